@@ -1,0 +1,1 @@
+//! The Mix record store (issue 5).
