@@ -1,0 +1,203 @@
+//! Reads: heads, revisions, conflicts, record scans and the change log.
+
+use super::Database;
+use crate::crdt::{Change, OpId, RecordState, VersionVector};
+use crate::engine::{KvIter, Space};
+use crate::error::Result;
+use crate::keys;
+use crate::msgpack;
+use crate::record;
+use crate::value::Value;
+use crate::wire::unseal;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// Summary figures for `mixc db stats`.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub engine: &'static str,
+    pub replica: String,
+    pub records: u64,
+    pub changes: u64,
+    pub revisions: u64,
+    pub index_entries: u64,
+    pub replicas_known: usize,
+    pub changes_held: u64,
+}
+
+impl Database {
+    /// The head of a live record (None when missing or deleted).
+    pub fn get(&self, id: &str) -> Result<Option<Value>> {
+        Ok(self.get_any(id)?.filter(|v| !is_deleted(v)))
+    }
+
+    /// The head of a record, tombstones included.
+    pub fn get_any(&self, id: &str) -> Result<Option<Value>> {
+        Ok(self.load_state(id)?.map(|(st, _)| st.materialise()))
+    }
+
+    /// The CRDT state (for tests and diagnostics).
+    pub fn record_state(&self, id: &str) -> Result<Option<RecordState>> {
+        Ok(self.load_state(id)?.map(|(st, _)| st))
+    }
+
+    /// Every path of the record with concurrent values (winner first).
+    pub fn conflicts(&self, id: &str) -> Result<BTreeMap<String, Vec<Value>>> {
+        Ok(self
+            .load_state(id)?
+            .map(|(st, _)| st.conflicts())
+            .unwrap_or_default())
+    }
+
+    /// The kept revisions of a record, oldest first; all but the last are marked superseded.
+    pub fn history(&self, id: &str) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        for kv in self
+            .store
+            .scan_prefix(Space::Revisions, &keys::revision_prefix(id))
+        {
+            let (_, v) = kv?;
+            out.push(msgpack::decode(unseal("revisions", &v)?)?);
+        }
+        let n = out.len();
+        for (i, v) in out.iter_mut().enumerate() {
+            if let Value::Map(m) = v {
+                m.insert(record::SUPERSEDED.into(), Value::Bool(i + 1 < n));
+            }
+        }
+        Ok(out)
+    }
+
+    /// All record ids, in id order.
+    pub fn record_ids(&self) -> impl Iterator<Item = Result<String>> + '_ {
+        self.store
+            .scan(Space::Records, Bound::Unbounded, Bound::Unbounded, false)
+            .map(|kv| {
+                let (k, _) = kv?;
+                Ok(String::from_utf8_lossy(&k).into_owned())
+            })
+    }
+
+    /// All record heads (tombstones included), in id order, with their local sequence.
+    pub fn heads(&self) -> impl Iterator<Item = Result<(Value, u64)>> + '_ {
+        self.store
+            .scan(Space::Records, Bound::Unbounded, Bound::Unbounded, false)
+            .map(|kv| {
+                let (_, v) = kv?;
+                let (st, seq) = keys::decode_state(&v)?;
+                Ok((st.materialise(), seq))
+            })
+    }
+
+    /// Current local sequence number of a record (its position in apply order).
+    pub fn record_seq(&self, id: &str) -> Result<Option<u64>> {
+        Ok(self.load_state(id)?.map(|(_, s)| s))
+    }
+
+    /// Record ids applied after sequence `after`, ascending.
+    pub fn ids_after_seq(&self, after: u64) -> impl Iterator<Item = Result<String>> + '_ {
+        self.store
+            .scan(
+                Space::BySeq,
+                Bound::Excluded(after.to_be_bytes().to_vec()),
+                Bound::Unbounded,
+                false,
+            )
+            .map(|kv| {
+                let (_, v) = kv?;
+                Ok(String::from_utf8_lossy(&v).into_owned())
+            })
+    }
+
+    /// The sequence at which a revision (by its `_rmx_rev` id) was applied locally, if its
+    /// record's head still is that revision or later.
+    pub fn seq_of_revision(&self, rev: &str) -> Result<Option<u64>> {
+        let Some((rep, ctr)) = rev.split_once(':') else {
+            return Ok(None);
+        };
+        let (Some(replica), Ok(counter)) = (crate::crdt::ReplicaId::parse(rep), ctr.parse::<u64>())
+        else {
+            return Ok(None);
+        };
+        let Some(change) = self.change(OpId { replica, counter })? else {
+            return Ok(None);
+        };
+        self.record_seq(&change.record)
+    }
+
+    /// One change from the log.
+    pub fn change(&self, id: OpId) -> Result<Option<Change>> {
+        match self.store.get(Space::Changes, &keys::change_key(id))? {
+            None => Ok(None),
+            Some(b) => Ok(Some(Change::from_bytes(unseal("changes", &b)?)?)),
+        }
+    }
+
+    /// Every change this replica holds that `remote` lacks: per known replica, a range scan
+    /// of the log from the remote's contiguous counter, skipping the remote's dots.
+    pub fn changes_missing_from<'a>(
+        &'a self,
+        remote: &'a VersionVector,
+    ) -> impl Iterator<Item = Result<Change>> + 'a {
+        let mine = self.version_vector();
+        mine.replicas().into_iter().flat_map(move |r| {
+            let from = OpId {
+                replica: r,
+                counter: remote.contiguous(r) + 1,
+            };
+            let to = OpId {
+                replica: r,
+                counter: u64::MAX,
+            };
+            let it: KvIter<'a> = self.store.scan(
+                Space::Changes,
+                Bound::Included(keys::change_key(from)),
+                Bound::Included(keys::change_key(to)),
+                false,
+            );
+            it.filter_map(move |kv| {
+                let res = (|| {
+                    let (k, v) = kv?;
+                    if let Some(id) = keys::parse_change_key(&k) {
+                        if remote.contains(id) {
+                            return Ok(None);
+                        }
+                    }
+                    Ok(Some(Change::from_bytes(unseal("changes", &v)?)?))
+                })();
+                res.transpose()
+            })
+        })
+    }
+
+    /// Every change in the log (for export).
+    pub fn all_changes(&self) -> impl Iterator<Item = Result<Change>> + '_ {
+        self.store
+            .scan(Space::Changes, Bound::Unbounded, Bound::Unbounded, false)
+            .map(|kv| {
+                let (_, v) = kv?;
+                Change::from_bytes(unseal("changes", &v)?)
+            })
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let vv = self.version_vector();
+        Ok(Stats {
+            engine: self.store.engine_name(),
+            replica: self.replica.to_string(),
+            records: self.store.approximate_len(Space::Records),
+            changes: self.store.approximate_len(Space::Changes),
+            revisions: self.store.approximate_len(Space::Revisions),
+            index_entries: self.store.approximate_len(Space::Index),
+            replicas_known: vv.replicas().len(),
+            changes_held: vv.total(),
+        })
+    }
+}
+
+pub fn is_deleted(v: &Value) -> bool {
+    matches!(
+        v.get_path(&[record::DELETED.to_string()]),
+        Some(Value::Bool(true))
+    )
+}

@@ -1,0 +1,127 @@
+//! The durable engine on fjall (an LSM tree with a journal, checksummed blocks and
+//! concurrent writers). One fjall keyspace per [`Space`]. A durable write is one fjall batch
+//! committed with `PersistMode::SyncAll`: the journal is fsynced before it returns.
+
+use super::{KvIter, Put, Space, Store};
+use crate::error::{Result, StoreError};
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+
+pub struct FjallStore {
+    db: Database,
+    spaces: HashMap<Space, Keyspace>,
+    path: PathBuf,
+}
+
+impl FjallStore {
+    pub fn open(path: &Path) -> Result<Self> {
+        let db = Database::builder(path).open()?;
+        let mut spaces = HashMap::new();
+        for s in Space::ALL {
+            spaces.insert(s, db.keyspace(s.name(), KeyspaceCreateOptions::default)?);
+        }
+        Ok(FjallStore {
+            db,
+            spaces,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn ks(&self, space: Space) -> Result<&Keyspace> {
+        self.spaces
+            .get(&space)
+            .ok_or_else(|| StoreError::Engine(format!("keyspace {} missing", space.name())))
+    }
+}
+
+impl Store for FjallStore {
+    fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.ks(space)?.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn scan(
+        &self,
+        space: Space,
+        lo: Bound<Vec<u8>>,
+        hi: Bound<Vec<u8>>,
+        reverse: bool,
+    ) -> KvIter<'_> {
+        let ks = match self.ks(space) {
+            Ok(k) => k,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        if let (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) =
+            (&lo, &hi)
+        {
+            if a > b {
+                return Box::new(std::iter::empty());
+            }
+        }
+        let it = ks.range::<Vec<u8>, _>((lo, hi));
+        let map = |g: fjall::Guard| -> Result<(Vec<u8>, Vec<u8>)> {
+            let (k, v) = g.into_inner()?;
+            Ok((k.to_vec(), v.to_vec()))
+        };
+        if reverse {
+            Box::new(it.rev().map(map))
+        } else {
+            Box::new(it.map(map))
+        }
+    }
+
+    fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()> {
+        let mut b = self
+            .db
+            .batch()
+            .durability(durable.then_some(PersistMode::SyncAll));
+        for p in batch {
+            let ks = self.ks(p.space)?;
+            match p.value {
+                Some(v) => b.insert(ks, p.key, v),
+                None => b.remove(ks, p.key),
+            }
+        }
+        b.commit()?;
+        Ok(())
+    }
+
+    fn engine_name(&self) -> &'static str {
+        "fjall"
+    }
+
+    fn data_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        collect_files(&self.path, &mut out);
+        out
+    }
+
+    fn approximate_len(&self, space: Space) -> u64 {
+        self.ks(space)
+            .map(|k| k.approximate_len() as u64)
+            .unwrap_or(0)
+    }
+
+    fn checkpoint(&self) -> Result<()> {
+        for ks in self.spaces.values() {
+            ks.rotate_memtable_and_wait()?;
+        }
+        self.db.persist(PersistMode::SyncAll)?;
+        Ok(())
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}

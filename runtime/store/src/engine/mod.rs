@@ -1,0 +1,202 @@
+//! The storage engine interface. The CRDT layer, the indexes and the query executor talk to
+//! storage only through the [`Store`] trait: a few ordered key spaces with point reads, range
+//! scans and atomic (optionally synced) batch writes. [`fjall_engine::FjallStore`] is the
+//! durable engine; [`memory::MemoryStore`] keeps everything in memory. A networked engine
+//! (e.g. PostgreSQL with one table per space and `(key bytea primary key, value bytea)`) fits
+//! the same trait.
+
+pub mod fjall_engine;
+pub mod memory;
+
+use crate::error::Result;
+use std::ops::Bound;
+use std::path::PathBuf;
+
+/// The ordered key spaces of a store (see docs/store.md for their layout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Space {
+    /// Replica id, format version, version vector, clock and sequence watermarks.
+    Meta,
+    /// Every change, keyed by `(replica, counter)`: the replication log and outbound queue.
+    Changes,
+    /// Per-record CRDT state, keyed by record id.
+    Records,
+    /// Materialised revisions, keyed by `(record id, sequence)`.
+    Revisions,
+    /// Automatic field indexes (keys only).
+    Index,
+    /// Local apply sequence → record id (for `after` watermarks).
+    BySeq,
+    /// Per-peer acknowledged version vectors.
+    Peers,
+}
+
+impl Space {
+    pub const ALL: [Space; 7] = [
+        Space::Meta,
+        Space::Changes,
+        Space::Records,
+        Space::Revisions,
+        Space::Index,
+        Space::BySeq,
+        Space::Peers,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Space::Meta => "meta",
+            Space::Changes => "changes",
+            Space::Records => "records",
+            Space::Revisions => "revisions",
+            Space::Index => "index",
+            Space::BySeq => "byseq",
+            Space::Peers => "peers",
+        }
+    }
+}
+
+/// One write in a batch: `value: None` deletes the key.
+#[derive(Debug, Clone)]
+pub struct Put {
+    pub space: Space,
+    pub key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
+}
+
+impl Put {
+    pub fn set(space: Space, key: Vec<u8>, value: Vec<u8>) -> Self {
+        Put {
+            space,
+            key,
+            value: Some(value),
+        }
+    }
+    pub fn delete(space: Space, key: Vec<u8>) -> Self {
+        Put {
+            space,
+            key,
+            value: None,
+        }
+    }
+}
+
+pub type KvPair = (Vec<u8>, Vec<u8>);
+pub type KvIter<'a> = Box<dyn Iterator<Item = Result<KvPair>> + 'a>;
+
+/// A storage engine.
+pub trait Store: Send + Sync {
+    fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>>;
+
+    /// Keys in `[lo, hi)`-style bounds, ascending (or descending with `reverse`).
+    fn scan(
+        &self,
+        space: Space,
+        lo: Bound<Vec<u8>>,
+        hi: Bound<Vec<u8>>,
+        reverse: bool,
+    ) -> KvIter<'_>;
+
+    /// Apply the batch atomically; with `durable`, return only once it is synced to storage.
+    fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()>;
+
+    /// Engine name for `stats`.
+    fn engine_name(&self) -> &'static str;
+
+    /// Data files (for verification and corruption tests); empty for memory engines.
+    fn data_files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+
+    /// Approximate number of keys in a space.
+    fn approximate_len(&self, space: Space) -> u64;
+
+    /// Flush memory buffers to data files so the next open replays no journal.
+    fn checkpoint(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn scan_prefix(&self, space: Space, prefix: &[u8]) -> KvIter<'_> {
+        let hi = match prefix_end(prefix) {
+            Some(end) => Bound::Excluded(end),
+            None => Bound::Unbounded,
+        };
+        self.scan(space, Bound::Included(prefix.to_vec()), hi, false)
+    }
+
+    fn last_with_prefix(&self, space: Space, prefix: &[u8]) -> Result<Option<KvPair>> {
+        let hi = match prefix_end(prefix) {
+            Some(end) => Bound::Excluded(end),
+            None => Bound::Unbounded,
+        };
+        self.scan(space, Bound::Included(prefix.to_vec()), hi, true)
+            .next()
+            .transpose()
+    }
+}
+
+/// The smallest key greater than every key starting with `prefix` (None: no such key).
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Behaviour every engine must share.
+    pub fn engine_contract(s: &dyn Store) {
+        s.write(
+            vec![
+                Put::set(Space::Records, b"a".to_vec(), b"1".to_vec()),
+                Put::set(Space::Records, b"ab".to_vec(), b"2".to_vec()),
+                Put::set(Space::Records, b"b".to_vec(), b"3".to_vec()),
+                Put::set(Space::Index, b"a".to_vec(), b"x".to_vec()),
+            ],
+            true,
+        )
+        .unwrap();
+        assert_eq!(s.get(Space::Records, b"ab").unwrap(), Some(b"2".to_vec()));
+        assert_eq!(s.get(Space::Meta, b"ab").unwrap(), None);
+        let keys: Vec<Vec<u8>> = s
+            .scan_prefix(Space::Records, b"a")
+            .map(|kv| kv.unwrap().0)
+            .collect();
+        assert_eq!(keys, vec![b"a".to_vec(), b"ab".to_vec()]);
+        assert_eq!(
+            s.last_with_prefix(Space::Records, b"").unwrap().unwrap().0,
+            b"b".to_vec()
+        );
+        s.write(vec![Put::delete(Space::Records, b"a".to_vec())], false)
+            .unwrap();
+        assert_eq!(s.get(Space::Records, b"a").unwrap(), None);
+        let rev: Vec<Vec<u8>> = s
+            .scan(Space::Records, Bound::Unbounded, Bound::Unbounded, true)
+            .map(|kv| kv.unwrap().0)
+            .collect();
+        assert_eq!(rev, vec![b"b".to_vec(), b"ab".to_vec()]);
+    }
+
+    #[test]
+    fn memory_engine_contract() {
+        engine_contract(&memory::MemoryStore::new());
+    }
+
+    #[test]
+    fn fjall_engine_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        engine_contract(&fjall_engine::FjallStore::open(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn prefix_end_handles_ff() {
+        assert_eq!(prefix_end(b"a\xff"), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(b"\xff\xff"), None);
+    }
+}

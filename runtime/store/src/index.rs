@@ -1,0 +1,405 @@
+//! Automatic indexes. Every indexable field of every record is indexed on write, with no
+//! configuration (facts §6.4, plus numbers): null, bools, numbers, strings (by their first 256
+//! characters; longer strings also get a marker so substring search still finds them) and
+//! refs. Lists are indexed per element, maps by their nested fields, and every present path
+//! gets a presence entry (for `exists`).
+//!
+//! Key layout (keys only, in the `Index` space):
+//! `[u16 path length][path, segments joined by 0x1F][tag][encoded value][record id]`.
+//! Numbers encode as 8 order-preserving bytes; strings and refs are escaped (0x00 → 0x00 0xFF)
+//! and terminated by 0x00 0x01, so byte order equals value order and a string prefix is a key
+//! prefix.
+
+use crate::engine::{prefix_end, Space, Store};
+use crate::error::Result;
+use crate::value::Value;
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+pub const MAX_INDEXED_CHARS: usize = 256;
+
+pub const TAG_PRESENT: u8 = 0x01;
+pub const TAG_NULL: u8 = 0x02;
+pub const TAG_BOOL: u8 = 0x03;
+pub const TAG_NUMBER: u8 = 0x04;
+pub const TAG_STRING: u8 = 0x05;
+pub const TAG_LONG: u8 = 0x06;
+pub const TAG_REF: u8 = 0x07;
+
+const SEP: u8 = 0x1f;
+
+pub fn path_prefix(path: &[String]) -> Vec<u8> {
+    let joined = path.join("\u{1f}");
+    let len = joined.len().min(u16::MAX as usize);
+    let mut out = Vec::with_capacity(len + 12);
+    out.extend_from_slice(&(len as u16).to_be_bytes());
+    out.extend_from_slice(&joined.as_bytes()[..len]);
+    out
+}
+
+pub fn number_bytes(f: f64) -> [u8; 8] {
+    let bits = f.to_bits();
+    let ord = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits ^ (1 << 63)
+    };
+    ord.to_be_bytes()
+}
+
+fn escape_into(s: &str, out: &mut Vec<u8>) {
+    for &b in s.as_bytes() {
+        out.push(b);
+        if b == 0 {
+            out.push(0xff);
+        }
+    }
+}
+
+fn truncate_chars(s: &str) -> (&str, bool) {
+    match s.char_indices().nth(MAX_INDEXED_CHARS) {
+        Some((i, _)) => (&s[..i], true),
+        None => (s, false),
+    }
+}
+
+/// The index key prefix for `value` at `path` (None: not indexable), including the
+/// terminator for strings, so it matches exactly that value.
+pub fn value_key(path: &[String], value: &Value) -> Option<Vec<u8>> {
+    let mut k = path_prefix(path);
+    match value {
+        Value::Null => k.push(TAG_NULL),
+        Value::Bool(b) => {
+            k.push(TAG_BOOL);
+            k.push(*b as u8);
+        }
+        Value::Int(_) | Value::Float(_) => {
+            k.push(TAG_NUMBER);
+            k.extend_from_slice(&number_bytes(value.as_f64()?));
+        }
+        Value::String(s) => {
+            k.push(TAG_STRING);
+            escape_into(truncate_chars(s).0, &mut k);
+            k.extend_from_slice(&[0, 1]);
+        }
+        Value::Ref(s) => {
+            k.push(TAG_REF);
+            escape_into(s, &mut k);
+            k.extend_from_slice(&[0, 1]);
+        }
+        _ => return None,
+    }
+    Some(k)
+}
+
+/// All index keys (without the record id suffix) for a materialised record.
+pub fn entries(record: &Value) -> BTreeSet<Vec<u8>> {
+    let mut out = BTreeSet::new();
+    if let Value::Map(m) = record {
+        let mut path = Vec::new();
+        for (k, v) in m {
+            path.push(k.clone());
+            walk(&mut path, v, true, &mut out);
+            path.pop();
+        }
+    }
+    out
+}
+
+fn walk(path: &mut Vec<String>, v: &Value, presence: bool, out: &mut BTreeSet<Vec<u8>>) {
+    if presence {
+        let mut k = path_prefix(path);
+        k.push(TAG_PRESENT);
+        out.insert(k);
+    }
+    match v {
+        Value::Array(items) => {
+            for it in items {
+                walk(path, it, false, out);
+            }
+        }
+        Value::Map(m) => {
+            for (k, inner) in m {
+                path.push(k.clone());
+                walk(path, inner, true, out);
+                path.pop();
+            }
+        }
+        Value::Case(_, Some(arg)) => {
+            if let Some(ix) = arg.as_map().and_then(|m| m.get("_rmx_index")) {
+                walk(path, ix, false, out);
+            }
+        }
+        Value::String(s) => {
+            if let Some(k) = value_key(path, v) {
+                out.insert(k);
+            }
+            if truncate_chars(s).1 {
+                let mut k = path_prefix(path);
+                k.push(TAG_LONG);
+                out.insert(k);
+            }
+        }
+        other => {
+            if let Some(k) = value_key(path, other) {
+                out.insert(k);
+            }
+        }
+    }
+}
+
+/// Full key: entry + record id.
+pub fn full_key(entry: &[u8], id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(entry.len() + id.len());
+    k.extend_from_slice(entry);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// Parse the part of a key after `[path][tag]`: the value bytes (unescaped, for strings and
+/// refs) and the record id.
+fn split_after_tag(tag: u8, rest: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    match tag {
+        TAG_PRESENT | TAG_NULL | TAG_LONG => Some((Vec::new(), rest)),
+        TAG_BOOL => Some((rest.first().map(|b| vec![*b])?, rest.get(1..)?)),
+        TAG_NUMBER => Some((rest.get(..8)?.to_vec(), rest.get(8..)?)),
+        TAG_STRING | TAG_REF => {
+            let mut val = Vec::new();
+            let mut i = 0;
+            while i < rest.len() {
+                let b = rest[i];
+                if b == 0 {
+                    match rest.get(i + 1)? {
+                        0xff => {
+                            val.push(0);
+                            i += 2;
+                        }
+                        1 => return Some((val, &rest[i + 2..])),
+                        _ => return None,
+                    }
+                } else {
+                    val.push(b);
+                    i += 1;
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Read side of the indexes: every method returns candidate record ids.
+pub struct IndexReader<'a> {
+    store: &'a dyn Store,
+}
+
+impl<'a> IndexReader<'a> {
+    pub fn new(store: &'a dyn Store) -> Self {
+        IndexReader { store }
+    }
+
+    fn collect(
+        &self,
+        prefix: &[u8],
+        lo: Bound<Vec<u8>>,
+        hi: Bound<Vec<u8>>,
+        filter: &dyn Fn(u8, &[u8]) -> bool,
+        out: &mut BTreeSet<String>,
+    ) -> Result<()> {
+        let plen = u16::from_be_bytes([prefix[0], prefix[1]]) as usize + 2;
+        for kv in self.store.scan(Space::Index, lo, hi, false) {
+            let (k, _) = kv?;
+            if !k.starts_with(&prefix[..plen.min(prefix.len())]) {
+                break;
+            }
+            let Some(&tag) = k.get(plen) else { continue };
+            let Some((val, id)) = split_after_tag(tag, &k[plen + 1..]) else {
+                continue;
+            };
+            if filter(tag, &val) {
+                if let Ok(id) = std::str::from_utf8(id) {
+                    out.insert(id.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn prefix_scan(
+        &self,
+        prefix: Vec<u8>,
+        filter: &dyn Fn(u8, &[u8]) -> bool,
+    ) -> Result<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        let hi = prefix_end(&prefix)
+            .map(Bound::Excluded)
+            .unwrap_or(Bound::Unbounded);
+        self.collect(
+            &prefix.clone(),
+            Bound::Included(prefix),
+            hi,
+            filter,
+            &mut out,
+        )?;
+        Ok(out)
+    }
+
+    /// Records whose field at `path` equals (or, for lists, contains) `value`.
+    pub fn eq(&self, path: &[String], value: &Value) -> Result<Option<BTreeSet<String>>> {
+        match value_key(path, value) {
+            Some(k) => Ok(Some(self.prefix_scan(k, &|_, _| true)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records with a string (or ref) at `path` starting with `prefix`.
+    pub fn starts_with(&self, path: &[String], prefix: &str) -> Result<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        for tag in [TAG_STRING, TAG_REF] {
+            let mut k = path_prefix(path);
+            k.push(tag);
+            escape_into(prefix, &mut k);
+            out.extend(self.prefix_scan(k, &|_, _| true)?);
+        }
+        Ok(out)
+    }
+
+    /// Records with a string or ref at `path` containing `needle` (scans that path's index
+    /// entries, not the records), plus strings too long to be indexed whole.
+    pub fn contains(&self, path: &[String], needle: &str) -> Result<BTreeSet<String>> {
+        let needle = needle.as_bytes().to_vec();
+        self.prefix_scan(path_prefix(path), &move |tag, val| match tag {
+            TAG_STRING | TAG_REF => {
+                val.windows(needle.len().max(1))
+                    .any(|w| w == needle.as_slice())
+                    || needle.is_empty()
+            }
+            TAG_LONG => true,
+            _ => false,
+        })
+    }
+
+    /// Records that have `path`.
+    pub fn exists(&self, path: &[String]) -> Result<BTreeSet<String>> {
+        let mut k = path_prefix(path);
+        k.push(TAG_PRESENT);
+        self.prefix_scan(k, &|_, _| true)
+    }
+
+    /// Is there any ref stored at `path`? (Then deeper paths may cross it and need a scan.)
+    pub fn has_refs_at(&self, path: &[String]) -> Result<bool> {
+        let mut k = path_prefix(path);
+        k.push(TAG_REF);
+        Ok(self
+            .store
+            .scan_prefix(Space::Index, &k)
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
+    /// Records with a number (or string) at `path` within the bounds (inclusive both ends;
+    /// the executor re-checks strictness). Both bounds must be of the same kind.
+    pub fn range(
+        &self,
+        path: &[String],
+        lo: Option<&Value>,
+        hi: Option<&Value>,
+    ) -> Result<Option<BTreeSet<String>>> {
+        let kind = lo.or(hi).map(|v| match v {
+            Value::Int(_) | Value::Float(_) => Some(TAG_NUMBER),
+            Value::String(_) => Some(TAG_STRING),
+            Value::Ref(_) => Some(TAG_REF),
+            _ => None,
+        });
+        let Some(Some(tag)) = kind else {
+            return Ok(None);
+        };
+        let mut base = path_prefix(path);
+        base.push(tag);
+        let bound_key = |v: &Value| -> Option<Vec<u8>> {
+            let k = value_key(path, v)?;
+            // strip the string terminator so a bound matches every key with that value
+            Some(if tag == TAG_NUMBER {
+                k
+            } else {
+                k[..k.len() - 2].to_vec()
+            })
+        };
+        let lo_b = match lo {
+            Some(v) => Bound::Included(bound_key(v).unwrap_or_else(|| base.clone())),
+            None => Bound::Included(base.clone()),
+        };
+        let hi_b = match hi {
+            Some(v) => {
+                let k = bound_key(v).unwrap_or_else(|| base.clone());
+                // include every key starting with the bound (all ids, all longer strings are
+                // re-checked by the executor)
+                prefix_end(&k)
+                    .map(Bound::Excluded)
+                    .unwrap_or(Bound::Unbounded)
+            }
+            None => prefix_end(&base)
+                .map(Bound::Excluded)
+                .unwrap_or(Bound::Unbounded),
+        };
+        let mut out = BTreeSet::new();
+        self.collect(&base, lo_b, hi_b, &move |t, _| t == tag, &mut out)?;
+        Ok(Some(out))
+    }
+
+    /// Every index key for a path (for stats and tests).
+    pub fn count_entries(&self) -> Result<u64> {
+        let mut n = 0;
+        for kv in self
+            .store
+            .scan(Space::Index, Bound::Unbounded, Bound::Unbounded, false)
+        {
+            kv?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// Separator used between path segments in index keys.
+pub const PATH_SEPARATOR: u8 = SEP;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_encoding_preserves_order() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -10.5,
+            -1.0,
+            -0.0,
+            0.0,
+            1e-9,
+            3.0,
+            1e300,
+            f64::INFINITY,
+        ];
+        for w in xs.windows(2) {
+            assert!(
+                number_bytes(w[0]) <= number_bytes(w[1]),
+                "{} {}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+
+    #[test]
+    fn string_keys_split_back() {
+        let p = vec!["a".to_string()];
+        let k = value_key(&p, &Value::String("x\0y".into())).unwrap();
+        let full = full_key(&k, "rec1");
+        let plen = path_prefix(&p).len();
+        let (val, id) = split_after_tag(full[plen], &full[plen + 1..]).unwrap();
+        assert_eq!(val, b"x\0y");
+        assert_eq!(id, b"rec1");
+    }
+}

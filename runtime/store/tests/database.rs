@@ -1,0 +1,298 @@
+//! Behaviour of the store handle: writes, system fields, CRDT rules between replicas,
+//! persistence and thread safety.
+
+use mix_store::crdt::hlc::Hlc;
+use mix_store::crdt::ReplicaId;
+use mix_store::record;
+use mix_store::value::{map_of, Value};
+use mix_store::{Database, History, Options, StoreError};
+use std::sync::Arc;
+
+fn s(x: &str) -> Value {
+    Value::String(x.into())
+}
+
+fn field<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
+    v.as_map().and_then(|m| m.get(k))
+}
+
+fn mem(r: u64) -> Database {
+    Database::memory_with_replica(Options::default(), ReplicaId(r)).unwrap()
+}
+
+fn sync_pair(a: &Database, b: &Database) {
+    let to_b: Vec<_> = a
+        .changes_missing_from(&b.version_vector())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let to_a: Vec<_> = b
+        .changes_missing_from(&a.version_vector())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    b.apply_remote(to_b).unwrap();
+    a.apply_remote(to_a).unwrap();
+}
+
+#[test]
+fn save_get_system_fields() {
+    let db = mem(1);
+    let id = db
+        .save(map_of([("name", s("ada")), ("age", Value::Int(36))]))
+        .unwrap();
+    let r = db.get(&id).unwrap().unwrap();
+    assert_eq!(field(&r, "name"), Some(&s("ada")));
+    assert_eq!(field(&r, record::ID), Some(&Value::Ref(id.clone())));
+    assert!(matches!(field(&r, record::REV), Some(Value::Ref(_))));
+    assert_eq!(field(&r, record::PREVIOUS), Some(&Value::Null));
+    assert_eq!(field(&r, record::DELETED), Some(&Value::Bool(false)));
+    assert_eq!(
+        field(&r, record::CREATED_BY),
+        Some(&s(&format!("replica:{}", ReplicaId(1))))
+    );
+    // update: previous points at the first revision, forged system fields are ignored
+    let rev1 = field(&r, record::REV).cloned().unwrap();
+    db.save(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("name", s("ada l")),
+        (record::CREATED_BY, s("mallory")),
+    ]))
+    .unwrap();
+    let r2 = db.get(&id).unwrap().unwrap();
+    assert_eq!(field(&r2, record::PREVIOUS), Some(&rev1));
+    assert_eq!(field(&r2, "age"), None, "save replaces content");
+    assert_eq!(
+        field(&r2, record::CREATED_BY),
+        field(&r, record::CREATED_BY)
+    );
+    assert_eq!(db.history(&id).unwrap().len(), 2);
+}
+
+#[test]
+fn upsert_merges_and_delete_leaves_tombstone() {
+    let db = mem(1);
+    let id = db
+        .save(map_of([
+            ("a", Value::Int(1)),
+            ("n", map_of([("x", Value::Int(1))])),
+        ]))
+        .unwrap();
+    db.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("n", map_of([("y", Value::Int(2))])),
+    ]))
+    .unwrap();
+    let r = db.get(&id).unwrap().unwrap();
+    assert_eq!(
+        field(&r, "n"),
+        Some(&map_of([("x", Value::Int(1)), ("y", Value::Int(2))]))
+    );
+    assert_eq!(field(&r, "a"), Some(&Value::Int(1)));
+    assert!(db.delete(&id).unwrap());
+    assert!(db.get(&id).unwrap().is_none());
+    let t = db.get_any(&id).unwrap().unwrap();
+    assert_eq!(field(&t, record::DELETED), Some(&Value::Bool(true)));
+    assert_eq!(field(&t, "a"), None, "tombstones have no content fields");
+    assert!(!db.delete(&id).unwrap());
+    assert!(!db.delete("missing").unwrap());
+}
+
+#[test]
+fn concurrent_edits_to_different_fields_both_survive() {
+    let a = mem(1);
+    let b = mem(2);
+    let id = a
+        .save(map_of([("x", Value::Int(0)), ("y", Value::Int(0))]))
+        .unwrap();
+    sync_pair(&a, &b);
+    a.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("x", Value::Int(1)),
+    ]))
+    .unwrap();
+    b.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("y", Value::Int(2)),
+    ]))
+    .unwrap();
+    sync_pair(&a, &b);
+    let ra = a.get(&id).unwrap().unwrap();
+    assert_eq!(field(&ra, "x"), Some(&Value::Int(1)));
+    assert_eq!(field(&ra, "y"), Some(&Value::Int(2)));
+    assert_eq!(ra, b.get(&id).unwrap().unwrap());
+    assert!(a.conflicts(&id).unwrap().is_empty());
+}
+
+#[test]
+fn concurrent_writes_to_one_field_keep_all_values() {
+    let a = mem(1);
+    let b = mem(2);
+    let id = a.save(map_of([("x", Value::Int(0))])).unwrap();
+    sync_pair(&a, &b);
+    a.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("x", Value::Int(1)),
+    ]))
+    .unwrap();
+    b.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("x", Value::Int(2)),
+    ]))
+    .unwrap();
+    sync_pair(&a, &b);
+    let ca = a.conflicts(&id).unwrap();
+    assert_eq!(ca, b.conflicts(&id).unwrap());
+    let vals = &ca["x"];
+    assert_eq!(vals.len(), 2);
+    // the winner (first) is what reads return, on both replicas
+    assert_eq!(field(&a.get(&id).unwrap().unwrap(), "x"), Some(&vals[0]));
+    assert_eq!(a.get(&id).unwrap(), b.get(&id).unwrap());
+    // a later write that saw both values resolves the conflict
+    a.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("x", Value::Int(3)),
+    ]))
+    .unwrap();
+    sync_pair(&a, &b);
+    assert!(b.conflicts(&id).unwrap().is_empty());
+    assert_eq!(
+        field(&b.get(&id).unwrap().unwrap(), "x"),
+        Some(&Value::Int(3))
+    );
+}
+
+#[test]
+fn update_wins_over_concurrent_delete() {
+    let a = mem(1);
+    let b = mem(2);
+    let id = a
+        .save(map_of([("x", Value::Int(0)), ("y", Value::Int(0))]))
+        .unwrap();
+    sync_pair(&a, &b);
+    assert!(a.delete(&id).unwrap());
+    b.upsert(map_of([
+        (record::ID, Value::Ref(id.clone())),
+        ("x", Value::Int(5)),
+    ]))
+    .unwrap();
+    sync_pair(&a, &b);
+    let ra = a.get(&id).unwrap().expect("update wins: record alive");
+    assert_eq!(field(&ra, "x"), Some(&Value::Int(5)));
+    assert_eq!(field(&ra, "y"), None, "fields the delete saw stay deleted");
+    assert_eq!(Some(ra), b.get(&id).unwrap());
+}
+
+#[test]
+fn remote_clock_too_far_ahead_is_rejected() {
+    let now = mix_store::crdt::hlc::system_time_ms();
+    let fast = Database::memory_with_replica(
+        Options {
+            time_source: Some(Arc::new(move || now + 60_000)),
+            ..Options::default()
+        },
+        ReplicaId(9),
+    )
+    .unwrap();
+    let local = mem(1);
+    fast.save(map_of([("x", Value::Int(1))])).unwrap();
+    let changes: Vec<_> = fast
+        .changes_missing_from(&local.version_vector())
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let err = local.apply_remote(changes).unwrap_err();
+    assert!(
+        matches!(err, StoreError::ClockSkew { bound_ms: 500, .. }),
+        "{err}"
+    );
+    assert!(local.record_ids().next().is_none(), "nothing applied");
+    assert!(
+        local.clock_now()
+            < Hlc {
+                wall_ms: now + 1000,
+                logical: 0
+            }
+    );
+}
+
+#[test]
+fn principals_are_opaque() {
+    let e = Database::memory(Options {
+        principal: Some("ada@example.com".into()),
+        ..Options::default()
+    });
+    assert!(matches!(e, Err(StoreError::InvalidPrincipal(_))));
+}
+
+#[test]
+fn persists_across_reopen_and_keeps_counting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, replica) = {
+        let db = Database::create(dir.path(), Options::default()).unwrap();
+        let id = db.save(map_of([("x", Value::Int(1))])).unwrap();
+        db.save(map_of([
+            (record::ID, Value::Ref(id.clone())),
+            ("x", Value::Int(2)),
+        ]))
+        .unwrap();
+        (id, db.replica_id())
+    };
+    let db = Database::open(dir.path(), Options::default()).unwrap();
+    assert_eq!(db.replica_id(), replica);
+    assert_eq!(
+        field(&db.get(&id).unwrap().unwrap(), "x"),
+        Some(&Value::Int(2))
+    );
+    assert_eq!(db.version_vector().contiguous(replica), 2);
+    db.save(map_of([("y", Value::Int(1))])).unwrap();
+    assert_eq!(db.version_vector().contiguous(replica), 3);
+    assert!(Database::create(dir.path(), Options::default()).is_err());
+    let missing = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Database::open(&missing.path().join("nope"), Options::default()),
+        Err(StoreError::NotInitialised(_))
+    ));
+}
+
+#[test]
+fn history_compaction_keeps_last_n() {
+    let db = Database::memory(Options {
+        history: History::KeepLast(2),
+        ..Options::default()
+    })
+    .unwrap();
+    let id = db.save(map_of([("v", Value::Int(0))])).unwrap();
+    for i in 1..5 {
+        db.save(map_of([
+            (record::ID, Value::Ref(id.clone())),
+            ("v", Value::Int(i)),
+        ]))
+        .unwrap();
+    }
+    let h = db.history(&id).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(field(&h[1], "v"), Some(&Value::Int(4)));
+    assert_eq!(field(&h[0], record::SUPERSEDED), Some(&Value::Bool(true)));
+}
+
+#[test]
+fn shared_across_threads_with_group_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Arc::new(Database::create(dir.path(), Options::default()).unwrap());
+    let mut hs = Vec::new();
+    for t in 0..4 {
+        let db = db.clone();
+        hs.push(std::thread::spawn(move || {
+            (0..25)
+                .map(|i| {
+                    db.save(map_of([("t", Value::Int(t)), ("i", Value::Int(i))]))
+                        .unwrap()
+                })
+                .collect::<Vec<_>>()
+        }));
+    }
+    let ids: Vec<String> = hs.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    assert_eq!(ids.len(), 100);
+    for id in &ids {
+        assert!(db.get(id).unwrap().is_some());
+    }
+    assert_eq!(db.version_vector().contiguous(db.replica_id()), 100);
+}
