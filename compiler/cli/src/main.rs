@@ -1,6 +1,11 @@
 //! `mixc`: the Mix toolchain's command line. Each subcommand lives in its own module; this file
 //! only parses arguments and dispatches.
 
+mod check;
+mod input;
+mod parse;
+mod report;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -13,9 +18,36 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Check Mix sources and report errors
+    Check(check::CheckArgs),
+    /// Print the syntax tree of a Mix source
+    Parse(parse::ParseArgs),
+}
+
+/// Work runs on a thread with a large stack: syntax trees may nest up to mix_syntax::MAX_DEPTH
+/// levels and the passes over them recurse. The memory is reserved, not committed.
+const STACK_SIZE: usize = 1 << 30;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || dispatch(cli));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => {
+            eprintln!("error: internal compiler error (a bug in mixc); please report it with the input");
+            ExitCode::from(101)
+        }
+        Err(e) => {
+            eprintln!("error: cannot start the worker thread: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Parse(args) => parse::run(args),
+    }
 }

@@ -39,7 +39,8 @@ pub fn render_terminal(
                 .with_color(primary_color)
                 .with_order(0),
         );
-    for (order, label) in diagnostic.labels.iter().enumerate() {
+    let secondary = diagnostic.labels.iter().filter(|l| l.span != diagnostic.span);
+    for (order, label) in secondary.enumerate() {
         report = report.with_label(
             Label::new((file, range(label.span)))
                 .with_message(&label.message)
@@ -69,7 +70,11 @@ pub fn render_terminal(
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The primary span's own text: the first line of the message keeps the excerpt readable.
+/// The primary span's own text: a label on exactly that span ("expected `)`"), else the
+/// message's first line.
 fn primary_label(diagnostic: &Diagnostic) -> String {
-    diagnostic.message.lines().next().unwrap_or_default().to_string()
+    match diagnostic.labels.iter().find(|l| l.span == diagnostic.span) {
+        Some(label) => label.message.clone(),
+        None => diagnostic.message.lines().next().unwrap_or_default().to_string(),
+    }
 }

@@ -1,0 +1,74 @@
+//! Reading the sources a command was given: files, directories (every `*.mix` below them, in
+//! sorted order) and `-` for standard input.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use mix_diagnostics::{Diagnostic, Span};
+use mix_syntax::codes;
+
+/// One source text to work on. `text` is `None` when the bytes were not UTF-8; `problem` then
+/// says where.
+pub struct Input {
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub text: Result<String, Diagnostic>,
+}
+
+/// Expands the command line's paths. Errors name the path and stop the command.
+pub fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+            inputs.push(Input { name: "<stdin>".into(), path: None, text: decode(bytes) });
+            continue;
+        }
+        let p = Path::new(path);
+        if p.is_dir() {
+            let mut files = Vec::new();
+            find_mix_files(p, &mut files).map_err(|e| format!("cannot read directory {path}: {e}"))?;
+            files.sort();
+            for file in files {
+                inputs.push(read_file(&file)?);
+            }
+        } else {
+            inputs.push(read_file(p)?);
+        }
+    }
+    Ok(inputs)
+}
+
+fn read_file(path: &Path) -> Result<Input, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(Input { name: path.display().to_string(), path: Some(path.to_path_buf()), text: decode(bytes) })
+}
+
+fn find_mix_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            find_mix_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "mix") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to() as u32;
+        Diagnostic::error(codes::INVALID_UTF8, "source is not valid UTF-8", Span::new(at, at + 1))
+            .with_help("Mix sources must be UTF-8; re-save the file with UTF-8 encoding")
+    })
+}
+
+/// The valid prefix of a non-UTF-8 file, so its diagnostic can still show a position.
+pub fn lossy_prefix(input: &Input) -> String {
+    match &input.path {
+        Some(path) => std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
+        None => String::new(),
+    }
+}

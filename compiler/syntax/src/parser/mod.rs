@@ -1,0 +1,138 @@
+//! Parsing: the lexer feeds the LALRPOP parser generated from `grammar/mix.lalrpop`; syntax
+//! errors are turned into diagnostics with the expected tokens put into words.
+
+pub(crate) mod cover;
+mod expected;
+
+#[allow(clippy::all, unused_parens, unused_imports, dead_code)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/mix.rs"));
+}
+
+use lalrpop_util::ParseError;
+use mix_diagnostics::{Diagnostic, LineDirective, Span};
+
+use crate::ast::{Item, ItemKind, SourceFile};
+use crate::codes;
+use crate::depth;
+use crate::lexer::Lexer;
+use crate::token::Tok;
+use crate::trivia::Trivia;
+use crate::validate;
+
+/// Options that change what the parser accepts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ParseOptions {
+    /// Standard library sources may name primitives (`$string_split`).
+    pub allow_primitives: bool,
+}
+
+/// Everything parsing one source text produces. Parsing never fails: a file with errors still
+/// has an AST, with error nodes where the parser recovered.
+#[derive(Debug)]
+pub struct Parsed {
+    pub file: SourceFile,
+    pub trivia: Trivia,
+    pub directives: Vec<LineDirective>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+pub fn parse(source: &str) -> Parsed {
+    parse_with(source, ParseOptions::default())
+}
+
+pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
+    let whole = Span::new(0, source.len().min(u32::MAX as usize) as u32);
+    if source.len() > u32::MAX as usize {
+        let diagnostic = Diagnostic::error(codes::SOURCE_TOO_LARGE, "source file is larger than 4 GiB", Span::point(0));
+        return Parsed {
+            file: SourceFile { items: Vec::new(), span: whole },
+            trivia: Trivia::default(),
+            directives: Vec::new(),
+            diagnostics: vec![diagnostic],
+        };
+    }
+    let mut lexer = Lexer::new(source);
+    let mut cx = cover::Cx::default();
+    let result = generated::FileParser::new().parse(&mut cx, &mut lexer);
+    let lexed = lexer.finish();
+    let mut diagnostics = lexed.diagnostics;
+    let mut file = match result {
+        Ok(file) => file,
+        Err(error) => {
+            if !lexed.aborted {
+                diagnostics.extend(syntax_error(source, &error));
+            }
+            SourceFile { items: vec![Item { kind: ItemKind::Error, span: whole }], span: whole }
+        }
+    };
+    if !lexed.aborted {
+        for recovery in &cx.recovered {
+            diagnostics.extend(syntax_error(source, &recovery.error));
+        }
+        diagnostics.append(&mut cx.diagnostics);
+    }
+    if let Err(too_deep) = depth::check(&file) {
+        diagnostics.push(too_deep);
+        // Dropping the tree would recurse once per level: leak this pathological input instead.
+        std::mem::forget(std::mem::take(&mut file.items));
+    } else {
+        validate::check(&file, options, &mut diagnostics);
+    }
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    diagnostics.dedup_by(|a, b| a.span.start == b.span.start && a.code == b.code);
+    Parsed { file, trivia: lexed.trivia, directives: lexed.directives, diagnostics }
+}
+
+type LalrpopError<'a> = ParseError<usize, Tok<'a>, std::convert::Infallible>;
+
+fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
+    match error {
+        ParseError::UnrecognizedToken { token: (_, Tok::Error, _), .. } => None,
+        ParseError::UnrecognizedToken { token: (l, tok, r), expected } => {
+            let span = Span::new(*l as u32, *r as u32);
+            let wanted = expected::describe(expected);
+            let mut diagnostic = Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("unexpected {tok}"), span);
+            if let Some(wanted) = wanted {
+                diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
+                diagnostic.message = format!("unexpected {tok}, expected {wanted}");
+            }
+            Some(hint_for(diagnostic, tok))
+        }
+        ParseError::UnrecognizedEof { location, expected } => {
+            let end = (*location).min(source.len()) as u32;
+            let mut message = "unexpected end of file".to_string();
+            if let Some(wanted) = expected::describe(expected) {
+                message = format!("{message}, expected {wanted}");
+            }
+            Some(Diagnostic::error(codes::UNEXPECTED_EOF, message, Span::point(end)))
+        }
+        ParseError::ExtraToken { token: (l, tok, r) } => Some(Diagnostic::error(
+            codes::UNEXPECTED_TOKEN,
+            format!("unexpected {tok}"),
+            Span::new(*l as u32, *r as u32),
+        )),
+        ParseError::InvalidToken { location } => Some(Diagnostic::error(
+            codes::INVALID_CHARACTER,
+            "invalid token",
+            Span::point(*location as u32),
+        )),
+        ParseError::User { error } => match *error {},
+    }
+}
+
+/// Hints for the mistakes people coming from other languages make most.
+fn hint_for(diagnostic: Diagnostic, tok: &Tok<'_>) -> Diagnostic {
+    match tok {
+        Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::EqEq | Tok::NotEq => diagnostic
+            .with_help("comparisons do not chain: write `a < b && b < c`"),
+        Tok::Else => diagnostic.with_help("an `if` expression needs `else`; an `if` statement needs `{ … }` blocks"),
+        _ => diagnostic,
+    }
+}
