@@ -10,6 +10,7 @@ pub mod escjson;
 pub mod index;
 pub mod keys;
 pub mod msgpack;
+pub mod query;
 pub mod record;
 pub mod value;
 pub mod wire;

@@ -17,6 +17,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use read::{is_deleted, Stats};
 pub use write::WriteReport;
 
 /// Current on-disk format version.

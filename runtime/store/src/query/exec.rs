@@ -1,0 +1,330 @@
+//! The executor: answer indexable filters from the indexes (candidate record ids), then
+//! materialise only those records and run the full filter, the projection and aggregations
+//! over them. Without aggregations results stream.
+
+use super::ast::*;
+use super::eval::{ordered, Ctx, Deref};
+use crate::database::Database;
+use crate::error::{Result, StoreError};
+use crate::index::IndexReader;
+use crate::record;
+use crate::value::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which records a query sees.
+#[derive(Debug, Clone, Default)]
+pub struct QueryOptions {
+    /// Include superseded revisions (`db.all`), not only heads (`db.head`).
+    pub history: bool,
+    /// Include tombstones.
+    pub include_deleted: bool,
+    /// Bindings for `$param` keys.
+    pub params: BTreeMap<String, Value>,
+}
+
+/// How the executor will find candidates (for tests and `explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Candidates come from the indexes.
+    Index(usize),
+    /// Every record is scanned.
+    Scan,
+}
+
+struct DbDeref<'a>(&'a Database);
+
+impl Deref for DbDeref<'_> {
+    fn deref(&self, id: &str) -> Option<Value> {
+        self.0.get(id).ok().flatten()
+    }
+}
+
+fn qerr(e: String) -> StoreError {
+    StoreError::Query(e)
+}
+
+/// Candidate ids from the indexes for a filter; None when it cannot be answered from them.
+pub fn candidates(
+    db: &Database,
+    f: &Filter,
+    params: &BTreeMap<String, Value>,
+    prefix: &[String],
+) -> Result<Option<BTreeSet<String>>> {
+    let ix = IndexReader::new(db.engine());
+    let full_path = |k: &Key| -> Result<Option<Vec<String>>> {
+        let mut p = prefix.to_vec();
+        p.extend(k.path(params).map_err(qerr)?);
+        // a path that may cross a ref cannot be answered from this record's index entries
+        for i in 1..p.len() {
+            if ix.has_refs_at(&p[..i])? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(p))
+    };
+    Ok(match f {
+        Filter::Comparison(op, k, Expr::Literal(v)) => {
+            let Some(path) = full_path(k)? else {
+                return Ok(None);
+            };
+            match (op, v) {
+                (CmpOp::Eq, v) => ix.eq(&path, v)?,
+                (CmpOp::Lt | CmpOp::Le, v) => ix.range(&path, None, Some(v))?,
+                (CmpOp::Gt | CmpOp::Ge, v) => ix.range(&path, Some(v), None)?,
+                (CmpOp::Like, Value::String(p)) => {
+                    Some(ix.starts_with(&path, p.strip_suffix('%').unwrap_or(p))?)
+                }
+                (CmpOp::Contains, Value::String(s)) => Some(ix.contains(&path, s)?),
+                (CmpOp::Contains, v) => ix.eq(&path, v)?,
+                _ => None,
+            }
+        }
+        Filter::Comparison(op @ (CmpOp::In | CmpOp::AllIn), k, Expr::List(items)) => {
+            let Some(path) = full_path(k)? else {
+                return Ok(None);
+            };
+            let mut acc: Option<BTreeSet<String>> = None;
+            for it in items {
+                let Expr::Literal(v) = it else {
+                    return Ok(None);
+                };
+                let Some(ids) = ix.eq(&path, v)? else {
+                    return Ok(None);
+                };
+                acc = Some(match (acc, op) {
+                    (None, _) => ids,
+                    (Some(a), CmpOp::In) => a.union(&ids).cloned().collect(),
+                    (Some(a), _) => a.intersection(&ids).cloned().collect(),
+                });
+            }
+            Some(acc.unwrap_or_default())
+        }
+        Filter::Exists(k) => {
+            let Some(path) = full_path(k)? else {
+                return Ok(None);
+            };
+            Some(ix.exists(&path)?)
+        }
+        Filter::After(w) => {
+            if !prefix.is_empty() {
+                return Ok(None);
+            }
+            match watermark(db, w)? {
+                Some(mark) => Some(db.ids_after_seq(mark).collect::<Result<BTreeSet<_>>>()?),
+                None => None,
+            }
+        }
+        Filter::And(fs) => {
+            let mut acc: Option<BTreeSet<String>> = None;
+            for f in fs {
+                if let Some(ids) = candidates(db, f, params, prefix)? {
+                    acc = Some(match acc {
+                        None => ids,
+                        Some(a) => a.intersection(&ids).cloned().collect(),
+                    });
+                }
+            }
+            acc
+        }
+        Filter::Or(fs) => {
+            let mut acc = BTreeSet::new();
+            for f in fs {
+                match candidates(db, f, params, prefix)? {
+                    Some(ids) => acc.extend(ids),
+                    None => return Ok(None),
+                }
+            }
+            Some(acc)
+        }
+        Filter::Subquery(k, fs) => {
+            let Some(path) = full_path(k)? else {
+                return Ok(None);
+            };
+            candidates(db, &Filter::And(fs.clone()), params, &path)?
+        }
+        _ => None,
+    })
+}
+
+/// Resolve an `after` watermark: an int is a local sequence number, a ref names a revision.
+fn watermark(db: &Database, w: &Value) -> Result<Option<u64>> {
+    Ok(match w {
+        Value::Int(n) if *n >= 0 => Some(*n as u64),
+        Value::Ref(rev) | Value::String(rev) => db.seq_of_revision(rev)?,
+        _ => None,
+    })
+}
+
+pub fn plan(db: &Database, q: &Query, opts: &QueryOptions) -> Result<Plan> {
+    if opts.history {
+        return Ok(Plan::Scan);
+    }
+    Ok(
+        match candidates(db, &Filter::And(q.filters.clone()), &opts.params, &[])? {
+            Some(ids) => Plan::Index(ids.len()),
+            None => Plan::Scan,
+        },
+    )
+}
+
+pub type Results<'a> = Box<dyn Iterator<Item = Result<Value>> + 'a>;
+
+/// Run a query. Records come in id order (then revision order with `history`).
+pub fn execute<'a>(db: &'a Database, q: &'a Query, opts: &'a QueryOptions) -> Result<Results<'a>> {
+    let filter = Filter::And(q.filters.clone());
+    let source: Box<dyn Iterator<Item = Result<(Value, u64)>> + 'a> = if opts.history {
+        Box::new(db.record_ids().flat_map(
+            move |id| -> Box<dyn Iterator<Item = Result<(Value, u64)>>> {
+                let res =
+                    id.and_then(|id| Ok((db.record_seq(&id)?.unwrap_or(0), db.history(&id)?)));
+                match res {
+                    Ok((seq, revs)) => Box::new(revs.into_iter().map(move |r| Ok((r, seq)))),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }
+            },
+        ))
+    } else {
+        match candidates(db, &filter, &opts.params, &[])? {
+            Some(ids) => Box::new(ids.into_iter().filter_map(move |id| {
+                let res = (|| -> Result<Option<(Value, u64)>> {
+                    Ok(db
+                        .record_state(&id)?
+                        .zip(db.record_seq(&id)?)
+                        .map(|(st, seq)| (st.materialise(), seq)))
+                })();
+                res.transpose()
+            })),
+            None => Box::new(db.heads()),
+        }
+    };
+    let deref = DbDeref(db);
+    let marks: std::cell::RefCell<BTreeMap<String, Option<u64>>> = Default::default();
+    let filtered = source.filter_map(move |item| {
+        let (rec, seq) = match item {
+            Ok(x) => x,
+            Err(e) => return Some(Err(e)),
+        };
+        if !opts.include_deleted && crate::database::is_deleted(&rec) {
+            return None;
+        }
+        let wm = |w: &Value| -> Option<u64> {
+            let key = crate::escjson::to_string(w);
+            if let Some(m) = marks.borrow().get(&key) {
+                return *m;
+            }
+            let m = watermark(db, w).ok().flatten();
+            marks.borrow_mut().insert(key, m);
+            m
+        };
+        let ctx = Ctx {
+            deref: &deref,
+            params: &opts.params,
+            seq,
+            watermark: &wm,
+        };
+        match ctx.matches(&rec, &filter) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => return Some(Err(qerr(e))),
+        }
+        Some(match &q.projection {
+            Some(ms) => ctx.project(&rec, &rec, ms).map_err(qerr),
+            None => Ok(rec),
+        })
+    });
+    if q.aggregations.is_empty() {
+        return Ok(Box::new(filtered));
+    }
+    let mut rows: Vec<Value> = filtered.collect::<Result<_>>()?;
+    for a in &q.aggregations {
+        rows = aggregate(db, a, rows, &opts.params)?;
+    }
+    Ok(Box::new(rows.into_iter().map(Ok)))
+}
+
+fn sort_key(
+    db: &Database,
+    params: &BTreeMap<String, Value>,
+    row: &Value,
+    k: &Key,
+) -> Result<Option<Value>> {
+    let deref = DbDeref(db);
+    let none = |_: &Value| None;
+    let ctx = Ctx {
+        deref: &deref,
+        params,
+        seq: 0,
+        watermark: &none,
+    };
+    Ok(ctx
+        .lookup(row, &k.path(params).map_err(qerr)?)
+        .into_iter()
+        .next())
+}
+
+fn aggregate(
+    db: &Database,
+    a: &Aggregation,
+    rows: Vec<Value>,
+    params: &BTreeMap<String, Value>,
+) -> Result<Vec<Value>> {
+    let keyed = |k: &Key, rows: Vec<Value>| -> Result<Vec<(Option<Value>, Value)>> {
+        rows.into_iter()
+            .map(|r| Ok((sort_key(db, params, &r, k)?, r)))
+            .collect()
+    };
+    let order = |k: &Key, rows: Vec<Value>, asc: bool| -> Result<Vec<Value>> {
+        let mut kr = keyed(k, rows)?;
+        kr.sort_by(|(a, _), (b, _)| match (a, b) {
+            (Some(x), Some(y)) => {
+                let o = ordered(x, y).unwrap_or_else(|| x.cmp(y));
+                if asc {
+                    o
+                } else {
+                    o.reverse()
+                }
+            }
+            // missing keys sort last either way
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        Ok(kr.into_iter().map(|(_, r)| r).collect())
+    };
+    Ok(match a {
+        Aggregation::Count => vec![Value::Int(rows.len() as i64)],
+        Aggregation::Reverse => rows.into_iter().rev().collect(),
+        Aggregation::OrderAsc(k) => order(k, rows, true)?,
+        Aggregation::OrderDesc(k) => order(k, rows, false)?,
+        Aggregation::Order(k, dir) => order(k, rows, *dir)?,
+        Aggregation::Group(k) => {
+            let mut groups: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
+            for (key, r) in keyed(k, rows)? {
+                groups
+                    .entry(key.unwrap_or(Value::Null))
+                    .or_default()
+                    .push(r);
+            }
+            groups
+                .into_iter()
+                .map(|(key, items)| {
+                    let mut m = BTreeMap::new();
+                    m.insert("key".to_string(), key);
+                    m.insert("count".to_string(), Value::Int(items.len() as i64));
+                    m.insert("items".to_string(), Value::Array(items));
+                    Value::Map(m)
+                })
+                .collect()
+        }
+    })
+}
+
+/// Convenience: run and collect.
+pub fn run(db: &Database, q: &Query, opts: &QueryOptions) -> Result<Vec<Value>> {
+    execute(db, q, opts)?.collect()
+}
+
+/// The system fields a query result may carry (for callers that strip them).
+pub fn is_system(k: &str) -> bool {
+    record::is_system_field(k)
+}
