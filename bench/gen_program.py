@@ -13,6 +13,11 @@ one of several templates written twice, once as natural Mix and once as natural 
   higher     higher-order and curried functions, tuples
   grades     a `switch` statement with guards (Mix) vs `match ... when` (OCaml)
 
+Every unit is wrapped in a module (`module uN ... module end` in Mix, `module UN = struct ... end`
+in OCaml). Besides being realistic, this keeps OCaml's record-label disambiguation cheap: with
+~2,000 record types sharing field names at top level, `ocamlc -stop-after typing` took over six
+minutes; with modules it takes about two seconds.
+
 The OCaml file type-checks with `ocamlc -stop-after typing` (only Stdlib is used).
 
 Usage: gen_program.py [--lines N] [--out DIR] [--seed S]
