@@ -30,7 +30,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     };
     let mut reporter = Reporter::new(args.message_format);
-    let options = ParseOptions { allow_primitives: args.stdlib };
+    let options = ParseOptions {
+        allow_primitives: args.stdlib,
+    };
     for input in &inputs {
         match &input.text {
             Ok(source) => {

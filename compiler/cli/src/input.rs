@@ -21,14 +21,21 @@ pub fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
     for path in paths {
         if path == "-" {
             let mut bytes = Vec::new();
-            std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
-            inputs.push(Input { name: "<stdin>".into(), path: None, text: decode(bytes) });
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            inputs.push(Input {
+                name: "<stdin>".into(),
+                path: None,
+                text: decode(bytes),
+            });
             continue;
         }
         let p = Path::new(path);
         if p.is_dir() {
             let mut files = Vec::new();
-            find_mix_files(p, &mut files).map_err(|e| format!("cannot read directory {path}: {e}"))?;
+            find_mix_files(p, &mut files)
+                .map_err(|e| format!("cannot read directory {path}: {e}"))?;
             files.sort();
             for file in files {
                 inputs.push(read_file(&file)?);
@@ -42,7 +49,11 @@ pub fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
 
 fn read_file(path: &Path) -> Result<Input, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(Input { name: path.display().to_string(), path: Some(path.to_path_buf()), text: decode(bytes) })
+    Ok(Input {
+        name: path.display().to_string(),
+        path: Some(path.to_path_buf()),
+        text: decode(bytes),
+    })
 }
 
 fn find_mix_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -60,15 +71,21 @@ fn find_mix_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to() as u32;
-        Diagnostic::error(codes::INVALID_UTF8, "source is not valid UTF-8", Span::new(at, at + 1))
-            .with_help("Mix sources must be UTF-8; re-save the file with UTF-8 encoding")
+        Diagnostic::error(
+            codes::INVALID_UTF8,
+            "source is not valid UTF-8",
+            Span::new(at, at + 1),
+        )
+        .with_help("Mix sources must be UTF-8; re-save the file with UTF-8 encoding")
     })
 }
 
 /// The valid prefix of a non-UTF-8 file, so its diagnostic can still show a position.
 pub fn lossy_prefix(input: &Input) -> String {
     match &input.path {
-        Some(path) => std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
+        Some(path) => std::fs::read(path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default(),
         None => String::new(),
     }
 }

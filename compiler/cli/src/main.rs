@@ -2,6 +2,8 @@
 //! only parses arguments and dispatches.
 
 mod check;
+mod db_command;
+mod fmt;
 mod input;
 mod parse;
 mod report;
@@ -21,8 +23,15 @@ struct Cli {
 enum Command {
     /// Check Mix sources and report errors
     Check(check::CheckArgs),
+    /// Format Mix sources
+    Fmt(fmt::FmtArgs),
     /// Print the syntax tree of a Mix source
     Parse(parse::ParseArgs),
+    /// Work with a Mix record store
+    #[command(subcommand)]
+    Db(db_command::DbCommand),
+    /// Parse and show Mix query strings
+    Query(db_command::QueryArgs),
 }
 
 /// Work runs on a thread with a large stack: syntax trees may nest up to mix_syntax::MAX_DEPTH
@@ -31,11 +40,15 @@ const STACK_SIZE: usize = 1 << 30;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || dispatch(cli));
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || dispatch(cli));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
         Ok(Err(_)) => {
-            eprintln!("error: internal compiler error (a bug in mixc); please report it with the input");
+            eprintln!(
+                "error: internal compiler error (a bug in mixc); please report it with the input"
+            );
             ExitCode::from(101)
         }
         Err(e) => {
@@ -49,5 +62,8 @@ fn dispatch(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Db(cmd) => db_command::run(cmd),
+        Command::Query(args) => db_command::run_query(args),
     }
 }

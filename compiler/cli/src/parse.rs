@@ -36,7 +36,12 @@ pub fn run(args: ParseArgs) -> ExitCode {
     for input in &inputs {
         match &input.text {
             Ok(source) => {
-                let parsed = mix_syntax::parse_with(source, ParseOptions { allow_primitives: args.stdlib });
+                let parsed = mix_syntax::parse_with(
+                    source,
+                    ParseOptions {
+                        allow_primitives: args.stdlib,
+                    },
+                );
                 if !args.quiet {
                     let mut out = std::io::stdout().lock();
                     let _ = writeln!(out, "{:#?}", parsed.file);

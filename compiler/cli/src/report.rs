@@ -4,7 +4,9 @@
 use std::io::{IsTerminal, Write};
 
 use clap::ValueEnum;
-use mix_diagnostics::{render_terminal, to_json, Diagnostic, LineDirective, LineMap, RenderOptions};
+use mix_diagnostics::{
+    render_terminal, to_json, Diagnostic, LineDirective, LineMap, RenderOptions,
+};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum MessageFormat {
@@ -23,10 +25,21 @@ pub struct Reporter {
 impl Reporter {
     pub fn new(format: MessageFormat) -> Reporter {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Reporter { format, color, errors: 0, warnings: 0 }
+        Reporter {
+            format,
+            color,
+            errors: 0,
+            warnings: 0,
+        }
     }
 
-    pub fn report(&mut self, file: &str, source: &str, directives: &[LineDirective], diagnostics: &[Diagnostic]) {
+    pub fn report(
+        &mut self,
+        file: &str,
+        source: &str,
+        directives: &[LineDirective],
+        diagnostics: &[Diagnostic],
+    ) {
         if diagnostics.is_empty() {
             return;
         }
@@ -44,7 +57,13 @@ impl Reporter {
                     let _ = writeln!(std::io::stdout().lock(), "{value}");
                 }
                 MessageFormat::Human => {
-                    let text = render_terminal(diagnostic, file, source, &lines, RenderOptions { color: self.color });
+                    let text = render_terminal(
+                        diagnostic,
+                        file,
+                        source,
+                        &lines,
+                        RenderOptions { color: self.color },
+                    );
                     let _ = std::io::stderr().write_all(text.as_bytes());
                 }
             }

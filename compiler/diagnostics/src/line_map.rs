@@ -5,9 +5,17 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LineDirective {
     /// `#line N "file"`: the next line is line N (of `file`, when given).
-    Set { line_index: u32, line: u32, file: Option<String> },
+    Set {
+        line_index: u32,
+        line: u32,
+        file: Option<String>,
+    },
     /// `#push N "file"`: like `Set`, undone by the matching `Pop`.
-    Push { line_index: u32, line: u32, file: Option<String> },
+    Push {
+        line_index: u32,
+        line: u32,
+        file: Option<String>,
+    },
     /// `#pop`: back to the mapping before the matching `Push`, continuing after the push line.
     Pop { line_index: u32 },
 }
@@ -56,9 +64,16 @@ impl LineMap {
     pub fn new(source: &str, directives: &[LineDirective]) -> LineMap {
         let mut line_starts = vec![0u32];
         line_starts.extend(
-            source.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u32 + 1),
+            source
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
         );
-        LineMap { line_starts, segments: build_segments(directives) }
+        LineMap {
+            line_starts,
+            segments: build_segments(directives),
+        }
     }
 
     /// 0-based physical line and the byte offset where it starts.
@@ -90,7 +105,11 @@ impl LineMap {
                 line: segment.logical(physical),
                 column,
             },
-            None => Location { file: None, line: physical + 1, column },
+            None => Location {
+                file: None,
+                line: physical + 1,
+                column,
+            },
         }
     }
 
@@ -116,12 +135,26 @@ fn build_segments(directives: &[LineDirective]) -> Vec<Segment> {
         let next = directive.line_index() + 1;
         match directive {
             LineDirective::Set { line, file, .. } => {
-                let file = file.clone().or_else(|| current(&segments).and_then(|s| s.file));
-                segments.push(Segment { from: next, first_logical: *line, file });
+                let file = file
+                    .clone()
+                    .or_else(|| current(&segments).and_then(|s| s.file));
+                segments.push(Segment {
+                    from: next,
+                    first_logical: *line,
+                    file,
+                });
             }
-            LineDirective::Push { line, file, line_index } => {
+            LineDirective::Push {
+                line,
+                file,
+                line_index,
+            } => {
                 stack.push((current(&segments), *line_index + 1));
-                segments.push(Segment { from: next, first_logical: *line, file: file.clone() });
+                segments.push(Segment {
+                    from: next,
+                    first_logical: *line,
+                    file: file.clone(),
+                });
             }
             LineDirective::Pop { .. } => {
                 let Some((outer, resume_physical)) = stack.pop() else {
@@ -132,7 +165,11 @@ fn build_segments(directives: &[LineDirective]) -> Vec<Segment> {
                     None => resume_physical + 1,
                 };
                 let file = outer.and_then(|s| s.file);
-                segments.push(Segment { from: next, first_logical, file });
+                segments.push(Segment {
+                    from: next,
+                    first_logical,
+                    file,
+                });
             }
         }
     }
@@ -147,8 +184,16 @@ mod tests {
 
     fn directives() -> Vec<LineDirective> {
         vec![
-            LineDirective::Set { line_index: 2, line: 40, file: Some("gen.mix".into()) },
-            LineDirective::Push { line_index: 5, line: 1, file: Some("inc.mix".into()) },
+            LineDirective::Set {
+                line_index: 2,
+                line: 40,
+                file: Some("gen.mix".into()),
+            },
+            LineDirective::Push {
+                line_index: 5,
+                line: 1,
+                file: Some("inc.mix".into()),
+            },
             LineDirective::Pop { line_index: 7 },
         ]
     }
@@ -157,7 +202,14 @@ mod tests {
     fn columns_count_characters_not_bytes() {
         let map = LineMap::new(SRC, &[]);
         let c = SRC.find('c').unwrap() as u32;
-        assert_eq!(map.location(SRC, c), Location { file: None, line: 2, column: 4 });
+        assert_eq!(
+            map.location(SRC, c),
+            Location {
+                file: None,
+                line: 2,
+                column: 4
+            }
+        );
     }
 
     #[test]
@@ -165,7 +217,14 @@ mod tests {
         let map = LineMap::new(SRC, &directives());
         let x = SRC.find("\nx\n").unwrap() as u32 + 1;
         let y = SRC.find('y').unwrap() as u32;
-        assert_eq!(map.location(SRC, x), Location { file: Some("gen.mix".into()), line: 40, column: 1 });
+        assert_eq!(
+            map.location(SRC, x),
+            Location {
+                file: Some("gen.mix".into()),
+                line: 40,
+                column: 1
+            }
+        );
         assert_eq!(map.location(SRC, y).line, 41);
     }
 
@@ -174,8 +233,22 @@ mod tests {
         let map = LineMap::new(SRC, &directives());
         let i = SRC.find("\ni\n").unwrap() as u32 + 1;
         let z = SRC.find('z').unwrap() as u32;
-        assert_eq!(map.location(SRC, i), Location { file: Some("inc.mix".into()), line: 1, column: 1 });
+        assert_eq!(
+            map.location(SRC, i),
+            Location {
+                file: Some("inc.mix".into()),
+                line: 1,
+                column: 1
+            }
+        );
         // After #pop the outer mapping resumes as if the pushed block were one line.
-        assert_eq!(map.location(SRC, z), Location { file: Some("gen.mix".into()), line: 43, column: 1 });
+        assert_eq!(
+            map.location(SRC, z),
+            Location {
+                file: Some("gen.mix".into()),
+                line: 43,
+                column: 1
+            }
+        );
     }
 }

@@ -28,7 +28,9 @@ pub fn render_terminal(
     };
     let clamp = |offset: u32| (offset as usize).min(source.len());
     let range = |span: crate::Span| clamp(span.start)..clamp(span.end);
-    let config = Config::default().with_index_type(IndexType::Byte).with_color(options.color);
+    let config = Config::default()
+        .with_index_type(IndexType::Byte)
+        .with_color(options.color);
     let mut report = Report::build(kind, (file, range(diagnostic.span)))
         .with_config(config)
         .with_code(diagnostic.code)
@@ -39,7 +41,10 @@ pub fn render_terminal(
                 .with_color(primary_color)
                 .with_order(0),
         );
-    let secondary = diagnostic.labels.iter().filter(|l| l.span != diagnostic.span);
+    let secondary = diagnostic
+        .labels
+        .iter()
+        .filter(|l| l.span != diagnostic.span);
     for (order, label) in secondary.enumerate() {
         report = report.with_label(
             Label::new((file, range(label.span)))
@@ -53,7 +58,10 @@ pub fn render_terminal(
         if let Some(mapped) = at.file {
             report = report.with_note(format!("reported at {}:{}:{}", mapped, at.line, at.column));
         } else {
-            report = report.with_note(format!("reported at line {}, column {}", at.line, at.column));
+            report = report.with_note(format!(
+                "reported at line {}, column {}",
+                at.line, at.column
+            ));
         }
     }
     for note in &diagnostic.notes {
@@ -64,8 +72,17 @@ pub fn render_terminal(
     }
     let mut out = Vec::new();
     // Writing into a Vec cannot fail; a failure would only lose the excerpt, never the message.
-    if report.finish().write((file, Source::from(source)), &mut out).is_err() {
-        return format!("{}[{}]: {}\n", diagnostic.severity.as_str(), diagnostic.code, diagnostic.message);
+    if report
+        .finish()
+        .write((file, Source::from(source)), &mut out)
+        .is_err()
+    {
+        return format!(
+            "{}[{}]: {}\n",
+            diagnostic.severity.as_str(),
+            diagnostic.code,
+            diagnostic.message
+        );
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -75,6 +92,11 @@ pub fn render_terminal(
 fn primary_label(diagnostic: &Diagnostic) -> String {
     match diagnostic.labels.iter().find(|l| l.span == diagnostic.span) {
         Some(label) => label.message.clone(),
-        None => diagnostic.message.lines().next().unwrap_or_default().to_string(),
+        None => diagnostic
+            .message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
     }
 }

@@ -30,10 +30,17 @@ pub struct Item {
 pub enum ItemKind {
     Module(ModuleDecl),
     /// `module P = M[A=string]`
-    ModuleInstance { name: Ident, target: Vec<Ident>, type_args: Vec<TypeArg> },
+    ModuleInstance {
+        name: Ident,
+        target: Vec<Ident>,
+        type_args: Vec<TypeArg>,
+    },
     Import(Import),
     /// `declare P(x:number, r:data)`
-    Declare { name: Ident, params: Vec<Param> },
+    Declare {
+        name: Ident,
+        params: Vec<Param>,
+    },
     Def(Def),
     Type(TypeDecl),
     Case(CaseDecl),
@@ -44,7 +51,11 @@ pub enum ItemKind {
     Source(Expr),
     Cell(CellDecl),
     /// `alias shown = other.view`
-    Alias { private: bool, name: Ident, target: Expr },
+    Alias {
+        private: bool,
+        name: Ident,
+        target: Expr,
+    },
     Initializer(Block),
     On(OnDecl),
     Error,
@@ -285,7 +296,22 @@ impl BinOp {
 
     pub fn is_comparison(self) -> bool {
         use BinOp::*;
-        matches!(self, Eq | Ne | StrictEq | StrictNe | Lt | Le | Gt | Ge | EqCi | NeCi | LtCi | LeCi | GtCi | GeCi)
+        matches!(
+            self,
+            Eq | Ne
+                | StrictEq
+                | StrictNe
+                | Lt
+                | Le
+                | Gt
+                | Ge
+                | EqCi
+                | NeCi
+                | LtCi
+                | LeCi
+                | GtCi
+                | GeCi
+        )
     }
 }
 
@@ -454,13 +480,35 @@ pub enum StmtKind {
     Let(LetBinding),
     /// `let alias c = cell;`
     LetAlias(Ident, Expr),
-    Var { name: Ident, ty: Option<Type>, value: Expr },
-    Assign { target: Expr, value: Expr },
-    If { branches: Vec<(Expr, Block)>, otherwise: Option<Block> },
-    Switch { scrutinee: Expr, cases: Vec<SwitchCase> },
+    Var {
+        name: Ident,
+        ty: Option<Type>,
+        value: Expr,
+    },
+    Assign {
+        target: Expr,
+        value: Expr,
+    },
+    If {
+        branches: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    Switch {
+        scrutinee: Expr,
+        cases: Vec<SwitchCase>,
+    },
     While(Expr, Block),
-    For { init: Option<Box<Stmt>>, cond: Option<Expr>, step: Option<Box<Stmt>>, body: Block },
-    ForIn { pattern: Pattern, iter: Expr, body: Block },
+    For {
+        init: Option<Box<Stmt>>,
+        cond: Option<Expr>,
+        step: Option<Box<Stmt>>,
+        body: Block,
+    },
+    ForIn {
+        pattern: Pattern,
+        iter: Expr,
+        body: Block,
+    },
     Return(Option<Expr>),
     Expr(Expr),
     Error,
@@ -498,7 +546,10 @@ pub enum PatternKind {
     Spread(SpreadKind, Ident),
     Record(Vec<FieldPattern>),
     /// `self.red`, `M.c(p)`, `global.some(v)`, `some(v)`: the qualifier path and case name.
-    Case { path: Vec<Ident>, arg: Option<Box<Pattern>> },
+    Case {
+        path: Vec<Ident>,
+        arg: Option<Box<Pattern>>,
+    },
     /// `type(string)`
     TypeTest(Type),
     /// `s @ type(string)`
@@ -528,7 +579,10 @@ impl Expr {
     }
 
     pub fn error(span: Span) -> Expr {
-        Expr { kind: ExprKind::Error, span }
+        Expr {
+            kind: ExprKind::Error,
+            span,
+        }
     }
 }
 

@@ -255,7 +255,14 @@ impl<'a> Lexer<'a> {
         if source.starts_with('\u{FEFF}') {
             raw.bump('\u{FEFF}'.len_utf8());
         }
-        Lexer { source, raw, depth: 0, push_depth: 0, out: LexOutput::default(), done: false }
+        Lexer {
+            source,
+            raw,
+            depth: 0,
+            push_depth: 0,
+            out: LexOutput::default(),
+            done: false,
+        }
     }
 
     pub fn finish(self) -> LexOutput {
@@ -263,7 +270,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
-        self.out.diagnostics.push(Diagnostic::error(code, message, span));
+        self.out
+            .diagnostics
+            .push(Diagnostic::error(code, message, span));
     }
 
     fn span(&self) -> Span {
@@ -277,7 +286,10 @@ impl<'a> Lexer<'a> {
 
     /// 0-based physical line of `offset`.
     fn line_index(&self, offset: usize) -> u32 {
-        self.source.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() as u32
+        self.source.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u32
     }
 
     fn block_comment(&mut self, start: usize) -> Option<Tok<'a>> {
@@ -291,7 +303,10 @@ impl<'a> Lexer<'a> {
                 } else {
                     CommentKind::Block
                 };
-                self.out.trivia.comments.push(Comment { span: Span::new(start as u32, span.end), kind });
+                self.out.trivia.comments.push(Comment {
+                    span: Span::new(start as u32, span.end),
+                    kind,
+                });
                 None
             }
             None => {
@@ -338,7 +353,11 @@ impl<'a> Lexer<'a> {
             match c {
                 '"' => {
                     self.raw.bump(i + 1);
-                    return if ok { Tok::Str(value.into()) } else { Tok::Error };
+                    return if ok {
+                        Tok::Str(value.into())
+                    } else {
+                        Tok::Error
+                    };
                 }
                 '\n' => break,
                 '\\' => {
@@ -363,7 +382,9 @@ impl<'a> Lexer<'a> {
                 "unterminated string",
                 Span::new(start as u32, (start + 1 + line_end) as u32),
             )
-            .with_help("close it with `\"`; strings cannot span lines, use `\"\"\"…\"\"\"` for that"),
+            .with_help(
+                "close it with `\"`; strings cannot span lines, use `\"\"\"…\"\"\"` for that",
+            ),
         );
         Tok::Error
     }
@@ -386,22 +407,38 @@ impl<'a> Lexer<'a> {
         match (name, parsed_number) {
             ("pop", _) if args.is_empty() => {
                 if self.push_depth == 0 {
-                    self.error(codes::BAD_DIRECTIVE, "`#pop` without a matching `#push`", span);
+                    self.error(
+                        codes::BAD_DIRECTIVE,
+                        "`#pop` without a matching `#push`",
+                        span,
+                    );
                 } else {
                     self.push_depth -= 1;
                     self.out.directives.push(LineDirective::Pop { line_index });
                 }
             }
             ("line", Some(line)) if args.len() <= 2 => {
-                self.out.directives.push(LineDirective::Set { line_index, line, file });
+                self.out.directives.push(LineDirective::Set {
+                    line_index,
+                    line,
+                    file,
+                });
             }
             ("push", Some(line)) if args.len() <= 2 => {
                 self.push_depth += 1;
-                self.out.directives.push(LineDirective::Push { line_index, line, file });
+                self.out.directives.push(LineDirective::Push {
+                    line_index,
+                    line,
+                    file,
+                });
             }
             _ => self.out.diagnostics.push(
-                Diagnostic::error(codes::BAD_DIRECTIVE, format!("malformed `#{name}` directive"), span)
-                    .with_help("write `#line N \"file\"`, `#push N \"file\"` or `#pop`"),
+                Diagnostic::error(
+                    codes::BAD_DIRECTIVE,
+                    format!("malformed `#{name}` directive"),
+                    span,
+                )
+                .with_help("write `#line N \"file\"`, `#push N \"file\"` or `#pop`"),
             ),
         }
         self.out.trivia.directives.push(span);
@@ -414,13 +451,19 @@ impl<'a> Lexer<'a> {
             Raw::Int => text.parse::<i64>().map(Tok::Int).ok(),
             Raw::HexInt => i64::from_str_radix(&text[2..], 16).map(Tok::Int).ok(),
             Raw::BinInt => i64::from_str_radix(&text[2..], 2).map(Tok::Int).ok(),
-            _ => text.parse::<f64>().ok().filter(|f| f.is_finite()).map(Tok::Float),
+            _ => text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Tok::Float),
         };
         parsed.unwrap_or_else(|| {
             let span = self.span();
             self.out.diagnostics.push(
                 Diagnostic::error(codes::BAD_NUMBER, "number literal out of range", span)
-                    .with_help("integers must fit in 64 bits; write large values as floats (`1e30`)"),
+                    .with_help(
+                        "integers must fit in 64 bits; write large values as floats (`1e30`)",
+                    ),
             );
             Tok::Error
         })
@@ -456,7 +499,11 @@ impl<'a> Lexer<'a> {
                 Err(()) => {
                     let span = self.span();
                     let ch = self.source[span.range()].chars().next().unwrap_or('?');
-                    self.error(codes::INVALID_CHARACTER, format!("unexpected character `{}`", ch.escape_debug()), span);
+                    self.error(
+                        codes::INVALID_CHARACTER,
+                        format!("unexpected character `{}`", ch.escape_debug()),
+                        span,
+                    );
                     Tok::Error
                 }
                 Ok(Raw::LineComment) => {
@@ -547,7 +594,12 @@ fn decode_unicode_escape(chars: &mut std::str::CharIndices<'_>) -> Result<char, 
             match lookahead.next() {
                 Some((_, '}')) => break,
                 Some((_, c)) if c.is_ascii_hexdigit() && digits.len() < 6 => digits.push(c),
-                _ => return Err(("malformed `\\u{…}` escape: expected 1 to 6 hex digits and `}`".into(), 2)),
+                _ => {
+                    return Err((
+                        "malformed `\\u{…}` escape: expected 1 to 6 hex digits and `}`".into(),
+                        2,
+                    ))
+                }
             }
         }
         *chars = lookahead;

@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod codes;
 mod depth;
+pub mod format;
 pub mod lexer;
 mod parser;
 pub mod token;

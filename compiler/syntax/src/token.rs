@@ -210,7 +210,11 @@ impl Tok<'_> {
 
     /// Keywords may be used as field names after `.` and as record keys (`r.type`, `{on: 1}`).
     pub fn is_keyword(&self) -> bool {
-        self.fixed_text().is_some_and(|t| t.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_'))
+        self.fixed_text().is_some_and(|t| {
+            t.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        })
     }
 }
 

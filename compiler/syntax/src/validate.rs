@@ -14,11 +14,18 @@ pub fn check(file: &SourceFile, options: ParseOptions, diagnostics: &mut Vec<Dia
     while let Some(node) = stack.pop() {
         match node {
             Node::Expr(e) => check_expr(e, options, diagnostics),
-            Node::Stmt(Stmt { kind: StmtKind::Assign { target, .. }, .. }) => check_assign_target(target, diagnostics),
+            Node::Stmt(Stmt {
+                kind: StmtKind::Assign { target, .. },
+                ..
+            }) => check_assign_target(target, diagnostics),
             _ => {}
         }
         // A labeled element is fine directly inside an array literal: visit its value only.
-        if let Node::Expr(Expr { kind: ExprKind::Array(items), .. }) = node {
+        if let Node::Expr(Expr {
+            kind: ExprKind::Array(items),
+            ..
+        }) = node
+        {
             for item in items {
                 match &item.kind {
                     ExprKind::Labeled(_, value) => stack.push(Node::Expr(value)),
@@ -34,7 +41,11 @@ pub fn check(file: &SourceFile, options: ParseOptions, diagnostics: &mut Vec<Dia
 
 fn check_expr(e: &Expr, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) {
     let pattern_only = |what: &str| {
-        Diagnostic::error(codes::PATTERN_ONLY, format!("{what} is only allowed in a pattern"), e.span)
+        Diagnostic::error(
+            codes::PATTERN_ONLY,
+            format!("{what} is only allowed in a pattern"),
+            e.span,
+        )
     };
     match &e.kind {
         ExprKind::Spread(SpreadKind::Multiple, _) => diagnostics.push(pattern_only("`~multiple`")),
@@ -46,21 +57,31 @@ fn check_expr(e: &Expr, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>
             e.span,
         )),
         ExprKind::ParenList(_) => diagnostics.push(
-            Diagnostic::error(codes::PAREN_LIST, "a parenthesised list is not a value", e.span)
-                .with_help("write a tuple as `[a, b]`, or add `-> body` to make a lambda"),
+            Diagnostic::error(
+                codes::PAREN_LIST,
+                "a parenthesised list is not a value",
+                e.span,
+            )
+            .with_help("write a tuple as `[a, b]`, or add `-> body` to make a lambda"),
         ),
         ExprKind::Record(fields) => {
             for field in fields.iter().filter(|f| f.optional) {
                 diagnostics.push(
-                    Diagnostic::error(codes::PATTERN_ONLY, "an optional field `k?:` is only allowed in a pattern", field.span)
-                        .with_help("in an expression, test a field with `r.k?`"),
+                    Diagnostic::error(
+                        codes::PATTERN_ONLY,
+                        "an optional field `k?:` is only allowed in a pattern",
+                        field.span,
+                    )
+                    .with_help("in an expression, test a field with `r.k?`"),
                 );
             }
         }
         ExprKind::Primitive(name) if !options.allow_primitives => diagnostics.push(
             Diagnostic::error(
                 codes::PRIMITIVE_OUTSIDE_STDLIB,
-                format!("`{name}` is a primitive; primitives are reserved for the standard library"),
+                format!(
+                    "`{name}` is a primitive; primitives are reserved for the standard library"
+                ),
                 e.span,
             )
             .with_help("call the standard library function that wraps it"),
@@ -85,7 +106,11 @@ fn check_assign_target(target: &Expr, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     diagnostics.push(
-        Diagnostic::error(codes::INVALID_ASSIGN_TARGET, "cannot assign to this expression", target.span)
-            .with_help("assign to a variable or a path in it: `x = …`, `r.a[2].b = …`, `m.(k) = …`"),
+        Diagnostic::error(
+            codes::INVALID_ASSIGN_TARGET,
+            "cannot assign to this expression",
+            target.span,
+        )
+        .with_help("assign to a variable or a path in it: `x = …`, `r.a[2].b = …`, `m.(k) = …`"),
     );
 }

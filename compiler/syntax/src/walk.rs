@@ -22,7 +22,12 @@ fn body<'a>(b: &'a Option<Body>, out: &mut Vec<Node<'a>>) {
 }
 
 fn params<'a>(ps: &'a Option<Vec<Param>>, out: &mut Vec<Node<'a>>) {
-    out.extend(ps.iter().flatten().filter_map(|p| p.ty.as_ref()).map(Node::Type));
+    out.extend(
+        ps.iter()
+            .flatten()
+            .filter_map(|p| p.ty.as_ref())
+            .map(Node::Type),
+    );
 }
 
 fn binding<'a>(b: &'a LetBinding, out: &mut Vec<Node<'a>>) {
@@ -53,12 +58,16 @@ fn item_children<'a>(item: &'a Item, out: &mut Vec<Node<'a>>) {
             out.extend(m.meta.iter().map(Node::Expr));
             out.extend(m.items.iter().map(Node::Item));
         }
-        ItemKind::ModuleInstance { type_args, .. } => out.extend(type_args.iter().map(|a| Node::Type(&a.ty))),
+        ItemKind::ModuleInstance { type_args, .. } => {
+            out.extend(type_args.iter().map(|a| Node::Type(&a.ty)))
+        }
         ItemKind::Import(i) => {
             out.extend(i.args.iter().flatten().map(Node::Expr));
             out.extend(i.type_args.iter().flatten().map(|a| Node::Type(&a.ty)));
         }
-        ItemKind::Declare { params: ps, .. } => out.extend(ps.iter().filter_map(|p| p.ty.as_ref()).map(Node::Type)),
+        ItemKind::Declare { params: ps, .. } => {
+            out.extend(ps.iter().filter_map(|p| p.ty.as_ref()).map(Node::Type))
+        }
         ItemKind::Def(d) => {
             params(&d.params, out);
             out.extend(d.ty.iter().map(Node::Type));
@@ -75,7 +84,13 @@ fn item_children<'a>(item: &'a Item, out: &mut Vec<Node<'a>>) {
         ItemKind::Case(c) => out.extend(c.arg.iter().map(Node::Type)),
         ItemKind::Foreign(f) => {
             out.push(Node::Type(&f.ty));
-            out.extend(f.host_name.iter().chain(&f.fallback).chain(&f.meta).map(Node::Expr));
+            out.extend(
+                f.host_name
+                    .iter()
+                    .chain(&f.fallback)
+                    .chain(&f.meta)
+                    .map(Node::Expr),
+            );
         }
         ItemKind::Pragma(e) | ItemKind::Source(e) => out.push(Node::Expr(e)),
         ItemKind::Alias { target, .. } => out.push(Node::Expr(target)),
@@ -91,10 +106,20 @@ fn item_children<'a>(item: &'a Item, out: &mut Vec<Node<'a>>) {
 fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
     use ExprKind::*;
     match &e.kind {
-        Null | True | False | Undefined | Int(_) | Float(_) | Str(_) | Regex(_) | Name(_) | Primitive(_)
-        | SelfRef | GlobalRef | Unit | ShortField(_) | Spread(..) | Error => {}
-        Field(a, _) | ToStream(a) | TupleIndex(a, ..) | LabelIndex(a, _) | Defined(a) | Inverse(a) | Prime(a)
-        | Unary(_, a) | Try(a) | EscJson(a) | Paren(a) | Labeled(_, a) => out.push(Node::Expr(a)),
+        Null | True | False | Undefined | Int(_) | Float(_) | Str(_) | Regex(_) | Name(_)
+        | Primitive(_) | SelfRef | GlobalRef | Unit | ShortField(_) | Spread(..) | Error => {}
+        Field(a, _)
+        | ToStream(a)
+        | TupleIndex(a, ..)
+        | LabelIndex(a, _)
+        | Defined(a)
+        | Inverse(a)
+        | Prime(a)
+        | Unary(_, a)
+        | Try(a)
+        | EscJson(a)
+        | Paren(a)
+        | Labeled(_, a) => out.push(Node::Expr(a)),
         DynField(a, b) | Index(a, b) | Binary(_, a, b) | Capture(a, b) => {
             out.push(Node::Expr(a));
             out.push(Node::Expr(b));
@@ -159,10 +184,13 @@ fn type_children<'a>(t: &'a Type, out: &mut Vec<Node<'a>>) {
         TypeKind::App(_, args) | TypeKind::Union(args) => out.extend(args.iter().map(Node::Type)),
         TypeKind::Fun(a, b) => out.extend([Node::Type(a), Node::Type(b)]),
         TypeKind::Tuple(elems) => out.extend(elems.iter().map(|e| Node::Type(&e.ty))),
-        TypeKind::Record(fields) => out.extend(fields.iter().filter_map(|f| f.ty.as_ref()).map(Node::Type)),
-        TypeKind::Stream(a) | TypeKind::Forall(_, a) | TypeKind::VarMarked(a) | TypeKind::Paren(a) => {
-            out.push(Node::Type(a))
+        TypeKind::Record(fields) => {
+            out.extend(fields.iter().filter_map(|f| f.ty.as_ref()).map(Node::Type))
         }
+        TypeKind::Stream(a)
+        | TypeKind::Forall(_, a)
+        | TypeKind::VarMarked(a)
+        | TypeKind::Paren(a) => out.push(Node::Type(a)),
         TypeKind::Named(_)
         | TypeKind::Var(..)
         | TypeKind::Wildcard
@@ -176,10 +204,17 @@ fn type_children<'a>(t: &'a Type, out: &mut Vec<Node<'a>>) {
 fn pattern_children<'a>(p: &'a Pattern, out: &mut Vec<Node<'a>>) {
     match &p.kind {
         PatternKind::Array(items) => out.extend(items.iter().map(Node::Pattern)),
-        PatternKind::Record(fields) => out.extend(fields.iter().filter_map(|f| f.pattern.as_ref()).map(Node::Pattern)),
+        PatternKind::Record(fields) => out.extend(
+            fields
+                .iter()
+                .filter_map(|f| f.pattern.as_ref())
+                .map(Node::Pattern),
+        ),
         PatternKind::Case { arg, .. } => out.extend(arg.iter().map(|a| Node::Pattern(a))),
         PatternKind::TypeTest(t) => out.push(Node::Type(t)),
-        PatternKind::Capture(_, inner) | PatternKind::Paren(inner) => out.push(Node::Pattern(inner)),
+        PatternKind::Capture(_, inner) | PatternKind::Paren(inner) => {
+            out.push(Node::Pattern(inner))
+        }
         PatternKind::Compare(_, _, rhs) => out.push(Node::Expr(rhs)),
         PatternKind::And(a, b) => out.extend([Node::Pattern(a), Node::Pattern(b)]),
         PatternKind::Typed(inner, t) => {
@@ -199,7 +234,10 @@ fn stmt_children<'a>(s: &'a Stmt, out: &mut Vec<Node<'a>>) {
             out.push(Node::Expr(value));
         }
         StmtKind::Assign { target, value } => out.extend([Node::Expr(target), Node::Expr(value)]),
-        StmtKind::If { branches, otherwise } => {
+        StmtKind::If {
+            branches,
+            otherwise,
+        } => {
             for (c, b) in branches {
                 out.push(Node::Expr(c));
                 out.push(Node::Block(b));
@@ -215,12 +253,21 @@ fn stmt_children<'a>(s: &'a Stmt, out: &mut Vec<Node<'a>>) {
             }
         }
         StmtKind::While(c, b) => out.extend([Node::Expr(c), Node::Block(b)]),
-        StmtKind::For { init, cond, step, body } => {
+        StmtKind::For {
+            init,
+            cond,
+            step,
+            body,
+        } => {
             out.extend(init.iter().chain(step.iter()).map(|s| Node::Stmt(s)));
             out.extend(cond.iter().map(Node::Expr));
             out.push(Node::Block(body));
         }
-        StmtKind::ForIn { pattern, iter, body } => {
+        StmtKind::ForIn {
+            pattern,
+            iter,
+            body,
+        } => {
             out.extend([Node::Pattern(pattern), Node::Expr(iter), Node::Block(body)]);
         }
         StmtKind::Return(e) => out.extend(e.iter().map(Node::Expr)),

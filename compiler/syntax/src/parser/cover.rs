@@ -17,7 +17,8 @@ pub struct Cx<'input> {
 
 impl Cx<'_> {
     fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
-        self.diagnostics.push(Diagnostic::error(code, message, span));
+        self.diagnostics
+            .push(Diagnostic::error(code, message, span));
     }
 }
 
@@ -46,10 +47,16 @@ pub fn named_type(path: Vec<Ident>, span: Span) -> Type {
 
 pub fn else_if(cond: Expr, block: Block, rest: StmtKind) -> StmtKind {
     match rest {
-        StmtKind::If { branches, otherwise } => {
+        StmtKind::If {
+            branches,
+            otherwise,
+        } => {
             let mut all = vec![(cond, block)];
             all.extend(branches);
-            StmtKind::If { branches: all, otherwise }
+            StmtKind::If {
+                branches: all,
+                otherwise,
+            }
         }
         other => other,
     }
@@ -57,15 +64,27 @@ pub fn else_if(cond: Expr, block: Block, rest: StmtKind) -> StmtKind {
 
 fn ident_at_end(name: &str, span: Span) -> Ident {
     let start = span.end.saturating_sub(name.len() as u32).max(span.start);
-    Ident { name: name.into(), span: Span::new(start, span.end) }
+    Ident {
+        name: name.into(),
+        span: Span::new(start, span.end),
+    }
 }
 
 /// The qualifier path of a case pattern: `self.red`, `M.c`, `global.some`, `a.b.c`.
 fn case_path(e: &Expr) -> Option<Vec<Ident>> {
     match &e.kind {
-        ExprKind::Name(n) => Some(vec![Ident { name: n.clone(), span: e.span }]),
-        ExprKind::SelfRef => Some(vec![Ident { name: "self".into(), span: e.span }]),
-        ExprKind::GlobalRef => Some(vec![Ident { name: "global".into(), span: e.span }]),
+        ExprKind::Name(n) => Some(vec![Ident {
+            name: n.clone(),
+            span: e.span,
+        }]),
+        ExprKind::SelfRef => Some(vec![Ident {
+            name: "self".into(),
+            span: e.span,
+        }]),
+        ExprKind::GlobalRef => Some(vec![Ident {
+            name: "global".into(),
+            span: e.span,
+        }]),
         ExprKind::Field(base, field) if !field.quoted => {
             let mut path = case_path(base)?;
             path.push(ident_at_end(&field.name, e.span));
@@ -91,41 +110,74 @@ pub fn pattern(cx: &mut Cx<'_>, e: Expr) -> Pattern {
         ExprKind::Unary(UnOp::Neg, inner) => match inner.kind {
             ExprKind::Int(i) => PatternKind::Int(i.wrapping_neg()),
             ExprKind::Float(f) => PatternKind::Float(-f),
-            _ => return invalid_pattern(cx, span, "only number literals can be negated in a pattern"),
+            _ => {
+                return invalid_pattern(
+                    cx,
+                    span,
+                    "only number literals can be negated in a pattern",
+                )
+            }
         },
-        ExprKind::Array(elems) => PatternKind::Array(elems.into_iter().map(|e| pattern(cx, e)).collect()),
+        ExprKind::Array(elems) => {
+            PatternKind::Array(elems.into_iter().map(|e| pattern(cx, e)).collect())
+        }
         ExprKind::Spread(kind, name) => PatternKind::Spread(kind, name),
         ExprKind::Record(fields) => PatternKind::Record(
-            fields.into_iter().filter_map(|field| field_pattern(cx, field)).collect(),
+            fields
+                .into_iter()
+                .filter_map(|field| field_pattern(cx, field))
+                .collect(),
         ),
         ExprKind::Field(..) | ExprKind::SelfRef | ExprKind::GlobalRef => match case_path(&e) {
             Some(path) => PatternKind::Case { path, arg: None },
-            None => return invalid_pattern(cx, span, "expected a case such as `self.red` or `M.name`"),
+            None => {
+                return invalid_pattern(cx, span, "expected a case such as `self.red` or `M.name`")
+            }
         },
         ExprKind::Call(callee, mut args) => match case_path(&callee) {
             Some(path) if args.len() == 1 => {
                 let arg = pattern(cx, args.remove(0));
-                PatternKind::Case { path, arg: Some(Box::new(arg)) }
+                PatternKind::Case {
+                    path,
+                    arg: Some(Box::new(arg)),
+                }
             }
-            Some(_) => {
+            Some(_) => return invalid_pattern(
+                cx,
+                span,
+                "a case pattern takes exactly one argument; match several values with `c([a, b])`",
+            ),
+            None => {
                 return invalid_pattern(
                     cx,
                     span,
-                    "a case pattern takes exactly one argument; match several values with `c([a, b])`",
+                    "a call is not a pattern; only case constructors match",
                 )
             }
-            None => return invalid_pattern(cx, span, "a call is not a pattern; only case constructors match"),
         },
         ExprKind::TypeOf(t) => PatternKind::TypeTest(t),
         ExprKind::Capture(lhs, rhs) => match lhs.kind {
             ExprKind::Name(n) => {
                 let inner = pattern(cx, *rhs);
-                PatternKind::Capture(Ident { name: n, span: lhs.span }, Box::new(inner))
+                PatternKind::Capture(
+                    Ident {
+                        name: n,
+                        span: lhs.span,
+                    },
+                    Box::new(inner),
+                )
             }
             _ => return invalid_pattern(cx, lhs.span, "the left side of `@` must be a name"),
         },
         ExprKind::Binary(op, lhs, rhs) if op.is_comparison() => match lhs.kind {
-            ExprKind::Name(n) => PatternKind::Compare(op, Ident { name: n, span: lhs.span }, rhs),
+            ExprKind::Name(n) => PatternKind::Compare(
+                op,
+                Ident {
+                    name: n,
+                    span: lhs.span,
+                },
+                rhs,
+            ),
             _ => {
                 return invalid_pattern(
                     cx,
@@ -160,9 +212,16 @@ fn field_pattern(cx: &mut Cx<'_>, field: RecordField) -> Option<FieldPattern> {
             optional: field.optional,
             span: field.span,
         }),
-        FieldKey::Computed(Expr { kind: ExprKind::Error, .. }) => None,
+        FieldKey::Computed(Expr {
+            kind: ExprKind::Error,
+            ..
+        }) => None,
         FieldKey::Computed(_) | FieldKey::Short(_) => {
-            cx.error(codes::INVALID_PATTERN, "a record pattern's keys must be names or strings", field.span);
+            cx.error(
+                codes::INVALID_PATTERN,
+                "a record pattern's keys must be names or strings",
+                field.span,
+            );
             None
         }
     }
@@ -176,7 +235,16 @@ pub fn lambda(cx: &mut Cx<'_>, head: Expr, guard: Option<Expr>, body: Expr, span
         ExprKind::ParenList(items) => (items.into_iter().map(|e| pattern(cx, e)).collect(), true),
         _ => (vec![pattern(cx, head)], false),
     };
-    Expr::new(ExprKind::Lambda(vec![Arm { params, parenthesized, guard, body, span }]), span)
+    Expr::new(
+        ExprKind::Lambda(vec![Arm {
+            params,
+            parenthesized,
+            guard,
+            body,
+            span,
+        }]),
+        span,
+    )
 }
 
 /// `(p1 -> e1 | p2 -> e2 | …)`: every member must be a one-arm lambda.
@@ -187,8 +255,12 @@ pub fn arms(cx: &mut Cx<'_>, first: Expr, rest: Vec<Expr>, span: Span) -> Expr {
             ExprKind::Lambda(one) if one.len() == 1 => arms.extend(one),
             ExprKind::Error => {}
             _ => cx.diagnostics.push(
-                Diagnostic::error(codes::BAD_ARM, "each arm of a multi-arm lambda must be `pattern -> expression`", e.span)
-                    .with_help("write `(p1 -> e1 | p2 -> e2)`"),
+                Diagnostic::error(
+                    codes::BAD_ARM,
+                    "each arm of a multi-arm lambda must be `pattern -> expression`",
+                    e.span,
+                )
+                .with_help("write `(p1 -> e1 | p2 -> e2)`"),
             ),
         }
     }
@@ -207,7 +279,13 @@ fn let_target(cx: &mut Cx<'_>, head: Expr) -> LetTarget {
         ExprKind::Call(callee, args) => match callee.kind {
             ExprKind::Name(name) => {
                 let params = args.into_iter().map(|a| pattern(cx, a)).collect();
-                LetTarget::Function(Ident { name, span: callee.span }, params)
+                LetTarget::Function(
+                    Ident {
+                        name,
+                        span: callee.span,
+                    },
+                    params,
+                )
             }
             other => {
                 let callee = Box::new(Expr::new(other, callee.span));
@@ -218,9 +296,19 @@ fn let_target(cx: &mut Cx<'_>, head: Expr) -> LetTarget {
     }
 }
 
-pub fn let_binding(cx: &mut Cx<'_>, head: (Expr, Option<Type>), value: Expr, span: Span) -> LetBinding {
+pub fn let_binding(
+    cx: &mut Cx<'_>,
+    head: (Expr, Option<Type>),
+    value: Expr,
+    span: Span,
+) -> LetBinding {
     let (head, ty) = head;
-    LetBinding { target: let_target(cx, head), ty, value, span }
+    LetBinding {
+        target: let_target(cx, head),
+        ty,
+        value,
+        span,
+    }
 }
 
 pub fn let_expr(
@@ -233,5 +321,8 @@ pub fn let_expr(
 ) -> Expr {
     let binding_span = Span::new(span.start, value.span.end);
     let binding = let_binding(cx, head, value, binding_span);
-    Expr::new(ExprKind::Let(Box::new(binding), Box::new(body), style), span)
+    Expr::new(
+        ExprKind::Let(Box::new(binding), Box::new(body), style),
+        span,
+    )
 }

@@ -1,7 +1,9 @@
 //! Puts LALRPOP's expected-terminal lists into words ("an expression", "`)`").
 
 /// Terminals that can start an expression; when most of them are expected, we say so.
-const EXPRESSION_STARTS: &[&str] = &["Ident", "Int", "Str", "\"(\"", "\"[\"", "\"{\"", "\"-\"", "\"not\""];
+const EXPRESSION_STARTS: &[&str] = &[
+    "Ident", "Int", "Str", "\"(\"", "\"[\"", "\"{\"", "\"-\"", "\"not\"",
+];
 
 pub fn describe(expected: &[String]) -> Option<String> {
     if expected.is_empty() {
@@ -18,7 +20,9 @@ pub fn describe(expected: &[String]) -> Option<String> {
         words.push("a definition".into());
     }
     for terminal in expected {
-        if expression && (EXPRESSION_STARTS.contains(&terminal.as_str()) || is_expression_only(terminal)) {
+        if expression
+            && (EXPRESSION_STARTS.contains(&terminal.as_str()) || is_expression_only(terminal))
+        {
             continue;
         }
         if is_def_start && is_item_start(terminal) {
@@ -52,9 +56,25 @@ pub fn describe(expected: &[String]) -> Option<String> {
 fn is_expression_only(terminal: &str) -> bool {
     matches!(
         terminal,
-        "Float" | "Primitive" | "ErrorTok" | "\"null\"" | "\"true\"" | "\"false\"" | "\"undefined\""
-            | "\"self\"" | "\"global\"" | "\"do\"" | "\"action\"" | "\"type\"" | "\"_escJSON_\""
-            | "\"~regex\"" | "\"~multiple\"" | "\"~optional\"" | "\".\"" | "\"let\"" | "\"if\""
+        "Float"
+            | "Primitive"
+            | "ErrorTok"
+            | "\"null\""
+            | "\"true\""
+            | "\"false\""
+            | "\"undefined\""
+            | "\"self\""
+            | "\"global\""
+            | "\"do\""
+            | "\"action\""
+            | "\"type\""
+            | "\"_escJSON_\""
+            | "\"~regex\""
+            | "\"~multiple\""
+            | "\"~optional\""
+            | "\".\""
+            | "\"let\""
+            | "\"if\""
             | "\"try\""
     )
 }
@@ -62,9 +82,25 @@ fn is_expression_only(terminal: &str) -> bool {
 fn is_item_start(terminal: &str) -> bool {
     matches!(
         terminal,
-        "\"module\"" | "\"static\"" | "\"import\"" | "\"declare\"" | "\"def\"" | "\"type\"" | "\"case\""
-            | "\"private\"" | "\"foreign\"" | "\"_pragma_\"" | "\"_source_\"" | "\"var\"" | "\"live\""
-            | "\"sync\"" | "\"cell\"" | "\"alias\"" | "\"initializer\"" | "\"on\"" | "\";;\""
+        "\"module\""
+            | "\"static\""
+            | "\"import\""
+            | "\"declare\""
+            | "\"def\""
+            | "\"type\""
+            | "\"case\""
+            | "\"private\""
+            | "\"foreign\""
+            | "\"_pragma_\""
+            | "\"_source_\""
+            | "\"var\""
+            | "\"live\""
+            | "\"sync\""
+            | "\"cell\""
+            | "\"alias\""
+            | "\"initializer\""
+            | "\"on\""
+            | "\";;\""
     )
 }
 
@@ -78,12 +114,17 @@ mod tests {
 
     #[test]
     fn many_expression_starts_become_one_word() {
-        let expected = strings(&["Ident", "Int", "Str", "\"(\"", "\"[\"", "\"{\"", "\"-\"", "\"not\"", "\"null\""]);
+        let expected = strings(&[
+            "Ident", "Int", "Str", "\"(\"", "\"[\"", "\"{\"", "\"-\"", "\"not\"", "\"null\"",
+        ]);
         assert_eq!(describe(&expected).as_deref(), Some("an expression"));
     }
 
     #[test]
     fn punctuation_is_quoted() {
-        assert_eq!(describe(&strings(&["\")\"", "\",\""])).as_deref(), Some("`)` or `,`"));
+        assert_eq!(
+            describe(&strings(&["\")\"", "\",\""])).as_deref(),
+            Some("`)` or `,`")
+        );
     }
 }

@@ -50,9 +50,16 @@ pub fn parse(source: &str) -> Parsed {
 pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
     let whole = Span::new(0, source.len().min(u32::MAX as usize) as u32);
     if source.len() > u32::MAX as usize {
-        let diagnostic = Diagnostic::error(codes::SOURCE_TOO_LARGE, "source file is larger than 4 GiB", Span::point(0));
+        let diagnostic = Diagnostic::error(
+            codes::SOURCE_TOO_LARGE,
+            "source file is larger than 4 GiB",
+            Span::point(0),
+        );
         return Parsed {
-            file: SourceFile { items: Vec::new(), span: whole },
+            file: SourceFile {
+                items: Vec::new(),
+                span: whole,
+            },
             trivia: Trivia::default(),
             directives: Vec::new(),
             diagnostics: vec![diagnostic],
@@ -69,13 +76,21 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
             if !lexed.aborted {
                 diagnostics.extend(syntax_error(source, &error));
             }
-            SourceFile { items: vec![Item { kind: ItemKind::Error, span: whole }], span: whole }
+            SourceFile {
+                items: vec![Item {
+                    kind: ItemKind::Error,
+                    span: whole,
+                }],
+                span: whole,
+            }
         }
     };
     if !lexed.aborted {
-        for recovery in &cx.recovered {
-            diagnostics.extend(syntax_error(source, &recovery.error));
-        }
+        let recovered = cx
+            .recovered
+            .iter()
+            .filter_map(|r| syntax_error(source, &r.error));
+        diagnostics.extend(first_per_phrase(source, recovered.collect()));
         diagnostics.append(&mut cx.diagnostics);
     }
     if let Err(too_deep) = depth::check(&file) {
@@ -87,18 +102,81 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
     }
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     diagnostics.dedup_by(|a, b| a.span.start == b.span.start && a.code == b.code);
-    Parsed { file, trivia: lexed.trivia, directives: lexed.directives, diagnostics }
+    Parsed {
+        file,
+        trivia: lexed.trivia,
+        directives: lexed.directives,
+        diagnostics,
+    }
+}
+
+/// After a syntax error the parser resumes at the next token that can start an item, which may
+/// sit inside the broken definition (`type(T)`, `case` in a switch). Like the original compiler,
+/// we treat a line whose first word is a declaration keyword as the start of a phrase and keep
+/// one syntax error per phrase, so one typo yields one diagnostic.
+fn first_per_phrase(source: &str, errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const STARTS: &[&str] = &[
+        "def",
+        "type",
+        "case",
+        "private",
+        "import",
+        "module",
+        "foreign",
+        "cell",
+        "var",
+        "live",
+        "sync",
+        "alias",
+        "initializer",
+        "on",
+        "_pragma_",
+        "declare",
+        "static",
+    ];
+    let mut phrase_starts = Vec::new();
+    let mut offset = 0usize;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let word_end = trimmed
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(trimmed.len());
+        if STARTS.contains(&&trimmed[..word_end]) {
+            phrase_starts.push((offset + line.len() - trimmed.len()) as u32);
+        }
+        offset += line.len();
+    }
+    let phrase_of = |at: u32| phrase_starts.partition_point(|s| *s <= at);
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    let mut last_phrase = None;
+    for error in errors {
+        let phrase = phrase_of(error.span.start);
+        // An error exactly at a phrase start reports the previous phrase's missing end.
+        if last_phrase == Some(phrase) {
+            continue;
+        }
+        last_phrase = Some(phrase);
+        kept.push(error);
+    }
+    kept
 }
 
 type LalrpopError<'a> = ParseError<usize, Tok<'a>, std::convert::Infallible>;
 
 fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
     match error {
-        ParseError::UnrecognizedToken { token: (_, Tok::Error, _), .. } => None,
-        ParseError::UnrecognizedToken { token: (l, tok, r), expected } => {
+        ParseError::UnrecognizedToken {
+            token: (_, Tok::Error, _),
+            ..
+        } => None,
+        ParseError::UnrecognizedToken {
+            token: (l, tok, r),
+            expected,
+        } => {
             let span = Span::new(*l as u32, *r as u32);
             let wanted = expected::describe(expected);
-            let mut diagnostic = Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("unexpected {tok}"), span);
+            let mut diagnostic =
+                Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("unexpected {tok}"), span);
             if let Some(wanted) = wanted {
                 diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
                 diagnostic.message = format!("unexpected {tok}, expected {wanted}");
@@ -111,7 +189,11 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
             if let Some(wanted) = expected::describe(expected) {
                 message = format!("{message}, expected {wanted}");
             }
-            Some(Diagnostic::error(codes::UNEXPECTED_EOF, message, Span::point(end)))
+            Some(Diagnostic::error(
+                codes::UNEXPECTED_EOF,
+                message,
+                Span::point(end),
+            ))
         }
         ParseError::ExtraToken { token: (l, tok, r) } => Some(Diagnostic::error(
             codes::UNEXPECTED_TOKEN,
@@ -130,9 +212,11 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
 /// Hints for the mistakes people coming from other languages make most.
 fn hint_for(diagnostic: Diagnostic, tok: &Tok<'_>) -> Diagnostic {
     match tok {
-        Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::EqEq | Tok::NotEq => diagnostic
-            .with_help("comparisons do not chain: write `a < b && b < c`"),
-        Tok::Else => diagnostic.with_help("an `if` expression needs `else`; an `if` statement needs `{ … }` blocks"),
+        Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::EqEq | Tok::NotEq => {
+            diagnostic.with_help("comparisons do not chain: write `a < b && b < c`")
+        }
+        Tok::Else => diagnostic
+            .with_help("an `if` expression needs `else`; an `if` statement needs `{ … }` blocks"),
         _ => diagnostic,
     }
 }

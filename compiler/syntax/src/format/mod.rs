@@ -1,0 +1,117 @@
+//! The formatter: AST plus trivia to a width-based pretty document. It proves its own safety:
+//! the output is re-parsed, and the formatter refuses (returning an error, writing nothing) if
+//! the program's tree or its comments would change.
+
+mod doc;
+mod printer;
+pub mod strip;
+
+use mix_diagnostics::Diagnostic;
+
+use crate::parser::{parse_with, ParseOptions};
+use crate::trivia::Trivia;
+
+pub use printer::quote;
+
+#[derive(Clone, Copy, Debug)]
+pub struct FormatOptions {
+    /// Lines are kept within this many columns where the code allows.
+    pub width: usize,
+    pub parse: ParseOptions,
+}
+
+impl Default for FormatOptions {
+    fn default() -> Self {
+        FormatOptions {
+            width: 100,
+            parse: ParseOptions::default(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum FormatError {
+    /// The source has syntax errors; formatting needs a clean parse.
+    Syntax(Vec<Diagnostic>),
+    /// The formatter would have changed the program or lost a comment: a formatter bug. The
+    /// source is left alone.
+    Unsafe(&'static str),
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FormatError::Syntax(d) => write!(f, "the file has {} syntax error(s); fix them first", d.len()),
+            FormatError::Unsafe(why) => write!(
+                f,
+                "refusing to format: the result {why} (a formatter bug; the file was left unchanged)"
+            ),
+        }
+    }
+}
+
+/// Formats a whole source file.
+pub fn format(source: &str, options: FormatOptions) -> Result<String, FormatError> {
+    let parsed = parse_with(source, options.parse);
+    let errors: Vec<Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        return Err(FormatError::Syntax(errors));
+    }
+    let output = render(source, &parsed, options.width);
+    verify(source, parsed.file, &parsed.trivia, &output, options)?;
+    Ok(output)
+}
+
+/// The formatter's raw output without the safety check: for diagnosing formatter bugs only.
+pub fn format_unchecked(source: &str, options: FormatOptions) -> String {
+    render(source, &parse_with(source, options.parse), options.width)
+}
+
+fn render(source: &str, parsed: &crate::Parsed, width: usize) -> String {
+    let document = printer::Printer::new(source, &parsed.trivia).file(&parsed.file);
+    let mut output = doc::render(&document, width);
+    output.push('\n');
+    if output.trim().is_empty() {
+        output.clear();
+    }
+    output
+}
+
+fn verify(
+    source: &str,
+    mut original: crate::ast::SourceFile,
+    original_trivia: &Trivia,
+    output: &str,
+    options: FormatOptions,
+) -> Result<(), FormatError> {
+    let reparsed = parse_with(output, options.parse);
+    if reparsed.has_errors() {
+        return Err(FormatError::Unsafe("would not parse"));
+    }
+    if comment_texts(source, original_trivia) != comment_texts(output, &reparsed.trivia) {
+        return Err(FormatError::Unsafe("would lose or reorder a comment"));
+    }
+    let mut formatted = reparsed.file;
+    strip::file(&mut original);
+    strip::file(&mut formatted);
+    if original != formatted {
+        return Err(FormatError::Unsafe(
+            "would change the program's syntax tree",
+        ));
+    }
+    Ok(())
+}
+
+fn comment_texts<'s>(source: &'s str, trivia: &Trivia) -> Vec<&'s str> {
+    let comments = trivia.comments.iter().map(|c| c.text(source).trim_end());
+    let directives = trivia
+        .directives
+        .iter()
+        .map(|d| source[d.range()].trim_end());
+    comments.chain(directives).collect()
+}
