@@ -7,12 +7,15 @@ pub mod database;
 pub mod engine;
 pub mod error;
 pub mod escjson;
+pub mod export;
 pub mod index;
 pub mod keys;
 pub mod msgpack;
 pub mod query;
 pub mod record;
+pub mod sync;
 pub mod value;
+pub mod verify;
 pub mod wire;
 
 pub use database::{Database, History, Options};

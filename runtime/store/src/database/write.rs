@@ -58,6 +58,77 @@ impl Database {
         format!("{}-{:x}{:04x}-{n:x}", self.replica, t.wall_ms, t.logical)
     }
 
+    /// Save many records as one durable group (one sync for the whole batch). Returns the ids
+    /// in input order.
+    pub fn save_batch(&self, records: Vec<Value>) -> Result<Vec<String>> {
+        let mut writes = Vec::with_capacity(records.len());
+        for r in records {
+            let inc = split_incoming(r)?;
+            let id = inc.id.unwrap_or_else(|| self.new_id());
+            writes.push((id, WriteKind::Save(inc.content)));
+        }
+        let ids = writes.iter().map(|(id, _)| id.clone()).collect();
+        self.write_local_batch(writes)?;
+        Ok(ids)
+    }
+
+    /// Plan and apply several local writes (records may repeat) and commit them together.
+    pub fn write_local_batch(&self, writes: Vec<(String, WriteKind)>) -> Result<Vec<Change>> {
+        for (id, _) in &writes {
+            validate_id(id)?;
+        }
+        let stripes: BTreeSet<usize> = writes.iter().map(|(id, _)| self.stripe_of(id)).collect();
+        let _guards: Vec<_> = stripes
+            .iter()
+            .map(|&s| self.stripes[s].lock().unwrap_or_else(|p| p.into_inner()))
+            .collect();
+        let mut states: BTreeMap<String, (RecordState, u64)> = BTreeMap::new();
+        let mut pending: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        for (id, kind) in writes {
+            if !states.contains_key(&id) {
+                let st = self
+                    .load_state(&id)?
+                    .unwrap_or_else(|| (RecordState::new(&id), 0));
+                states.insert(id.clone(), st);
+            }
+            let Some((state, _)) = states.get_mut(&id) else {
+                continue;
+            };
+            let ops = plan(state, &kind);
+            if ops.is_empty() {
+                continue;
+            }
+            let change = Change {
+                id: OpId {
+                    replica: self.replica,
+                    counter: self.counter.fetch_add(1, Ordering::SeqCst) + 1,
+                },
+                hlc: self.clock.tick(),
+                record: id.clone(),
+                principal: self.principal.clone(),
+                ops,
+            };
+            // plan later writes to the same record against the state after this one
+            state.apply(&change);
+            pending.entry(id).or_default().push(change);
+        }
+        let mut puts = Vec::new();
+        let mut ids = Vec::new();
+        let mut out = Vec::new();
+        for (id, changes) in pending {
+            let (mut state, seq) = self
+                .load_state(&id)?
+                .unwrap_or_else(|| (RecordState::new(&id), 0));
+            self.prepare(&mut state, seq, &changes, &mut puts)?;
+            ids.extend(changes.iter().map(|c| c.id));
+            out.extend(changes);
+        }
+        if !ids.is_empty() {
+            self.commit(Job { puts, ids })?;
+        }
+        Ok(out)
+    }
+
     /// Plan, apply and durably commit a local write. Returns the change (None: no-op).
     pub fn write_local(&self, id: &str, kind: WriteKind) -> Result<Option<Change>> {
         validate_id(id)?;
@@ -101,6 +172,18 @@ impl Database {
     pub fn apply_remote(&self, changes: Vec<Change>) -> Result<WriteReport> {
         for c in &changes {
             self.clock.check(c.hlc)?;
+        }
+        self.apply_changes(changes)
+    }
+
+    /// Apply changes from an export of this or another store (no clock-skew check: the
+    /// changes are history, not live traffic).
+    pub fn apply_imported(&self, changes: Vec<Change>) -> Result<WriteReport> {
+        self.apply_changes(changes)
+    }
+
+    fn apply_changes(&self, changes: Vec<Change>) -> Result<WriteReport> {
+        for c in &changes {
             validate_id(&c.record)?;
         }
         let mut report = WriteReport::default();
