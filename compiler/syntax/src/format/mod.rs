@@ -115,3 +115,36 @@ fn comment_texts<'s>(source: &'s str, trivia: &Trivia) -> Vec<&'s str> {
         .map(|d| source[d.range()].trim_end());
     comments.chain(directives).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verify_against(source: &str, output: &str) -> Result<(), FormatError> {
+        let parsed = parse_with(source, ParseOptions::default());
+        verify(
+            source,
+            parsed.file,
+            &parsed.trivia,
+            output,
+            FormatOptions::default(),
+        )
+    }
+
+    #[test]
+    fn the_safety_net_refuses_a_lost_comment() {
+        let result = verify_against("def a = 1 // keep\n", "def a = 1\n");
+        assert!(matches!(result, Err(FormatError::Unsafe(why)) if why.contains("comment")));
+    }
+
+    #[test]
+    fn the_safety_net_refuses_a_changed_tree() {
+        let result = verify_against("def a = (1 + 2) * 3\n", "def a = 1 + 2 * 3\n");
+        assert!(matches!(result, Err(FormatError::Unsafe(why)) if why.contains("tree")));
+    }
+
+    #[test]
+    fn the_safety_net_accepts_whitespace_changes() {
+        assert!(verify_against("def   a=[1,2]\n", "def a = [1, 2]\n").is_ok());
+    }
+}
