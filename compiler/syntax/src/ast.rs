@@ -28,36 +28,36 @@ pub struct Item {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemKind {
-    Module(ModuleDecl),
+    Module(Box<ModuleDecl>),
     /// `module P = M[A=string]`
     ModuleInstance {
         name: Ident,
         target: Vec<Ident>,
         type_args: Vec<TypeArg>,
     },
-    Import(Import),
+    Import(Box<Import>),
     /// `declare P(x:number, r:data)`
     Declare {
         name: Ident,
         params: Vec<Param>,
     },
-    Def(Def),
-    Type(TypeDecl),
-    Case(CaseDecl),
-    Foreign(ForeignDef),
+    Def(Box<Def>),
+    Type(Box<TypeDecl>),
+    Case(Box<CaseDecl>),
+    Foreign(Box<ForeignDef>),
     /// `_pragma_ { … }`
-    Pragma(Expr),
+    Pragma(Box<Expr>),
     /// `_source_ { url: "…" }`
-    Source(Expr),
-    Cell(CellDecl),
+    Source(Box<Expr>),
+    Cell(Box<CellDecl>),
     /// `alias shown = other.view`
     Alias {
         private: bool,
         name: Ident,
-        target: Expr,
+        target: Box<Expr>,
     },
     Initializer(Block),
-    On(OnDecl),
+    On(Box<OnDecl>),
     Error,
 }
 
@@ -377,11 +377,11 @@ pub enum ExprKind {
     Let(Box<LetBinding>, Box<Expr>, LetStyle),
     Try(Box<Expr>),
     /// `e : T`
-    TypeHint(Box<Expr>, Type),
+    TypeHint(Box<Expr>, Box<Type>),
     /// `type(T)`
-    TypeOf(Type),
+    TypeOf(Box<Type>),
     /// `type(T, e)`
-    TypeAssert(Type, Box<Expr>),
+    TypeAssert(Box<Type>, Box<Expr>),
     Array(Vec<Expr>),
     Record(Vec<RecordField>),
     Do(Block),
@@ -429,7 +429,7 @@ pub struct RecordField {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldKey {
     Name(FieldName),
-    Computed(Expr),
+    Computed(Box<Expr>),
     /// `{ .a }`: `a: row.a` in a short projection.
     Short(FieldName),
 }
@@ -440,7 +440,7 @@ pub struct Arm {
     pub params: Vec<Pattern>,
     /// The parameters were written in parentheses (`(x) -> e`).
     pub parenthesized: bool,
-    pub guard: Option<Expr>,
+    pub guard: Option<Box<Expr>>,
     pub body: Expr,
     pub span: Span,
 }
@@ -477,47 +477,47 @@ pub struct Stmt {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
-    Let(LetBinding),
+    Let(Box<LetBinding>),
     /// `let alias c = cell;`
-    LetAlias(Ident, Expr),
+    LetAlias(Ident, Box<Expr>),
     Var {
         name: Ident,
-        ty: Option<Type>,
-        value: Expr,
+        ty: Option<Box<Type>>,
+        value: Box<Expr>,
     },
     Assign {
-        target: Expr,
-        value: Expr,
+        target: Box<Expr>,
+        value: Box<Expr>,
     },
     If {
         branches: Vec<(Expr, Block)>,
         otherwise: Option<Block>,
     },
     Switch {
-        scrutinee: Expr,
+        scrutinee: Box<Expr>,
         cases: Vec<SwitchCase>,
     },
-    While(Expr, Block),
+    While(Box<Expr>, Block),
     For {
         init: Option<Box<Stmt>>,
-        cond: Option<Expr>,
+        cond: Option<Box<Expr>>,
         step: Option<Box<Stmt>>,
         body: Block,
     },
     ForIn {
-        pattern: Pattern,
-        iter: Expr,
+        pattern: Box<Pattern>,
+        iter: Box<Expr>,
         body: Block,
     },
-    Return(Option<Expr>),
-    Expr(Expr),
+    Return(Option<Box<Expr>>),
+    Expr(Box<Expr>),
     Error,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SwitchCase {
     pub pattern: Pattern,
-    pub guard: Option<Expr>,
+    pub guard: Option<Box<Expr>>,
     pub body: Vec<Stmt>,
     pub span: Span,
 }
@@ -551,7 +551,7 @@ pub enum PatternKind {
         arg: Option<Box<Pattern>>,
     },
     /// `type(string)`
-    TypeTest(Type),
+    TypeTest(Box<Type>),
     /// `s @ type(string)`
     Capture(Ident, Box<Pattern>),
     /// `n < 5`: binds `n` and matches when the comparison holds.
@@ -559,7 +559,7 @@ pub enum PatternKind {
     /// `n >= 3 && n < 7`
     And(Box<Pattern>, Box<Pattern>),
     /// `(x : number)` in lambda parameters
-    Typed(Box<Pattern>, Type),
+    Typed(Box<Pattern>, Box<Type>),
     Paren(Box<Pattern>),
     Error,
 }

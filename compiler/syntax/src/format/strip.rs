@@ -9,7 +9,7 @@ const ZERO: Span = Span::new(0, 0);
 
 pub fn file(f: &mut SourceFile) {
     f.span = ZERO;
-    f.items.iter_mut().for_each(item);
+    f.items.iter_mut().for_each(|x| item(x));
 }
 
 fn ident(i: &mut Ident) {
@@ -24,7 +24,7 @@ fn params(ps: &mut [Param]) {
     for p in ps {
         p.span = ZERO;
         ident(&mut p.name);
-        p.ty.iter_mut().for_each(ty);
+        p.ty.iter_mut().for_each(|x| ty(x));
     }
 }
 
@@ -43,8 +43,8 @@ fn item(i: &mut Item) {
             ident(&mut m.name);
             m.params.iter_mut().for_each(|p| params(p));
             m.type_params.iter_mut().for_each(|t| idents(t));
-            m.meta.iter_mut().for_each(expr);
-            m.items.iter_mut().for_each(item);
+            m.meta.iter_mut().for_each(|x| expr(x));
+            m.items.iter_mut().for_each(|x| item(x));
         }
         ItemKind::ModuleInstance {
             name,
@@ -53,13 +53,13 @@ fn item(i: &mut Item) {
         } => {
             ident(name);
             idents(target);
-            type_args.iter_mut().for_each(type_arg);
+            type_args.iter_mut().for_each(|x| type_arg(x));
         }
         ItemKind::Import(im) => {
             im.alias.iter_mut().for_each(ident);
             idents(&mut im.path);
-            im.args.iter_mut().flatten().for_each(expr);
-            im.type_args.iter_mut().flatten().for_each(type_arg);
+            im.args.iter_mut().flatten().for_each(|x| expr(x));
+            im.type_args.iter_mut().flatten().for_each(|x| type_arg(x));
         }
         ItemKind::Declare { name, params: ps } => {
             ident(name);
@@ -68,25 +68,25 @@ fn item(i: &mut Item) {
         ItemKind::Def(d) => {
             ident(&mut d.name);
             d.params.iter_mut().for_each(|p| params(p));
-            d.ty.iter_mut().for_each(ty);
+            d.ty.iter_mut().for_each(|x| ty(x));
             body(&mut d.body);
-            d.meta.iter_mut().for_each(expr);
+            d.meta.iter_mut().for_each(|x| expr(x));
         }
         ItemKind::Cell(c) => {
             ident(&mut c.name);
             c.params.iter_mut().for_each(|p| params(p));
-            c.ty.iter_mut().for_each(ty);
+            c.ty.iter_mut().for_each(|x| ty(x));
             body(&mut c.body);
-            c.meta.iter_mut().for_each(expr);
+            c.meta.iter_mut().for_each(|x| expr(x));
         }
         ItemKind::Type(t) => {
             ident(&mut t.name);
             idents(&mut t.params);
-            t.body.iter_mut().for_each(ty);
+            t.body.iter_mut().for_each(|x| ty(x));
         }
         ItemKind::Case(c) => {
             ident(&mut c.name);
-            c.arg.iter_mut().for_each(ty);
+            c.arg.iter_mut().for_each(|x| ty(x));
         }
         ItemKind::Foreign(f) => {
             ident(&mut f.name);
@@ -95,7 +95,7 @@ fn item(i: &mut Item) {
                 .iter_mut()
                 .chain(f.fallback.iter_mut())
                 .chain(f.meta.iter_mut())
-                .for_each(expr);
+                .for_each(|x| expr(x));
         }
         ItemKind::Pragma(e) | ItemKind::Source(e) => expr(e),
         ItemKind::Alias { name, target, .. } => {
@@ -105,7 +105,7 @@ fn item(i: &mut Item) {
         ItemKind::Initializer(b) => block(b),
         ItemKind::On(on) => {
             idents(&mut on.targets);
-            on.guard.iter_mut().for_each(expr);
+            on.guard.iter_mut().for_each(|x| expr(x));
             block(&mut on.body);
         }
         ItemKind::Error => {}
@@ -123,7 +123,7 @@ fn ty(t: &mut Type) {
         TypeKind::Named(p) | TypeKind::ModuleType(p) => idents(p),
         TypeKind::App(p, args) => {
             idents(p);
-            args.iter_mut().for_each(ty);
+            args.iter_mut().for_each(|x| ty(x));
         }
         TypeKind::Var(v, c) => {
             ident(v);
@@ -142,10 +142,10 @@ fn ty(t: &mut Type) {
         TypeKind::Record(fields) => {
             for f in fields {
                 f.span = ZERO;
-                f.ty.iter_mut().for_each(ty);
+                f.ty.iter_mut().for_each(|x| ty(x));
             }
         }
-        TypeKind::Union(ms) => ms.iter_mut().for_each(ty),
+        TypeKind::Union(ms) => ms.iter_mut().for_each(|x| ty(x)),
         TypeKind::Stream(a) | TypeKind::VarMarked(a) | TypeKind::Paren(a) => ty(a),
         TypeKind::Forall(vs, a) => {
             idents(vs);
@@ -161,10 +161,10 @@ fn binding(b: &mut LetBinding) {
         LetTarget::Pattern(p) => pattern(p),
         LetTarget::Function(name, ps) => {
             ident(name);
-            ps.iter_mut().for_each(pattern);
+            ps.iter_mut().for_each(|x| pattern(x));
         }
     }
-    b.ty.iter_mut().for_each(ty);
+    b.ty.iter_mut().for_each(|x| ty(x));
     expr(&mut b.value);
 }
 
@@ -199,7 +199,7 @@ fn expr(e: &mut Expr) {
         }
         Call(f, args) => {
             expr(f);
-            args.iter_mut().for_each(expr);
+            args.iter_mut().for_each(|x| expr(x));
         }
         With(a, path, v) => {
             expr(a);
@@ -213,8 +213,8 @@ fn expr(e: &mut Expr) {
         Lambda(arms) => {
             for arm in arms {
                 arm.span = ZERO;
-                arm.params.iter_mut().for_each(pattern);
-                arm.guard.iter_mut().for_each(expr);
+                arm.params.iter_mut().for_each(|x| pattern(x));
+                arm.guard.iter_mut().for_each(|x| expr(x));
                 expr(&mut arm.body);
             }
         }
@@ -232,19 +232,19 @@ fn expr(e: &mut Expr) {
             ty(t);
         }
         TypeOf(t) => ty(t),
-        Array(items) | ParenList(items) => items.iter_mut().for_each(expr),
+        Array(items) | ParenList(items) => items.iter_mut().for_each(|x| expr(x)),
         Record(fields) => {
             for f in fields {
                 f.span = ZERO;
                 if let FieldKey::Computed(k) = &mut f.key {
                     expr(k);
                 }
-                f.value.iter_mut().for_each(expr);
+                f.value.iter_mut().for_each(|x| expr(x));
             }
         }
         Do(b) => block(b),
         Action(ps, b) => {
-            ps.iter_mut().flatten().for_each(pattern);
+            ps.iter_mut().flatten().for_each(|x| pattern(x));
             block(b);
         }
     }
@@ -252,7 +252,7 @@ fn expr(e: &mut Expr) {
 
 fn block(b: &mut Block) {
     b.span = ZERO;
-    b.stmts.iter_mut().for_each(stmt);
+    b.stmts.iter_mut().for_each(|x| stmt(x));
 }
 
 fn stmt(s: &mut Stmt) {
@@ -265,7 +265,7 @@ fn stmt(s: &mut Stmt) {
         }
         StmtKind::Var { name, ty: t, value } => {
             ident(name);
-            t.iter_mut().for_each(ty);
+            t.iter_mut().for_each(|x| ty(x));
             expr(value);
         }
         StmtKind::Assign { target, value } => {
@@ -280,15 +280,15 @@ fn stmt(s: &mut Stmt) {
                 expr(c);
                 block(b);
             }
-            otherwise.iter_mut().for_each(block);
+            otherwise.iter_mut().for_each(|x| block(x));
         }
         StmtKind::Switch { scrutinee, cases } => {
             expr(scrutinee);
             for case in cases {
                 case.span = ZERO;
                 pattern(&mut case.pattern);
-                case.guard.iter_mut().for_each(expr);
-                case.body.iter_mut().for_each(stmt);
+                case.guard.iter_mut().for_each(|x| expr(x));
+                case.body.iter_mut().for_each(|x| stmt(x));
             }
         }
         StmtKind::While(c, b) => {
@@ -302,7 +302,7 @@ fn stmt(s: &mut Stmt) {
             body,
         } => {
             init.iter_mut().chain(step.iter_mut()).for_each(|s| stmt(s));
-            cond.iter_mut().for_each(expr);
+            cond.iter_mut().for_each(|x| expr(x));
             block(body);
         }
         StmtKind::ForIn {
@@ -314,7 +314,7 @@ fn stmt(s: &mut Stmt) {
             expr(iter);
             block(body);
         }
-        StmtKind::Return(e) => e.iter_mut().for_each(expr),
+        StmtKind::Return(e) => e.iter_mut().for_each(|x| expr(x)),
         StmtKind::Expr(e) => expr(e),
         StmtKind::Error => {}
     }
@@ -323,12 +323,12 @@ fn stmt(s: &mut Stmt) {
 fn pattern(p: &mut Pattern) {
     p.span = ZERO;
     match &mut p.kind {
-        PatternKind::Array(items) => items.iter_mut().for_each(pattern),
+        PatternKind::Array(items) => items.iter_mut().for_each(|x| pattern(x)),
         PatternKind::Spread(_, n) => ident(n),
         PatternKind::Record(fields) => {
             for f in fields {
                 f.span = ZERO;
-                f.pattern.iter_mut().for_each(pattern);
+                f.pattern.iter_mut().for_each(|x| pattern(x));
             }
         }
         PatternKind::Case { path, arg } => {

@@ -212,10 +212,7 @@ fn field_pattern(cx: &mut Cx<'_>, field: RecordField) -> Option<FieldPattern> {
             optional: field.optional,
             span: field.span,
         }),
-        FieldKey::Computed(Expr {
-            kind: ExprKind::Error,
-            ..
-        }) => None,
+        FieldKey::Computed(k) if matches!(k.kind, ExprKind::Error) => None,
         FieldKey::Computed(_) | FieldKey::Short(_) => {
             cx.error(
                 codes::INVALID_PATTERN,
@@ -239,7 +236,7 @@ pub fn lambda(cx: &mut Cx<'_>, head: Expr, guard: Option<Expr>, body: Expr, span
         ExprKind::Lambda(vec![Arm {
             params,
             parenthesized,
-            guard,
+            guard: guard.map(Box::new),
             body,
             span,
         }]),
@@ -298,11 +295,11 @@ fn let_target(cx: &mut Cx<'_>, head: Expr) -> LetTarget {
 
 pub fn let_binding(
     cx: &mut Cx<'_>,
-    head: (Expr, Option<Type>),
+    head: Box<(Expr, Option<Type>)>,
     value: Expr,
     span: Span,
 ) -> LetBinding {
-    let (head, ty) = head;
+    let (head, ty) = *head;
     LetBinding {
         target: let_target(cx, head),
         ty,
@@ -313,7 +310,7 @@ pub fn let_binding(
 
 pub fn let_expr(
     cx: &mut Cx<'_>,
-    head: (Expr, Option<Type>),
+    head: Box<(Expr, Option<Type>)>,
     value: Expr,
     body: Expr,
     style: LetStyle,

@@ -115,6 +115,9 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
 /// we treat a line whose first word is a declaration keyword as the start of a phrase and keep
 /// one syntax error per phrase, so one typo yields one diagnostic.
 fn first_per_phrase(source: &str, errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if errors.len() < 2 {
+        return errors;
+    }
     const STARTS: &[&str] = &[
         "def",
         "type",
