@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn numbers_interleave_and_order_is_total() {
-        let mut v = vec![
+        let mut v = [
             Value::Float(2.5),
             Value::Int(3),
             Value::Int(2),

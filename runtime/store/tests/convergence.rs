@@ -101,13 +101,14 @@ fn run(db: &Database, a: &Action) {
     }
 }
 
-fn snapshot(
-    db: &Database,
-) -> (
+/// What readers of a replica see: heads, conflicts per record, query results.
+type Snapshot = (
     Vec<Value>,
     Vec<BTreeMap<String, Vec<Value>>>,
     Vec<Vec<Value>>,
-) {
+);
+
+fn snapshot(db: &Database) -> Snapshot {
     let heads: Vec<Value> = db.heads().map(|h| h.unwrap().0).collect();
     let conflicts = (0..3)
         .map(|r| db.conflicts(&format!("rec{r}")).unwrap())

@@ -89,7 +89,7 @@ impl RecordState {
         if !self.latest.iter().any(|s| s.id == stamp.id) {
             self.latest.push(stamp);
             self.latest
-                .sort_by(|a, b| (b.hlc, b.id).cmp(&(a.hlc, a.id)));
+                .sort_by_key(|s| std::cmp::Reverse((s.hlc, s.id)));
             self.latest.truncate(2);
         }
     }

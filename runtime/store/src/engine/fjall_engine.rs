@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
+/// Table count of one keyspace above which `checkpoint` compacts it.
+const MAX_TABLES_BEFORE_COMPACTION: usize = 8;
+
 pub struct FjallStore {
     db: Database,
     spaces: HashMap<Space, Keyspace>,
@@ -17,10 +20,21 @@ pub struct FjallStore {
 
 impl FjallStore {
     pub fn open(path: &Path) -> Result<Self> {
-        let db = Database::builder(path).open()?;
+        // Small memtables and a 64 MiB journal cap bound what recovery replays after a crash
+        // (open time must not grow with history); `checkpoint` empties the journal entirely.
+        // Journal entries are small batches: compressing them costs more than it saves.
+        let db = Database::builder(path)
+            .max_journaling_size(64 << 20)
+            .journal_compression(fjall::CompressionType::None)
+            .open()?;
         let mut spaces = HashMap::new();
         for s in Space::ALL {
-            spaces.insert(s, db.keyspace(s.name(), KeyspaceCreateOptions::default)?);
+            spaces.insert(
+                s,
+                db.keyspace(s.name(), || {
+                    KeyspaceCreateOptions::default().max_memtable_size(8 << 20)
+                })?,
+            );
         }
         Ok(FjallStore {
             db,
@@ -106,6 +120,11 @@ impl Store for FjallStore {
     fn checkpoint(&self) -> Result<()> {
         for ks in self.spaces.values() {
             ks.rotate_memtable_and_wait()?;
+            // Short-lived processes (the CLI) exit before background compaction catches up;
+            // merge here once tables pile up, so open (which visits every table) stays fast.
+            if ks.table_count() > MAX_TABLES_BEFORE_COMPACTION {
+                ks.major_compact()?;
+            }
         }
         self.db.persist(PersistMode::SyncAll)?;
         Ok(())

@@ -192,11 +192,8 @@ impl Ctx<'_> {
                         }
                         other => Some(self.eval_expr(cur, other)?),
                     };
-                    match v.or_else(|| default.clone()) {
-                        Some(v) => {
-                            out.insert(name.clone(), v);
-                        }
-                        None => {}
+                    if let Some(v) = v.or_else(|| default.clone()) {
+                        out.insert(name.clone(), v);
                     }
                 }
             }
