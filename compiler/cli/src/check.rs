@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Args;
+use mix_check::{check_file, file_types, CheckDatabase};
 use mix_syntax::ParseOptions;
 
 use crate::input;
@@ -19,6 +22,17 @@ pub struct CheckArgs {
     /// Accept `$primitive` names (standard library sources)
     #[arg(long)]
     stdlib: bool,
+    /// Also print facts: `types` prints `module.name : type` for every definition
+    #[arg(long, value_enum)]
+    emit: Option<Emit>,
+    /// Check syntax only (skip type checking)
+    #[arg(long)]
+    syntax_only: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    Types,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -33,17 +47,35 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let options = ParseOptions {
         allow_primitives: args.stdlib,
     };
+    let mut texts = Vec::new();
     for input in &inputs {
         match &input.text {
-            Ok(source) => {
-                let parsed = mix_syntax::parse_with(source, options);
-                reporter.report(&input.name, source, &parsed.directives, &parsed.diagnostics);
-                // Freeing a large tree costs as much as a third of parsing; the process ends soon.
-                std::mem::forget(parsed.file);
-            }
+            Ok(source) => texts.push((input.name.clone(), source.clone())),
             Err(diagnostic) => {
                 let lossy = input::lossy_prefix(input);
                 reporter.report(&input.name, &lossy, &[], std::slice::from_ref(diagnostic));
+            }
+        }
+    }
+    if args.syntax_only || args.stdlib {
+        for (name, source) in &texts {
+            let parsed = mix_syntax::parse_with(source, options);
+            reporter.report(name, source, &parsed.directives, &parsed.diagnostics);
+            // Freeing a large tree costs as much as a third of parsing; the process ends soon.
+            std::mem::forget(parsed.file);
+        }
+    } else {
+        let mut db = CheckDatabase::default();
+        let (workspace, files) = db.load(&texts);
+        for (file, (name, source)) in files.iter().zip(&texts) {
+            let diagnostics = check_file(&db, workspace, *file);
+            let directives = &mix_check::db::parse(&db, *file).directives;
+            reporter.report(name, source, directives, &diagnostics);
+            if args.emit == Some(Emit::Types) {
+                let mut out = std::io::stdout().lock();
+                for (qualified, ty) in file_types(&db, workspace, *file) {
+                    let _ = writeln!(out, "{qualified} : {ty}");
+                }
             }
         }
     }

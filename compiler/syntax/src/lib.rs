@@ -10,6 +10,7 @@ mod depth;
 pub mod format;
 pub mod lexer;
 mod parser;
+pub mod spans;
 pub mod token;
 pub mod trivia;
 mod validate;

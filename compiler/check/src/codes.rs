@@ -1,0 +1,19 @@
+//! Stable codes of type-checker diagnostics (documented in docs/errors.md).
+
+pub const UNKNOWN_NAME: &str = "E0200";
+pub const TYPE_MISMATCH: &str = "E0201";
+pub const PLUS_IMPOSSIBLE: &str = "E0202";
+pub const NOT_A_FUNCTION: &str = "E0203";
+pub const UNKNOWN_TYPE: &str = "E0204";
+pub const DUPLICATE_DEFINITION: &str = "E0205";
+pub const NON_PRODUCTIVE_TYPE: &str = "E0206";
+pub const VAR_CAPTURED: &str = "E0207";
+pub const UNKNOWN_MODULE: &str = "E0208";
+pub const UNKNOWN_CASE: &str = "E0209";
+pub const STRING_FOR_REF: &str = "E0210";
+pub const ASSIGN_TO_IMMUTABLE: &str = "E0211";
+pub const SIGNATURE_MISMATCH: &str = "E0212";
+
+pub const NOT_CHECKED_YET: &str = "W0200";
+pub const INTERFACE_ONLY: &str = "W0201";
+pub const DEPRECATED: &str = "W0202";

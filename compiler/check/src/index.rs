@@ -1,0 +1,224 @@
+//! The item index: what each module of a file declares, without positions or bodies, so that
+//! an edit inside a body leaves it equal (salsa's firewall for the rest of the checker).
+
+use mix_syntax::ast::{self, ItemKind, TypeKind};
+
+use crate::infer::TypeDef;
+use crate::ty::Name;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileIndex {
+    pub modules: Vec<ModuleIndex>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModuleIndex {
+    pub name: String,
+    pub defs: Vec<DefEntry>,
+    pub types: Vec<(String, TypeDef)>,
+    pub cases: Vec<CaseEntry>,
+    /// `import a = M` (alias, target) and `import M` (M, M).
+    pub imports: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefEntry {
+    pub name: String,
+    /// The declared type (`def f : T`), spans zeroed.
+    pub signature: Option<ast::Type>,
+    pub has_body: bool,
+    /// More than one definition with a body: reported once, the first is used.
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseEntry {
+    pub name: String,
+    pub arg: Option<ast::Type>,
+    /// The declared union this case belongs to, with its parameters.
+    pub union: Option<(String, Vec<Name>)>,
+}
+
+fn zeroed_type(t: &ast::Type) -> ast::Type {
+    let mut item = ast::Item {
+        kind: ItemKind::Type(Box::new(ast::TypeDecl {
+            name: ast::Ident {
+                name: "_".into(),
+                span: t.span,
+            },
+            params: Vec::new(),
+            body: Some(t.clone()),
+        })),
+        span: t.span,
+    };
+    mix_syntax::spans::item(&mut item, &|_| mix_diagnostics::Span::new(0, 0));
+    match item.kind {
+        ItemKind::Type(decl) => decl.body.unwrap_or(ast::Type::new(TypeKind::Error, t.span)),
+        _ => ast::Type::new(TypeKind::Error, t.span),
+    }
+}
+
+/// The file's modules. A file without `module` lines is one module named after the file.
+/// `qualify`: name the types of these modules `module.name` (the standard library's, so that
+/// `regex.pattern` and `calendar.t` cannot collide with a user's types).
+pub fn build(file: &ast::SourceFile, default_name: &str, qualify: bool) -> FileIndex {
+    let mut modules = Vec::new();
+    let loose: Vec<&ast::Item> = file
+        .items
+        .iter()
+        .filter(|i| !matches!(i.kind, ItemKind::Module(_)))
+        .collect();
+    if !loose.is_empty() || file.items.is_empty() {
+        modules.push(module(default_name, loose.into_iter(), qualify));
+    }
+    for item in &file.items {
+        if let ItemKind::Module(m) = &item.kind {
+            modules.push(module(&m.name.name, m.items.iter(), qualify));
+        }
+    }
+    FileIndex { modules }
+}
+
+fn module<'a>(
+    name: &str,
+    items: impl Iterator<Item = &'a ast::Item>,
+    qualify: bool,
+) -> ModuleIndex {
+    let type_name = |t: &str| -> Name {
+        if qualify && !matches!(t, "option" | "result") {
+            format!("{name}.{t}").into()
+        } else {
+            t.into()
+        }
+    };
+    let mut index = ModuleIndex {
+        name: name.to_string(),
+        defs: Vec::new(),
+        types: Vec::new(),
+        cases: Vec::new(),
+        imports: Vec::new(),
+    };
+    let mut unions: Vec<(String, Vec<Name>, Vec<String>)> = Vec::new();
+    for item in items {
+        match &item.kind {
+            ItemKind::Def(def) => add_def(
+                &mut index,
+                &def.name.name,
+                def.params.is_none().then_some(()).and(def.ty.as_ref()),
+                def.body.is_some(),
+            ),
+            ItemKind::Foreign(f) => add_def(&mut index, &f.name.name, Some(&f.ty), true),
+            ItemKind::Import(import) => {
+                let target: Vec<&str> = import.path.iter().map(|i| &*i.name).collect();
+                let target = target.join(".");
+                let alias = import
+                    .alias
+                    .as_ref()
+                    .map_or(target.clone(), |a| a.name.to_string());
+                index.imports.push((alias, target));
+            }
+            ItemKind::Type(decl) => {
+                let params: Vec<Name> = decl.params.iter().map(|p| Name::from(&*p.name)).collect();
+                let members = decl.body.as_ref().and_then(union_members);
+                let def = match (&decl.body, members) {
+                    (Some(_), Some(members)) => {
+                        unions.push((decl.name.name.to_string(), params.clone(), members));
+                        TypeDef::Named {
+                            name: type_name(&decl.name.name),
+                            params,
+                        }
+                    }
+                    (Some(body), None) if !matches!(body.kind, TypeKind::Opaque(_)) => {
+                        TypeDef::Alias {
+                            params,
+                            body: zeroed_type(body),
+                        }
+                    }
+                    _ => TypeDef::Named {
+                        name: type_name(&decl.name.name),
+                        params,
+                    },
+                };
+                index.types.push((decl.name.name.to_string(), def));
+            }
+            ItemKind::Case(case) => index.cases.push(CaseEntry {
+                name: case.name.name.to_string(),
+                arg: case.arg.as_ref().map(zeroed_type),
+                union: None,
+            }),
+            _ => {}
+        }
+    }
+    // A union of types rather than cases (`type t = t_date | t_time`) has no single
+    // representation without subtyping: it is checked as `data`.
+    let case_names: Vec<String> = index.cases.iter().map(|c| c.name.clone()).collect();
+    for (union, _, members) in &unions {
+        if members
+            .iter()
+            .any(|m| m != "null" && !case_names.contains(m))
+        {
+            let data = ast::Type::new(
+                TypeKind::Named(vec![ast::Ident {
+                    name: "data".into(),
+                    span: Default::default(),
+                }]),
+                Default::default(),
+            );
+            if let Some(entry) = index.types.iter_mut().find(|(n, _)| n == union) {
+                entry.1 = TypeDef::Alias {
+                    params: Vec::new(),
+                    body: data,
+                };
+            }
+        }
+    }
+    for case in &mut index.cases {
+        case.union = unions
+            .iter()
+            .filter(|(union, _, _)| {
+                matches!(
+                    index.types.iter().find(|(n, _)| n == union),
+                    Some((_, TypeDef::Named { .. }))
+                )
+            })
+            .find(|(_, _, members)| members.contains(&case.name))
+            .map(|(union, params, _)| (type_name(union).to_string(), params.clone()));
+    }
+    index
+}
+
+fn add_def(index: &mut ModuleIndex, name: &str, signature: Option<&ast::Type>, has_body: bool) {
+    if let Some(existing) = index.defs.iter_mut().find(|d| d.name == name) {
+        if has_body && existing.has_body {
+            existing.duplicate = true;
+        }
+        existing.has_body |= has_body;
+        if existing.signature.is_none() {
+            existing.signature = signature.map(zeroed_type);
+        }
+        return;
+    }
+    index.defs.push(DefEntry {
+        name: name.to_string(),
+        signature: signature.map(zeroed_type),
+        has_body,
+        duplicate: false,
+    });
+}
+
+/// `a | b | c` (or a single `a`) where every member is a plain name: the case names.
+fn union_members(t: &ast::Type) -> Option<Vec<String>> {
+    let members: Vec<&ast::Type> = match &t.kind {
+        TypeKind::Union(ms) => ms.iter().collect(),
+        _ => return None,
+    };
+    members
+        .into_iter()
+        .map(|m| match &m.kind {
+            TypeKind::Named(path) if path.len() == 1 => Some(path[0].name.to_string()),
+            TypeKind::App(path, _) if path.len() == 1 => Some(path[0].name.to_string()),
+            TypeKind::Null => Some("null".to_string()),
+            _ => None,
+        })
+        .collect()
+}

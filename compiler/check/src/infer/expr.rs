@@ -1,0 +1,530 @@
+//! Inference for expressions.
+
+use mix_syntax::ast::*;
+
+use super::pattern::heterogeneous;
+use super::unify::{plus_impossible, plus_result, PlusResult};
+use super::Infer;
+use crate::codes;
+use crate::ty::{self, app, boolean, data, fun, null, number, string, Name, Ty};
+
+impl Infer<'_> {
+    /// The type of an expression in a position where a short projection (`.field`) starts its
+    /// own lambda: call arguments, parenthesised expressions, definition bodies (spec §3.3).
+    pub fn expr_with_short_scope(&mut self, e: &Expr) -> Ty {
+        if !has_short_projection(e) {
+            return self.expr(e);
+        }
+        let row = self.fresh();
+        self.short_rows.push(row.clone());
+        self.fn_depth += 1;
+        let body = self.expr(e);
+        self.fn_depth -= 1;
+        self.short_rows.pop();
+        fun(row, body)
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Null | ExprKind::Unit => null(),
+            ExprKind::True | ExprKind::False => boolean(),
+            ExprKind::Undefined | ExprKind::Error => self.fresh(),
+            ExprKind::Int(_) | ExprKind::Float(_) => number(),
+            ExprKind::Str(_) => string(),
+            ExprKind::Regex(_) => ty::con("regex.pattern"),
+            ExprKind::Name(name) => self.name(name, e),
+            ExprKind::Primitive(_) => self.fresh(),
+            ExprKind::SelfRef | ExprKind::GlobalRef => self.error(
+                codes::UNKNOWN_NAME,
+                "`self` and `global` qualify a name: write `self.name`",
+                e.span,
+            ),
+            ExprKind::ShortField(field) => match self.short_rows.last().cloned() {
+                Some(row) => self.field_of(row, &field.name, e),
+                None => self.error(
+                    codes::UNKNOWN_NAME,
+                    "a `.field` projection needs an enclosing argument or parentheses",
+                    e.span,
+                ),
+            },
+            ExprKind::Field(base, field) => {
+                if let Some(path) = qualified_path(self, base) {
+                    let mut full: Vec<&str> = path.iter().map(|s| &**s).collect();
+                    full.push(&field.name);
+                    return self.global(&full, e);
+                }
+                let base_ty = self.expr(base);
+                self.field_of(base_ty, &field.name, e)
+            }
+            ExprKind::DynField(base, key) => {
+                let base_ty = self.expr(base);
+                let key_ty = self.expr(key);
+                self.expect(&string(), &key_ty, key.span);
+                let value = self.fresh();
+                self.expect(&app("map", value.clone()), &base_ty, base.span);
+                value
+            }
+            ExprKind::Index(base, index) => {
+                let base_ty = self.expr(base);
+                let index_ty = self.expr(index);
+                self.expect(&number(), &index_ty, index.span);
+                let elem = self.fresh();
+                self.expect(&app("array", elem.clone()), &base_ty, base.span);
+                elem
+            }
+            ExprKind::Slice(base, from, to) => {
+                let base_ty = self.expr(base);
+                for bound in from.iter().chain(to.iter()) {
+                    let t = self.expr(bound);
+                    self.expect(&number(), &t, bound.span);
+                }
+                let elem = self.fresh();
+                self.expect(&app("array", elem.clone()), &base_ty, base.span);
+                app("stream", elem)
+            }
+            ExprKind::ToStream(base) => {
+                let base_ty = self.expr(base);
+                let elem = self.fresh();
+                self.expect(&app("array", elem.clone()), &base_ty, base.span);
+                app("stream", elem)
+            }
+            ExprKind::TupleIndex(base, index, arity) => {
+                let base_ty = self.expr(base);
+                let elems: Vec<Ty> = (0..*arity).map(|_| self.fresh()).collect();
+                self.expect(&Ty::Tuple(elems.clone()), &base_ty, base.span);
+                match elems.get(*index as usize) {
+                    Some(t) => t.clone(),
+                    None => self.error(
+                        codes::TYPE_MISMATCH,
+                        format!("index {index} is outside a tuple of {arity}"),
+                        e.span,
+                    ),
+                }
+            }
+            ExprKind::Call(callee, args) => {
+                let mut f = self.expr(callee);
+                if args.is_empty() {
+                    return self.apply(f, null(), callee, e.span);
+                }
+                for arg in args {
+                    let arg_ty = self.expr_with_short_scope(arg);
+                    f = self.apply(f, arg_ty, callee, arg.span);
+                }
+                f
+            }
+            ExprKind::Defined(inner) => {
+                self.expr(inner);
+                boolean()
+            }
+            ExprKind::Inverse(inner) => {
+                let constructor = self.expr(inner);
+                let (arg, result) = (self.fresh(), self.fresh());
+                self.expect(&fun(arg.clone(), result.clone()), &constructor, inner.span);
+                fun(result, arg)
+            }
+            ExprKind::Prime(_) | ExprKind::LabelIndex(..) => {
+                self.not_checked_yet("this cell or labeled-tuple form", e.span)
+            }
+            ExprKind::Unary(UnOp::Neg, inner) => {
+                let t = self.expr(inner);
+                self.expect(&number(), &t, inner.span);
+                number()
+            }
+            ExprKind::Unary(UnOp::Not, inner) => {
+                let t = self.expr(inner);
+                self.expect(&boolean(), &t, inner.span);
+                boolean()
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e),
+            ExprKind::With(base, path, value) => {
+                let base_ty = self.expr(base);
+                let value_ty = self.expr(value);
+                let mut current = base_ty.clone();
+                for seg in path {
+                    current = match seg {
+                        PathSeg::Field(f) => self.field_of(current, &f.name, e),
+                        PathSeg::Index(i) => {
+                            let it = self.expr(i);
+                            self.expect(&number(), &it, i.span);
+                            let elem = self.fresh();
+                            self.expect(&app("array", elem.clone()), &current, e.span);
+                            elem
+                        }
+                        PathSeg::Dyn(k) => {
+                            let kt = self.expr(k);
+                            self.expect(&string(), &kt, k.span);
+                            let v = self.fresh();
+                            self.expect(&app("map", v.clone()), &current, e.span);
+                            v
+                        }
+                    };
+                }
+                self.expect(&current, &value_ty, value.span);
+                base_ty
+            }
+            ExprKind::Lambda(arms) => self.lambda(arms),
+            ExprKind::If(cond, then, otherwise) => {
+                let c = self.expr(cond);
+                self.expect(&boolean(), &c, cond.span);
+                let t = self.expr(then);
+                let f = self.expr(otherwise);
+                self.expect(&t, &f, otherwise.span);
+                t
+            }
+            ExprKind::Let(binding, body, _) => {
+                self.push_scope();
+                self.let_binding(binding);
+                let t = self.expr(body);
+                self.pop_scope();
+                t
+            }
+            ExprKind::Try(inner) => {
+                let t = self.expr(inner);
+                Ty::Con("result".into(), vec![string(), t])
+            }
+            ExprKind::TypeHint(inner, written) => {
+                let t = self.expr(inner);
+                let hinted = self.convert_type(written, &mut Default::default());
+                self.expect(&hinted, &t, inner.span);
+                hinted
+            }
+            ExprKind::TypeOf(written) => {
+                let target = self.convert_type(written, &mut Default::default());
+                fun(self.fresh(), target)
+            }
+            ExprKind::TypeAssert(written, inner) => {
+                self.expr(inner);
+                self.convert_type(written, &mut Default::default())
+            }
+            ExprKind::Array(items) => self.array(items),
+            ExprKind::Record(fields) => self.record(fields, e),
+            ExprKind::Do(block) => {
+                let result = self.fresh();
+                self.returns.push(result.clone());
+                self.block_body(block, &result);
+                self.returns.pop();
+                result
+            }
+            ExprKind::Action(_, _) => self.not_checked_yet("`action`", e.span),
+            ExprKind::EscJson(inner) => {
+                self.expr(inner);
+                data()
+            }
+            ExprKind::Paren(inner) => self.expr_with_short_scope(inner),
+            ExprKind::Spread(..)
+            | ExprKind::Capture(..)
+            | ExprKind::ParenList(_)
+            | ExprKind::Labeled(..) => self.fresh(),
+        }
+    }
+
+    fn name(&mut self, name: &str, e: &Expr) -> Ty {
+        if let Some(local) = self.local(name).cloned() {
+            if local.mutable && local.fn_depth < self.fn_depth {
+                self.diagnostics.push(
+                    mix_diagnostics::Diagnostic::error(
+                        codes::VAR_CAPTURED,
+                        format!("a closure cannot capture the `var` `{name}`"),
+                        e.span,
+                    )
+                    .with_help(format!("copy it first: `let {name}Now = {name};`, and use that inside the function")),
+                );
+            }
+            return self.subst.instantiate(&local.scheme);
+        }
+        self.global(&[name], e)
+    }
+
+    fn global(&mut self, path: &[&str], e: &Expr) -> Ty {
+        if let Some(scheme) = self.globals.value(path) {
+            return self.subst.instantiate(&scheme);
+        }
+        if let Some(scheme) = self.globals.constructor(path) {
+            return self.subst.instantiate(&scheme);
+        }
+        let shown = path.join(".");
+        let last = path.last().copied().unwrap_or_default();
+        let mut diagnostic = mix_diagnostics::Diagnostic::error(
+            codes::UNKNOWN_NAME,
+            format!("unknown name `{shown}`"),
+            e.span,
+        );
+        if path.len() == 1 {
+            if let Some(candidate) = self.suggestion(last) {
+                diagnostic = diagnostic.with_help(format!("did you mean `{candidate}`?"));
+            }
+        }
+        self.diagnostics.push(diagnostic);
+        self.fresh()
+    }
+
+    /// `record.field`: a field of a record (row-polymorphic), a value of a map, data of data.
+    fn field_of(&mut self, base: Ty, field: &str, e: &Expr) -> Ty {
+        match self.subst.head(&base) {
+            Ty::Con(n, args) if &*n == "map" && args.len() == 1 => args[0].clone(),
+            Ty::Con(n, args) if &*n == "data" && args.is_empty() => data(),
+            _ => {
+                let value = self.fresh();
+                let row = self.subst.fresh_var();
+                let expected = Ty::Record(vec![(Name::from(field), value.clone())], Some(row));
+                self.expect(&expected, &base, e.span);
+                value
+            }
+        }
+    }
+
+    /// Applies a function type to one argument.
+    fn apply(&mut self, f: Ty, arg: Ty, callee: &Expr, at: mix_diagnostics::Span) -> Ty {
+        let result = self.fresh();
+        match self.subst.head(&f) {
+            Ty::Fun(param, ret) => {
+                if let Err(m) = self.subst.unify(&param, &arg) {
+                    self.mismatch(
+                        m,
+                        at,
+                        Some((callee.span, "the function called here".into())),
+                    );
+                }
+                // A `+` deferred inside a polymorphic function is decided at its use (spec §4).
+                if let Some((x, y)) = self.subst.impossible_plus(&ret) {
+                    let message = plus_impossible(&self.subst, &x, &y);
+                    self.diagnostics.push(
+                        mix_diagnostics::Diagnostic::error(codes::PLUS_IMPOSSIBLE, message, at)
+                            .with_label(callee.span, "this function adds its arguments with `+`"),
+                    );
+                    return self.fresh();
+                }
+                *ret
+            }
+            Ty::Var(_) => {
+                self.expect(&f, &fun(arg, result.clone()), at);
+                result
+            }
+            other => {
+                let mut printer = ty::Printer::default();
+                let shown = printer.print(&self.subst.resolve(&other));
+                self.error(
+                    codes::NOT_A_FUNCTION,
+                    format!("this is a `{shown}`, not a function: it cannot be called"),
+                    callee.span,
+                )
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, e: &Expr) -> Ty {
+        use BinOp::*;
+        match op {
+            Pipe => {
+                let x = self.expr(a);
+                let f = self.expr_with_short_scope(b);
+                self.apply(f, x, b, a.span)
+            }
+            Or | And => {
+                for side in [a, b] {
+                    let t = self.expr(side);
+                    self.expect(&boolean(), &t, side.span);
+                }
+                boolean()
+            }
+            EqCi | NeCi | LtCi | LeCi | GtCi | GeCi => {
+                for side in [a, b] {
+                    let t = self.expr(side);
+                    self.expect(&string(), &t, side.span);
+                }
+                boolean()
+            }
+            Eq | Ne | StrictEq | StrictNe | Lt | Le | Gt | Ge => {
+                let x = self.expr(a);
+                let y = self.expr(b);
+                self.expect(&x, &y, b.span);
+                boolean()
+            }
+            Append => {
+                let elem = self.fresh();
+                for side in [a, b] {
+                    let t = self.expr(side);
+                    match self.subst.head(&t) {
+                        Ty::Con(n, _) if &*n == "stream" => {
+                            self.expect(&app("stream", elem.clone()), &t, side.span)
+                        }
+                        _ => self.expect(&elem, &t, side.span),
+                    }
+                }
+                app("stream", elem)
+            }
+            Add => {
+                let x = self.expr(a);
+                let y = self.expr(b);
+                let (hx, hy) = (self.subst.head(&x), self.subst.head(&y));
+                if let PlusResult::Impossible = plus_result(&hx, &hy) {
+                    let message = plus_impossible(&self.subst, &hx, &hy);
+                    return self.error(codes::PLUS_IMPOSSIBLE, message, e.span);
+                }
+                self.subst.word_operand(&x, &y);
+                let result = self.fresh();
+                if let Err(m) = self
+                    .subst
+                    .unify(&result, &Ty::Plus(Box::new(x), Box::new(y)))
+                {
+                    self.mismatch(m, e.span, None);
+                }
+                result
+            }
+            Sub | Mul | Div | Rem => {
+                for side in [a, b] {
+                    let t = self.expr(side);
+                    self.expect(&number(), &t, side.span);
+                }
+                number()
+            }
+        }
+    }
+
+    fn lambda(&mut self, arms: &[Arm]) -> Ty {
+        let whole = self.fresh();
+        let dynamic = arms.len() > 1 && heterogeneous(arms.iter().filter_map(|a| a.params.first()));
+        self.fn_depth += 1;
+        for arm in arms {
+            self.push_scope();
+            let mut params: Vec<Ty> = if arm.params.is_empty() {
+                vec![null()]
+            } else {
+                arm.params.iter().map(|p| self.pattern(p)).collect()
+            };
+            if dynamic {
+                if let (Some(first), Some(p)) = (params.first_mut(), arm.params.first()) {
+                    self.expect(&data(), first, p.span);
+                    *first = data();
+                }
+            }
+            if let Some(guard) = &arm.guard {
+                let g = self.expr(guard);
+                self.expect(&boolean(), &g, guard.span);
+            }
+            let body = self.expr(&arm.body);
+            self.pop_scope();
+            let arm_ty = params.into_iter().rev().fold(body, |acc, p| fun(p, acc));
+            self.expect(&whole, &arm_ty, arm.span);
+        }
+        self.fn_depth -= 1;
+        whole
+    }
+
+    fn array(&mut self, items: &[Expr]) -> Ty {
+        let types: Vec<(Ty, mix_diagnostics::Span)> =
+            items.iter().map(|i| (self.expr(i), i.span)).collect();
+        let elem = self.fresh();
+        // An array when every element shares one type, else a tuple (spec §4).
+        let all_agree = types.windows(2).all(|w| {
+            let (x, y) = (self.subst.resolve(&w[0].0), self.subst.resolve(&w[1].0));
+            compatible_heads(&x, &y)
+        });
+        if !all_agree {
+            return Ty::Tuple(types.into_iter().map(|(t, _)| t).collect());
+        }
+        for (t, span) in types {
+            self.expect(&elem, &t, span);
+        }
+        app("array", elem)
+    }
+
+    fn record(&mut self, fields: &[RecordField], e: &Expr) -> Ty {
+        let mut out: Vec<(Name, Ty)> = Vec::new();
+        let mut computed = false;
+        for field in fields {
+            match &field.key {
+                FieldKey::Name(name) => {
+                    let t = match &field.value {
+                        Some(v) => self.expr(v),
+                        None => self.name(&name.name, e),
+                    };
+                    out.push((Name::from(&*name.name), t));
+                }
+                FieldKey::Short(name) => {
+                    let t = match self.short_rows.last().cloned() {
+                        Some(row) => self.field_of(row, &name.name, e),
+                        None => self.error(
+                            codes::UNKNOWN_NAME,
+                            "a `.field` member needs an enclosing projection",
+                            field.span,
+                        ),
+                    };
+                    out.push((Name::from(&*name.name), t));
+                }
+                FieldKey::Computed(key) => {
+                    computed = true;
+                    let k = self.expr(key);
+                    self.expect(&string(), &k, key.span);
+                    if let Some(v) = &field.value {
+                        self.expr(v);
+                    }
+                }
+            }
+        }
+        if computed {
+            let value = self.fresh();
+            for (_, t) in out {
+                self.expect(&value, &t, e.span);
+            }
+            return app("map", value);
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ty::Record(out, None)
+    }
+}
+
+/// Whether two element types can share one array type without a hint.
+fn compatible_heads(x: &Ty, y: &Ty) -> bool {
+    match (x, y) {
+        (Ty::Var(_), _) | (_, Ty::Var(_)) | (Ty::Plus(..), _) | (_, Ty::Plus(..)) => true,
+        (Ty::Con(a, _), Ty::Con(b, _)) => a == b || &**a == "data" || &**b == "data",
+        (Ty::Fun(..), Ty::Fun(..))
+        | (Ty::Record(..), Ty::Record(..))
+        | (Ty::Cases(..), Ty::Cases(..)) => true,
+        (Ty::Tuple(a), Ty::Tuple(b)) => a.len() == b.len(),
+        _ => false,
+    }
+}
+
+/// `M.x`, `self.x`, `global.x`: the qualifier when `base` names a module, not a value.
+fn qualified_path(infer: &Infer<'_>, base: &Expr) -> Option<Vec<Box<str>>> {
+    match &base.kind {
+        ExprKind::SelfRef => Some(vec!["self".into()]),
+        ExprKind::GlobalRef => Some(vec!["global".into()]),
+        ExprKind::Name(n) if infer.local(n).is_none() && infer.globals.is_module(n) => {
+            Some(vec![n.clone()])
+        }
+        ExprKind::Field(inner, f) => {
+            let mut path = qualified_path(infer, inner)?;
+            path.push(f.name.clone());
+            infer.globals.is_module(&path.join(".")).then_some(path)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `e` uses `.field` outside any nested argument, parentheses or lambda.
+pub fn has_short_projection(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::ShortField(_) => true,
+        ExprKind::Record(fields) => fields.iter().any(|f| {
+            matches!(f.key, FieldKey::Short(_))
+                || f.value.as_ref().is_some_and(has_short_projection)
+        }),
+        ExprKind::Field(a, _)
+        | ExprKind::Defined(a)
+        | ExprKind::Unary(_, a)
+        | ExprKind::Index(a, _)
+        | ExprKind::DynField(a, _) => has_short_projection(a),
+        ExprKind::Binary(BinOp::Pipe, a, _) => has_short_projection(a),
+        ExprKind::Binary(_, a, b) => has_short_projection(a) || has_short_projection(b),
+        ExprKind::Call(f, _) => has_short_projection(f),
+        ExprKind::If(c, t, f) => {
+            has_short_projection(c) || has_short_projection(t) || has_short_projection(f)
+        }
+        ExprKind::Array(items) => items.iter().any(has_short_projection),
+        ExprKind::With(a, _, v) => has_short_projection(a) || has_short_projection(v),
+        _ => false,
+    }
+}

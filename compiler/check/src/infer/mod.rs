@@ -1,0 +1,226 @@
+//! Hindley–Milner inference for one group of mutually recursive definitions (or one
+//! expression), over an environment of module-level schemes provided by [`Globals`].
+
+mod expr;
+mod pattern;
+mod stmt;
+mod types;
+pub mod unify;
+
+use std::collections::{BTreeSet, HashMap};
+
+use mix_diagnostics::{Diagnostic, Span};
+
+use crate::codes;
+use crate::ty::*;
+use unify::{describe, Mismatch, Subst};
+
+pub use types::TypeDef;
+
+/// What inference needs to know about the world outside the definitions being inferred.
+pub trait Globals {
+    /// A module-level value: `name`, `M.name`, `self.name`, `global.name`.
+    fn value(&self, path: &[&str]) -> Option<Scheme>;
+    /// A case constructor: its scheme is `arg -> result`, or `result` for a constant case.
+    fn constructor(&self, path: &[&str]) -> Option<Scheme>;
+    /// A named type.
+    fn type_def(&self, path: &[&str]) -> Option<TypeDef>;
+    /// Whether `path` names a module (so `M.x` is a qualified name, not a field access).
+    fn is_module(&self, name: &str) -> bool;
+    /// Names that are in scope at module level, for "did you mean".
+    fn names(&self) -> Vec<String>;
+}
+
+#[derive(Clone)]
+struct Local {
+    scheme: Scheme,
+    mutable: bool,
+    fn_depth: u32,
+}
+
+pub struct Infer<'g> {
+    pub subst: Subst,
+    globals: &'g dyn Globals,
+    scopes: Vec<HashMap<Box<str>, Local>>,
+    fn_depth: u32,
+    /// The type `return` must give, innermost last (definition bodies and `do` blocks).
+    returns: Vec<Ty>,
+    /// The row of the enclosing short projection (`.field`), innermost last.
+    short_rows: Vec<Ty>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'g> Infer<'g> {
+    pub fn new(globals: &'g dyn Globals) -> Infer<'g> {
+        Infer {
+            subst: Subst::default(),
+            globals,
+            scopes: vec![HashMap::new()],
+            fn_depth: 0,
+            returns: Vec::new(),
+            short_rows: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn fresh(&mut self) -> Ty {
+        self.subst.fresh()
+    }
+
+    /// The scope of a definition's parameters.
+    pub fn push_params_scope(&mut self) {
+        self.push_scope();
+    }
+
+    pub fn pop_params_scope(&mut self) {
+        self.pop_scope();
+    }
+
+    /// Entering a function body: `var`s outside it can no longer be captured.
+    pub fn enter_function(&mut self) {
+        self.fn_depth += 1;
+    }
+
+    pub fn leave_function(&mut self) {
+        self.fn_depth -= 1;
+    }
+
+    /// Runs `f` with `result` as the type `return` must give.
+    pub fn with_return(&mut self, result: Ty, f: impl FnOnce(&mut Self)) {
+        self.returns.push(result);
+        f(self);
+        self.returns.pop();
+    }
+
+    fn push_scope(&mut self) {
+        self.scopes.push(HashMap::new());
+    }
+
+    fn pop_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    pub fn bind_local(&mut self, name: &str, scheme: Scheme, mutable: bool) {
+        let local = Local {
+            scheme,
+            mutable,
+            fn_depth: self.fn_depth,
+        };
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.into(), local);
+        }
+    }
+
+    fn local(&self, name: &str) -> Option<&Local> {
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    /// Variables free in the environment (not generalised at a `let`).
+    fn env_vars(&self) -> BTreeSet<TVar> {
+        let mut vars = BTreeSet::new();
+        for scope in &self.scopes {
+            for local in scope.values() {
+                let quantified: BTreeSet<TVar> =
+                    local.scheme.vars.iter().map(|(v, _)| *v).collect();
+                let mut free = BTreeSet::new();
+                self.subst.free_vars(&local.scheme.ty, &mut free);
+                vars.extend(free.difference(&quantified));
+            }
+        }
+        vars
+    }
+
+    pub fn generalize(&self, ty: &Ty) -> Scheme {
+        self.subst.generalize(ty, &self.env_vars())
+    }
+
+    /// Unifies, reporting a mismatch at `span` as "expected …, found …".
+    pub fn expect(&mut self, expected: &Ty, found: &Ty, span: Span) {
+        if let Err(m) = self.subst.unify(expected, found) {
+            self.mismatch(m, span, None);
+        }
+    }
+
+    fn mismatch(&mut self, m: Mismatch, span: Span, label: Option<(Span, String)>) {
+        let mut printer = Printer::default();
+        let expected = printer.print(&self.subst.resolve(&m.expected));
+        let found = printer.print(&self.subst.resolve(&m.found));
+        let is_plus = matches!(m.found, Ty::Plus(..)) || matches!(m.expected, Ty::Plus(..));
+        let detail = describe(&self.subst, &m);
+        let mut diagnostic = if is_plus && detail.starts_with("`+`") {
+            Diagnostic::error(codes::PLUS_IMPOSSIBLE, detail.clone(), span)
+        } else {
+            let message = format!("type mismatch: expected `{expected}`, found `{found}`");
+            let mut d = Diagnostic::error(codes::TYPE_MISMATCH, message, span);
+            if m.detail.is_some() {
+                d = d.with_note(detail);
+            }
+            d
+        };
+        if let Some((at, text)) = label {
+            diagnostic = diagnostic.with_label(at, text);
+        }
+        if expected == "ref" && found == "string" {
+            diagnostic.code = codes::STRING_FOR_REF;
+            diagnostic = diagnostic.with_help("a string is never a ref: use `db.makeRef(s)`");
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) -> Ty {
+        self.diagnostics
+            .push(Diagnostic::error(code, message, span));
+        self.fresh()
+    }
+
+    pub fn not_checked_yet(&mut self, what: &str, span: Span) -> Ty {
+        self.diagnostics.push(Diagnostic::warning(
+            codes::NOT_CHECKED_YET,
+            format!("{what} is not type-checked yet; its type is left open"),
+            span,
+        ));
+        self.fresh()
+    }
+
+    /// "did you mean" candidates by edit distance.
+    fn suggestion(&self, name: &str) -> Option<String> {
+        let mut candidates: Vec<String> = self.globals.names();
+        for scope in &self.scopes {
+            candidates.extend(scope.keys().map(|k| k.to_string()));
+        }
+        let limit = (name.chars().count() / 3).max(1);
+        candidates
+            .into_iter()
+            .filter(|c| c != name)
+            .map(|c| (edit_distance(name, &c), c))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, c)| c)
+    }
+
+    /// Finishes: settles deferred `+` equations, reporting the impossible ones.
+    pub fn settle(&mut self, span: Span) {
+        if let Err(m) = self.subst.settle_plus() {
+            self.mismatch(m, span, None);
+        }
+    }
+}
+
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,234 @@
+//! Statement bodies and `let` bindings.
+
+use mix_syntax::ast::*;
+
+use super::Infer;
+use crate::codes;
+use crate::ty::{app, boolean, fun, null, Scheme, Ty};
+
+impl Infer<'_> {
+    /// `let p = e` and `let f(a, b) = e`: simple names are generalised (let-polymorphism).
+    pub fn let_binding(&mut self, binding: &LetBinding) {
+        match &binding.target {
+            LetTarget::Pattern(Pattern {
+                kind: PatternKind::Bind(name),
+                ..
+            }) => {
+                let mut t = self.expr_with_short_scope(&binding.value);
+                if let Some(written) = &binding.ty {
+                    let hinted = self.convert_type(written, &mut Default::default());
+                    self.expect(&hinted, &t, binding.value.span);
+                    t = hinted;
+                }
+                let scheme = self.generalize(&t);
+                self.bind_local(name, scheme, false);
+            }
+            LetTarget::Pattern(pattern) => {
+                let t = self.expr(&binding.value);
+                let p = self.pattern(pattern);
+                self.expect(&p, &t, binding.value.span);
+            }
+            LetTarget::Function(name, params) => {
+                // Bound before its body so it may call itself.
+                let own = self.fresh();
+                self.bind_local(&name.name, Scheme::mono(own.clone()), false);
+                self.fn_depth += 1;
+                self.push_scope();
+                let param_types: Vec<Ty> = if params.is_empty() {
+                    vec![null()]
+                } else {
+                    params.iter().map(|p| self.pattern(p)).collect()
+                };
+                let body = self.expr(&binding.value);
+                self.pop_scope();
+                self.fn_depth -= 1;
+                let t = param_types
+                    .into_iter()
+                    .rev()
+                    .fold(body, |acc, p| fun(p, acc));
+                self.expect(&own, &t, binding.span);
+                let scheme = self.generalize(&t);
+                self.bind_local(&name.name, scheme, false);
+            }
+        }
+    }
+
+    /// A statement body whose `return`s give `result`; falling off the end gives `null`.
+    pub fn block_body(&mut self, block: &Block, result: &Ty) {
+        self.push_scope();
+        self.stmts(&block.stmts);
+        self.pop_scope();
+        if !always_returns(&block.stmts) {
+            self.expect(result, &null(), block.span);
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        self.push_scope();
+        self.stmts(&block.stmts);
+        self.pop_scope();
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) {
+        for stmt in stmts {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
+            StmtKind::Let(binding) => self.let_binding(binding),
+            StmtKind::LetAlias(..) => {
+                self.not_checked_yet("`let alias`", stmt.span);
+            }
+            StmtKind::Var { name, ty, value } => {
+                let mut t = self.expr(value);
+                if let Some(written) = ty {
+                    let hinted = self.convert_type(written, &mut Default::default());
+                    self.expect(&hinted, &t, value.span);
+                    t = hinted;
+                }
+                self.bind_local(&name.name, Scheme::mono(t), true);
+            }
+            StmtKind::Assign { target, value } => {
+                let root = assignment_root(target);
+                let mutable = root.and_then(|n| self.local(n)).map(|l| l.mutable);
+                if mutable == Some(false) {
+                    self.diagnostics.push(
+                        mix_diagnostics::Diagnostic::error(
+                            codes::ASSIGN_TO_IMMUTABLE,
+                            format!(
+                                "cannot assign to `{}`: it is not a `var`",
+                                root.unwrap_or_default()
+                            ),
+                            target.span,
+                        )
+                        .with_help("declare it with `var` to make it assignable"),
+                    );
+                }
+                let t = self.expr(target);
+                let v = self.expr(value);
+                self.expect(&t, &v, value.span);
+            }
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, block) in branches {
+                    let c = self.expr(cond);
+                    self.expect(&boolean(), &c, cond.span);
+                    self.block(block);
+                }
+                if let Some(block) = otherwise {
+                    self.block(block);
+                }
+            }
+            StmtKind::Switch { scrutinee, cases } => {
+                let s = self.expr(scrutinee);
+                let dynamic = super::pattern::heterogeneous(cases.iter().map(|c| &c.pattern));
+                let s = if dynamic { crate::ty::data() } else { s };
+                for case in cases {
+                    self.push_scope();
+                    let p = self.pattern(&case.pattern);
+                    self.expect(&p, &s, case.pattern.span);
+                    if let Some(guard) = &case.guard {
+                        let g = self.expr(guard);
+                        self.expect(&boolean(), &g, guard.span);
+                    }
+                    self.stmts(&case.body);
+                    self.pop_scope();
+                }
+            }
+            StmtKind::While(cond, body) => {
+                let c = self.expr(cond);
+                self.expect(&boolean(), &c, cond.span);
+                self.block(body);
+            }
+            StmtKind::For {
+                init,
+                cond,
+                step,
+                body,
+            } => {
+                self.push_scope();
+                if let Some(init) = init {
+                    self.stmt(init);
+                }
+                if let Some(cond) = cond {
+                    let c = self.expr(cond);
+                    self.expect(&boolean(), &c, cond.span);
+                }
+                if let Some(step) = step {
+                    self.stmt(step);
+                }
+                self.block(body);
+                self.pop_scope();
+            }
+            StmtKind::ForIn {
+                pattern,
+                iter,
+                body,
+            } => {
+                let it = self.expr(iter);
+                self.push_scope();
+                let elem = self.pattern(pattern);
+                self.expect(&app("stream", elem), &it, iter.span);
+                self.block(body);
+                self.pop_scope();
+            }
+            StmtKind::Return(value) => {
+                let t = match value {
+                    Some(v) => self.expr(v),
+                    None => null(),
+                };
+                match self.returns.last().cloned() {
+                    Some(expected) => self.expect(&expected, &t, stmt.span),
+                    None => {
+                        self.error(
+                            codes::TYPE_MISMATCH,
+                            "`return` outside a statement body",
+                            stmt.span,
+                        );
+                    }
+                }
+            }
+            StmtKind::Expr(e) => {
+                self.expr(e);
+            }
+            StmtKind::Error => {}
+        }
+    }
+}
+
+fn assignment_root(target: &Expr) -> Option<&str> {
+    match &target.kind {
+        ExprKind::Name(n) => Some(n),
+        ExprKind::Field(b, _)
+        | ExprKind::DynField(b, _)
+        | ExprKind::Index(b, _)
+        | ExprKind::TupleIndex(b, ..) => assignment_root(b),
+        _ => None,
+    }
+}
+
+/// Whether every path through `stmts` ends in `return` (so the body never gives `null`).
+pub fn always_returns(stmts: &[Stmt]) -> bool {
+    match stmts.last().map(|s| &s.kind) {
+        Some(StmtKind::Return(_)) => true,
+        Some(StmtKind::If {
+            branches,
+            otherwise: Some(otherwise),
+        }) => {
+            branches.iter().all(|(_, b)| always_returns(&b.stmts))
+                && always_returns(&otherwise.stmts)
+        }
+        Some(StmtKind::Switch { cases, .. }) => {
+            let has_catch_all = cases.iter().any(|c| {
+                matches!(c.pattern.kind, PatternKind::Wildcard | PatternKind::Bind(_))
+                    && c.guard.is_none()
+            });
+            has_catch_all && cases.iter().all(|c| always_returns(&c.body))
+        }
+        _ => false,
+    }
+}

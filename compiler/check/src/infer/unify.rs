@@ -1,0 +1,705 @@
+//! Substitution, unification with rows, the `+` table, generalisation and instantiation.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ty::*;
+
+/// Why two types could not be made equal: the outermost pair, and the innermost pair that
+/// actually differs (what the error message shows).
+#[derive(Clone, Debug)]
+pub struct Mismatch {
+    pub expected: Ty,
+    pub found: Ty,
+    pub detail: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Subst {
+    bindings: Vec<Option<Ty>>,
+    constraints: Vec<Option<Constraint>>,
+    /// `a + b = r` equations not yet decidable.
+    pub pending_plus: Vec<(Ty, Ty, Ty)>,
+}
+
+impl Subst {
+    pub fn fresh(&mut self) -> Ty {
+        Ty::Var(self.fresh_var())
+    }
+
+    pub fn fresh_var(&mut self) -> TVar {
+        self.bindings.push(None);
+        self.constraints.push(None);
+        (self.bindings.len() - 1) as TVar
+    }
+
+    pub fn constrain(&mut self, var: TVar, c: Constraint) {
+        let slot = &mut self.constraints[var as usize];
+        *slot = Some(match (*slot, c) {
+            (Some(Constraint::Word), _) | (_, Constraint::Word) => Constraint::Word,
+            _ => Constraint::Data,
+        });
+    }
+
+    pub fn constraint(&self, var: TVar) -> Option<Constraint> {
+        self.constraints.get(var as usize).copied().flatten()
+    }
+
+    /// Follows bindings at the head only.
+    pub fn head(&self, ty: &Ty) -> Ty {
+        let mut ty = ty.clone();
+        loop {
+            match ty {
+                Ty::Var(v) => match &self.bindings[v as usize] {
+                    Some(bound) => ty = bound.clone(),
+                    None => return ty,
+                },
+                Ty::Plus(a, b) => {
+                    let (a, b) = (self.head(&a), self.head(&b));
+                    return match plus_result(&a, &b) {
+                        PlusResult::Known(r) => self.head(&r),
+                        _ => Ty::Plus(Box::new(a), Box::new(b)),
+                    };
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Applies every binding, everywhere.
+    pub fn resolve(&self, ty: &Ty) -> Ty {
+        match self.head(ty) {
+            Ty::Var(v) => Ty::Var(v),
+            Ty::Con(n, args) => Ty::Con(n, args.iter().map(|a| self.resolve(a)).collect()),
+            Ty::Fun(a, b) => fun(self.resolve(&a), self.resolve(&b)),
+            Ty::Tuple(items) => Ty::Tuple(items.iter().map(|a| self.resolve(a)).collect()),
+            Ty::Record(fields, rest) => {
+                let mut fields: Vec<(Name, Ty)> = fields
+                    .iter()
+                    .map(|(n, t)| (n.clone(), self.resolve(t)))
+                    .collect();
+                let rest = match rest.map(|r| self.head(&Ty::Var(r))) {
+                    Some(Ty::Record(more, rest)) => {
+                        fields.extend(more.iter().map(|(n, t)| (n.clone(), self.resolve(t))));
+                        fields.sort_by(|a, b| a.0.cmp(&b.0));
+                        rest
+                    }
+                    Some(Ty::Var(v)) => Some(v),
+                    _ => None,
+                };
+                Ty::Record(fields, rest)
+            }
+            Ty::Cases(cases, rest) => {
+                let mut cases: Vec<(Name, Option<Ty>)> = cases
+                    .iter()
+                    .map(|(n, t)| (n.clone(), t.as_ref().map(|t| self.resolve(t))))
+                    .collect();
+                let rest = match rest.map(|r| self.head(&Ty::Var(r))) {
+                    Some(Ty::Cases(more, rest)) => {
+                        cases.extend(
+                            more.iter()
+                                .map(|(n, t)| (n.clone(), t.as_ref().map(|t| self.resolve(t)))),
+                        );
+                        cases.sort_by(|a, b| a.0.cmp(&b.0));
+                        rest
+                    }
+                    Some(Ty::Var(v)) => Some(v),
+                    _ => None,
+                };
+                Ty::Cases(cases, rest)
+            }
+            Ty::Plus(a, b) => Ty::Plus(Box::new(self.resolve(&a)), Box::new(self.resolve(&b))),
+        }
+    }
+
+    fn occurs(&self, var: TVar, ty: &Ty) -> bool {
+        match self.head(ty) {
+            Ty::Var(v) => v == var,
+            Ty::Con(_, args) | Ty::Tuple(args) => args.iter().any(|a| self.occurs(var, a)),
+            Ty::Fun(a, b) | Ty::Plus(a, b) => self.occurs(var, &a) || self.occurs(var, &b),
+            Ty::Record(fields, rest) => {
+                fields.iter().any(|(_, t)| self.occurs(var, t))
+                    || rest.is_some_and(|r| self.occurs(var, &Ty::Var(r)))
+            }
+            Ty::Cases(cases, rest) => {
+                cases
+                    .iter()
+                    .any(|(_, t)| t.as_ref().is_some_and(|t| self.occurs(var, t)))
+                    || rest.is_some_and(|r| self.occurs(var, &Ty::Var(r)))
+            }
+        }
+    }
+
+    fn bind(&mut self, var: TVar, ty: Ty) -> Result<(), Mismatch> {
+        if let Ty::Var(other) = ty {
+            if other == var {
+                return Ok(());
+            }
+            if let Some(c) = self.constraint(var) {
+                self.constrain(other, c);
+            }
+            self.bindings[var as usize] = Some(Ty::Var(other));
+            return Ok(());
+        }
+        if self.occurs(var, &ty) {
+            return Err(Mismatch {
+                expected: Ty::Var(var),
+                found: ty,
+                detail: Some(
+                    "this would be an infinite type; recursive types must go through a case".into(),
+                ),
+            });
+        }
+        if let Some(c) = self.constraint(var) {
+            if !satisfies(self, &ty, c) {
+                let what = if c == Constraint::Word {
+                    "a number or a string"
+                } else {
+                    "data"
+                };
+                return Err(Mismatch {
+                    expected: Ty::Var(var),
+                    found: ty,
+                    detail: Some(format!("the value must be {what}")),
+                });
+            }
+        }
+        self.bindings[var as usize] = Some(ty);
+        Ok(())
+    }
+
+    /// Makes `expected` and `found` equal, or explains why not.
+    pub fn unify(&mut self, expected: &Ty, found: &Ty) -> Result<(), Mismatch> {
+        let (a, b) = (self.head(expected), self.head(found));
+        let fail = |detail: Option<String>| Mismatch {
+            expected: a.clone(),
+            found: b.clone(),
+            detail,
+        };
+        match (&a, &b) {
+            (Ty::Var(_), Ty::Plus(x, y)) | (Ty::Plus(x, y), Ty::Var(_)) => {
+                let var = if matches!(a, Ty::Var(_)) { &a } else { &b };
+                self.unify_plus(x, y, var)
+            }
+            (Ty::Var(x), _) => self.bind(*x, b.clone()),
+            (_, Ty::Var(y)) => self.bind(*y, a.clone()),
+            (Ty::Plus(x, y), other) | (other, Ty::Plus(x, y)) => self.unify_plus(x, y, other),
+            // `data` is compatible with every data-range type (a run-time assertion, spec §4).
+            (Ty::Con(n, args), other) | (other, Ty::Con(n, args))
+                if &**n == "data" && args.is_empty() =>
+            {
+                if satisfies(self, other, Constraint::Data) {
+                    Ok(())
+                } else {
+                    Err(fail(Some("this type is not data".into())))
+                }
+            }
+            (Ty::Con(n, args), other) | (other, Ty::Con(n, args))
+                if &**n == "any" && args.is_empty() =>
+            {
+                let _ = other;
+                Ok(())
+            }
+            // `null` is a member of `option(T)` (and of declared unions containing null).
+            (Ty::Con(n, args), Ty::Con(m, _)) | (Ty::Con(m, _), Ty::Con(n, args))
+                if &**n == "null" && args.is_empty() && &**m == "option" =>
+            {
+                Ok(())
+            }
+            (Ty::Con(n1, a1), Ty::Con(n2, a2)) if n1 == n2 && a1.len() == a2.len() => {
+                for (x, y) in a1.iter().zip(a2) {
+                    self.unify(x, y).map_err(|m| {
+                        let detail = Some(describe(self, &m));
+                        Mismatch {
+                            detail,
+                            ..fail(None)
+                        }
+                    })?;
+                }
+                Ok(())
+            }
+            (Ty::Con(n, _), other) | (other, Ty::Con(n, _)) if &**n == "word" => {
+                if satisfies(self, other, Constraint::Word) {
+                    Ok(())
+                } else {
+                    Err(fail(None))
+                }
+            }
+            (Ty::Fun(a1, r1), Ty::Fun(a2, r2)) => {
+                self.unify(a1, a2).map_err(|m| Mismatch {
+                    detail: Some(format!("in the parameter: {}", describe(self, &m))),
+                    ..fail(None)
+                })?;
+                self.unify(r1, r2).map_err(|m| Mismatch {
+                    detail: Some(format!("in the result: {}", describe(self, &m))),
+                    ..fail(None)
+                })
+            }
+            (Ty::Tuple(x), Ty::Tuple(y)) if x.len() == y.len() => {
+                for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                    self.unify(p, q).map_err(|m| Mismatch {
+                        detail: Some(format!("in element {i}: {}", describe(self, &m))),
+                        ..fail(None)
+                    })?;
+                }
+                Ok(())
+            }
+            // A bracket literal is an array or a tuple as its context decides (spec §4).
+            (Ty::Con(n, args), Ty::Tuple(items)) | (Ty::Tuple(items), Ty::Con(n, args))
+                if &**n == "array" && args.len() == 1 =>
+            {
+                let elem = args[0].clone();
+                for item in items.clone() {
+                    self.unify(&elem, &item)?;
+                }
+                Ok(())
+            }
+            (Ty::Record(f1, r1), Ty::Record(f2, r2)) => self.unify_rows(f1, *r1, f2, *r2, &a, &b),
+            // A record's fields may all be read as a map's values.
+            (Ty::Con(n, args), Ty::Record(fields, _))
+            | (Ty::Record(fields, _), Ty::Con(n, args))
+                if &**n == "map" && args.len() == 1 =>
+            {
+                let value = args[0].clone();
+                for (_, t) in fields.clone() {
+                    self.unify(&value, &t)?;
+                }
+                Ok(())
+            }
+            (Ty::Cases(c1, r1), Ty::Cases(c2, r2)) => self.unify_cases(c1, *r1, c2, *r2, &a, &b),
+            _ => Err(fail(None)),
+        }
+    }
+
+    fn unify_rows(
+        &mut self,
+        f1: &[(Name, Ty)],
+        r1: Option<TVar>,
+        f2: &[(Name, Ty)],
+        r2: Option<TVar>,
+        a: &Ty,
+        b: &Ty,
+    ) -> Result<(), Mismatch> {
+        let map1: BTreeMap<&Name, &Ty> = f1.iter().map(|(n, t)| (n, t)).collect();
+        let map2: BTreeMap<&Name, &Ty> = f2.iter().map(|(n, t)| (n, t)).collect();
+        for (name, t1) in &map1 {
+            if let Some(t2) = map2.get(name) {
+                self.unify(t1, t2).map_err(|m| Mismatch {
+                    expected: a.clone(),
+                    found: b.clone(),
+                    detail: Some(format!("in the field `{name}`: {}", describe(self, &m))),
+                })?;
+            }
+        }
+        let only1: Vec<(Name, Ty)> = f1
+            .iter()
+            .filter(|(n, _)| !map2.contains_key(n))
+            .cloned()
+            .collect();
+        let only2: Vec<(Name, Ty)> = f2
+            .iter()
+            .filter(|(n, _)| !map1.contains_key(n))
+            .cloned()
+            .collect();
+        let missing = |fields: &[(Name, Ty)]| {
+            let names: Vec<String> = fields.iter().map(|(n, _)| format!("`{n}`")).collect();
+            Some(format!("the record has no field {}", names.join(", ")))
+        };
+        match (r1, r2) {
+            (None, None) => {
+                if !only1.is_empty() {
+                    return Err(Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: missing(&only1),
+                    });
+                }
+                if !only2.is_empty() {
+                    return Err(Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: Some(format!("unexpected field `{}`", only2[0].0)),
+                    });
+                }
+                Ok(())
+            }
+            (Some(r), None) => {
+                if !only1.is_empty() {
+                    return Err(Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: missing(&only1),
+                    });
+                }
+                self.bind(r, Ty::Record(only2, None))
+            }
+            (None, Some(r)) => {
+                if !only2.is_empty() {
+                    return Err(Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: missing(&only2),
+                    });
+                }
+                self.bind(r, Ty::Record(only1, None))
+            }
+            (Some(x), Some(y)) => {
+                if x == y {
+                    return if only1.is_empty() && only2.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(Mismatch {
+                            expected: a.clone(),
+                            found: b.clone(),
+                            detail: None,
+                        })
+                    };
+                }
+                let rest = self.fresh_var();
+                self.bind(x, Ty::Record(only2, Some(rest)))?;
+                self.bind(y, Ty::Record(only1, Some(rest)))
+            }
+        }
+    }
+
+    fn unify_cases(
+        &mut self,
+        c1: &[(Name, Option<Ty>)],
+        r1: Option<TVar>,
+        c2: &[(Name, Option<Ty>)],
+        r2: Option<TVar>,
+        a: &Ty,
+        b: &Ty,
+    ) -> Result<(), Mismatch> {
+        let map1: BTreeMap<&Name, &Option<Ty>> = c1.iter().map(|(n, t)| (n, t)).collect();
+        let map2: BTreeMap<&Name, &Option<Ty>> = c2.iter().map(|(n, t)| (n, t)).collect();
+        for (name, t1) in &map1 {
+            if let Some(t2) = map2.get(name) {
+                match (t1, t2) {
+                    (Some(x), Some(y)) => self.unify(x, y)?,
+                    (None, None) => {}
+                    _ => {
+                        return Err(Mismatch {
+                            expected: a.clone(),
+                            found: b.clone(),
+                            detail: Some(format!(
+                                "case `{name}` is used with and without an argument"
+                            )),
+                        })
+                    }
+                }
+            }
+        }
+        let only1: Vec<(Name, Option<Ty>)> = c1
+            .iter()
+            .filter(|(n, _)| !map2.contains_key(n))
+            .cloned()
+            .collect();
+        let only2: Vec<(Name, Option<Ty>)> = c2
+            .iter()
+            .filter(|(n, _)| !map1.contains_key(n))
+            .cloned()
+            .collect();
+        let not_member = |cases: &[(Name, Option<Ty>)]| {
+            Some(format!(
+                "case `{}` is not a member of this union",
+                cases[0].0
+            ))
+        };
+        match (r1, r2) {
+            (None, None) if only1.is_empty() && only2.is_empty() => Ok(()),
+            (None, None) => Err(Mismatch {
+                expected: a.clone(),
+                found: b.clone(),
+                detail: not_member(if only2.is_empty() { &only1 } else { &only2 }),
+            }),
+            (Some(r), None) => {
+                if !only1.is_empty() {
+                    return Err(Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: not_member(&only1),
+                    });
+                }
+                self.bind(r, Ty::Cases(only2, None))
+            }
+            (None, Some(r)) => {
+                if !only2.is_empty() {
+                    return Err(Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: not_member(&only2),
+                    });
+                }
+                self.bind(r, Ty::Cases(only1, None))
+            }
+            (Some(x), Some(y)) if x == y => Ok(()),
+            (Some(x), Some(y)) => {
+                let rest = self.fresh_var();
+                self.bind(x, Ty::Cases(only2, Some(rest)))?;
+                self.bind(y, Ty::Cases(only1, Some(rest)))
+            }
+        }
+    }
+
+    /// `x + y = result`: decide now when the table allows, improve what it forces, else defer.
+    fn unify_plus(&mut self, x: &Ty, y: &Ty, result: &Ty) -> Result<(), Mismatch> {
+        let (x, y, r) = (self.head(x), self.head(y), self.head(result));
+        match plus_result(&x, &y) {
+            PlusResult::Known(t) => return self.unify(&t, &r),
+            PlusResult::Impossible => {
+                let detail = Some(plus_impossible(self, &x, &y));
+                return Err(Mismatch {
+                    expected: r,
+                    found: Ty::Plus(Box::new(x), Box::new(y)),
+                    detail,
+                });
+            }
+            PlusResult::Unknown => {}
+        }
+        // Improvement from the finite table: only number + number gives number, only arrays give
+        // arrays, only maps give maps.
+        if r.is_con("number") {
+            self.unify(&number(), &x)?;
+            return self.unify(&number(), &y);
+        }
+        if let Ty::Con(n, args) = &r {
+            if matches!(&**n, "array" | "map") && args.len() == 1 {
+                self.unify(&r, &x)?;
+                return self.unify(&r, &y);
+            }
+        }
+        let plus = Ty::Plus(Box::new(x.clone()), Box::new(y.clone()));
+        if let Ty::Var(v) = r {
+            // `B = A + B` is an equation for the table to decide later, not an infinite type.
+            if !self.occurs(v, &plus) {
+                return self.bind(v, plus);
+            }
+        }
+        self.pending_plus.push((x, y, r));
+        Ok(())
+    }
+
+    /// For `x + y` with one string operand, the other must be a word (number or string).
+    pub fn word_operand(&mut self, x: &Ty, y: &Ty) {
+        for (a, b) in [(x, y), (y, x)] {
+            if let (true, Ty::Var(v)) = (self.head(a).is_con("string"), self.head(b)) {
+                self.constrain(v, Constraint::Word);
+            }
+        }
+    }
+
+    /// Re-examines deferred `+` equations; returns the ones still undecided.
+    pub fn settle_plus(&mut self) -> Result<(), Mismatch> {
+        let pending = std::mem::take(&mut self.pending_plus);
+        let before = pending.len();
+        for (x, y, r) in pending {
+            self.unify_plus(&x, &y, &r)?;
+        }
+        if self.pending_plus.len() < before {
+            self.settle_plus()?;
+        }
+        Ok(())
+    }
+
+    /// The first `+` in `ty` whose operands are known and cannot be added.
+    pub fn impossible_plus(&self, ty: &Ty) -> Option<(Ty, Ty)> {
+        match self.resolve(ty) {
+            Ty::Plus(a, b) => {
+                let (x, y) = (self.head(&a), self.head(&b));
+                if matches!(plus_result(&x, &y), PlusResult::Impossible) {
+                    return Some((x, y));
+                }
+                self.impossible_plus(&a)
+                    .or_else(|| self.impossible_plus(&b))
+            }
+            Ty::Fun(a, b) => self
+                .impossible_plus(&a)
+                .or_else(|| self.impossible_plus(&b)),
+            Ty::Con(_, args) | Ty::Tuple(args) => args.iter().find_map(|a| self.impossible_plus(a)),
+            Ty::Record(fields, _) => fields.iter().find_map(|(_, t)| self.impossible_plus(t)),
+            _ => None,
+        }
+    }
+
+    /// Free variables of `ty` after resolution.
+    pub fn free_vars(&self, ty: &Ty, out: &mut BTreeSet<TVar>) {
+        match self.resolve(ty) {
+            Ty::Var(v) => {
+                out.insert(v);
+            }
+            Ty::Con(_, args) | Ty::Tuple(args) => args.iter().for_each(|a| self.free_vars(a, out)),
+            Ty::Fun(a, b) | Ty::Plus(a, b) => {
+                self.free_vars(&a, out);
+                self.free_vars(&b, out);
+            }
+            Ty::Record(fields, rest) => {
+                fields.iter().for_each(|(_, t)| self.free_vars(t, out));
+                out.extend(rest);
+            }
+            Ty::Cases(cases, rest) => {
+                cases
+                    .iter()
+                    .filter_map(|(_, t)| t.as_ref())
+                    .for_each(|t| self.free_vars(t, out));
+                out.extend(rest);
+            }
+        }
+    }
+
+    /// Quantifies the variables of `ty` not free in the environment.
+    pub fn generalize(&self, ty: &Ty, env_vars: &BTreeSet<TVar>) -> Scheme {
+        let ty = self.resolve(ty);
+        let mut vars = BTreeSet::new();
+        self.free_vars(&ty, &mut vars);
+        let vars = vars
+            .difference(env_vars)
+            .map(|v| (*v, self.constraint(*v)))
+            .collect();
+        Scheme { vars, ty }
+    }
+
+    /// A fresh copy of a scheme's type.
+    pub fn instantiate(&mut self, scheme: &Scheme) -> Ty {
+        let mut map = BTreeMap::new();
+        for (var, constraint) in &scheme.vars {
+            let fresh = self.fresh_var();
+            if let Some(c) = constraint {
+                self.constrain(fresh, *c);
+            }
+            map.insert(*var, fresh);
+        }
+        substitute(&scheme.ty, &map)
+    }
+}
+
+pub fn substitute(ty: &Ty, map: &BTreeMap<TVar, TVar>) -> Ty {
+    let var = |v: &TVar| *map.get(v).unwrap_or(v);
+    match ty {
+        Ty::Var(v) => Ty::Var(var(v)),
+        Ty::Con(n, args) => Ty::Con(n.clone(), args.iter().map(|a| substitute(a, map)).collect()),
+        Ty::Fun(a, b) => fun(substitute(a, map), substitute(b, map)),
+        Ty::Tuple(items) => Ty::Tuple(items.iter().map(|a| substitute(a, map)).collect()),
+        Ty::Record(fields, rest) => Ty::Record(
+            fields
+                .iter()
+                .map(|(n, t)| (n.clone(), substitute(t, map)))
+                .collect(),
+            rest.as_ref().map(var),
+        ),
+        Ty::Cases(cases, rest) => Ty::Cases(
+            cases
+                .iter()
+                .map(|(n, t)| (n.clone(), t.as_ref().map(|t| substitute(t, map))))
+                .collect(),
+            rest.as_ref().map(var),
+        ),
+        Ty::Plus(a, b) => Ty::Plus(Box::new(substitute(a, map)), Box::new(substitute(b, map))),
+    }
+}
+
+pub enum PlusResult {
+    Known(Ty),
+    Unknown,
+    Impossible,
+}
+
+/// The `+` table of spec §4 on operand types already resolved at the head.
+pub fn plus_result(x: &Ty, y: &Ty) -> PlusResult {
+    let known = |t: &Ty| !matches!(t, Ty::Var(_) | Ty::Plus(..));
+    let is = |t: &Ty, n: &str| t.is_con(n);
+    if is(x, "data") || is(y, "data") {
+        return PlusResult::Known(data());
+    }
+    if is(x, "number") && is(y, "number") {
+        return PlusResult::Known(number());
+    }
+    let wordish = |t: &Ty| is(t, "number") || is(t, "string") || is(t, "word");
+    if (is(x, "string") && wordish(y)) || (is(y, "string") && wordish(x)) {
+        return PlusResult::Known(string());
+    }
+    // Every row with a string operand gives a string; the other operand is constrained to
+    // `@word` where the `+` is built (`Subst::word_operand`).
+    if (is(x, "string") && matches!(y, Ty::Var(_))) || (is(y, "string") && matches!(x, Ty::Var(_)))
+    {
+        return PlusResult::Known(string());
+    }
+    match (x, y) {
+        // Records are maps too: `{} + m`, `r1 + r2` (the right side wins, spec §4).
+        (Ty::Record(f1, None), Ty::Record(f2, None)) => {
+            let mut fields: Vec<(Name, Ty)> = f1
+                .iter()
+                .filter(|(n, _)| !f2.iter().any(|(m, _)| m == n))
+                .cloned()
+                .collect();
+            fields.extend(f2.iter().cloned());
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            PlusResult::Known(Ty::Record(fields, None))
+        }
+        (Ty::Record(..), Ty::Con(n, args)) | (Ty::Con(n, args), Ty::Record(..))
+            if &**n == "map" && args.len() == 1 =>
+        {
+            PlusResult::Known(y.clone().max_map(x))
+        }
+        (Ty::Con(a, ax), Ty::Con(b, bx))
+            if a == b && matches!(&**a, "array" | "map") && ax.len() == 1 && bx.len() == 1 =>
+        {
+            // Element types must agree; the unifier checks them when the result is used.
+            if ax == bx {
+                PlusResult::Known(x.clone())
+            } else {
+                PlusResult::Unknown
+            }
+        }
+        _ if known(x) && known(y) => PlusResult::Impossible,
+        _ => PlusResult::Unknown,
+    }
+}
+
+pub fn plus_impossible(subst: &Subst, x: &Ty, y: &Ty) -> String {
+    let mut printer = Printer::default();
+    let (xs, ys) = (
+        printer.print(&subst.resolve(x)),
+        printer.print(&subst.resolve(y)),
+    );
+    format!("`+` cannot combine `{xs}` and `{ys}`: it adds numbers, joins strings with numbers or strings, concatenates arrays and merges maps")
+}
+
+/// Whether `ty` can satisfy a constraint (data-range, word).
+pub fn satisfies(subst: &Subst, ty: &Ty, c: Constraint) -> bool {
+    match subst.head(ty) {
+        // An unknown type can still become one that satisfies it.
+        Ty::Var(_) => true,
+        Ty::Con(n, args) => match c {
+            Constraint::Word => matches!(&*n, "number" | "string" | "word" | "data"),
+            Constraint::Data => match &*n {
+                "null" | "bool" | "number" | "string" | "word" | "data" | "ref" | "binary" => true,
+                "array" | "map" | "option" => args.iter().all(|a| satisfies(subst, a, c)),
+                "any" | "stream" | "appstate" => false,
+                _ => args.iter().all(|a| satisfies(subst, a, c)),
+            },
+        },
+        Ty::Tuple(items) => c == Constraint::Data && items.iter().all(|a| satisfies(subst, a, c)),
+        Ty::Record(fields, _) => {
+            c == Constraint::Data && fields.iter().all(|(_, t)| satisfies(subst, t, c))
+        }
+        Ty::Cases(cases, _) => {
+            c == Constraint::Data
+                && cases
+                    .iter()
+                    .all(|(_, t)| t.as_ref().is_none_or(|t| satisfies(subst, t, c)))
+        }
+        Ty::Fun(..) => false,
+        Ty::Plus(..) => true,
+    }
+}
+
+/// The innermost difference of a mismatch, for messages.
+pub fn describe(subst: &Subst, m: &Mismatch) -> String {
+    if let Some(detail) = &m.detail {
+        return detail.clone();
+    }
+    let mut printer = Printer::default();
+    let expected = printer.print(&subst.resolve(&m.expected));
+    let found = printer.print(&subst.resolve(&m.found));
+    format!("expected `{expected}`, found `{found}`")
+}
