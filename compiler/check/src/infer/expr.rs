@@ -357,6 +357,13 @@ impl Infer<'_> {
                 let x = self.expr(a);
                 let y = self.expr(b);
                 let (hx, hy) = (self.subst.head(&x), self.subst.head(&y));
+                // Concatenation and merge need one element type on both sides.
+                if let (Ty::Con(n, ax), Ty::Con(m, bx)) = (&hx, &hy) {
+                    if n == m && matches!(&**n, "array" | "map") && ax.len() == 1 && bx.len() == 1 {
+                        self.expect(&ax[0], &bx[0], b.span);
+                        return hx;
+                    }
+                }
                 if let PlusResult::Impossible = plus_result(&hx, &hy) {
                     let message = plus_impossible(&self.subst, &hx, &hy);
                     return self.error(codes::PLUS_IMPOSSIBLE, message, e.span);

@@ -158,7 +158,8 @@ impl Infer<'_> {
 /// What a pattern tests at run time, for deciding whether arms match values of one type.
 fn kind_of(p: &Pattern) -> Option<&'static str> {
     match &p.kind {
-        PatternKind::Null => Some("null"),
+        // `null` is a member of `option` and of unions declaring it: it decides nothing.
+        PatternKind::Null => None,
         PatternKind::Bool(_) => Some("bool"),
         PatternKind::Int(_) | PatternKind::Float(_) | PatternKind::Compare(..) => Some("number"),
         PatternKind::Str(_) => Some("string"),

@@ -1,0 +1,75 @@
+//! Incrementality, observed through salsa's event log: editing one definition's body re-runs
+//! inference for that definition's group only; changing a definition's type re-checks its
+//! dependents too.
+
+use std::sync::{Arc, Mutex};
+
+use mix_check::db::{infer_group, GroupId};
+use mix_check::{check_file, CheckDatabase};
+use salsa::Setter;
+
+const SOURCE: &str =
+    "def base = 1\ndef user = base + 1\ndef other(x) = x * 2\ndef last = other(3)\n";
+
+/// The names of the groups whose inference ran since the log was last cleared.
+fn inferred(
+    db: &CheckDatabase,
+    log: &Arc<Mutex<Vec<String>>>,
+    ids: &[(String, String)],
+) -> Vec<String> {
+    let events = log.lock().expect("log lock").clone();
+    let _ = db;
+    ids.iter()
+        .filter(|(_, key)| {
+            events
+                .iter()
+                .any(|e| e.starts_with("infer_group") && e.contains(key.as_str()))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+#[test]
+fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut db = CheckDatabase::with_event_log(log.clone());
+    let (workspace, files) = db.load(&[("inc.mix".to_string(), SOURCE.to_string())]);
+    let file = files[0];
+    assert!(check_file(&db, workspace, file).is_empty());
+
+    // The debug form of each group's id, as it appears in the event log.
+    let ids: Vec<(String, String)> = ["base", "user", "other", "last"]
+        .iter()
+        .map(|name| {
+            let id = GroupId::new(&db, workspace, file, "inc".to_string(), name.to_string());
+            let _ = infer_group(&db, id);
+            let key = format!("{:?}", salsa::plumbing::AsId::as_id(&id));
+            (name.to_string(), format!("({key})"))
+        })
+        .collect();
+
+    // A body edit that keeps the type: only `other` is inferred again.
+    log.lock().expect("log lock").clear();
+    let edited = SOURCE.replace("x * 2", "x * 3 + 1");
+    file.set_text(&mut db).to(edited.clone());
+    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(inferred(&db, &log, &ids), vec!["other".to_string()]);
+
+    // A body edit that lengthens an earlier definition shifts every later one: spans are
+    // relative to each definition, so still only the edited group runs.
+    log.lock().expect("log lock").clear();
+    let edited = edited.replace("def base = 1", "def base = 100000");
+    file.set_text(&mut db).to(edited.clone());
+    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(inferred(&db, &log, &ids), vec!["base".to_string()]);
+
+    // A type change: `base` becomes a string, so `user` (which uses it) is re-checked; the
+    // unrelated definitions are not.
+    log.lock().expect("log lock").clear();
+    file.set_text(&mut db)
+        .to(edited.replace("def base = 100000", "def base = \"one\""));
+    let _ = check_file(&db, workspace, file);
+    let mut rerun = inferred(&db, &log, &ids);
+    rerun.sort();
+    assert_eq!(rerun, vec!["base".to_string(), "user".to_string()]);
+}
