@@ -11,7 +11,10 @@ fn rendered(file: &'static str, source: &'static str) -> String {
         .stack_size(STACK_SIZE)
         .spawn(move || {
             let parsed = mix_syntax::parse(source);
-            assert!(!parsed.diagnostics.is_empty(), "expected diagnostics for {file}");
+            assert!(
+                !parsed.diagnostics.is_empty(),
+                "expected diagnostics for {file}"
+            );
             let lines = LineMap::new(source, &parsed.directives);
             parsed
                 .diagnostics
@@ -28,8 +31,11 @@ fn rendered(file: &'static str, source: &'static str) -> String {
 fn json(file: &'static str, source: &'static str) -> String {
     let parsed = mix_syntax::parse(source);
     let lines = LineMap::new(source, &parsed.directives);
-    let values: Vec<serde_json::Value> =
-        parsed.diagnostics.iter().map(|d| to_json(d, file, source, &lines)).collect();
+    let values: Vec<serde_json::Value> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| to_json(d, file, source, &lines))
+        .collect();
     serde_json::to_string_pretty(&values).expect("JSON")
 }
 
@@ -44,15 +50,43 @@ macro_rules! snapshot {
 
 // Lexical errors.
 snapshot!(invalid_character, "shop.mix", "def total = price § 2\n");
-snapshot!(invalid_character_after_non_ascii, "menu.mix", "def café = \"é 中文 🎉\" + ¤\n");
+snapshot!(
+    invalid_character_after_non_ascii,
+    "menu.mix",
+    "def café = \"é 中文 🎉\" + ¤\n"
+);
 snapshot!(invalid_character_cjk, "names.mix", "def greeting = 中文\n");
 snapshot!(invalid_character_emoji, "party.mix", "def party = 🎉 + 1\n");
-snapshot!(unterminated_string, "msg.mix", "def hello = \"Grüße, 世界\ndef next = 1\n");
-snapshot!(unterminated_raw_string, "raw.mix", "def doc = \"\"\"first line\nsecond line\n");
-snapshot!(invalid_escape_after_non_ascii, "esc.mix", "def s = \"中文 🎉 \\q done\"\n");
-snapshot!(invalid_unicode_escape, "esc.mix", "def s = \"\\u{110000}\"\n");
-snapshot!(unterminated_comment, "notes.mix", "def a = 1\n/* TODO: é\ndef b = 2\n");
-snapshot!(number_out_of_range, "big.mix", "def big = 99999999999999999999\n");
+snapshot!(
+    unterminated_string,
+    "msg.mix",
+    "def hello = \"Grüße, 世界\ndef next = 1\n"
+);
+snapshot!(
+    unterminated_raw_string,
+    "raw.mix",
+    "def doc = \"\"\"first line\nsecond line\n"
+);
+snapshot!(
+    invalid_escape_after_non_ascii,
+    "esc.mix",
+    "def s = \"中文 🎉 \\q done\"\n"
+);
+snapshot!(
+    invalid_unicode_escape,
+    "esc.mix",
+    "def s = \"\\u{110000}\"\n"
+);
+snapshot!(
+    unterminated_comment,
+    "notes.mix",
+    "def a = 1\n/* TODO: é\ndef b = 2\n"
+);
+snapshot!(
+    number_out_of_range,
+    "big.mix",
+    "def big = 99999999999999999999\n"
+);
 snapshot!(bad_directive, "gen.mix", "#line abc\ndef a = 1\n");
 snapshot!(
     error_after_line_directive,
@@ -62,19 +96,51 @@ snapshot!(
 
 // Parse errors.
 snapshot!(unexpected_token, "list.mix", "def xs = [1, 2 3]\n");
-snapshot!(unexpected_token_after_emoji, "list.mix", "def xs = [\"🎉\", \"中文\" \"é\"]\n");
-snapshot!(unexpected_token_in_params, "f.mix", "def f(x = x\ndef g = 1\n");
-snapshot!(missing_else, "cond.mix", "def sign(x) = if (x < 0) -1\ndef next = 0\n");
+snapshot!(
+    unexpected_token_after_emoji,
+    "list.mix",
+    "def xs = [\"🎉\", \"中文\" \"é\"]\n"
+);
+snapshot!(
+    unexpected_token_in_params,
+    "f.mix",
+    "def f(x = x\ndef g = 1\n"
+);
+snapshot!(
+    missing_else,
+    "cond.mix",
+    "def sign(x) = if (x < 0) -1\ndef next = 0\n"
+);
 snapshot!(chained_comparison, "cmp.mix", "def between = a < b < c\n");
 snapshot!(unexpected_eof, "eof.mix", "def f(x) {\n  return x +\n");
 snapshot!(unexpected_eof_in_call, "eof.mix", "def total = sum(xs,");
 snapshot!(invalid_pattern, "pat.mix", "def f = (g(x, y) -> 1)\n");
-snapshot!(pattern_only_in_expression, "pat.mix", "def rest = ~multiple xs\n");
-snapshot!(optional_field_in_expression, "rec.mix", "def r = { name?: \"é\" }\n");
-snapshot!(invalid_assign_target, "assign.mix", "def f(r) {\n  r.a(1) = 2;\n  return r\n}\n");
-snapshot!(primitive_outside_stdlib, "prim.mix", "def parts = $string_split(s, \",\")\n");
+snapshot!(
+    pattern_only_in_expression,
+    "pat.mix",
+    "def rest = ~multiple xs\n"
+);
+snapshot!(
+    optional_field_in_expression,
+    "rec.mix",
+    "def r = { name?: \"é\" }\n"
+);
+snapshot!(
+    invalid_assign_target,
+    "assign.mix",
+    "def f(r) {\n  r.a(1) = 2;\n  return r\n}\n"
+);
+snapshot!(
+    primitive_outside_stdlib,
+    "prim.mix",
+    "def parts = $string_split(s, \",\")\n"
+);
 snapshot!(paren_list, "tuple.mix", "def pair = (1, 2)\n");
-snapshot!(bad_arm, "arms.mix", "def name = (0 -> \"zero\" | \"many\")\n");
+snapshot!(
+    bad_arm,
+    "arms.mix",
+    "def name = (0 -> \"zero\" | \"many\")\n"
+);
 snapshot!(
     several_errors,
     "many.mix",
@@ -83,12 +149,15 @@ snapshot!(
 
 #[test]
 fn too_deep() {
-    let source: &'static str =
-        Box::leak(format!("def deep = {}1{}\n", "(".repeat(1001), ")".repeat(1001)).into_boxed_str());
+    let source: &'static str = Box::leak(
+        format!("def deep = {}1{}\n", "(".repeat(1001), ")".repeat(1001)).into_boxed_str(),
+    );
     let text = rendered("deep.mix", source);
     // The excerpt repeats a 2 KB line; snapshot the message and the help only.
-    let summary: Vec<&str> =
-        text.lines().filter(|l| l.starts_with('[') || l.contains("Help") || l.contains("─[")).collect();
+    let summary: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with('[') || l.contains("Help") || l.contains("─["))
+        .collect();
     insta::assert_snapshot!("too_deep", summary.join("\n"));
 }
 
@@ -101,5 +170,9 @@ fn json_format() {
 #[test]
 fn json_format_with_line_directive() {
     let source = "#line 10 \"template.mix\"\ndef a = (1 +\ndef b = 2\n";
-    insta::assert_snapshot!("json_format_with_line_directive", json("gen.mix", source), source);
+    insta::assert_snapshot!(
+        "json_format_with_line_directive",
+        json("gen.mix", source),
+        source
+    );
 }

@@ -34,7 +34,9 @@ use mix_syntax::ast::{Item, ItemKind};
 const STACK_SIZE: usize = 256 << 20;
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("cases").join("syntax")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("cases")
+        .join("syntax")
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -76,7 +78,8 @@ fn expectations(source: &str) -> Expectations {
             let comment = rest[at + 2..].trim_start();
             rest = &rest[at + 2..];
             if let Some(names) = comment.strip_prefix("expect-items:") {
-                out.items.extend(names.split_whitespace().map(|n| (line_no, n.to_string())));
+                out.items
+                    .extend(names.split_whitespace().map(|n| (line_no, n.to_string())));
                 break;
             }
             if !(comment.starts_with("error[") || comment.starts_with("warning[")) {
@@ -91,7 +94,8 @@ fn expectations(source: &str) -> Expectations {
                     break;
                 };
                 let Some(close) = tail.find(']') else {
-                    out.problems.push(format!("line {line_no}: malformed expectation `{word}`"));
+                    out.problems
+                        .push(format!("line {line_no}: malformed expectation `{word}`"));
                     break;
                 };
                 let code = tail[..close].to_string();
@@ -99,13 +103,20 @@ fn expectations(source: &str) -> Expectations {
                 let target = if offset.is_empty() {
                     Some(line_no as i64)
                 } else {
-                    offset.strip_prefix('@').and_then(|o| o.parse::<i64>().ok()).map(|o| line_no as i64 + o)
+                    offset
+                        .strip_prefix('@')
+                        .and_then(|o| o.parse::<i64>().ok())
+                        .map(|o| line_no as i64 + o)
                 };
                 match target {
-                    Some(target) if target >= 1 => {
-                        out.diagnostics.push(Expected { line: target as u32, severity, code })
-                    }
-                    _ => out.problems.push(format!("line {line_no}: malformed expectation `{word}`")),
+                    Some(target) if target >= 1 => out.diagnostics.push(Expected {
+                        line: target as u32,
+                        severity,
+                        code,
+                    }),
+                    _ => out
+                        .problems
+                        .push(format!("line {line_no}: malformed expectation `{word}`")),
                 }
             }
             break;
@@ -161,7 +172,14 @@ fn check_file(path: &Path) -> Vec<String> {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            (Expected { line, severity, code: d.code.to_string() }, format!("{line}:{column}: {}", d.message))
+            (
+                Expected {
+                    line,
+                    severity,
+                    code: d.code.to_string(),
+                },
+                format!("{line}:{column}: {}", d.message),
+            )
         })
         .collect();
     actual.sort();
@@ -174,12 +192,18 @@ fn check_file(path: &Path) -> Vec<String> {
     for (got, text) in &actual {
         match wanted.get_mut(got) {
             Some(n) if *n > 0 => *n -= 1,
-            _ => problems.push(format!("unexpected {}[{}] at {text}", got.severity, got.code)),
+            _ => problems.push(format!(
+                "unexpected {}[{}] at {text}",
+                got.severity, got.code
+            )),
         }
     }
     for (missing, n) in wanted {
         for _ in 0..n {
-            problems.push(format!("missing {}[{}] on line {}", missing.severity, missing.code, missing.line));
+            problems.push(format!(
+                "missing {}[{}] on line {}",
+                missing.severity, missing.code, missing.line
+            ));
         }
     }
 
@@ -190,7 +214,11 @@ fn check_file(path: &Path) -> Vec<String> {
             if !names.contains(name) {
                 problems.push(format!(
                     "line {line}: the AST has no item `{name}` (items: {})",
-                    if names.is_empty() { "none".to_string() } else { names.join(" ") }
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(" ")
+                    }
                 ));
             }
         }
@@ -214,12 +242,21 @@ fn syntax_case_files() {
     let root = cases_dir();
     let mut files = Vec::new();
     collect(&root, &mut files);
-    assert!(files.len() >= 30, "expected the case files under {}, found {}", root.display(), files.len());
+    assert!(
+        files.len() >= 30,
+        "expected the case files under {}, found {}",
+        root.display(),
+        files.len()
+    );
 
     let mut report = String::new();
     let mut failed = 0;
     for path in &files {
-        let shown = path.strip_prefix(&root).unwrap_or(path).display().to_string();
+        let shown = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let owned = path.clone();
         let problems = match std::thread::Builder::new()
             .stack_size(STACK_SIZE)
@@ -238,7 +275,11 @@ fn syntax_case_files() {
             }
         }
     }
-    assert!(failed == 0, "{failed} of {} syntax case files failed:{report}", files.len());
+    assert!(
+        failed == 0,
+        "{failed} of {} syntax case files failed:{report}",
+        files.len()
+    );
 }
 
 /// The harness itself: expectation parsing.
@@ -246,8 +287,15 @@ fn syntax_case_files() {
 fn expectation_comments_are_read() {
     let source = "def a = 1 // error[E0100]\n// error[E0002]@+1\nx\ny // error[E0003] error[E0003] trailing words\n// expect-items: a b\n// prose error[E0001] is not an expectation\n";
     let e = run_on_big_stack(move || expectations(source));
-    let got: Vec<(u32, &str)> = e.diagnostics.iter().map(|d| (d.line, d.code.as_str())).collect();
-    assert_eq!(got, vec![(1, "E0100"), (3, "E0002"), (4, "E0003"), (4, "E0003")]);
+    let got: Vec<(u32, &str)> = e
+        .diagnostics
+        .iter()
+        .map(|d| (d.line, d.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(1, "E0100"), (3, "E0002"), (4, "E0003"), (4, "E0003")]
+    );
     assert_eq!(e.items, vec![(5, "a".to_string()), (5, "b".to_string())]);
     assert!(e.problems.is_empty());
 }
