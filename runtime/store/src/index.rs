@@ -1,8 +1,10 @@
 //! Automatic indexes. Every indexable field of every record is indexed on write, with no
 //! configuration (facts §6.4, plus numbers): null, bools, numbers, strings (by their first 256
 //! characters; longer strings also get a marker so substring search still finds them) and
-//! refs. Lists are indexed per element, maps by their nested fields, and every present path
-//! gets a presence entry (for `exists`).
+//! refs. Lists are indexed per element, maps by their nested fields. A path whose value has no
+//! value entry of its own (a map, an empty list, binary) gets a presence entry, so `exists`
+//! is a scan of the path's entries. Of the system fields only `_rmx_deleted` is indexed
+//! (`_rmx_id` lookups go straight to the record; the others change on every write).
 //!
 //! Key layout (keys only, in the `Index` space):
 //! `[u16 path length][path, segments joined by 0x1F][tag][encoded value][record id]`.
@@ -98,38 +100,62 @@ pub fn entries(record: &Value) -> BTreeSet<Vec<u8>> {
     if let Value::Map(m) = record {
         let mut path = Vec::new();
         for (k, v) in m {
+            if crate::record::is_system_field(k) && !is_indexed_system_field(k) {
+                continue;
+            }
             path.push(k.clone());
-            walk(&mut path, v, true, &mut out);
+            walk(&mut path, v, &mut out);
             path.pop();
         }
     }
     out
 }
 
-fn walk(path: &mut Vec<String>, v: &Value, presence: bool, out: &mut BTreeSet<Vec<u8>>) {
-    if presence {
-        let mut k = path_prefix(path);
-        k.push(TAG_PRESENT);
-        out.insert(k);
-    }
-    match v {
+/// The one system field with index entries.
+pub fn is_indexed_system_field(name: &str) -> bool {
+    name == crate::record::DELETED
+}
+
+fn presence(path: &[String], out: &mut BTreeSet<Vec<u8>>) {
+    let mut k = path_prefix(path);
+    k.push(TAG_PRESENT);
+    out.insert(k);
+}
+
+/// Index `v` at `path`; returns whether it left a value entry at `path` itself.
+fn walk(path: &mut Vec<String>, v: &Value, out: &mut BTreeSet<Vec<u8>>) -> bool {
+    let own = match v {
         Value::Array(items) => {
+            let mut any = false;
             for it in items {
-                walk(path, it, false, out);
+                any |= walk_element(path, it, out);
             }
+            any
         }
         Value::Map(m) => {
             for (k, inner) in m {
                 path.push(k.clone());
-                walk(path, inner, true, out);
+                walk(path, inner, out);
                 path.pop();
             }
+            false
         }
-        Value::Case(_, Some(arg)) => {
-            if let Some(ix) = arg.as_map().and_then(|m| m.get("_rmx_index")) {
-                walk(path, ix, false, out);
-            }
-        }
+        Value::Case(_, Some(arg)) => match arg.as_map().and_then(|m| m.get("_rmx_index")) {
+            Some(ix) => walk_element(path, ix, out),
+            None => false,
+        },
+        other => walk_element(path, other, out),
+    };
+    if !own {
+        presence(path, out);
+    }
+    own
+}
+
+/// A scalar (or list element) at `path`: its value entry, if indexable. Maps inside lists
+/// index their fields under the list's path.
+fn walk_element(path: &mut Vec<String>, v: &Value, out: &mut BTreeSet<Vec<u8>>) -> bool {
+    match v {
         Value::String(s) => {
             if let Some(k) = value_key(path, v) {
                 out.insert(k);
@@ -139,12 +165,19 @@ fn walk(path: &mut Vec<String>, v: &Value, presence: bool, out: &mut BTreeSet<Ve
                 k.push(TAG_LONG);
                 out.insert(k);
             }
+            true
         }
-        other => {
-            if let Some(k) = value_key(path, other) {
+        Value::Map(_) | Value::Array(_) => {
+            walk(path, v, out);
+            false
+        }
+        other => match value_key(path, other) {
+            Some(k) => {
                 out.insert(k);
+                true
             }
-        }
+            None => false,
+        },
     }
 }
 
@@ -279,11 +312,9 @@ impl<'a> IndexReader<'a> {
         })
     }
 
-    /// Records that have `path`.
+    /// Records that have `path` (any entry of the path: a value or a presence marker).
     pub fn exists(&self, path: &[String]) -> Result<BTreeSet<String>> {
-        let mut k = path_prefix(path);
-        k.push(TAG_PRESENT);
-        self.prefix_scan(k, &|_, _| true)
+        self.prefix_scan(path_prefix(path), &|_, _| true)
     }
 
     /// Is there any ref stored at `path`? (Then deeper paths may cross it and need a scan.)

@@ -82,16 +82,18 @@ impl Database {
             .iter()
             .map(|&s| self.stripes[s].lock().unwrap_or_else(|p| p.into_inner()))
             .collect();
-        let mut states: BTreeMap<String, (RecordState, u64)> = BTreeMap::new();
+        // per record: state (changes applied as planned), sequence, index entries before
+        let mut states: BTreeMap<String, (RecordState, u64, BTreeSet<Vec<u8>>)> = BTreeMap::new();
         let mut pending: BTreeMap<String, Vec<Change>> = BTreeMap::new();
         for (id, kind) in writes {
             if !states.contains_key(&id) {
-                let st = self
+                let (st, seq) = self
                     .load_state(&id)?
                     .unwrap_or_else(|| (RecordState::new(&id), 0));
-                states.insert(id.clone(), st);
+                let old = old_index_entries(&st);
+                states.insert(id.clone(), (st, seq, old));
             }
-            let Some((state, _)) = states.get_mut(&id) else {
+            let Some((state, _, _)) = states.get_mut(&id) else {
                 continue;
             };
             let ops = plan(state, &kind);
@@ -116,10 +118,10 @@ impl Database {
         let mut ids = Vec::new();
         let mut out = Vec::new();
         for (id, changes) in pending {
-            let (mut state, seq) = self
-                .load_state(&id)?
-                .unwrap_or_else(|| (RecordState::new(&id), 0));
-            self.prepare(&mut state, seq, &changes, &mut puts)?;
+            let Some((state, seq, old)) = states.get(&id) else {
+                continue;
+            };
+            self.emit(state, *seq, old, &changes, &mut puts)?;
             ids.extend(changes.iter().map(|c| c.id));
             out.extend(changes);
         }
@@ -237,14 +239,25 @@ impl Database {
         changes: &[Change],
         puts: &mut Vec<Put>,
     ) -> Result<()> {
-        let id = state.id.clone();
-        let old_entries = if state.exists() {
-            index::entries(&state.materialise())
-        } else {
-            BTreeSet::new()
-        };
+        let old_entries = old_index_entries(state);
         for c in changes {
             state.apply(c);
+        }
+        self.emit(state, old_seq, &old_entries, changes, puts)
+    }
+
+    /// Emit the puts for `changes`, already applied to `state`, given the index entries of the
+    /// head before them.
+    fn emit(
+        &self,
+        state: &RecordState,
+        old_seq: u64,
+        old_entries: &BTreeSet<Vec<u8>>,
+        changes: &[Change],
+        puts: &mut Vec<Put>,
+    ) -> Result<()> {
+        let id = state.id.clone();
+        for c in changes {
             puts.push(Put::set(
                 Space::Changes,
                 keys::change_key(c.id),
@@ -334,5 +347,13 @@ impl Database {
             )));
         }
         Ok(())
+    }
+}
+
+fn old_index_entries(state: &RecordState) -> BTreeSet<Vec<u8>> {
+    if state.exists() {
+        index::entries(&state.materialise())
+    } else {
+        BTreeSet::new()
     }
 }

@@ -54,6 +54,12 @@ pub fn candidates(
     let full_path = |k: &Key| -> Result<Option<Vec<String>>> {
         let mut p = prefix.to_vec();
         p.extend(k.path(params).map_err(qerr)?);
+        // system fields other than `_rmx_deleted` have no index entries
+        if p.first().is_some_and(|f| {
+            record::is_system_field(f) && !crate::index::is_indexed_system_field(f)
+        }) {
+            return Ok(None);
+        }
         // a path that may cross a ref cannot be answered from this record's index entries
         for i in 1..p.len() {
             if ix.has_refs_at(&p[..i])? {
@@ -63,6 +69,17 @@ pub fn candidates(
         Ok(Some(p))
     };
     Ok(match f {
+        // `_rmx_id == ref`: the record itself, no index needed
+        Filter::Comparison(CmpOp::Eq, k, Expr::Literal(Value::Ref(id)))
+            if prefix.is_empty() && k.path(params).map_err(qerr)? == [record::ID] =>
+        {
+            Some(
+                db.record_state(id)?
+                    .map(|_| id.clone())
+                    .into_iter()
+                    .collect(),
+            )
+        }
         Filter::Comparison(op, k, Expr::Literal(v)) => {
             let Some(path) = full_path(k)? else {
                 return Ok(None);

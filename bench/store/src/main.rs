@@ -1,0 +1,370 @@
+//! mix-store vs SQLite (WAL, synchronous=FULL, indexes on the queried fields), same machine,
+//! same records. Prints a markdown report; `run.sh` writes it to RESULTS.md.
+//!
+//! Usage: mix-store-bench [--scale F]   (F < 1 shrinks every workload, for a quick check)
+
+use mix_store::crdt::ReplicaId;
+use mix_store::query::{self, parse_query, QueryOptions};
+use mix_store::record;
+use mix_store::value::{map_of, Value};
+use mix_store::{Database, Options};
+use rusqlite::{params, Connection};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn record(i: u64) -> Value {
+    map_of([
+        ("entity", Value::String(if i % 10 == 0 { "company" } else { "person" }.into())),
+        ("name", Value::String(format!("user{i}"))),
+        ("age", Value::Int((i % 90) as i64)),
+        ("city", Value::String(format!("city{}", i % 500))),
+        ("score", Value::Float((i % 1000) as f64 / 10.0)),
+        ("tags", Value::Array(vec![Value::String(format!("t{}", i % 7)), Value::String(format!("t{}", i % 11))])),
+    ])
+}
+
+fn with_id(i: u64, rev: u64) -> Value {
+    let Value::Map(mut m) = record(i) else { unreachable!() };
+    m.insert(record::ID.into(), Value::Ref(format!("r{i}")));
+    m.insert("rev".into(), Value::Int(rev as i64));
+    Value::Map(m)
+}
+
+fn sqlite_open(path: &Path) -> Connection {
+    let c = Connection::open(path).expect("sqlite open");
+    c.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+         CREATE TABLE IF NOT EXISTS records(id TEXT PRIMARY KEY, entity TEXT, name TEXT, age INTEGER,
+            city TEXT, score REAL, tags TEXT, rev INTEGER);
+         CREATE INDEX IF NOT EXISTS by_entity ON records(entity);
+         CREATE INDEX IF NOT EXISTS by_name ON records(name);
+         CREATE INDEX IF NOT EXISTS by_age ON records(age);
+         CREATE INDEX IF NOT EXISTS by_city ON records(city);",
+    )
+    .expect("sqlite schema");
+    c
+}
+
+fn sqlite_insert(c: &Connection, i: u64, rev: u64) {
+    c.execute(
+        "INSERT OR REPLACE INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            format!("r{i}"),
+            if i % 10 == 0 { "company" } else { "person" },
+            format!("user{i}"),
+            (i % 90) as i64,
+            format!("city{}", i % 500),
+            (i % 1000) as f64 / 10.0,
+            format!("[\"t{}\",\"t{}\"]", i % 7, i % 11),
+            rev as i64
+        ],
+    )
+    .expect("sqlite insert");
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn fast_opts() -> Options {
+    Options { durable: false, ..Options::default() }
+}
+
+struct Report {
+    rows: Vec<String>,
+}
+
+impl Report {
+    fn row(&mut self, what: &str, mix: String, sqlite: String, ratio: String, target: &str) {
+        let line = format!("| {what} | {mix} | {sqlite} | {ratio} | {target} |");
+        println!("{line}");
+        self.rows.push(line);
+    }
+}
+
+fn per_sec(n: u64, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+fn bench_single_inserts(rep: &mut Report, n: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::create(&dir.path().join("mix"), Options::default()).unwrap();
+    let t = Instant::now();
+    for i in 0..n {
+        db.save(record(i)).unwrap();
+    }
+    let mix = per_sec(n, t.elapsed());
+    let c = sqlite_open(&dir.path().join("sqlite.db"));
+    let t = Instant::now();
+    for i in 0..n {
+        sqlite_insert(&c, i, 0);
+    }
+    let sq = per_sec(n, t.elapsed());
+    rep.row(
+        &format!("durable single inserts ({n}, one writer)"),
+        format!("{mix:.0}/s"),
+        format!("{sq:.0}/s"),
+        format!("{:.2}×", mix / sq),
+        "≥ 1×",
+    );
+    // concurrent writers: group commit shares fsyncs
+    let threads = 4;
+    let db = std::sync::Arc::new(db);
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for k in 0..threads {
+            let db = db.clone();
+            s.spawn(move || {
+                for i in 0..n / threads {
+                    db.save(record(1_000_000 + k * n + i)).unwrap();
+                }
+            });
+        }
+    });
+    let mix4 = per_sec(n, t.elapsed());
+    let path = dir.path().join("sqlite.db");
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for k in 0..threads {
+            let path = path.clone();
+            s.spawn(move || {
+                let c = sqlite_open(&path);
+                c.busy_timeout(Duration::from_secs(60)).unwrap();
+                for i in 0..n / threads {
+                    sqlite_insert(&c, 1_000_000 + k * n + i, 0);
+                }
+            });
+        }
+    });
+    let sq4 = per_sec(n, t.elapsed());
+    rep.row(
+        &format!("durable single inserts ({n}, {threads} writers)"),
+        format!("{mix4:.0}/s"),
+        format!("{sq4:.0}/s"),
+        format!("{:.2}×", mix4 / sq4),
+        "≥ 1×",
+    );
+}
+
+fn bench_batches(rep: &mut Report, batches: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::create(&dir.path().join("mix"), Options::default()).unwrap();
+    let mut times = Vec::new();
+    for b in 0..batches {
+        let recs: Vec<Value> = (0..1000).map(|i| record(b * 1000 + i)).collect();
+        let t = Instant::now();
+        db.save_batch(recs).unwrap();
+        times.push(t.elapsed());
+    }
+    let mix = median(times);
+    let mut c = sqlite_open(&dir.path().join("sqlite.db"));
+    let mut times = Vec::new();
+    for b in 0..batches {
+        let t = Instant::now();
+        let tx = c.transaction().unwrap();
+        for i in 0..1000 {
+            sqlite_insert(&tx, b * 1000 + i, 0);
+        }
+        tx.commit().unwrap();
+        times.push(t.elapsed());
+    }
+    let sq = median(times);
+    rep.row(
+        &format!("durable batches of 1,000 ({batches} batches, median)"),
+        format!("{:.0} rec/s ({:.1} ms/batch)", 1000.0 / mix.as_secs_f64(), mix.as_secs_f64() * 1e3),
+        format!("{:.0} rec/s ({:.1} ms/batch)", 1000.0 / sq.as_secs_f64(), sq.as_secs_f64() * 1e3),
+        format!("{:.2}×", sq.as_secs_f64() / mix.as_secs_f64()),
+        "≥ 1×",
+    );
+}
+
+/// Load `n` records with `revs` revisions each (non-durable bulk load, then one sync and a
+/// checkpoint).
+fn load(dir: &Path, n: u64, revs: u64) -> Database {
+    let db = Database::create(dir, fast_opts()).unwrap();
+    for rev in 0..revs {
+        let mut i = 0;
+        while i < n {
+            let end = (i + 10_000).min(n);
+            db.save_batch((i..end).map(|k| with_id(k, rev)).collect()).unwrap();
+            i = end;
+        }
+    }
+    db.sync().unwrap();
+    db.checkpoint().unwrap();
+    db
+}
+
+fn sqlite_load(path: &Path, n: u64, revs: u64) -> Connection {
+    let mut c = sqlite_open(path);
+    for rev in 0..revs {
+        let tx = c.transaction().unwrap();
+        for i in 0..n {
+            sqlite_insert(&tx, i, rev);
+        }
+        tx.commit().unwrap();
+    }
+    c
+}
+
+fn bench_queries(rep: &mut Report, n: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = load(&dir.path().join("mix"), n, 1);
+    let c = sqlite_load(&dir.path().join("sqlite.db"), n, 1);
+    let cases: [(&str, &str, String, String); 2] = [
+        ("equality: name == \"userK\" (1 row)", "name", String::new(), String::new()),
+        ("range + equality: age >= 40 and age < 41 and city == \"cityK\" (≈2 rows)", "range", String::new(), String::new()),
+    ];
+    for (label, kind, _, _) in cases {
+        let mut mix_t = Vec::new();
+        let mut sq_t = Vec::new();
+        let mut rows_mix = 0;
+        let mut rows_sq = 0;
+        for k in 0..300u64 {
+            let key = (k * 7919) % n;
+            let (qs, sql): (String, &str) = if kind == "name" {
+                (format!("name == \"user{key}\""), "SELECT * FROM records WHERE name = ?1")
+            } else {
+                (
+                    format!("age >= 40 and age < 41 and city == \"city{}\"", key % 500),
+                    "SELECT * FROM records WHERE age >= 40 AND age < 41 AND city = ?1",
+                )
+            };
+            let t = Instant::now();
+            let q = parse_query(&qs).unwrap();
+            let rows = query::run(&db, &q, &QueryOptions::default()).unwrap();
+            mix_t.push(t.elapsed());
+            rows_mix += rows.len();
+            let t = Instant::now();
+            let mut st = c.prepare_cached(sql).unwrap();
+            let arg = if kind == "name" { format!("user{key}") } else { format!("city{}", key % 500) };
+            let got: Vec<(String, String)> = st
+                .query_map(params![arg], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(2)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            sq_t.push(t.elapsed());
+            rows_sq += got.len();
+        }
+        assert_eq!(rows_mix, rows_sq, "both engines return the same rows");
+        let (m, s) = (median(mix_t), median(sq_t));
+        rep.row(
+            &format!("{label}, {n} records, median of 300"),
+            format!("{:.1} µs", m.as_secs_f64() * 1e6),
+            format!("{:.1} µs", s.as_secs_f64() * 1e6),
+            format!("{:.2}× (latency, lower is better)", m.as_secs_f64() / s.as_secs_f64()),
+            "≤ 1×",
+        );
+    }
+}
+
+fn open_median(path: &Path) -> Duration {
+    let mut ts = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let db = Database::open(path, Options::default()).unwrap();
+        ts.push(t.elapsed());
+        drop(db);
+    }
+    median(ts)
+}
+
+fn sqlite_open_median(path: &Path) -> Duration {
+    let mut ts = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let c = Connection::open(path).unwrap();
+        // SQLite reads its schema lazily: count that in
+        let n: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        assert!(n > 0);
+        ts.push(t.elapsed());
+    }
+    median(ts)
+}
+
+fn bench_open(rep: &mut Report, small: u64, large: u64, revs: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut figures = Vec::new();
+    for n in [small, large] {
+        let p = dir.path().join(format!("mix{n}"));
+        let t = Instant::now();
+        drop(load(&p, n, revs));
+        let load_t = t.elapsed();
+        let sp = dir.path().join(format!("sqlite{n}.db"));
+        drop(sqlite_load(&sp, n, revs));
+        let (m, s) = (open_median(&p), sqlite_open_median(&sp));
+        eprintln!("loaded {n}×{revs} in {load_t:?}");
+        rep.row(
+            &format!("open, {n} records × {revs} revisions (median of 7)"),
+            format!("{:.2} ms", m.as_secs_f64() * 1e3),
+            format!("{:.2} ms", s.as_secs_f64() * 1e3),
+            format!("{:.2}×", m.as_secs_f64() / s.as_secs_f64()),
+            "≤ 50 ms",
+        );
+        figures.push(m);
+    }
+    rep.row(
+        &format!("open time growth {large} vs {small} records"),
+        format!("{:.2}×", figures[1].as_secs_f64() / figures[0].as_secs_f64()),
+        "—".into(),
+        "—".into(),
+        "≤ 2×",
+    );
+}
+
+fn bench_merge(rep: &mut Report, n: u64) {
+    let a = Database::memory_with_replica(fast_opts(), ReplicaId(1)).unwrap();
+    let mut i = 0;
+    while i < n {
+        let end = (i + 10_000).min(n);
+        a.save_batch((i..end).map(|k| with_id(k, 0)).collect()).unwrap();
+        i = end;
+    }
+    let changes: Vec<_> = a.all_changes().map(|c| c.unwrap()).collect();
+    assert_eq!(changes.len() as u64, n);
+    let dir = tempfile::tempdir().unwrap();
+    let b = Database::create(dir.path(), Options::default()).unwrap();
+    let t = Instant::now();
+    for chunk in changes.chunks(10_000) {
+        b.apply_remote(chunk.to_vec()).unwrap();
+    }
+    let d = t.elapsed();
+    assert_eq!(b.version_vector(), a.version_vector());
+    rep.row(
+        &format!("merge {n} remote operations into a durable store"),
+        format!("{:.0} ms ({:.0} ops/s)", d.as_secs_f64() * 1e3, per_sec(n, d)),
+        "—".into(),
+        "—".into(),
+        "≤ 1 s",
+    );
+}
+
+fn main() {
+    let mut scale = 1.0f64;
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--scale") {
+        scale = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    }
+    let only: Option<&str> = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|s| s.as_str());
+    let s = |n: f64| ((n * scale) as u64).max(10);
+    let mut rep = Report { rows: Vec::new() };
+    println!("| benchmark | mix-store | SQLite (WAL, synchronous=FULL) | ratio | target |");
+    println!("|---|---|---|---|---|");
+    let run = |name: &str| only.is_none_or(|o| o == name);
+    if run("single") {
+        bench_single_inserts(&mut rep, s(2000.0));
+    }
+    if run("batch") {
+        bench_batches(&mut rep, s(20.0));
+    }
+    if run("query") {
+        bench_queries(&mut rep, s(100_000.0));
+    }
+    if run("merge") {
+        bench_merge(&mut rep, s(100_000.0));
+    }
+    if run("open") {
+        bench_open(&mut rep, s(100_000.0), s(1_000_000.0), 2);
+    }
+}
