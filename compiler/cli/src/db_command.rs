@@ -158,7 +158,7 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
                 out.flush()?;
             }
             // leave no journal to replay: the next open reads only metadata
-            db.checkpoint()?;
+            db.close()?;
         }
         DbCommand::Get {
             dir,
@@ -243,7 +243,7 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             let f = std::fs::File::open(&file)
                 .map_err(|e| Fail(format!("cannot open {}: {e}", file.display())))?;
             let report = export::import(&db, &mut BufReader::new(f), legacy_refs)?;
-            db.checkpoint()?;
+            db.close()?;
             writeln!(
                 out,
                 "imported {} changes and {} records ({} already present)",
@@ -281,8 +281,8 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             let a = open(&dir, None)?;
             let b = open(&other, None)?;
             let (sent, received) = mix_store::sync::sync_in_process(&a, &b)?;
-            a.checkpoint()?;
-            b.checkpoint()?;
+            a.close()?;
+            b.close()?;
             writeln!(out, "sent {sent} changes, received {received}")?;
         }
     }

@@ -22,9 +22,8 @@ fn main() {
             db.save(map_of([("c", Value::Int(cycle)), ("i", Value::Int(i))]))
                 .unwrap();
         }
-        db.checkpoint().unwrap();
         let files = db.engine().data_files().len();
-        drop(db);
+        db.close().unwrap();
         println!("cycle {cycle}: open {open:?}, files {files}");
     }
 }

@@ -296,3 +296,39 @@ fn shared_across_threads_with_group_commit() {
     }
     assert_eq!(db.version_vector().contiguous(db.replica_id()), 100);
 }
+
+#[test]
+fn clean_close_then_reopen_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::create(dir.path(), Options::default()).unwrap();
+    let ids: Vec<String> = (0..200)
+        .map(|i| db.save(map_of([("i", Value::Int(i))])).unwrap())
+        .collect();
+    db.close().unwrap();
+    let journal_bytes: u64 = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jnl"))
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    assert_eq!(journal_bytes, 0, "a clean close leaves nothing to replay");
+    for round in 0..3 {
+        let db = Database::open(dir.path(), Options::default()).unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(
+                field(&db.get(id).unwrap().unwrap(), "i"),
+                Some(&Value::Int(i as i64)),
+                "round {round}"
+            );
+        }
+        db.save(map_of([("round", Value::Int(round))])).unwrap();
+        assert!(db.verify().is_clean());
+        if round == 1 {
+            drop(db); // not closed: the next open replays the journal
+        } else {
+            db.close().unwrap();
+        }
+    }
+    let db = Database::open(dir.path(), Options::default()).unwrap();
+    assert_eq!(db.version_vector().contiguous(db.replica_id()), 203);
+}

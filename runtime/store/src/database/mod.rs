@@ -260,6 +260,13 @@ impl Database {
         self.store.checkpoint()
     }
 
+    /// Close cleanly: sync, flush and leave nothing for the next open to replay.
+    pub fn close(self) -> Result<()> {
+        self.sync()?;
+        let Database { store, .. } = self;
+        store.close()
+    }
+
     /// Sync everything written so far (after non-durable bulk writes).
     pub fn sync(&self) -> Result<()> {
         self.store.write(self.meta_puts(&[]), true)

@@ -36,6 +36,13 @@ impl Database {
         Ok(self.load_state(id)?.map(|(st, _)| st.materialise()))
     }
 
+    /// The head (tombstones included) and its local sequence, from one read.
+    pub fn head_with_seq(&self, id: &str) -> Result<Option<(Value, u64)>> {
+        Ok(self
+            .load_state(id)?
+            .map(|(st, seq)| (st.materialise(), seq)))
+    }
+
     /// The CRDT state (for tests and diagnostics).
     pub fn record_state(&self, id: &str) -> Result<Option<RecordState>> {
         Ok(self.load_state(id)?.map(|(st, _)| st))

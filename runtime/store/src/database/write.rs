@@ -269,7 +269,7 @@ impl Database {
         for gone in old_entries.difference(&new_entries) {
             puts.push(Put::delete(Space::Index, index::full_key(gone, &id)));
         }
-        for added in new_entries.difference(&old_entries) {
+        for added in new_entries.difference(old_entries) {
             puts.push(Put::set(
                 Space::Index,
                 index::full_key(added, &id),

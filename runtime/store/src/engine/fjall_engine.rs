@@ -117,6 +117,49 @@ impl Store for FjallStore {
             .unwrap_or(0)
     }
 
+    /// Flush every memtable to tables, close fjall, then empty the journal: it holds only
+    /// entries already in tables (fjall's own metadata keyspace never goes through the
+    /// journal). The emptied journal stays in place, so the next open still takes its
+    /// sequence numbers from the tables, and replays nothing.
+    fn close(self: Box<Self>) -> Result<()> {
+        self.checkpoint()?;
+        for ks in self.spaces.values() {
+            if ks.sealed_memtable_count() > 0 {
+                return Err(StoreError::Engine(
+                    "memtables still being flushed at close".into(),
+                ));
+            }
+        }
+        let FjallStore { db, spaces, path } = *self;
+        drop(spaces);
+        drop(db);
+        let mut journals: Vec<PathBuf> = std::fs::read_dir(&path)?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jnl"))
+            .collect();
+        // oldest first, the active (highest-numbered) journal last
+        journals.sort_by_key(|p| {
+            p.file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(0)
+        });
+        let Some(active) = journals.pop() else {
+            return Ok(());
+        };
+        for j in journals {
+            std::fs::remove_file(&j)?;
+        }
+        let f = std::fs::OpenOptions::new().write(true).open(&active)?;
+        f.set_len(0)?;
+        f.sync_all()?;
+        if let Ok(d) = std::fs::File::open(&path) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
     fn checkpoint(&self) -> Result<()> {
         for ks in self.spaces.values() {
             ks.rotate_memtable_and_wait()?;

@@ -115,6 +115,11 @@ pub trait Store: Send + Sync {
         Ok(())
     }
 
+    /// Close cleanly: after this the next open has nothing to recover (no journal replay).
+    fn close(self: Box<Self>) -> Result<()> {
+        Ok(())
+    }
+
     fn scan_prefix(&self, space: Space, prefix: &[u8]) -> KvIter<'_> {
         let hi = match prefix_end(prefix) {
             Some(end) => Bound::Excluded(end),

@@ -51,22 +51,24 @@ pub fn candidates(
     prefix: &[String],
 ) -> Result<Option<BTreeSet<String>>> {
     let ix = IndexReader::new(db.engine());
-    let full_path = |k: &Key| -> Result<Option<Vec<String>>> {
-        let mut p = prefix.to_vec();
-        p.extend(k.path(params).map_err(qerr)?);
-        // system fields other than `_rmx_deleted` have no index entries
+    // the index answers for a path unless it is an unindexed system field or may cross a ref
+    let usable = |p: Vec<String>| -> Result<Option<Vec<String>>> {
         if p.first().is_some_and(|f| {
             record::is_system_field(f) && !crate::index::is_indexed_system_field(f)
         }) {
             return Ok(None);
         }
-        // a path that may cross a ref cannot be answered from this record's index entries
         for i in 1..p.len() {
             if ix.has_refs_at(&p[..i])? {
                 return Ok(None);
             }
         }
         Ok(Some(p))
+    };
+    let full_path = |k: &Key| -> Result<Option<Vec<String>>> {
+        let mut p = prefix.to_vec();
+        p.extend(k.path(params).map_err(qerr)?);
+        usable(p)
     };
     Ok(match f {
         // `_rmx_id == ref`: the record itself, no index needed
@@ -132,13 +134,33 @@ pub fn candidates(
             }
         }
         Filter::And(fs) => {
+            // Bounds on one path merge into one range scan; the cheapest lookups (point
+            // lookups) go first, and once few candidates remain the costlier index scans are
+            // skipped: the executor re-checks every filter on the records anyway.
+            let (ranges, rest) = merge_ranges(fs, params)?;
+            let mut ordered: Vec<&Filter> = rest;
+            ordered.sort_by_key(|f| cost_rank(f));
             let mut acc: Option<BTreeSet<String>> = None;
-            for f in fs {
+            for (path, lo, hi) in &ranges {
+                if acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET) {
+                    break;
+                }
+                let mut p = prefix.to_vec();
+                p.extend(path.iter().cloned());
+                let Some(path) = usable(p)? else {
+                    continue;
+                };
+                if let Some(ids) = ix.range(&path, lo.as_ref(), hi.as_ref())? {
+                    acc = Some(intersect(acc, ids));
+                }
+            }
+            for f in ordered {
+                if acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET) && cost_rank(f) > 0
+                {
+                    break;
+                }
                 if let Some(ids) = candidates(db, f, params, prefix)? {
-                    acc = Some(match acc {
-                        None => ids,
-                        Some(a) => a.intersection(&ids).cloned().collect(),
-                    });
+                    acc = Some(intersect(acc, ids));
                 }
             }
             acc
@@ -161,6 +183,88 @@ pub fn candidates(
         }
         _ => None,
     })
+}
+
+/// Below this many candidates, further index scans cost more than re-checking the records.
+const SMALL_CANDIDATE_SET: usize = 64;
+
+fn intersect(acc: Option<BTreeSet<String>>, ids: BTreeSet<String>) -> BTreeSet<String> {
+    match acc {
+        None => ids,
+        Some(a) => {
+            let (small, large) = if a.len() <= ids.len() {
+                (a, ids)
+            } else {
+                (ids, a)
+            };
+            small.into_iter().filter(|x| large.contains(x)).collect()
+        }
+    }
+}
+
+/// 0: point lookups; 1: everything else.
+fn cost_rank(f: &Filter) -> u8 {
+    match f {
+        Filter::Comparison(CmpOp::Eq | CmpOp::In, _, _) => 0,
+        _ => 1,
+    }
+}
+
+type Range = (Vec<String>, Option<Value>, Option<Value>);
+
+/// Split `and` operands into merged ranges (`< <= > >=` on one path with literal numbers or
+/// strings) and the rest.
+fn merge_ranges<'f>(
+    fs: &'f [Filter],
+    params: &BTreeMap<String, Value>,
+) -> Result<(Vec<Range>, Vec<&'f Filter>)> {
+    let mut ranges: Vec<Range> = Vec::new();
+    let mut rest = Vec::new();
+    for f in fs {
+        let Filter::Comparison(
+            op @ (CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge),
+            k,
+            Expr::Literal(v),
+        ) = f
+        else {
+            rest.push(f);
+            continue;
+        };
+        if !matches!(v, Value::Int(_) | Value::Float(_) | Value::String(_)) {
+            rest.push(f);
+            continue;
+        }
+        let path = k.path(params).map_err(qerr)?;
+        let slot = match ranges.iter_mut().position(|(p, lo, hi)| {
+            *p == path && lo.iter().chain(hi.iter()).all(|b| ordered(b, v).is_some())
+        }) {
+            Some(i) => i,
+            None => {
+                ranges.push((path, None, None));
+                ranges.len() - 1
+            }
+        };
+        let (_, lo, hi) = &mut ranges[slot];
+        match op {
+            CmpOp::Gt | CmpOp::Ge => {
+                if lo
+                    .as_ref()
+                    .is_none_or(|cur| ordered(v, cur) == Some(std::cmp::Ordering::Greater))
+                {
+                    *lo = Some(v.clone());
+                }
+            }
+            _ => {
+                if hi
+                    .as_ref()
+                    .is_none_or(|cur| ordered(v, cur) == Some(std::cmp::Ordering::Less))
+                {
+                    *hi = Some(v.clone());
+                }
+            }
+        }
+    }
+    Ok((ranges, rest))
 }
 
 /// Resolve an `after` watermark: an int is a local sequence number, a ref names a revision.
@@ -203,12 +307,7 @@ pub fn execute<'a>(db: &'a Database, q: &'a Query, opts: &'a QueryOptions) -> Re
     } else {
         match candidates(db, &filter, &opts.params, &[])? {
             Some(ids) => Box::new(ids.into_iter().filter_map(move |id| {
-                let res = (|| -> Result<Option<(Value, u64)>> {
-                    Ok(db
-                        .record_state(&id)?
-                        .zip(db.record_seq(&id)?)
-                        .map(|(st, seq)| (st.materialise(), seq)))
-                })();
+                let res = db.head_with_seq(&id);
                 res.transpose()
             })),
             None => Box::new(db.heads()),
