@@ -236,7 +236,7 @@ pub fn def_deps<'db>(db: &'db dyn Db, def: DefId<'db>) -> Arc<BTreeSet<String>> 
 #[salsa::tracked(returns(ref))]
 pub fn module_groups(db: &dyn Db, file: SourceFile, module: String) -> Arc<Vec<Vec<String>>> {
     let index = item_index(db, file);
-    let Some(m) = index.modules.iter().find(|m| m.name == module) else {
+    let Some(m) = index.module(&module) else {
         return Arc::new(Vec::new());
     };
     let names: Vec<String> = m.defs.iter().map(|d| d.name.clone()).collect();
@@ -338,12 +338,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         members.clone(),
     );
     let index = item_index(db, file);
-    let entries = index
-        .modules
-        .iter()
-        .find(|m| m.name == module)
-        .map(|m| m.defs.clone())
-        .unwrap_or_default();
+    let own_index = index.module(&module);
     let mut infer = Infer::new(&globals);
     let mut diagnostics: Vec<(String, Diagnostic)> = Vec::new();
 
@@ -356,7 +351,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
     }
     let mut declared: BTreeMap<String, Ty> = BTreeMap::new();
     for name in &members {
-        let entry = entries.iter().find(|e| &e.name == name);
+        let entry = own_index.and_then(|m| m.def(name));
         if let Some(sig) = entry.and_then(|e| e.signature.as_ref()) {
             let t = infer.convert_type(sig, &mut Default::default());
             infer.expect(&t, &own[name], Span::new(0, 0));

@@ -1,121 +1,79 @@
 //! Name resolution for inference: a module's own definitions, its imports, the other modules
-//! of the workspace (the standard library among them), and a small prelude.
+//! of the workspace (the standard library among them), and a small prelude. Every lookup is a
+//! hash lookup in a table salsa computes once per revision.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::db::{def_scheme, item_index, Db, DefId, SourceFile, Workspace};
-use crate::index::{CaseEntry, ModuleIndex};
+use crate::index::ModuleIndex;
 use crate::infer::{Globals, Infer, TypeDef};
 use crate::ty::{self, app, fun, null, number, string, Name, Scheme, Ty};
 
-pub struct ModuleGlobals<'db> {
-    db: &'db dyn Db,
-    workspace: Workspace,
-    file: SourceFile,
-    module: String,
-    /// The definitions being inferred together (seen as locals, not through here).
-    members: Vec<String>,
-}
+/// Where a module is: its file and position in that file's index.
+type ModuleAt = (SourceFile, usize);
 
-impl<'db> ModuleGlobals<'db> {
-    pub fn new(
-        db: &'db dyn Db,
-        workspace: Workspace,
-        file: SourceFile,
-        module: String,
-        members: Vec<String>,
-    ) -> Self {
-        ModuleGlobals {
-            db,
-            workspace,
-            file,
-            module,
-            members,
+/// Every module of the workspace by name (the first of a name wins).
+#[salsa::tracked(returns(ref))]
+pub fn module_table(db: &dyn Db, workspace: Workspace) -> Arc<HashMap<String, ModuleAt>> {
+    let mut table = HashMap::new();
+    for file in workspace.files(db) {
+        for (i, m) in item_index(db, *file).modules.iter().enumerate() {
+            table.entry(m.name.clone()).or_insert((*file, i));
         }
     }
+    Arc::new(table)
+}
 
-    fn own(&self) -> Option<&ModuleIndex> {
-        item_index(self.db, self.file)
-            .modules
-            .iter()
-            .find(|m| m.name == self.module)
+/// Every case and type name of the workspace to the module declaring it (for unqualified
+/// `some(x)`, `option(T)`, `pattern`), the first declaration winning.
+#[salsa::tracked(returns(ref))]
+pub fn global_names(
+    db: &dyn Db,
+    workspace: Workspace,
+) -> Arc<(HashMap<String, ModuleAt>, HashMap<String, ModuleAt>)> {
+    let (mut cases, mut types) = (HashMap::new(), HashMap::new());
+    for file in workspace.files(db) {
+        for (i, m) in item_index(db, *file).modules.iter().enumerate() {
+            for c in &m.cases {
+                cases.entry(c.name.clone()).or_insert((*file, i));
+            }
+            for (t, _) in &m.types {
+                types.entry(t.clone()).or_insert((*file, i));
+            }
+        }
     }
+    Arc::new((cases, types))
+}
 
-    /// The file and index of module `name` (an import alias, a module of this file, or any
-    /// module of the workspace).
-    fn find_module(&self, name: &str) -> Option<(SourceFile, ModuleIndex)> {
-        let target = self
-            .own()
-            .and_then(|m| {
-                m.imports
-                    .iter()
-                    .find(|(alias, _)| alias == name)
-                    .map(|(_, t)| t.clone())
-            })
-            .unwrap_or_else(|| name.to_string());
-        let mut files = vec![self.file];
-        files.extend(
-            self.workspace
-                .files(self.db)
-                .iter()
-                .copied()
-                .filter(|f| *f != self.file),
-        );
-        files.into_iter().find_map(|file| {
-            item_index(self.db, file)
-                .modules
-                .iter()
-                .find(|m| m.name == target)
-                .map(|m| (file, m.clone()))
-        })
-    }
-
-    fn scheme_in(&self, file: SourceFile, module: &str, name: &str) -> Option<Scheme> {
-        let def = DefId::new(self.db, file, module.to_string(), name.to_string());
-        def_scheme(self.db, self.workspace, def).clone()
-    }
-
-    fn case_in(&self, file: SourceFile, module: &ModuleIndex, name: &str) -> Option<Scheme> {
-        let entry = module.cases.iter().find(|c| c.name == name)?;
-        Some(case_scheme(self, file, &module.name, entry))
-    }
-
-    fn all_modules(&self) -> Vec<(SourceFile, ModuleIndex)> {
-        let mut files = vec![self.file];
-        files.extend(
-            self.workspace
-                .files(self.db)
-                .iter()
-                .copied()
-                .filter(|f| *f != self.file),
-        );
-        files
-            .into_iter()
-            .flat_map(|file| {
-                item_index(self.db, file)
-                    .modules
-                    .iter()
-                    .map(move |m| (file, m.clone()))
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    }
+/// One case of one module.
+#[salsa::interned(debug)]
+pub struct CaseId<'db> {
+    #[returns(copy)]
+    pub workspace: Workspace,
+    #[returns(copy)]
+    pub file: SourceFile,
+    #[returns(copy)]
+    pub module: usize,
+    #[returns(ref)]
+    pub name: String,
 }
 
 /// A case constructor's scheme: `arg -> result`, or `result` for a constant case. The result
 /// is the declared union the case belongs to, else an open union of that case.
-fn case_scheme(
-    globals: &ModuleGlobals<'_>,
-    file: SourceFile,
-    module: &str,
-    entry: &CaseEntry,
-) -> Scheme {
-    let case_globals = ModuleGlobals::new(
-        globals.db,
-        globals.workspace,
+#[salsa::tracked(returns(ref))]
+pub fn case_scheme<'db>(db: &'db dyn Db, case: CaseId<'db>) -> Option<Scheme> {
+    let (file, position) = (case.file(db), case.module(db));
+    let module = item_index(db, file).modules.get(position)?;
+    let entry = module.case(case.name(db))?;
+    let globals = ModuleGlobals::new(
+        db,
+        case.workspace(db),
         file,
-        module.to_string(),
+        module.name.clone(),
         Vec::new(),
     );
-    let mut infer = Infer::new(&case_globals);
+    let mut infer = Infer::new(&globals);
     let mut vars = Default::default();
     let arg = entry.arg.as_ref().map(|a| infer.convert_type(a, &mut vars));
     let result = match &entry.union {
@@ -138,7 +96,81 @@ fn case_scheme(
         Some(a) => fun(a, result),
         None => result,
     };
-    infer.generalize(&ty)
+    Some(infer.subst.generalize(&ty, &Default::default()))
+}
+
+pub struct ModuleGlobals<'db> {
+    db: &'db dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    module: String,
+    /// This module's position and index, resolved once.
+    own: Option<(usize, &'db ModuleIndex)>,
+    /// The definitions being inferred together (seen as locals, not through here).
+    members: Vec<String>,
+}
+
+impl<'db> ModuleGlobals<'db> {
+    pub fn new(
+        db: &'db dyn Db,
+        workspace: Workspace,
+        file: SourceFile,
+        module: String,
+        members: Vec<String>,
+    ) -> Self {
+        let index = item_index(db, file);
+        let own = index.position(&module).map(|i| (i, &index.modules[i]));
+        ModuleGlobals {
+            db,
+            workspace,
+            file,
+            module,
+            own,
+            members,
+        }
+    }
+
+    fn own(&self) -> Option<(usize, &'db ModuleIndex)> {
+        self.own
+    }
+
+    fn index_at(&self, (file, position): ModuleAt) -> Option<&'db ModuleIndex> {
+        item_index(self.db, file).modules.get(position)
+    }
+
+    /// Module `name`: an import alias, a module of this file, or any module of the workspace.
+    fn find_module(&self, name: &str) -> Option<ModuleAt> {
+        let target = self
+            .own()
+            .and_then(|(_, m)| m.import_target(name))
+            .unwrap_or(name);
+        if let Some(i) = item_index(self.db, self.file).position(target) {
+            return Some((self.file, i));
+        }
+        module_table(self.db, self.workspace).get(target).copied()
+    }
+
+    fn scheme_in(&self, file: SourceFile, module: &str, name: &str) -> Option<Scheme> {
+        let def = DefId::new(self.db, file, module.to_string(), name.to_string());
+        def_scheme(self.db, self.workspace, def).clone()
+    }
+
+    fn case_in(&self, (file, position): ModuleAt, name: &str) -> Option<Scheme> {
+        self.index_at((file, position))?.case(name)?;
+        case_scheme(
+            self.db,
+            CaseId::new(self.db, self.workspace, file, position, name.to_string()),
+        )
+        .clone()
+    }
+
+    fn type_in(&self, at: ModuleAt, name: &str) -> Option<TypeDef> {
+        let module = self.index_at(at)?;
+        if let Some(def) = module.type_def(name) {
+            return Some(def.clone());
+        }
+        self.case_in(at, name).map(TypeDef::Case)
+    }
 }
 
 fn prelude_value(name: &str) -> Option<Scheme> {
@@ -186,21 +218,16 @@ impl Globals for ModuleGlobals<'_> {
                 if self.members.iter().any(|m| m == name) {
                     return None;
                 }
-                if self
-                    .own()
-                    .is_some_and(|m| m.defs.iter().any(|d| d.name == *name))
-                {
+                if self.own().is_some_and(|(_, m)| m.def(name).is_some()) {
                     return self.scheme_in(self.file, &self.module, name);
                 }
                 prelude_value(name)
             }
             [module @ .., name] => {
-                let (file, index) = self.find_module(&module.join("."))?;
-                index
-                    .defs
-                    .iter()
-                    .any(|d| d.name == *name)
-                    .then(|| self.scheme_in(file, &index.name, name))?
+                let at = self.find_module(&module.join("."))?;
+                let index = self.index_at(at)?;
+                index.def(name)?;
+                self.scheme_in(at.0, &index.name, name)
             }
             [] => None,
         }
@@ -209,46 +236,34 @@ impl Globals for ModuleGlobals<'_> {
     fn constructor(&self, path: &[&str]) -> Option<Scheme> {
         match path {
             [name] | ["self" | "global", name] => {
-                if let Some(own) = self.own() {
-                    if let Some(s) = self.case_in(self.file, own, name) {
+                if let Some((position, _)) = self.own() {
+                    if let Some(s) = self.case_in((self.file, position), name) {
                         return Some(s);
                     }
                 }
-                self.all_modules()
-                    .iter()
-                    .find_map(|(file, m)| self.case_in(*file, m, name))
+                let declared = global_names(self.db, self.workspace).0.get(*name).copied();
+                declared
+                    .and_then(|at| self.case_in(at, name))
                     .or_else(|| prelude_constructor(name))
             }
-            [module @ .., name] => {
-                let (file, index) = self.find_module(&module.join("."))?;
-                self.case_in(file, &index, name)
-            }
+            [module @ .., name] => self.case_in(self.find_module(&module.join("."))?, name),
             [] => None,
         }
     }
 
     fn type_def(&self, path: &[&str]) -> Option<TypeDef> {
-        let lookup = |file: SourceFile, m: &ModuleIndex, name: &str| -> Option<TypeDef> {
-            if let Some((_, def)) = m.types.iter().find(|(n, _)| n == name) {
-                return Some(def.clone());
-            }
-            self.case_in(file, m, name).map(TypeDef::Case)
-        };
         match path {
             [name] => {
-                if let Some(own) = self.own() {
-                    if let Some(def) = lookup(self.file, own, name) {
+                if let Some((position, _)) = self.own() {
+                    if let Some(def) = self.type_in((self.file, position), name) {
                         return Some(def);
                     }
                 }
-                self.all_modules()
-                    .iter()
-                    .find_map(|(file, m)| lookup(*file, m, name))
+                let names = global_names(self.db, self.workspace);
+                let at = names.1.get(*name).or_else(|| names.0.get(*name)).copied()?;
+                self.type_in(at, name)
             }
-            [module @ .., name] => {
-                let (file, index) = self.find_module(&module.join("."))?;
-                lookup(file, &index, name)
-            }
+            [module @ .., name] => self.type_in(self.find_module(&module.join("."))?, name),
             [] => None,
         }
     }
@@ -260,7 +275,7 @@ impl Globals for ModuleGlobals<'_> {
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .own()
-            .map(|m| m.defs.iter().map(|d| d.name.clone()).collect())
+            .map(|(_, m)| m.defs.iter().map(|d| d.name.clone()).collect())
             .unwrap_or_default();
         names.extend(
             ["fail", "debug", "withDefault", "noDefault", "floor", "ceil"].map(String::from),

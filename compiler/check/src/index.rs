@@ -1,6 +1,8 @@
 //! The item index: what each module of a file declares, without positions or bodies, so that
 //! an edit inside a body leaves it equal (salsa's firewall for the rest of the checker).
 
+use std::collections::HashMap;
+
 use mix_syntax::ast::{self, ItemKind, TypeKind};
 
 use crate::infer::TypeDef;
@@ -9,6 +11,18 @@ use crate::ty::Name;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileIndex {
     pub modules: Vec<ModuleIndex>,
+    module_at: HashMap<String, usize>,
+}
+
+impl FileIndex {
+    /// The position of module `name` in `modules` (the first of that name).
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.module_at.get(name).copied()
+    }
+
+    pub fn module(&self, name: &str) -> Option<&ModuleIndex> {
+        self.position(name).map(|i| &self.modules[i])
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,6 +33,54 @@ pub struct ModuleIndex {
     pub cases: Vec<CaseEntry>,
     /// `import a = M` (alias, target) and `import M` (M, M).
     pub imports: Vec<(String, String)>,
+    /// Name to position in `defs`, `types`, `cases`: lookups are constant time.
+    def_at: HashMap<String, usize>,
+    type_at: HashMap<String, usize>,
+    case_at: HashMap<String, usize>,
+}
+
+impl ModuleIndex {
+    pub fn def(&self, name: &str) -> Option<&DefEntry> {
+        self.def_at.get(name).map(|i| &self.defs[*i])
+    }
+
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.type_at.get(name).map(|i| &self.types[*i].1)
+    }
+
+    pub fn case(&self, name: &str) -> Option<&CaseEntry> {
+        self.case_at.get(name).map(|i| &self.cases[*i])
+    }
+
+    pub fn import_target(&self, alias: &str) -> Option<&str> {
+        self.imports
+            .iter()
+            .find(|(a, _)| a == alias)
+            .map(|(_, t)| t.as_str())
+    }
+
+    fn build_lookups(&mut self) {
+        self.def_at = self
+            .defs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.name.clone(), i))
+            .collect();
+        self.type_at = self
+            .types
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, t)| (t.0.clone(), i))
+            .collect();
+        self.case_at = self
+            .cases
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -76,7 +138,13 @@ pub fn build(file: &ast::SourceFile, default_name: &str, qualify: bool) -> FileI
             modules.push(module(&m.name.name, m.items.iter(), qualify));
         }
     }
-    FileIndex { modules }
+    let module_at = modules
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, m)| (m.name.clone(), i))
+        .collect();
+    FileIndex { modules, module_at }
 }
 
 fn module<'a>(
@@ -97,6 +165,9 @@ fn module<'a>(
         types: Vec::new(),
         cases: Vec::new(),
         imports: Vec::new(),
+        def_at: HashMap::new(),
+        type_at: HashMap::new(),
+        case_at: HashMap::new(),
     };
     let mut unions: Vec<(String, Vec<Name>, Vec<String>)> = Vec::new();
     for item in items {
@@ -184,11 +255,12 @@ fn module<'a>(
             .find(|(_, _, members)| members.contains(&case.name))
             .map(|(union, params, _)| (type_name(union).to_string(), params.clone()));
     }
+    index.build_lookups();
     index
 }
 
 fn add_def(index: &mut ModuleIndex, name: &str, signature: Option<&ast::Type>, has_body: bool) {
-    if let Some(existing) = index.defs.iter_mut().find(|d| d.name == name) {
+    if let Some(existing) = index.def_at.get(name).map(|i| &mut index.defs[*i]) {
         if has_body && existing.has_body {
             existing.duplicate = true;
         }
@@ -198,6 +270,7 @@ fn add_def(index: &mut ModuleIndex, name: &str, signature: Option<&ast::Type>, h
         }
         return;
     }
+    index.def_at.insert(name.to_string(), index.defs.len());
     index.defs.push(DefEntry {
         name: name.to_string(),
         signature: signature.map(zeroed_type),

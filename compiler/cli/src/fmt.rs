@@ -47,13 +47,8 @@ pub fn run(args: FmtArgs) -> ExitCode {
     for input in &inputs {
         let source = match &input.text {
             Ok(source) => source,
-            Err(diagnostic) => {
-                reporter.report(
-                    &input.name,
-                    &input::lossy_prefix(input),
-                    &[],
-                    std::slice::from_ref(diagnostic),
-                );
+            Err((diagnostic, lossy)) => {
+                reporter.report(&input.name, lossy, &[], std::slice::from_ref(diagnostic));
                 failed = true;
                 continue;
             }

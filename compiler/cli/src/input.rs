@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use mix_diagnostics::{Diagnostic, Span};
 use mix_syntax::codes;
 
-/// One source text to work on. `text` is `None` when the bytes were not UTF-8; `problem` then
-/// says where.
+/// One source text to work on. When the bytes are not UTF-8, `text` holds the diagnostic and
+/// the text with invalid bytes replaced, so the diagnostic can still show its place.
 pub struct Input {
     pub name: String,
     pub path: Option<PathBuf>,
-    pub text: Result<String, Diagnostic>,
+    pub text: Result<String, (Diagnostic, String)>,
 }
 
 /// Expands the command line's paths. Errors name the path and stop the command.
@@ -68,24 +68,18 @@ fn find_mix_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
+fn decode(bytes: Vec<u8>) -> Result<String, (Diagnostic, String)> {
     String::from_utf8(bytes).map_err(|e| {
+        // The valid prefix is the same in the replaced text, so the offset is exact there; a
+        // point span stays on a character boundary whatever follows.
         let at = e.utf8_error().valid_up_to() as u32;
-        Diagnostic::error(
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let diagnostic = Diagnostic::error(
             codes::INVALID_UTF8,
             "source is not valid UTF-8",
-            Span::new(at, at + 1),
+            Span::point(at),
         )
-        .with_help("Mix sources must be UTF-8; re-save the file with UTF-8 encoding")
+        .with_help("Mix sources must be UTF-8; re-save the file with UTF-8 encoding");
+        (diagnostic, lossy)
     })
-}
-
-/// The valid prefix of a non-UTF-8 file, so its diagnostic can still show a position.
-pub fn lossy_prefix(input: &Input) -> String {
-    match &input.path {
-        Some(path) => std::fs::read(path)
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default(),
-        None => String::new(),
-    }
 }

@@ -50,9 +50,8 @@ pub fn run(args: ParseArgs) -> ExitCode {
                 // Freeing a large tree costs as much as a third of parsing; the process ends soon.
                 std::mem::forget(parsed.file);
             }
-            Err(diagnostic) => {
-                let lossy = input::lossy_prefix(input);
-                reporter.report(&input.name, &lossy, &[], std::slice::from_ref(diagnostic));
+            Err((diagnostic, lossy)) => {
+                reporter.report(&input.name, lossy, &[], std::slice::from_ref(diagnostic));
             }
         }
     }

@@ -26,7 +26,8 @@ pub fn render_terminal(
         Severity::Error => Color::Red,
         Severity::Warning => Color::Yellow,
     };
-    let clamp = |offset: u32| (offset as usize).min(source.len());
+    // Any span renders: offsets are clamped into the text and onto character boundaries.
+    let clamp = |offset: u32| floor_char_boundary(source, (offset as usize).min(source.len()));
     let range = |span: crate::Span| clamp(span.start)..clamp(span.end);
     let config = Config::default()
         .with_index_type(IndexType::Byte)
@@ -70,6 +71,9 @@ pub fn render_terminal(
     if let Some(help) = &diagnostic.help {
         report = report.with_help(help);
     }
+    if line_too_long(source, diagnostic.span.start as usize) {
+        return render_compact(diagnostic, file, source, lines);
+    }
     let mut out = Vec::new();
     // Writing into a Vec cannot fail; a failure would only lose the excerpt, never the message.
     if report
@@ -99,4 +103,57 @@ fn primary_label(diagnostic: &Diagnostic) -> String {
             .unwrap_or_default()
             .to_string(),
     }
+}
+
+fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
+    while offset > 0 && !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Excerpts longer than this are clipped: a 10 MB line must not be printed per diagnostic.
+const MAX_EXCERPT_LINE: usize = 400;
+
+fn line_too_long(source: &str, offset: usize) -> bool {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[offset..]
+        .find('\n')
+        .map_or(source.len(), |i| offset + i);
+    end - start > MAX_EXCERPT_LINE
+}
+
+/// The diagnostic with a clipped excerpt around its position, for very long lines.
+fn render_compact(diagnostic: &Diagnostic, file: &str, source: &str, lines: &LineMap) -> String {
+    let at = lines.location(source, diagnostic.span.start);
+    let offset = floor_char_boundary(source, (diagnostic.span.start as usize).min(source.len()));
+    let from = floor_char_boundary(source, offset.saturating_sub(60));
+    let to = floor_char_boundary(source, (offset + 60).min(source.len()));
+    let excerpt: String = source[from..to]
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect();
+    let marker = " ".repeat(source[from..offset].chars().count()) + "^";
+    let mut out = format!(
+        "[{}] {}: {}\n   ╭─[ {}:{}:{} ]\n   │ …{excerpt}…\n   │  {marker}\n",
+        diagnostic.code,
+        if diagnostic.is_error() {
+            "Error"
+        } else {
+            "Warning"
+        },
+        diagnostic.message,
+        at.file.as_deref().unwrap_or(file),
+        at.line,
+        at.column,
+    );
+    for note in &diagnostic.notes {
+        out.push_str(&format!("   │ Note: {note}\n"));
+    }
+    if let Some(help) = &diagnostic.help {
+        out.push_str(&format!("   │ Help: {help}\n"));
+    }
+    out.push_str("───╯\n");
+    out
 }

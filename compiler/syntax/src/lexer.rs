@@ -236,6 +236,9 @@ pub struct LexOutput {
     pub diagnostics: Vec<Diagnostic>,
     /// Set when lexing stopped early (nesting limit): later parse errors are consequences.
     pub aborted: bool,
+    /// Spans of the error tokens given to the parser, in order: a syntax error right after
+    /// one is a consequence, not a second mistake.
+    pub error_tokens: Vec<Span>,
 }
 
 pub type Spanned<'a> = Result<(usize, Tok<'a>, usize), std::convert::Infallible>;
@@ -247,6 +250,7 @@ pub struct Lexer<'a> {
     push_depth: u32,
     out: LexOutput,
     done: bool,
+    last_was_invalid_char: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -262,6 +266,7 @@ impl<'a> Lexer<'a> {
             push_depth: 0,
             out: LexOutput::default(),
             done: false,
+            last_was_invalid_char: false,
         }
     }
 
@@ -362,6 +367,10 @@ impl<'a> Lexer<'a> {
                 '\n' => break,
                 '\\' => {
                     let escape_start = start + 1 + i;
+                    // A backslash ending the line or file: the unterminated string says it all.
+                    if matches!(rest[i + 1..].chars().next(), None | Some('\n')) {
+                        break;
+                    }
                     match decode_escape(&mut chars) {
                         Ok(decoded) => value.push(decoded),
                         Err((message, len)) => {
@@ -393,19 +402,19 @@ impl<'a> Lexer<'a> {
         let rest = self.raw.remainder();
         let line_end = rest.find('\n').unwrap_or(rest.len());
         let line = &rest[..line_end];
-        let mut words = line.split_whitespace();
-        let name = words.next().unwrap_or("");
+        let name_end = line
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(line.len());
+        let name = &line[..name_end];
         if !matches!(name, "line" | "push" | "pop") {
             return false;
         }
         self.raw.bump(line_end);
         let span = Span::new(start as u32, (start + 1 + line_end) as u32);
         let line_index = self.line_index(start);
-        let args: Vec<&str> = words.collect();
-        let parsed_number = args.first().and_then(|n| n.parse::<u32>().ok());
-        let file = args.get(1).map(|f| f.trim_matches('"').to_string());
-        match (name, parsed_number) {
-            ("pop", _) if args.is_empty() => {
+        self.out.trivia.directives.push(span);
+        match (name, parse_directive_args(&line[name_end..])) {
+            ("pop", Some((None, None))) => {
                 if self.push_depth == 0 {
                     self.error(
                         codes::BAD_DIRECTIVE,
@@ -417,14 +426,12 @@ impl<'a> Lexer<'a> {
                     self.out.directives.push(LineDirective::Pop { line_index });
                 }
             }
-            ("line", Some(line)) if args.len() <= 2 => {
-                self.out.directives.push(LineDirective::Set {
-                    line_index,
-                    line,
-                    file,
-                });
-            }
-            ("push", Some(line)) if args.len() <= 2 => {
+            ("line", Some((Some(line), file))) => self.out.directives.push(LineDirective::Set {
+                line_index,
+                line,
+                file,
+            }),
+            ("push", Some((Some(line), file))) => {
                 self.push_depth += 1;
                 self.out.directives.push(LineDirective::Push {
                     line_index,
@@ -438,10 +445,9 @@ impl<'a> Lexer<'a> {
                     format!("malformed `#{name}` directive"),
                     span,
                 )
-                .with_help("write `#line N \"file\"`, `#push N \"file\"` or `#pop`"),
+                .with_help("write `#line N \"file\"` or `#push N \"file\"` (N from 1) or `#pop`"),
             ),
         }
-        self.out.trivia.directives.push(span);
         true
     }
 
@@ -498,6 +504,20 @@ impl<'a> Lexer<'a> {
             let tok = match raw {
                 Err(()) => {
                     let span = self.span();
+                    // A run of invalid characters (`中文`, a pasted symbol) is one mistake.
+                    if self.last_was_invalid_char {
+                        if let Some(last) = self.out.error_tokens.last_mut() {
+                            if last.end == span.start {
+                                last.end = span.end;
+                                if let Some(d) = self.out.diagnostics.last_mut() {
+                                    d.span.end = span.end;
+                                    d.message = "unexpected characters".to_string();
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    self.last_was_invalid_char = true;
                     let ch = self.source[span.range()].chars().next().unwrap_or('?');
                     self.error(
                         codes::INVALID_CHARACTER,
@@ -556,9 +576,41 @@ impl<'a> Lexer<'a> {
                 }
                 Ok(raw) => punctuation(raw),
             };
-            return Some((start, tok, self.raw.span().end));
+            if !matches!(raw, Err(())) {
+                self.last_was_invalid_char = false;
+            }
+            let end = self.raw.span().end;
+            if tok == Tok::Error {
+                self.out
+                    .error_tokens
+                    .push(Span::new(start as u32, end as u32));
+            }
+            return Some((start, tok, end));
         }
     }
+}
+
+/// The arguments of a directive: an optional line number (from 1) and an optional quoted file
+/// name (which may contain spaces), then nothing but an optional `//` comment.
+fn parse_directive_args(args: &str) -> Option<(Option<u32>, Option<String>)> {
+    let mut rest = args.trim_start();
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let line = if digits > 0 {
+        let n: u32 = rest[..digits].parse().ok().filter(|n| *n >= 1)?;
+        rest = rest[digits..].trim_start();
+        Some(n)
+    } else {
+        None
+    };
+    let mut file = None;
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let close = quoted.find('"')?;
+        file = Some(quoted[..close].to_string());
+        rest = quoted[close + 1..].trim_start();
+    }
+    (rest.is_empty() || rest.starts_with("//")).then_some((line, file))
 }
 
 /// Decodes one escape after `\`. On error returns the message and the escape's byte length.

@@ -222,9 +222,10 @@ impl fmt::Display for Tok<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Tok::Ident(name) | Tok::Primitive(name) => write!(f, "`{name}`"),
-            Tok::Int(_) | Tok::Float(_) => write!(f, "a number"),
-            Tok::Str(_) => write!(f, "a string"),
-            Tok::Error => write!(f, "an invalid token"),
+            Tok::Int(i) => write!(f, "number `{i}`"),
+            Tok::Float(x) => write!(f, "number `{x}`"),
+            Tok::Str(_) => write!(f, "string"),
+            Tok::Error => write!(f, "invalid token"),
             other => write!(f, "`{}`", other.fixed_text().unwrap_or("?")),
         }
     }

@@ -13,6 +13,21 @@ use crate::token::Tok;
 pub struct Cx<'input> {
     pub diagnostics: Vec<Diagnostic>,
     pub recovered: Vec<ErrorRecovery<usize, Tok<'input>, std::convert::Infallible>>,
+    /// Indexes into `recovered` of recoveries at item level (the whole definition was lost);
+    /// only these may cascade when the parser resumes inside the broken definition.
+    pub item_level: Vec<usize>,
+    /// Nesting of the cover conversions, bounded like the rest of the tree (see `depth.rs`).
+    depth: usize,
+}
+
+impl<'input> Cx<'input> {
+    pub fn item_recovery(
+        &mut self,
+        e: ErrorRecovery<usize, Tok<'input>, std::convert::Infallible>,
+    ) {
+        self.item_level.push(self.recovered.len());
+        self.recovered.push(e);
+    }
 }
 
 impl Cx<'_> {
@@ -28,6 +43,20 @@ pub fn sp(l: usize, r: usize) -> Span {
 
 pub fn binary(op: BinOp, a: Expr, b: Expr, span: Span) -> Expr {
     Expr::new(ExprKind::Binary(op, Box::new(a), Box::new(b)), span)
+}
+
+pub fn comparison(cx: &mut Cx<'_>, op: BinOp, a: Expr, b: Expr, span: Span) -> Expr {
+    if let ExprKind::Binary(inner, ..) = a.kind {
+        if inner.is_comparison() {
+            cx.diagnostics.push(
+                Diagnostic::error(codes::CHAINED_COMPARISON, "comparisons do not chain", span)
+                    .with_help(
+                        "write `a < b && b < c`, or add parentheses if you mean to compare a bool",
+                    ),
+            );
+        }
+    }
+    binary(op, a, b, span)
 }
 
 /// `T` (uppercase) is a type variable, `_` a wildcard, anything else a named type.
@@ -72,30 +101,52 @@ fn ident_at_end(name: &str, span: Span) -> Ident {
 
 /// The qualifier path of a case pattern: `self.red`, `M.c`, `global.some`, `a.b.c`.
 fn case_path(e: &Expr) -> Option<Vec<Ident>> {
-    match &e.kind {
-        ExprKind::Name(n) => Some(vec![Ident {
-            name: n.clone(),
-            span: e.span,
-        }]),
-        ExprKind::SelfRef => Some(vec![Ident {
-            name: "self".into(),
-            span: e.span,
-        }]),
-        ExprKind::GlobalRef => Some(vec![Ident {
-            name: "global".into(),
-            span: e.span,
-        }]),
-        ExprKind::Field(base, field) if !field.quoted => {
-            let mut path = case_path(base)?;
-            path.push(ident_at_end(&field.name, e.span));
-            Some(path)
+    // Iterative: a path may be as long as the input.
+    let mut names = Vec::new();
+    let mut current = e;
+    while let ExprKind::Field(base, field) = &current.kind {
+        if field.quoted {
+            return None;
         }
-        _ => None,
+        names.push(ident_at_end(&field.name, current.span));
+        current = base;
     }
+    let root = match &current.kind {
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::SelfRef => "self".into(),
+        ExprKind::GlobalRef => "global".into(),
+        _ => return None,
+    };
+    let mut path = vec![Ident {
+        name: root,
+        span: current.span,
+    }];
+    names.reverse();
+    path.extend(names);
+    Some(path)
 }
 
 /// Converts a cover-grammar expression into a pattern (spec §3.5).
 pub fn pattern(cx: &mut Cx<'_>, e: Expr) -> Pattern {
+    // The conversion recurses, so it is bounded like every other pass over the tree.
+    if cx.depth >= crate::MAX_DEPTH {
+        let span = e.span;
+        cx.error(
+            codes::TOO_DEEP,
+            format!("too deeply nested: more than {} levels", crate::MAX_DEPTH),
+            span,
+        );
+        // Dropping the rest of this chain would recurse as deeply: leak it instead.
+        std::mem::forget(e);
+        return Pattern::new(PatternKind::Error, span);
+    }
+    cx.depth += 1;
+    let result = pattern_inner(cx, e);
+    cx.depth -= 1;
+    result
+}
+
+fn pattern_inner(cx: &mut Cx<'_>, e: Expr) -> Pattern {
     let span = e.span;
     let kind = match e.kind {
         ExprKind::Name(n) if &*n == "_" => PatternKind::Wildcard,

@@ -73,7 +73,7 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
     let mut file = match result {
         Ok(file) => file,
         Err(error) => {
-            if !lexed.aborted {
+            if !lexed.aborted && !follows_error_token(source, &lexed.error_tokens, &error) {
                 diagnostics.extend(syntax_error(source, &error));
             }
             SourceFile {
@@ -86,11 +86,17 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
         }
     };
     if !lexed.aborted {
-        let recovered = cx
-            .recovered
-            .iter()
-            .filter_map(|r| syntax_error(source, &r.error));
-        diagnostics.extend(first_per_phrase(source, recovered.collect()));
+        let error_tokens = &lexed.error_tokens;
+        let mut syntax_errors = Vec::new();
+        for (index, recovery) in cx.recovered.iter().enumerate() {
+            if follows_error_token(source, error_tokens, &recovery.error) {
+                continue;
+            }
+            if let Some(diagnostic) = syntax_error(source, &recovery.error) {
+                syntax_errors.push((diagnostic, cx.item_level.contains(&index)));
+            }
+        }
+        diagnostics.extend(first_per_phrase(source, syntax_errors));
         diagnostics.append(&mut cx.diagnostics);
     }
     if let Err(too_deep) = depth::check(&file) {
@@ -102,6 +108,7 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
     }
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     diagnostics.dedup_by(|a, b| a.span.start == b.span.start && a.code == b.code);
+    cap(&mut diagnostics);
     Parsed {
         file,
         trivia: lexed.trivia,
@@ -114,9 +121,9 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
 /// sit inside the broken definition (`type(T)`, `case` in a switch). Like the original compiler,
 /// we treat a line whose first word is a declaration keyword as the start of a phrase and keep
 /// one syntax error per phrase, so one typo yields one diagnostic.
-fn first_per_phrase(source: &str, errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn first_per_phrase(source: &str, mut errors: Vec<(Diagnostic, bool)>) -> Vec<Diagnostic> {
     if errors.len() < 2 {
-        return errors;
+        return errors.into_iter().map(|(d, _)| d).collect();
     }
     const STARTS: &[&str] = &[
         "def",
@@ -150,18 +157,49 @@ fn first_per_phrase(source: &str, errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
         offset += line.len();
     }
     let phrase_of = |at: u32| phrase_starts.partition_point(|s| *s <= at);
+    errors.sort_by_key(|(d, _)| d.span.start);
     let mut kept: Vec<Diagnostic> = Vec::new();
     let mut last_phrase = None;
-    for error in errors {
+    for (error, item_level) in errors {
         let phrase = phrase_of(error.span.start);
-        // An error exactly at a phrase start reports the previous phrase's missing end.
-        if last_phrase == Some(phrase) {
-            continue;
-        }
+        // Statement- and element-level errors are separate mistakes: always kept. An
+        // item-level one after another error in its phrase is where the parser resumed.
+        let cascade = item_level && last_phrase == Some(phrase);
         last_phrase = Some(phrase);
-        kept.push(error);
+        if !cascade {
+            kept.push(error);
+        }
     }
     kept
+}
+
+/// More diagnostics than this help nobody (a binary file, a 10 MB line of garbage): the rest
+/// are summarised in one note.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+fn cap(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.len() > MAX_DIAGNOSTICS {
+        let hidden = diagnostics.len() - MAX_DIAGNOSTICS;
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+        if let Some(last) = diagnostics.last_mut() {
+            last.notes
+                .push(format!("{hidden} more diagnostic(s) not shown"));
+        }
+    }
+}
+
+/// A syntax error right after a lexical error token is a consequence of it (already reported).
+fn follows_error_token(source: &str, error_tokens: &[Span], error: &LalrpopError<'_>) -> bool {
+    let at = match error {
+        ParseError::UnrecognizedToken {
+            token: (l, _, _), ..
+        }
+        | ParseError::ExtraToken { token: (l, _, _) } => *l,
+        _ => return false,
+    };
+    let before = source.get(..at).unwrap_or_default().trim_end();
+    let end = before.len() as u32;
+    error_tokens.binary_search_by_key(&end, |s| s.end).is_ok()
 }
 
 type LalrpopError<'a> = ParseError<usize, Tok<'a>, std::convert::Infallible>;
