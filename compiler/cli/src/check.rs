@@ -51,8 +51,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
     for input in &inputs {
         match &input.text {
             Ok(source) => texts.push((input.name.clone(), source.clone())),
-            Err((diagnostic, lossy)) => {
-                reporter.report(&input.name, lossy, &[], std::slice::from_ref(diagnostic));
+            Err(invalid) => {
+                reporter.report(
+                    &input.name,
+                    &invalid.lossy,
+                    &[],
+                    std::slice::from_ref(&invalid.diagnostic),
+                );
             }
         }
     }

@@ -47,8 +47,13 @@ pub fn run(args: FmtArgs) -> ExitCode {
     for input in &inputs {
         let source = match &input.text {
             Ok(source) => source,
-            Err((diagnostic, lossy)) => {
-                reporter.report(&input.name, lossy, &[], std::slice::from_ref(diagnostic));
+            Err(invalid) => {
+                reporter.report(
+                    &input.name,
+                    &invalid.lossy,
+                    &[],
+                    std::slice::from_ref(&invalid.diagnostic),
+                );
                 failed = true;
                 continue;
             }

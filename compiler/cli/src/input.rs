@@ -12,7 +12,13 @@ use mix_syntax::codes;
 pub struct Input {
     pub name: String,
     pub path: Option<PathBuf>,
-    pub text: Result<String, (Diagnostic, String)>,
+    pub text: Result<String, Box<InvalidText>>,
+}
+
+/// Bytes that are not UTF-8: the diagnostic, and the text with invalid bytes replaced.
+pub struct InvalidText {
+    pub diagnostic: Diagnostic,
+    pub lossy: String,
 }
 
 /// Expands the command line's paths. Errors name the path and stop the command.
@@ -68,7 +74,7 @@ fn find_mix_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn decode(bytes: Vec<u8>) -> Result<String, (Diagnostic, String)> {
+fn decode(bytes: Vec<u8>) -> Result<String, Box<InvalidText>> {
     String::from_utf8(bytes).map_err(|e| {
         // The valid prefix is the same in the replaced text, so the offset is exact there; a
         // point span stays on a character boundary whatever follows.
@@ -80,6 +86,6 @@ fn decode(bytes: Vec<u8>) -> Result<String, (Diagnostic, String)> {
             Span::point(at),
         )
         .with_help("Mix sources must be UTF-8; re-save the file with UTF-8 encoding");
-        (diagnostic, lossy)
+        Box::new(InvalidText { diagnostic, lossy })
     })
 }

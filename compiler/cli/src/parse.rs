@@ -50,8 +50,13 @@ pub fn run(args: ParseArgs) -> ExitCode {
                 // Freeing a large tree costs as much as a third of parsing; the process ends soon.
                 std::mem::forget(parsed.file);
             }
-            Err((diagnostic, lossy)) => {
-                reporter.report(&input.name, lossy, &[], std::slice::from_ref(diagnostic));
+            Err(invalid) => {
+                reporter.report(
+                    &input.name,
+                    &invalid.lossy,
+                    &[],
+                    std::slice::from_ref(&invalid.diagnostic),
+                );
             }
         }
     }

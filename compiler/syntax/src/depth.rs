@@ -10,22 +10,25 @@ use crate::walk::{children, Node};
 
 pub const MAX_DEPTH: usize = 5000;
 
-pub fn check(file: &SourceFile) -> Result<(), Diagnostic> {
+/// The first place nested deeper than [`MAX_DEPTH`], as a diagnostic.
+pub fn too_deep(file: &SourceFile) -> Option<Diagnostic> {
     let mut stack: Vec<(Node<'_>, usize)> = file.items.iter().map(|i| (Node::Item(i), 1)).collect();
     let mut scratch = Vec::new();
     while let Some((node, depth)) = stack.pop() {
         if depth > MAX_DEPTH {
-            return Err(Diagnostic::error(
-                codes::TOO_DEEP,
-                format!("too deeply nested: more than {MAX_DEPTH} levels"),
-                span_of(node),
-            )
-            .with_help("split the expression into named definitions"));
+            return Some(
+                Diagnostic::error(
+                    codes::TOO_DEEP,
+                    format!("too deeply nested: more than {MAX_DEPTH} levels"),
+                    span_of(node),
+                )
+                .with_help("split the expression into named definitions"),
+            );
         }
         children(node, &mut scratch);
         stack.extend(scratch.drain(..).map(|child| (child, depth + 1)));
     }
-    Ok(())
+    None
 }
 
 fn span_of(node: Node<'_>) -> Span {

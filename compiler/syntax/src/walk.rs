@@ -26,16 +26,16 @@ fn params<'a>(ps: &'a Option<Vec<Param>>, out: &mut Vec<Node<'a>>) {
         ps.iter()
             .flatten()
             .filter_map(|p| p.ty.as_ref())
-            .map(|x| Node::Type(x)),
+            .map(Node::Type),
     );
 }
 
 fn binding<'a>(b: &'a LetBinding, out: &mut Vec<Node<'a>>) {
     match &b.target {
         LetTarget::Pattern(p) => out.push(Node::Pattern(p)),
-        LetTarget::Function(_, ps) => out.extend(ps.iter().map(|x| Node::Pattern(x))),
+        LetTarget::Function(_, ps) => out.extend(ps.iter().map(Node::Pattern)),
     }
-    out.extend(b.ty.iter().map(|x| Node::Type(x)));
+    out.extend(b.ty.iter().map(Node::Type));
     out.push(Node::Expr(&b.value));
 }
 
@@ -47,7 +47,7 @@ pub fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
         Node::Type(t) => type_children(t, out),
         Node::Pattern(p) => pattern_children(p, out),
         Node::Stmt(s) => stmt_children(s, out),
-        Node::Block(b) => out.extend(b.stmts.iter().map(|x| Node::Stmt(x))),
+        Node::Block(b) => out.extend(b.stmts.iter().map(Node::Stmt)),
     }
 }
 
@@ -55,35 +55,33 @@ fn item_children<'a>(item: &'a Item, out: &mut Vec<Node<'a>>) {
     match &item.kind {
         ItemKind::Module(m) => {
             params(&m.params, out);
-            out.extend(m.meta.iter().map(|x| Node::Expr(x)));
-            out.extend(m.items.iter().map(|x| Node::Item(x)));
+            out.extend(m.meta.iter().map(Node::Expr));
+            out.extend(m.items.iter().map(Node::Item));
         }
         ItemKind::ModuleInstance { type_args, .. } => {
             out.extend(type_args.iter().map(|a| Node::Type(&a.ty)))
         }
         ItemKind::Import(i) => {
-            out.extend(i.args.iter().flatten().map(|x| Node::Expr(x)));
+            out.extend(i.args.iter().flatten().map(Node::Expr));
             out.extend(i.type_args.iter().flatten().map(|a| Node::Type(&a.ty)));
         }
-        ItemKind::Declare { params: ps, .. } => out.extend(
-            ps.iter()
-                .filter_map(|p| p.ty.as_ref())
-                .map(|x| Node::Type(x)),
-        ),
+        ItemKind::Declare { params: ps, .. } => {
+            out.extend(ps.iter().filter_map(|p| p.ty.as_ref()).map(Node::Type))
+        }
         ItemKind::Def(d) => {
             params(&d.params, out);
-            out.extend(d.ty.iter().map(|x| Node::Type(x)));
+            out.extend(d.ty.iter().map(Node::Type));
             body(&d.body, out);
-            out.extend(d.meta.iter().map(|x| Node::Expr(x)));
+            out.extend(d.meta.iter().map(Node::Expr));
         }
         ItemKind::Cell(c) => {
             params(&c.params, out);
-            out.extend(c.ty.iter().map(|x| Node::Type(x)));
+            out.extend(c.ty.iter().map(Node::Type));
             body(&c.body, out);
-            out.extend(c.meta.iter().map(|x| Node::Expr(x)));
+            out.extend(c.meta.iter().map(Node::Expr));
         }
-        ItemKind::Type(t) => out.extend(t.body.iter().map(|x| Node::Type(x))),
-        ItemKind::Case(c) => out.extend(c.arg.iter().map(|x| Node::Type(x))),
+        ItemKind::Type(t) => out.extend(t.body.iter().map(Node::Type)),
+        ItemKind::Case(c) => out.extend(c.arg.iter().map(Node::Type)),
         ItemKind::Foreign(f) => {
             out.push(Node::Type(&f.ty));
             out.extend(
@@ -91,14 +89,14 @@ fn item_children<'a>(item: &'a Item, out: &mut Vec<Node<'a>>) {
                     .iter()
                     .chain(&f.fallback)
                     .chain(&f.meta)
-                    .map(|x| Node::Expr(x)),
+                    .map(Node::Expr),
             );
         }
         ItemKind::Pragma(e) | ItemKind::Source(e) => out.push(Node::Expr(e)),
         ItemKind::Alias { target, .. } => out.push(Node::Expr(target)),
         ItemKind::Initializer(b) => out.push(Node::Block(b)),
         ItemKind::On(on) => {
-            out.extend(on.guard.iter().map(|x| Node::Expr(x)));
+            out.extend(on.guard.iter().map(Node::Expr));
             out.push(Node::Block(&on.body));
         }
         ItemKind::Error => {}
@@ -132,7 +130,7 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
         }
         Call(f, args) => {
             out.push(Node::Expr(f));
-            out.extend(args.iter().map(|x| Node::Expr(x)));
+            out.extend(args.iter().map(Node::Expr));
         }
         With(a, path, v) => {
             out.push(Node::Expr(a));
@@ -145,7 +143,7 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
         }
         Lambda(arms) => {
             for arm in arms {
-                out.extend(arm.params.iter().map(|x| Node::Pattern(x)));
+                out.extend(arm.params.iter().map(Node::Pattern));
                 out.extend(arm.guard.iter().map(|x| Node::Expr(x)));
                 out.push(Node::Expr(&arm.body));
             }
@@ -164,18 +162,18 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
             out.push(Node::Type(t));
             out.push(Node::Expr(a));
         }
-        Array(items) | ParenList(items) => out.extend(items.iter().map(|x| Node::Expr(x))),
+        Array(items) | ParenList(items) => out.extend(items.iter().map(Node::Expr)),
         Record(fields) => {
             for field in fields {
                 if let FieldKey::Computed(k) = &field.key {
                     out.push(Node::Expr(k));
                 }
-                out.extend(field.value.iter().map(|x| Node::Expr(x)));
+                out.extend(field.value.iter().map(Node::Expr));
             }
         }
         Do(b) => out.push(Node::Block(b)),
         Action(ps, b) => {
-            out.extend(ps.iter().flatten().map(|x| Node::Pattern(x)));
+            out.extend(ps.iter().flatten().map(Node::Pattern));
             out.push(Node::Block(b));
         }
     }
@@ -183,17 +181,12 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
 
 fn type_children<'a>(t: &'a Type, out: &mut Vec<Node<'a>>) {
     match &t.kind {
-        TypeKind::App(_, args) | TypeKind::Union(args) => {
-            out.extend(args.iter().map(|x| Node::Type(x)))
-        }
+        TypeKind::App(_, args) | TypeKind::Union(args) => out.extend(args.iter().map(Node::Type)),
         TypeKind::Fun(a, b) => out.extend([Node::Type(a), Node::Type(b)]),
         TypeKind::Tuple(elems) => out.extend(elems.iter().map(|e| Node::Type(&e.ty))),
-        TypeKind::Record(fields) => out.extend(
-            fields
-                .iter()
-                .filter_map(|f| f.ty.as_ref())
-                .map(|x| Node::Type(x)),
-        ),
+        TypeKind::Record(fields) => {
+            out.extend(fields.iter().filter_map(|f| f.ty.as_ref()).map(Node::Type))
+        }
         TypeKind::Stream(a)
         | TypeKind::Forall(_, a)
         | TypeKind::VarMarked(a)
@@ -210,12 +203,12 @@ fn type_children<'a>(t: &'a Type, out: &mut Vec<Node<'a>>) {
 
 fn pattern_children<'a>(p: &'a Pattern, out: &mut Vec<Node<'a>>) {
     match &p.kind {
-        PatternKind::Array(items) => out.extend(items.iter().map(|x| Node::Pattern(x))),
+        PatternKind::Array(items) => out.extend(items.iter().map(Node::Pattern)),
         PatternKind::Record(fields) => out.extend(
             fields
                 .iter()
                 .filter_map(|f| f.pattern.as_ref())
-                .map(|x| Node::Pattern(x)),
+                .map(Node::Pattern),
         ),
         PatternKind::Case { arg, .. } => out.extend(arg.iter().map(|a| Node::Pattern(a))),
         PatternKind::TypeTest(t) => out.push(Node::Type(t)),
@@ -249,14 +242,14 @@ fn stmt_children<'a>(s: &'a Stmt, out: &mut Vec<Node<'a>>) {
                 out.push(Node::Expr(c));
                 out.push(Node::Block(b));
             }
-            out.extend(otherwise.iter().map(|x| Node::Block(x)));
+            out.extend(otherwise.iter().map(Node::Block));
         }
         StmtKind::Switch { scrutinee, cases } => {
             out.push(Node::Expr(scrutinee));
             for case in cases {
                 out.push(Node::Pattern(&case.pattern));
                 out.extend(case.guard.iter().map(|x| Node::Expr(x)));
-                out.extend(case.body.iter().map(|x| Node::Stmt(x)));
+                out.extend(case.body.iter().map(Node::Stmt));
             }
         }
         StmtKind::While(c, b) => out.extend([Node::Expr(c), Node::Block(b)]),

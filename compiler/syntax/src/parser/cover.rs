@@ -346,11 +346,11 @@ fn let_target(cx: &mut Cx<'_>, head: Expr) -> LetTarget {
 
 pub fn let_binding(
     cx: &mut Cx<'_>,
-    head: Box<(Expr, Option<Type>)>,
+    head: (Expr, Option<Type>),
     value: Expr,
     span: Span,
 ) -> LetBinding {
-    let (head, ty) = *head;
+    let (head, ty) = head;
     LetBinding {
         target: let_target(cx, head),
         ty,
@@ -361,7 +361,7 @@ pub fn let_binding(
 
 pub fn let_expr(
     cx: &mut Cx<'_>,
-    head: Box<(Expr, Option<Type>)>,
+    head: (Expr, Option<Type>),
     value: Expr,
     body: Expr,
     style: LetStyle,

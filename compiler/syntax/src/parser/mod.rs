@@ -99,7 +99,7 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
         diagnostics.extend(first_per_phrase(source, syntax_errors));
         diagnostics.append(&mut cx.diagnostics);
     }
-    if let Err(too_deep) = depth::check(&file) {
+    if let Some(too_deep) = depth::too_deep(&file) {
         diagnostics.push(too_deep);
         // Dropping the tree would recurse once per level: leak this pathological input instead.
         std::mem::forget(std::mem::take(&mut file.items));
