@@ -363,9 +363,13 @@ impl<'s> Printer<'s> {
             return concat(parts);
         }
         let end_keyword = span.end.saturating_sub(3);
-        let body = if m.items.is_empty() {
+                let body = if m.items.is_empty() {
             let lead = self.leading(end_keyword, None);
-            nest(INDENT, concat([Doc::HardLine, lead]))
+            if matches!(lead, Doc::Concat(ref v) if v.is_empty()) {
+                Doc::Nil
+            } else {
+                nest(INDENT, concat([Doc::HardLine, lead]))
+            }
         } else {
             let items = self.items(&m.items, None);
             let last_end = m.items.last().map_or(span.start, |i| i.span.end);
@@ -969,7 +973,24 @@ impl<'s> Printer<'s> {
             TypeKind::Var(v, Some(c)) => text(format!("{}@{}", v.name, c.name)),
             TypeKind::Wildcard => text("_"),
             TypeKind::Null => text("null"),
-            TypeKind::Fun(a, b) => group(concat([self.ty(a), text(" ->"), Doc::Line, self.ty(b)])),
+            TypeKind::Fun(..) => {
+                // An arrow chain breaks after its arrows, continuing on indented lines.
+                let mut members = Vec::new();
+                let mut current = t;
+                while let TypeKind::Fun(a, b) = &current.kind {
+                    members.push(&**a);
+                    current = b;
+                }
+                members.push(current);
+                let first = self.ty(members[0]);
+                let mut rest = Vec::new();
+                for member in &members[1..] {
+                    rest.push(text(" ->"));
+                    rest.push(Doc::Line);
+                    rest.push(self.ty(member));
+                }
+                group(concat([first, nest(INDENT, concat(rest))]))
+            }
             TypeKind::Tuple(elems) => {
                 let items: Vec<(Span, &TupleTypeElem)> =
                     elems.iter().map(|e| (e.ty.span, e)).collect();
