@@ -180,7 +180,7 @@ fn bench_batches(rep: &mut Report, batches: u64) {
 }
 
 /// Load `n` records with `revs` revisions each (non-durable bulk load, then one sync and a
-/// checkpoint).
+/// clean close), and reopen it.
 fn load(dir: &Path, n: u64, revs: u64) -> Database {
     let db = Database::create(dir, fast_opts()).unwrap();
     for rev in 0..revs {
@@ -191,9 +191,8 @@ fn load(dir: &Path, n: u64, revs: u64) -> Database {
             i = end;
         }
     }
-    db.sync().unwrap();
-    db.checkpoint().unwrap();
-    db
+    db.close().unwrap();
+    Database::open(dir, Options::default()).unwrap()
 }
 
 fn sqlite_load(path: &Path, n: u64, revs: u64) -> Connection {
@@ -265,7 +264,7 @@ fn open_median(path: &Path) -> Duration {
         let t = Instant::now();
         let db = Database::open(path, Options::default()).unwrap();
         ts.push(t.elapsed());
-        drop(db);
+        db.close().unwrap();
     }
     median(ts)
 }
@@ -289,7 +288,7 @@ fn bench_open(rep: &mut Report, small: u64, large: u64, revs: u64) {
     for n in [small, large] {
         let p = dir.path().join(format!("mix{n}"));
         let t = Instant::now();
-        drop(load(&p, n, revs));
+        load(&p, n, revs).close().unwrap();
         let load_t = t.elapsed();
         let sp = dir.path().join(format!("sqlite{n}.db"));
         drop(sqlite_load(&sp, n, revs));
