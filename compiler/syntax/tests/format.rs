@@ -128,6 +128,16 @@ fn comments_in_awkward_places_are_kept() {
     );
 }
 
+/// Found by the `format` fuzz target: a multi-line block comment trailing a definition made the
+/// second pass see a blank line inside it.
+#[test]
+fn a_trailing_multi_line_block_comment_is_stable() {
+    let source = "def a = 2 /*\n * two\n * lines */ + 2 // trailing\ndef b = 3\n";
+    let once = format(source, FormatOptions::default()).expect("formats");
+    let twice = format(&once, FormatOptions::default()).expect("formats again");
+    assert_eq!(once, twice);
+}
+
 #[test]
 fn a_file_with_syntax_errors_is_refused() {
     match format("def a = (1 +\n", FormatOptions::default()) {

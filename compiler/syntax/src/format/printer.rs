@@ -21,6 +21,9 @@ pub struct Printer<'s> {
     source: &'s str,
     pieces: Vec<Piece>,
     next: usize,
+    /// Where the last comment printed as trailing ended: blank lines are measured from there
+    /// (a multi-line block comment must not count as blank lines).
+    trailing_end: u32,
 }
 
 impl<'s> Printer<'s> {
@@ -38,11 +41,7 @@ impl<'s> Printer<'s> {
             kind: None,
         }));
         pieces.sort_by_key(|p| p.span.start);
-        Printer {
-            source,
-            pieces,
-            next: 0,
-        }
+        Printer { source, pieces, next: 0, trailing_end: 0 }
     }
 
     fn slice(&self, span: Span) -> &'s str {
@@ -134,9 +133,15 @@ impl<'s> Printer<'s> {
             if matches!(piece.kind, Some(CommentKind::Line | CommentKind::Doc)) {
                 out.push(Doc::BreakParent);
             }
-            last = piece.span.end;
+                        last = piece.span.end;
+            self.trailing_end = self.trailing_end.max(piece.span.end);
         }
         concat(out)
+    }
+
+    /// The end of a node or of the comment that trails it, whichever is later.
+    fn after(&self, end: u32) -> u32 {
+        end.max(self.trailing_end)
     }
 
     /// Everything still pending (comments at the end of the file).
@@ -172,8 +177,8 @@ impl<'s> Printer<'s> {
             let lead = self.leading(item.span.start, if index > 0 { None } else { prev_end });
             out.push(lead);
             out.push(self.item(item));
-            out.push(self.trailing(item.span.end));
-            prev_end = Some(item.span.end);
+                        out.push(self.trailing(item.span.end));
+            prev_end = Some(self.after(item.span.end));
         }
         concat(out)
     }
@@ -523,9 +528,9 @@ impl<'s> Printer<'s> {
                 if !ends_in_block(prev) {
                     out.push(text(";"));
                 }
-                out.push(self.trailing(prev.span.end));
+                                out.push(self.trailing(prev.span.end));
                 out.push(Doc::HardLine);
-                if self.blank_line_before(prev.span.end, stmt.span.start) {
+                if self.blank_line_before(self.after(prev.span.end), stmt.span.start) {
                     out.push(Doc::HardLine);
                 }
             }
