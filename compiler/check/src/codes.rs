@@ -17,3 +17,5 @@ pub const SIGNATURE_MISMATCH: &str = "E0212";
 pub const NOT_CHECKED_YET: &str = "W0200";
 pub const INTERFACE_ONLY: &str = "W0201";
 pub const DEPRECATED: &str = "W0202";
+pub const NON_EXHAUSTIVE: &str = "W0203";
+pub const UNREACHABLE_ARM: &str = "W0204";

@@ -128,7 +128,6 @@ pub struct DefBody {
     pub params: Option<Vec<ast::Param>>,
     pub ret: Option<ast::Type>,
     pub body: Option<Body>,
-    pub deprecated: bool,
 }
 
 fn module_items<'a>(
@@ -188,13 +187,11 @@ pub fn def_body<'db>(db: &'db dyn Db, def: DefId<'db>) -> Arc<Option<DefBody>> {
     });
     Arc::new(match item.kind {
         ItemKind::Def(d) => {
-            let deprecated = d.meta.as_ref().is_some_and(is_deprecated);
             let ret = if d.params.is_some() { d.ty } else { None };
             Some(DefBody {
                 params: d.params,
                 ret,
                 body: d.body,
-                deprecated,
             })
         }
         _ => None,
@@ -206,16 +203,6 @@ pub fn def_body<'db>(db: &'db dyn Db, def: DefId<'db>) -> Arc<Option<DefBody>> {
 pub fn def_start<'db>(db: &'db dyn Db, def: DefId<'db>) -> u32 {
     let parsed = parse(db, def.file(db));
     def_item(db, def, parsed).map_or(0, |i| i.span.start)
-}
-
-fn is_deprecated(meta: &ast::Expr) -> bool {
-    match &meta.kind {
-        ast::ExprKind::Record(fields) => fields.iter().any(|f| {
-            matches!(&f.key, ast::FieldKey::Name(n) if &*n.name == "deprecated")
-                && matches!(f.value.as_ref().map(|v| &v.kind), Some(ast::ExprKind::True))
-        }),
-        _ => false,
-    }
 }
 
 /// Module-level names a definition refers to.
@@ -456,6 +443,20 @@ pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Di
         return out;
     }
     for module in &item_index(db, file).modules {
+        for entry in module.defs.iter().filter(|d| !d.has_body) {
+            let start = def_start(
+                db,
+                DefId::new(db, file, module.name.clone(), entry.name.clone()),
+            );
+            out.push(
+                Diagnostic::warning(
+                    codes::INTERFACE_ONLY,
+                    format!("`{}` is declared but never defined", entry.name),
+                    Span::new(*start, *start + 3),
+                )
+                .with_help("code that uses it type-checks, but building or running it will need a definition"),
+            );
+        }
         for group in module_groups(db, file, module.name.clone()).iter() {
             let id = GroupId::new(db, workspace, file, module.name.clone(), group[0].clone());
             for (name, d) in &infer_group(db, id).diagnostics {

@@ -272,6 +272,43 @@ impl Globals for ModuleGlobals<'_> {
         self.find_module(name).is_some()
     }
 
+    fn deprecated(&self, path: &[&str]) -> bool {
+        let deprecated_in = |m: &ModuleIndex, name: &str| m.def(name).is_some_and(|d| d.deprecated);
+        match path {
+            [name] | ["self" | "global", name] => {
+                self.own().is_some_and(|(_, m)| deprecated_in(m, name))
+            }
+            [module @ .., name] => self
+                .find_module(&module.join("."))
+                .and_then(|at| self.index_at(at))
+                .is_some_and(|m| deprecated_in(m, name)),
+            [] => false,
+        }
+    }
+
+    fn union_members(&self, type_name: &str) -> Option<Vec<String>> {
+        match type_name {
+            "option" => return Some(vec!["some".into(), "null".into()]),
+            "result" => return Some(vec!["ok".into(), "error".into()]),
+            _ => {}
+        }
+        let find = |m: &ModuleIndex| {
+            m.unions
+                .iter()
+                .find(|(n, _)| n == type_name)
+                .map(|(_, ms)| ms.clone())
+        };
+        if let Some(members) = self.own().and_then(|(_, m)| find(m)) {
+            return Some(members);
+        }
+        let short = type_name.rsplit('.').next().unwrap_or(type_name);
+        let at = global_names(self.db, self.workspace)
+            .1
+            .get(short)
+            .copied()?;
+        self.index_at(at).and_then(find)
+    }
+
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .own()

@@ -33,6 +33,8 @@ pub struct ModuleIndex {
     pub cases: Vec<CaseEntry>,
     /// `import a = M` (alias, target) and `import M` (M, M).
     pub imports: Vec<(String, String)>,
+    /// Declared unions of cases by their type name (as in `Ty::Con`), with their members.
+    pub unions: Vec<(String, Vec<String>)>,
     /// Name to position in `defs`, `types`, `cases`: lookups are constant time.
     def_at: HashMap<String, usize>,
     type_at: HashMap<String, usize>,
@@ -91,6 +93,8 @@ pub struct DefEntry {
     pub has_body: bool,
     /// More than one definition with a body: reported once, the first is used.
     pub duplicate: bool,
+    /// `_meta_ { deprecated: true }`: uses warn.
+    pub deprecated: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,6 +169,7 @@ fn module<'a>(
         types: Vec::new(),
         cases: Vec::new(),
         imports: Vec::new(),
+        unions: Vec::new(),
         def_at: HashMap::new(),
         type_at: HashMap::new(),
         case_at: HashMap::new(),
@@ -177,8 +182,15 @@ fn module<'a>(
                 &def.name.name,
                 def.params.is_none().then_some(()).and(def.ty.as_ref()),
                 def.body.is_some(),
+                def.meta.as_ref().is_some_and(is_deprecated),
             ),
-            ItemKind::Foreign(f) => add_def(&mut index, &f.name.name, Some(&f.ty), true),
+            ItemKind::Foreign(f) => add_def(
+                &mut index,
+                &f.name.name,
+                Some(&f.ty),
+                true,
+                f.meta.as_ref().is_some_and(is_deprecated),
+            ),
             ItemKind::Import(import) => {
                 let target: Vec<&str> = import.path.iter().map(|i| &*i.name).collect();
                 let target = target.join(".");
@@ -255,16 +267,33 @@ fn module<'a>(
             .find(|(_, _, members)| members.contains(&case.name))
             .map(|(union, params, _)| (type_name(union).to_string(), params.clone()));
     }
+    for (union, _, members) in &unions {
+        if matches!(
+            index.types.iter().find(|(n, _)| n == union),
+            Some((_, TypeDef::Named { .. }))
+        ) {
+            index
+                .unions
+                .push((type_name(union).to_string(), members.clone()));
+        }
+    }
     index.build_lookups();
     index
 }
 
-fn add_def(index: &mut ModuleIndex, name: &str, signature: Option<&ast::Type>, has_body: bool) {
+fn add_def(
+    index: &mut ModuleIndex,
+    name: &str,
+    signature: Option<&ast::Type>,
+    has_body: bool,
+    deprecated: bool,
+) {
     if let Some(existing) = index.def_at.get(name).map(|i| &mut index.defs[*i]) {
         if has_body && existing.has_body {
             existing.duplicate = true;
         }
         existing.has_body |= has_body;
+        existing.deprecated |= deprecated;
         if existing.signature.is_none() {
             existing.signature = signature.map(zeroed_type);
         }
@@ -276,7 +305,19 @@ fn add_def(index: &mut ModuleIndex, name: &str, signature: Option<&ast::Type>, h
         signature: signature.map(zeroed_type),
         has_body,
         duplicate: false,
+        deprecated,
     });
+}
+
+/// `_meta_ { deprecated: true, … }`
+fn is_deprecated(meta: &ast::Expr) -> bool {
+    match &meta.kind {
+        ast::ExprKind::Record(fields) => fields.iter().any(|f| {
+            matches!(&f.key, ast::FieldKey::Name(n) if &*n.name == "deprecated")
+                && matches!(f.value.as_ref().map(|v| &v.kind), Some(ast::ExprKind::True))
+        }),
+        _ => false,
+    }
 }
 
 /// `a | b | c` (or a single `a`) where every member is a plain name: the case names.

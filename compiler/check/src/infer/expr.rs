@@ -2,6 +2,7 @@
 
 use mix_syntax::ast::*;
 
+use super::exhaustive::ArmShape;
 use super::pattern::heterogeneous;
 use super::unify::{plus_impossible, plus_result, PlusResult};
 use super::Infer;
@@ -237,6 +238,16 @@ impl Infer<'_> {
 
     fn global(&mut self, path: &[&str], e: &Expr) -> Ty {
         if let Some(scheme) = self.globals.value(path) {
+            if self.globals.deprecated(path) {
+                self.diagnostics.push(
+                    mix_diagnostics::Diagnostic::warning(
+                        codes::DEPRECATED,
+                        format!("`{}` is deprecated", path.join(".")),
+                        e.span,
+                    )
+                    .with_help("its `_meta_` names the alternatives"),
+                );
+            }
             return self.subst.instantiate(&scheme);
         }
         if let Some(scheme) = self.globals.constructor(path) {
@@ -415,6 +426,26 @@ impl Infer<'_> {
             self.expect(&whole, &arm_ty, arm.span);
         }
         self.fn_depth -= 1;
+        if let (Ty::Fun(param, _), true) = (
+            self.subst.head(&whole),
+            arms.iter().any(|a| !a.params.is_empty()),
+        ) {
+            let shapes: Vec<ArmShape<'_>> = arms
+                .iter()
+                .filter_map(|a| {
+                    a.params.first().map(|p| ArmShape {
+                        pattern: p,
+                        guarded: a.guard.is_some(),
+                        span: a.span,
+                    })
+                })
+                .collect();
+            let span = arms
+                .first()
+                .map_or(mix_diagnostics::Span::default(), |a| a.span);
+            let span = arms.last().map_or(span, |a| span.to(a.span));
+            self.check_arms(&param, &shapes, span);
+        }
         whole
     }
 

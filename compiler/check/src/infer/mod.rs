@@ -1,6 +1,7 @@
 //! Hindley–Milner inference for one group of mutually recursive definitions (or one
 //! expression), over an environment of module-level schemes provided by [`Globals`].
 
+mod exhaustive;
 mod expr;
 mod pattern;
 mod stmt;
@@ -29,6 +30,10 @@ pub trait Globals {
     fn is_module(&self, name: &str) -> bool;
     /// Names that are in scope at module level, for "did you mean".
     fn names(&self) -> Vec<String>;
+    /// Whether the value `path` is declared `_meta_ { deprecated: true }`.
+    fn deprecated(&self, path: &[&str]) -> bool;
+    /// The member cases of a declared union, by its type name as in `Ty::Con`.
+    fn union_members(&self, type_name: &str) -> Option<Vec<String>>;
 }
 
 #[derive(Clone)]

@@ -127,6 +127,7 @@ impl Infer<'_> {
                 let s = self.expr(scrutinee);
                 let dynamic = super::pattern::heterogeneous(cases.iter().map(|c| &c.pattern));
                 let s = if dynamic { crate::ty::data() } else { s };
+                let scrutinee_type = s.clone();
                 for case in cases {
                     self.push_scope();
                     let p = self.pattern(&case.pattern);
@@ -138,6 +139,15 @@ impl Infer<'_> {
                     self.stmts(&case.body);
                     self.pop_scope();
                 }
+                let shapes: Vec<super::exhaustive::ArmShape<'_>> = cases
+                    .iter()
+                    .map(|c| super::exhaustive::ArmShape {
+                        pattern: &c.pattern,
+                        guarded: c.guard.is_some(),
+                        span: c.span,
+                    })
+                    .collect();
+                self.check_arms(&scrutinee_type, &shapes, stmt.span);
             }
             StmtKind::While(cond, body) => {
                 let c = self.expr(cond);

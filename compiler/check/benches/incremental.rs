@@ -1,0 +1,64 @@
+//! Incremental re-check after a one-line edit inside one function body of the generated
+//! 100,000-line program (`bench/gen_program.py`), through the salsa database API.
+//!
+//! Run: `cargo bench -p mix-check --bench incremental` (generates bench/out/big.mix if missing).
+
+use std::path::Path;
+use std::process::Command;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use mix_check::{check_file, CheckDatabase};
+use salsa::Setter;
+
+fn program() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let path = root.join("bench/out/big.mix");
+    if !path.exists() {
+        let status = Command::new("python3")
+            .arg(root.join("bench/gen_program.py"))
+            .current_dir(&root)
+            .status()
+            .expect("python3 runs bench/gen_program.py");
+        assert!(status.success(), "bench/gen_program.py failed");
+    }
+    std::fs::read_to_string(&path).expect("bench/out/big.mix is readable")
+}
+
+fn incremental(c: &mut Criterion) {
+    let source = program();
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[("big.mix".to_string(), source.clone())]);
+    let file = files[0];
+    let initial = check_file(&db, workspace, file);
+    assert!(
+        initial.iter().all(|d| !d.is_error()),
+        "the generated program checks cleanly"
+    );
+
+    // One body in the middle of the file, edited back and forth: a one-line change inside one
+    // function that keeps its type.
+    let anchor = source.len() / 2;
+    let at = anchor
+        + source[anchor..]
+            .find(" + 1")
+            .expect("the program has `+ 1` in a body");
+    let variants = [
+        source.clone(),
+        format!("{} + 2{}", &source[..at], &source[at + 4..]),
+    ];
+    let mut turn = 0;
+    c.bench_function("recheck after a one-line body edit (100k lines)", |b| {
+        b.iter(|| {
+            turn = 1 - turn;
+            file.set_text(&mut db).to(variants[turn].clone());
+            check_file(&db, workspace, file)
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = incremental
+}
+criterion_main!(benches);
