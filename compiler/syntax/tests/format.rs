@@ -138,6 +138,18 @@ fn a_trailing_multi_line_block_comment_is_stable() {
     assert_eq!(once, twice);
 }
 
+/// Found by the `format` fuzz target: a comment before `module end` (or `}`) gained a blank
+/// line on every pass.
+#[test]
+fn comments_before_closers_are_stable() {
+    let source = "module m\n  def a = 1\n  // last words\nmodule end\ndef f(x) {\n  return x\n  // before close\n}\n";
+    let once = format(source, FormatOptions::default()).expect("formats");
+    let twice = format(&once, FormatOptions::default()).expect("formats again");
+    assert_eq!(once, twice);
+    assert!(once.contains("  // last words\nmodule end"), "{once}");
+    assert!(once.contains("  // before close\n}"), "{once}");
+}
+
 #[test]
 fn a_file_with_syntax_errors_is_refused() {
     match format("def a = (1 +\n", FormatOptions::default()) {

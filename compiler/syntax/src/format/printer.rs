@@ -41,7 +41,12 @@ impl<'s> Printer<'s> {
             kind: None,
         }));
         pieces.sort_by_key(|p| p.span.start);
-        Printer { source, pieces, next: 0, trailing_end: 0 }
+        Printer {
+            source,
+            pieces,
+            next: 0,
+            trailing_end: 0,
+        }
     }
 
     fn slice(&self, span: Span) -> &'s str {
@@ -105,6 +110,20 @@ impl<'s> Printer<'s> {
         concat(out)
     }
 
+    /// Comments between the last element and a closer (`}`, `module end`): the caller breaks
+    /// the line before the closer, so the comments must not end in a break of their own.
+    fn before_closer(&mut self, pos: u32, prev_end: Option<u32>) -> Doc {
+        match self.leading(pos, prev_end) {
+            Doc::Concat(mut parts) => {
+                while matches!(parts.last(), Some(Doc::HardLine)) {
+                    parts.pop();
+                }
+                concat(parts)
+            }
+            other => other,
+        }
+    }
+
     /// Whether the source had a blank line between `prev_end` and the next thing (comment or code) before `pos`.
     fn blank_line_before(&self, prev_end: u32, pos: u32) -> bool {
         let first = match self.pieces.get(self.next) {
@@ -133,7 +152,7 @@ impl<'s> Printer<'s> {
             if matches!(piece.kind, Some(CommentKind::Line | CommentKind::Doc)) {
                 out.push(Doc::BreakParent);
             }
-                        last = piece.span.end;
+            last = piece.span.end;
             self.trailing_end = self.trailing_end.max(piece.span.end);
         }
         concat(out)
@@ -177,7 +196,7 @@ impl<'s> Printer<'s> {
             let lead = self.leading(item.span.start, if index > 0 { None } else { prev_end });
             out.push(lead);
             out.push(self.item(item));
-                        out.push(self.trailing(item.span.end));
+            out.push(self.trailing(item.span.end));
             prev_end = Some(self.after(item.span.end));
         }
         concat(out)
@@ -368,8 +387,8 @@ impl<'s> Printer<'s> {
             return concat(parts);
         }
         let end_keyword = span.end.saturating_sub(3);
-                let body = if m.items.is_empty() {
-            let lead = self.leading(end_keyword, None);
+        let body = if m.items.is_empty() {
+            let lead = self.before_closer(end_keyword, None);
             if matches!(lead, Doc::Concat(ref v) if v.is_empty()) {
                 Doc::Nil
             } else {
@@ -378,7 +397,7 @@ impl<'s> Printer<'s> {
         } else {
             let items = self.items(&m.items, None);
             let last_end = m.items.last().map_or(span.start, |i| i.span.end);
-            let lead = self.leading(end_keyword.saturating_sub(7), Some(last_end));
+            let lead = self.before_closer(end_keyword.saturating_sub(7), Some(last_end));
             let lead = if matches!(lead, Doc::Concat(ref v) if v.is_empty()) {
                 Doc::Nil
             } else {
@@ -494,7 +513,7 @@ impl<'s> Printer<'s> {
     fn block(&mut self, block: &Block) -> Doc {
         let close = block.span.end.saturating_sub(1);
         if block.stmts.is_empty() {
-            let lead = self.leading(close, None);
+            let lead = self.before_closer(close, None);
             if matches!(lead, Doc::Concat(ref v) if v.is_empty()) {
                 return text("{}");
             }
@@ -506,7 +525,7 @@ impl<'s> Printer<'s> {
         }
         let stmts = self.stmts(&block.stmts);
         let last_end = block.stmts.last().map_or(block.span.start, |s| s.span.end);
-        let rest = self.leading(close, Some(last_end));
+        let rest = self.before_closer(close, Some(last_end));
         let rest = if matches!(rest, Doc::Concat(ref v) if v.is_empty()) {
             Doc::Nil
         } else {
@@ -528,7 +547,7 @@ impl<'s> Printer<'s> {
                 if !ends_in_block(prev) {
                     out.push(text(";"));
                 }
-                                out.push(self.trailing(prev.span.end));
+                out.push(self.trailing(prev.span.end));
                 out.push(Doc::HardLine);
                 if self.blank_line_before(self.after(prev.span.end), stmt.span.start) {
                     out.push(Doc::HardLine);
@@ -585,7 +604,7 @@ impl<'s> Printer<'s> {
                     inner.push(self.switch_case(case));
                 }
                 let close = stmt.span.end.saturating_sub(1);
-                let rest = self.leading(close, None);
+                let rest = self.before_closer(close, None);
                 let rest = if matches!(rest, Doc::Concat(ref v) if v.is_empty()) {
                     Doc::Nil
                 } else {
