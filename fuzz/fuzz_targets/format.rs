@@ -9,30 +9,18 @@
 use libfuzzer_sys::fuzz_target;
 use mix_syntax::format::{format, FormatError, FormatOptions};
 
-const STACK_SIZE: usize = 256 << 20;
-
 fuzz_target!(|data: &[u8]| {
-    let Ok(source) = std::str::from_utf8(data) else {
-        return;
-    };
-    let source = source.to_owned();
-    let worker = std::thread::Builder::new()
-        .stack_size(STACK_SIZE)
-        .spawn(move || {
-            for width in [40, 100] {
-                let options = FormatOptions { width, ..FormatOptions::default() };
-                match format(&source, options) {
-                    Ok(once) => {
-                        let twice = format(&once, options).expect("formatted output formats again");
-                        assert_eq!(once, twice, "formatting is not idempotent");
-                    }
-                    Err(FormatError::Syntax(_)) => {}
-                    Err(FormatError::Unsafe(why)) => panic!("formatter refused its own output: {why}"),
+    mix_fuzz::on_source(data, |source| {
+        for width in [40, 100] {
+            let options = FormatOptions { width, ..FormatOptions::default() };
+            match format(&source, options) {
+                Ok(once) => {
+                    let twice = format(&once, options).expect("formatted output formats again");
+                    assert_eq!(once, twice, "formatting is not idempotent");
                 }
+                Err(FormatError::Syntax(_)) => {}
+                Err(FormatError::Unsafe(why)) => panic!("formatter refused its own output: {why}"),
             }
-        })
-        .expect("spawn worker");
-    if let Err(panic) = worker.join() {
-        std::panic::resume_unwind(panic);
-    }
+        }
+    });
 });

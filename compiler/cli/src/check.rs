@@ -36,12 +36,9 @@ pub enum Emit {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let inputs = match input::collect(&args.paths) {
+    let inputs = match input::load(&args.paths) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let mut reporter = Reporter::new(args.message_format);
     let options = ParseOptions {
@@ -52,12 +49,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         match &input.text {
             Ok(source) => texts.push((input.name.clone(), source.clone())),
             Err(invalid) => {
-                reporter.report(
-                    &input.name,
-                    &invalid.lossy,
-                    &[],
-                    std::slice::from_ref(&invalid.diagnostic),
-                );
+                reporter.invalid(&input.name, invalid);
             }
         }
     }

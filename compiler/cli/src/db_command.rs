@@ -96,6 +96,10 @@ impl From<StoreError> for Fail {
 
 impl From<std::io::Error> for Fail {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // the reader went away (`| head`): stop quietly
+            return Fail(String::new());
+        }
         Fail(format!("I/O error: {e}"))
     }
 }
@@ -103,6 +107,7 @@ impl From<std::io::Error> for Fail {
 fn finish(r: Result<(), Fail>) -> ExitCode {
     match r {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(msg)) if msg.is_empty() => ExitCode::SUCCESS,
         Err(Fail(msg)) => {
             eprintln!("error: {msg}");
             ExitCode::FAILURE
@@ -143,22 +148,12 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             principal,
         } => {
             let db = open(&dir, principal)?;
-            let stdin = std::io::stdin();
-            for (i, line) in stdin.lock().lines().enumerate() {
-                let line = line?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let v = escjson::from_str(&line, DecodeOptions::default())
-                    .map_err(|e| Fail(format!("stdin line {}: {e}", i + 1)))?;
-                let id = if upsert { db.upsert(v) } else { db.save(v) }
-                    .map_err(|e| Fail(format!("stdin line {}: {e}", i + 1)))?;
-                // printed only after the write is durable
-                writeln!(out, "{}", escjson::to_string(&mix_store::Value::Ref(id)))?;
-                out.flush()?;
-            }
-            // leave no journal to replay: the next open reads only metadata
-            db.close()?;
+            let result = put_lines(&db, upsert, &mut out);
+            // leave no journal to replay (the next open reads only metadata), even after an
+            // error: every id printed so far is durable either way
+            let closed = db.close();
+            result?;
+            closed?;
         }
         DbCommand::Get {
             dir,
@@ -285,6 +280,24 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             b.close()?;
             writeln!(out, "sent {sent} changes, received {received}")?;
         }
+    }
+    Ok(())
+}
+
+fn put_lines(db: &Database, upsert: bool, out: &mut dyn Write) -> Result<(), Fail> {
+    let stdin = std::io::stdin();
+    for (i, line) in stdin.lock().lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v = escjson::from_str(&line, DecodeOptions::default())
+            .map_err(|e| Fail(format!("stdin line {}: {e}", i + 1)))?;
+        let id = if upsert { db.upsert(v) } else { db.save(v) }
+            .map_err(|e| Fail(format!("stdin line {}: {e}", i + 1)))?;
+        // printed only after the write is durable
+        writeln!(out, "{}", escjson::to_string(&mix_store::Value::Ref(id)))?;
+        out.flush()?;
     }
     Ok(())
 }

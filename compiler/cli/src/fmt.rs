@@ -28,12 +28,9 @@ pub struct FmtArgs {
 }
 
 pub fn run(args: FmtArgs) -> ExitCode {
-    let inputs = match input::collect(&args.paths) {
+    let inputs = match input::load(&args.paths) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let options = FormatOptions {
         width: args.width,
@@ -48,12 +45,7 @@ pub fn run(args: FmtArgs) -> ExitCode {
         let source = match &input.text {
             Ok(source) => source,
             Err(invalid) => {
-                reporter.report(
-                    &input.name,
-                    &invalid.lossy,
-                    &[],
-                    std::slice::from_ref(&invalid.diagnostic),
-                );
+                reporter.invalid(&input.name, invalid);
                 failed = true;
                 continue;
             }

@@ -21,8 +21,17 @@ pub struct InvalidText {
     pub lossy: String,
 }
 
+/// Expands the command line's paths, or prints why it cannot (naming the path) and gives the
+/// exit code the command should end with.
+pub fn load(paths: &[String]) -> Result<Vec<Input>, std::process::ExitCode> {
+    collect(paths).map_err(|message| {
+        eprintln!("error: {message}");
+        std::process::ExitCode::from(2)
+    })
+}
+
 /// Expands the command line's paths. Errors name the path and stop the command.
-pub fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
+fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();
     for path in paths {
         if path == "-" {

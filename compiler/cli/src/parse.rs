@@ -25,12 +25,9 @@ pub struct ParseArgs {
 }
 
 pub fn run(args: ParseArgs) -> ExitCode {
-    let inputs = match input::collect(std::slice::from_ref(&args.path)) {
+    let inputs = match input::load(std::slice::from_ref(&args.path)) {
         Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let mut reporter = Reporter::new(args.message_format);
     for input in &inputs {
@@ -51,12 +48,7 @@ pub fn run(args: ParseArgs) -> ExitCode {
                 std::mem::forget(parsed.file);
             }
             Err(invalid) => {
-                reporter.report(
-                    &input.name,
-                    &invalid.lossy,
-                    &[],
-                    std::slice::from_ref(&invalid.diagnostic),
-                );
+                reporter.invalid(&input.name, invalid);
             }
         }
     }

@@ -70,6 +70,17 @@ impl Reporter {
         }
     }
 
+    /// A source that was not UTF-8: its diagnostic, shown against the text with invalid bytes
+    /// replaced.
+    pub fn invalid(&mut self, file: &str, invalid: &crate::input::InvalidText) {
+        self.report(
+            file,
+            &invalid.lossy,
+            &[],
+            std::slice::from_ref(&invalid.diagnostic),
+        );
+    }
+
     /// The closing summary people see (nothing in JSON mode, where stdout is for tools).
     pub fn summary(&self) {
         if self.format == MessageFormat::Human && (self.errors > 0 || self.warnings > 0) {
