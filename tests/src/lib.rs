@@ -5,6 +5,9 @@
 //!   the comment's line; `@+1`/`@-1` shift the line. Expectations are a multiset.
 //! - `// type: name : T` expects `mixc check --emit types` to print `module.name : T` for the
 //!   definition `name` of the file's module.
+//! - `// expect-items: a b` expects the AST to still have items named `a` and `b`.
+//!
+//! Malformed expectations are collected in `Expectations::problems` (a test must fail on them).
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +34,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ExpectedDiagnostic {
+pub struct Expected {
     pub line: u32,
     pub severity: &'static str,
     pub code: String,
@@ -39,46 +42,78 @@ pub struct ExpectedDiagnostic {
 
 #[derive(Debug, Default)]
 pub struct Expectations {
-    pub diagnostics: Vec<ExpectedDiagnostic>,
-    /// (definition name, printed type)
+    pub diagnostics: Vec<Expected>,
+    /// `// expect-items: a b`: (line, item name) the AST must still have after recovery.
+    pub items: Vec<(u32, String)>,
+    /// `// type: name : T`: (definition name, printed type).
     pub types: Vec<(String, String)>,
+    /// Malformed expectation comments.
+    pub problems: Vec<String>,
 }
 
+/// Reads the expectation comments of one case file (see the module documentation).
 pub fn expectations(source: &str) -> Expectations {
     let mut out = Expectations::default();
     for (index, line) in source.lines().enumerate() {
-        let line_number = index as u32 + 1;
-        let Some(comment) = line.find("//").map(|at| line[at + 2..].trim()) else {
-            continue;
-        };
-        if let Some(rest) = comment.strip_prefix("type:") {
-            if let Some((name, ty)) = rest.split_once(" : ") {
-                out.types
-                    .push((name.trim().to_string(), ty.trim().to_string()));
+        let line_no = index as u32 + 1;
+        let mut rest = line;
+        while let Some(at) = rest.find("//") {
+            let comment = rest[at + 2..].trim_start();
+            rest = &rest[at + 2..];
+            if let Some(rest) = comment.strip_prefix("type:") {
+                match rest.split_once(" : ") {
+                    Some((name, ty)) => out
+                        .types
+                        .push((name.trim().to_string(), ty.trim().to_string())),
+                    None => out
+                        .problems
+                        .push(format!("line {line_no}: malformed type expectation")),
+                }
+                break;
             }
-            continue;
-        }
-        for word in comment.split_whitespace() {
-            let (severity, rest) = if let Some(rest) = word.strip_prefix("error[") {
-                ("error", rest)
-            } else if let Some(rest) = word.strip_prefix("warning[") {
-                ("warning", rest)
-            } else {
+            if let Some(names) = comment.strip_prefix("expect-items:") {
+                out.items
+                    .extend(names.split_whitespace().map(|n| (line_no, n.to_string())));
+                break;
+            }
+            if !(comment.starts_with("error[") || comment.starts_with("warning[")) {
                 continue;
-            };
-            let Some((code, shift)) = rest.split_once(']') else {
-                continue;
-            };
-            let offset: i64 = shift
-                .strip_prefix('@')
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0);
-            let line = (line_number as i64 + offset).max(1) as u32;
-            out.diagnostics.push(ExpectedDiagnostic {
-                line,
-                severity,
-                code: code.to_string(),
-            });
+            }
+            for word in comment.split_whitespace() {
+                let (severity, tail) = if let Some(t) = word.strip_prefix("error[") {
+                    ("error", t)
+                } else if let Some(t) = word.strip_prefix("warning[") {
+                    ("warning", t)
+                } else {
+                    break;
+                };
+                let Some(close) = tail.find(']') else {
+                    out.problems
+                        .push(format!("line {line_no}: malformed expectation `{word}`"));
+                    break;
+                };
+                let code = tail[..close].to_string();
+                let offset = &tail[close + 1..];
+                let target = if offset.is_empty() {
+                    Some(line_no as i64)
+                } else {
+                    offset
+                        .strip_prefix('@')
+                        .and_then(|o| o.parse::<i64>().ok())
+                        .map(|o| line_no as i64 + o)
+                };
+                match target {
+                    Some(target) if target >= 1 => out.diagnostics.push(Expected {
+                        line: target as u32,
+                        severity,
+                        code,
+                    }),
+                    _ => out
+                        .problems
+                        .push(format!("line {line_no}: malformed expectation `{word}`")),
+                }
+            }
+            break;
         }
     }
     out.diagnostics.sort();

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 
 use mix_diagnostics::{LineMap, Severity};
 use mix_syntax::ast::{Item, ItemKind};
+use mix_tests::{expectations, Expected};
 
 /// The parser's later passes recurse once per nesting level: give them room.
 const STACK_SIZE: usize = 256 << 20;
@@ -52,77 +53,6 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Expected {
-    line: u32,
-    severity: &'static str,
-    code: String,
-}
-
-#[derive(Default)]
-struct Expectations {
-    diagnostics: Vec<Expected>,
-    items: Vec<(u32, String)>,
-    problems: Vec<String>,
-}
-
-/// Reads the expectation comments of one case file (see the module documentation).
-fn expectations(source: &str) -> Expectations {
-    let mut out = Expectations::default();
-    for (index, line) in source.lines().enumerate() {
-        let line_no = index as u32 + 1;
-        let mut rest = line;
-        while let Some(at) = rest.find("//") {
-            let comment = rest[at + 2..].trim_start();
-            rest = &rest[at + 2..];
-            if let Some(names) = comment.strip_prefix("expect-items:") {
-                out.items
-                    .extend(names.split_whitespace().map(|n| (line_no, n.to_string())));
-                break;
-            }
-            if !(comment.starts_with("error[") || comment.starts_with("warning[")) {
-                continue;
-            }
-            for word in comment.split_whitespace() {
-                let (severity, tail) = if let Some(t) = word.strip_prefix("error[") {
-                    ("error", t)
-                } else if let Some(t) = word.strip_prefix("warning[") {
-                    ("warning", t)
-                } else {
-                    break;
-                };
-                let Some(close) = tail.find(']') else {
-                    out.problems
-                        .push(format!("line {line_no}: malformed expectation `{word}`"));
-                    break;
-                };
-                let code = tail[..close].to_string();
-                let offset = &tail[close + 1..];
-                let target = if offset.is_empty() {
-                    Some(line_no as i64)
-                } else {
-                    offset
-                        .strip_prefix('@')
-                        .and_then(|o| o.parse::<i64>().ok())
-                        .map(|o| line_no as i64 + o)
-                };
-                match target {
-                    Some(target) if target >= 1 => out.diagnostics.push(Expected {
-                        line: target as u32,
-                        severity,
-                        code,
-                    }),
-                    _ => out
-                        .problems
-                        .push(format!("line {line_no}: malformed expectation `{word}`")),
-                }
-            }
-            break;
-        }
-    }
-    out
 }
 
 /// Names of every named item, at any module depth.

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use mix_check::{check_file, file_types, CheckDatabase};
 use mix_diagnostics::{LineMap, Severity};
-use mix_tests::{case_files, expectations, ExpectedDiagnostic};
+use mix_tests::{case_files, expectations, Expected};
 
 fn check_case(path: &Path) -> Vec<String> {
     let source = std::fs::read_to_string(path).expect("case file is readable");
@@ -20,9 +20,9 @@ fn check_case(path: &Path) -> Vec<String> {
     let (workspace, files) = db.load(&[(name.clone(), source.clone())]);
     let file = files[0];
     let lines = LineMap::new(&source, &[]);
-    let mut found: Vec<ExpectedDiagnostic> = check_file(&db, workspace, file)
+    let mut found: Vec<Expected> = check_file(&db, workspace, file)
         .iter()
-        .map(|d| ExpectedDiagnostic {
+        .map(|d| Expected {
             line: lines.physical_location(&source, d.span.start).0,
             severity: if d.severity == Severity::Error {
                 "error"
@@ -33,7 +33,7 @@ fn check_case(path: &Path) -> Vec<String> {
         })
         .collect();
     found.sort();
-    let mut problems = Vec::new();
+    let mut problems = expected.problems.clone();
     if found != expected.diagnostics {
         problems.push(format!(
             "diagnostics: expected {:?}\n                found    {:?}",
