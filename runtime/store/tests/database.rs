@@ -245,6 +245,16 @@ fn persists_across_reopen_and_keeps_counting() {
     db.save(map_of([("y", Value::Int(1))])).unwrap();
     assert_eq!(db.version_vector().contiguous(replica), 3);
     assert!(Database::create(dir.path(), Options::default()).is_err());
+    let plain = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Database::open(plain.path(), Options::default()),
+        Err(StoreError::NotInitialised(_))
+    ));
+    assert_eq!(
+        std::fs::read_dir(plain.path()).unwrap().count(),
+        0,
+        "open wrote into a non-store directory"
+    );
     let missing = tempfile::tempdir().unwrap();
     assert!(matches!(
         Database::open(&missing.path().join("nope"), Options::default()),

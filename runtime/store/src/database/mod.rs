@@ -93,7 +93,9 @@ impl Database {
 
     /// Open an existing store in `dir`.
     pub fn open(dir: &Path, opts: Options) -> Result<Self> {
-        if !dir.join("meta").exists() && !dir.exists() {
+        // fjall writes a `version` file when it creates a database: without one this is not
+        // a store, and opening must not write anything into the directory
+        if !dir.join("version").is_file() {
             return Err(StoreError::NotInitialised(dir.display().to_string()));
         }
         let store = FjallStore::open(dir)?;
