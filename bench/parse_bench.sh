@@ -98,6 +98,8 @@ TOOLS = [
     ("mixc parse --quiet", [mixc, "parse", "--quiet", mix_src], None, mix_src),
     ("ocamlc -stop-after parsing", ["ocamlc", "-stop-after", "parsing", ml_src], None, ml_src),
     ("mixc fmt -", [mixc, "fmt", "-"], mix_src, mix_src),
+    ("mixc check (parse + types)", [mixc, "check", mix_src], None, mix_src),
+    ("ocamlc -stop-after typing", ["ocamlc", "-stop-after", "typing", ml_src], None, ml_src),
 ]
 
 
@@ -153,17 +155,20 @@ for name, argv, stdin_path, src in TOOLS:
 ocaml = results[1][1]
 parse = results[0][1]
 fmt = results[2][1]
+check = results[3][1]
+ocaml_typing = results[4][1]
 lines = []
-lines.append(f"Parser benchmark ({runs} runs each, median; machine: {platform.machine()}, "
+lines.append(f"Front-end benchmark ({runs} runs each, median; machine: {platform.machine()}, "
              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f})")
 lines.append("")
-lines.append("| tool | median s | min s | max s | ratio to OCaml | peak RSS MiB | source bytes | RSS bytes per source byte |")
+lines.append("| tool | median s | min s | max s | ratio to OCaml (same phase) | peak RSS MiB | source bytes | RSS bytes per source byte |")
 lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 for name, med, lo, hi, rss, size in results:
     if med is None:
         lines.append(f"| `{name}` | failed | | | | | {size} | |")
         continue
-    ratio = f"{med / ocaml:.2f}" if ocaml else "n/a"
+    peer = ocaml_typing if "typing" in name or "check" in name else ocaml
+    ratio = f"{med / peer:.2f}" if peer else "n/a"
     lines.append(f"| `{name}` | {med:.3f} | {lo:.3f} | {hi:.3f} | {ratio} | "
                  f"{rss / 1024:.1f} | {size} | {rss * 1024 / size:.1f} |")
 lines.append("")
@@ -181,6 +186,8 @@ lines.append("Targets (issue #2): "
              + target("fmt/parse", fmt / parse if fmt and parse else None, 3) + "; "
              + target("parse peak RSS bytes per source byte", mix_mem, 40)
              + " (whole-process RSS, so an upper bound on AST bytes).")
+lines.append("")
+lines.append("Target (issue #3): " + target("check/OCaml typing", check / ocaml_typing if check and ocaml_typing else None, 0.5) + ".")
 if failures:
     lines.append("")
     lines.append("Failed: " + ", ".join(f"`{n}`" for n in failures) + " (see the errors above).")
