@@ -10,6 +10,8 @@
 //! Malformed expectations are collected in `Expectations::problems` (a test must fail on them).
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
 
 /// Every `*.mix` under `dir`, sorted.
 pub fn case_files(dir: &Path) -> Vec<PathBuf> {
@@ -31,6 +33,45 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mixc binary
+
+/// The `mixc` binary of the profile these tests were built in (built first if it is missing).
+pub fn mixc_binary() -> &'static Path {
+    static MIXC: OnceLock<PathBuf> = OnceLock::new();
+    MIXC.get_or_init(|| {
+        let exe = format!("mixc{}", std::env::consts::EXE_SUFFIX);
+        // target/<profile>/deps/<test>-… → target/<profile>/mixc
+        let this = std::env::current_exe().expect("current exe");
+        let profile_dir = this
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>");
+        let candidate = profile_dir.join(&exe);
+        if !candidate.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build
+                .args(["build", "-p", "mixc"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
+                build.arg("--release");
+            }
+            if let Some(target) = profile_dir.parent() {
+                build.env("CARGO_TARGET_DIR", target);
+            }
+            let status = build.status().expect("run cargo build -p mixc");
+            assert!(status.success(), "cargo build -p mixc failed");
+        }
+        assert!(
+            candidate.exists(),
+            "mixc not found at {}",
+            candidate.display()
+        );
+        candidate
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

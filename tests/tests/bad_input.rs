@@ -73,38 +73,7 @@ fn parse_ok(source: &str) -> usize {
 // The mixc binary
 
 fn mixc() -> &'static Path {
-    static MIXC: OnceLock<PathBuf> = OnceLock::new();
-    MIXC.get_or_init(|| {
-        let exe = format!("mixc{}", std::env::consts::EXE_SUFFIX);
-        // target/<profile>/deps/bad_input-… → target/<profile>/mixc
-        let this = std::env::current_exe().expect("current exe");
-        let profile_dir = this
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>");
-        let candidate = profile_dir.join(&exe);
-        if !candidate.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = Command::new(cargo);
-            build
-                .args(["build", "-p", "mixc"])
-                .current_dir(env!("CARGO_MANIFEST_DIR"));
-            if profile_dir.file_name().is_some_and(|n| n == "release") {
-                build.arg("--release");
-            }
-            if let Some(target) = profile_dir.parent() {
-                build.env("CARGO_TARGET_DIR", target);
-            }
-            let status = build.status().expect("run cargo build -p mixc");
-            assert!(status.success(), "cargo build -p mixc failed");
-        }
-        assert!(
-            candidate.exists(),
-            "mixc not found at {}",
-            candidate.display()
-        );
-        candidate
-    })
+    mix_tests::mixc_binary()
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {

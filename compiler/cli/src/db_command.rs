@@ -115,6 +115,15 @@ fn finish(r: Result<(), Fail>) -> ExitCode {
     }
 }
 
+/// A record id as given on the command line: the plain id, or the EscJSON ref that `put` and
+/// `query` print (`{"_rmx_type":"{tag}case:db.ref","_rmx_value":"…"}`).
+fn record_id(arg: &str) -> String {
+    match escjson::from_str(arg, DecodeOptions::default()) {
+        Ok(mix_store::Value::Ref(id)) => id,
+        _ => arg.to_string(),
+    }
+}
+
 fn open(dir: &Path, principal: Option<String>) -> Result<Database, Fail> {
     Ok(Database::open(
         dir,
@@ -163,6 +172,7 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             include_deleted,
         } => {
             let db = open(&dir, None)?;
+            let id = record_id(&id);
             if conflicts {
                 let c = db.conflicts(&id)?;
                 let m = c

@@ -1,0 +1,117 @@
+//! `mixc db` and `mixc query` end to end: a real store on disk, driven through the binary.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use mix_tests::mixc_binary;
+
+fn mixc(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(mixc_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("mixc runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("mixc finishes")
+}
+
+fn ok(args: &[&str], stdin: &str) -> String {
+    let out = mixc(args, stdin);
+    assert!(
+        out.status.success(),
+        "mixc {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn store(dir: &Path) -> String {
+    dir.join("store").display().to_string()
+}
+
+#[test]
+fn put_get_query_export_import_verify() {
+    let tmp = tempdir();
+    let db = store(&tmp);
+    ok(&["db", "init", &db], "");
+    let records = "{\"entity\":\"task\",\"title\":\"write\",\"priority\":3}\n{\"entity\":\"task\",\"title\":\"test\",\"priority\":1}\n{\"entity\":\"note\",\"title\":\"idea\"}\n";
+    let ids: Vec<String> = ok(&["db", "put", &db], records)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ids.len(), 3, "one id per record");
+
+    let first = ok(&["db", "get", &db, &ids[0]], "");
+    assert!(
+        first.contains("\"write\"") && first.contains("_rmx_id"),
+        "{first}"
+    );
+
+    let found = ok(
+        &["db", "query", &db, "entity == \"task\" and priority > 2"],
+        "",
+    );
+    assert_eq!(found.lines().count(), 1, "{found}");
+    assert!(found.contains("\"write\""), "{found}");
+
+    let exported = ok(&["db", "export", &db], "");
+    assert!(!exported.is_empty());
+    let copy = tmp.join("copy").display().to_string();
+    ok(&["db", "init", &copy], "");
+    let dump = tmp.join("dump.jsonl");
+    std::fs::write(&dump, &exported).expect("write dump");
+    ok(&["db", "import", &copy, &dump.display().to_string()], "");
+    let again = ok(&["db", "query", &copy, "entity == \"task\""], "");
+    assert_eq!(again.lines().count(), 2, "{again}");
+
+    ok(&["db", "verify", &db], "");
+    let stats = ok(&["db", "stats", &db], "");
+    assert!(!stats.is_empty());
+}
+
+#[test]
+fn query_parse_prints_the_ast() {
+    let ast = ok(&["query", "--parse", "age > 30 | {name: name}"], "");
+    let value: serde_json::Value = serde_json::from_str(ast.trim()).expect("one line of JSON");
+    assert!(value.is_array(), "{ast}");
+    assert!(ast.contains("comparison"), "{ast}");
+}
+
+#[test]
+fn errors_exit_non_zero_with_a_message() {
+    let bad_query = mixc(&["query", "--parse", "age > > 3"], "");
+    assert!(!bad_query.status.success());
+    assert!(!bad_query.stderr.is_empty());
+
+    let tmp = tempdir();
+    let missing = mixc(&["db", "get", &store(&tmp), "nope"], "");
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let db = store(&tmp);
+    ok(&["db", "init", &db], "");
+    let garbage = mixc(&["db", "put", &db], "{not json\n");
+    assert!(!garbage.status.success());
+    assert!(!String::from_utf8_lossy(&garbage.stderr).contains("panicked"));
+}
+
+/// A fresh directory under the target directory (removed at the start of the next run).
+fn tempdir() -> std::path::PathBuf {
+    let base = std::env::temp_dir().join(format!(
+        "mix-db-cli-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).expect("create temp dir");
+    base
+}
