@@ -12,7 +12,6 @@ use std::io::Write as _;
 use mix_diagnostics::{render_terminal, to_json, LineMap, RenderOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
 const STACK_SIZE: usize = 256 << 20;
 
