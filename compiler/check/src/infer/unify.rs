@@ -77,15 +77,25 @@ impl Subst {
                     .iter()
                     .map(|(n, t)| (n.clone(), self.resolve(t)))
                     .collect();
-                let rest = match rest.map(|r| self.head(&Ty::Var(r))) {
-                    Some(Ty::Record(more, rest)) => {
-                        fields.extend(more.iter().map(|(n, t)| (n.clone(), self.resolve(t))));
-                        fields.sort_by(|a, b| a.0.cmp(&b.0));
-                        rest
+                // Follow the row to its end: a bound row variable may lead to another record.
+                let mut rest = rest;
+                while let Some(r) = rest {
+                    match self.head(&Ty::Var(r)) {
+                        Ty::Record(more, next) => {
+                            fields.extend(more.iter().map(|(n, t)| (n.clone(), self.resolve(t))));
+                            rest = next;
+                        }
+                        Ty::Var(v) => {
+                            rest = Some(v);
+                            break;
+                        }
+                        _ => {
+                            rest = None;
+                            break;
+                        }
                     }
-                    Some(Ty::Var(v)) => Some(v),
-                    _ => None,
-                };
+                }
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
                 Ty::Record(fields, rest)
             }
             Ty::Cases(cases, rest) => {
@@ -93,18 +103,27 @@ impl Subst {
                     .iter()
                     .map(|(n, t)| (n.clone(), t.as_ref().map(|t| self.resolve(t))))
                     .collect();
-                let rest = match rest.map(|r| self.head(&Ty::Var(r))) {
-                    Some(Ty::Cases(more, rest)) => {
-                        cases.extend(
-                            more.iter()
-                                .map(|(n, t)| (n.clone(), t.as_ref().map(|t| self.resolve(t)))),
-                        );
-                        cases.sort_by(|a, b| a.0.cmp(&b.0));
-                        rest
+                let mut rest = rest;
+                while let Some(r) = rest {
+                    match self.head(&Ty::Var(r)) {
+                        Ty::Cases(more, next) => {
+                            cases
+                                .extend(more.iter().map(|(n, t)| {
+                                    (n.clone(), t.as_ref().map(|t| self.resolve(t)))
+                                }));
+                            rest = next;
+                        }
+                        Ty::Var(v) => {
+                            rest = Some(v);
+                            break;
+                        }
+                        _ => {
+                            rest = None;
+                            break;
+                        }
                     }
-                    Some(Ty::Var(v)) => Some(v),
-                    _ => None,
-                };
+                }
+                cases.sort_by(|a, b| a.0.cmp(&b.0));
                 Ty::Cases(cases, rest)
             }
             Ty::Plus(a, b) => Ty::Plus(Box::new(self.resolve(&a)), Box::new(self.resolve(&b))),
@@ -130,6 +149,18 @@ impl Subst {
     }
 
     fn bind(&mut self, var: TVar, ty: Ty) -> Result<(), Mismatch> {
+        // A row variable reached through a record or union may already be bound: overwriting
+        // it would lose that binding and could make the substitution cyclic.
+        if let Some(existing) = self.bindings[var as usize].clone() {
+            if existing == ty {
+                return Ok(());
+            }
+            return self.unify(&existing, &ty);
+        }
+        let ty = match ty {
+            Ty::Var(other) => self.head(&Ty::Var(other)),
+            other => other,
+        };
         if let Ty::Var(other) = ty {
             if other == var {
                 return Ok(());
@@ -253,7 +284,14 @@ impl Subst {
                 }
                 Ok(())
             }
-            (Ty::Record(f1, r1), Ty::Record(f2, r2)) => self.unify_rows(f1, *r1, f2, *r2, &a, &b),
+            // Rows are flattened first (a bound row variable leads to more fields), so the row
+            // variables bound below are always unbound ones.
+            (Ty::Record(..), Ty::Record(..)) => match (self.resolve(&a), self.resolve(&b)) {
+                (Ty::Record(f1, r1), Ty::Record(f2, r2)) => {
+                    self.unify_rows(&f1, r1, &f2, r2, &a, &b)
+                }
+                _ => Err(fail(None)),
+            },
             // A record's fields may all be read as a map's values.
             (Ty::Con(n, args), Ty::Record(fields, _))
             | (Ty::Record(fields, _), Ty::Con(n, args))
@@ -265,7 +303,12 @@ impl Subst {
                 }
                 Ok(())
             }
-            (Ty::Cases(c1, r1), Ty::Cases(c2, r2)) => self.unify_cases(c1, *r1, c2, *r2, &a, &b),
+            (Ty::Cases(..), Ty::Cases(..)) => match (self.resolve(&a), self.resolve(&b)) {
+                (Ty::Cases(c1, r1), Ty::Cases(c2, r2)) => {
+                    self.unify_cases(&c1, r1, &c2, r2, &a, &b)
+                }
+                _ => Err(fail(None)),
+            },
             _ => Err(fail(None)),
         }
     }

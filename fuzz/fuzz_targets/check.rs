@@ -1,0 +1,19 @@
+//! Parse + type-check on arbitrary input (token soup, mutated examples): must never panic.
+//!
+//! Run: `RUSTC_BOOTSTRAP=1 cargo fuzz run check -- -max_total_time=600 -max_len=4096 -jobs=1`
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mix_check::{check_file, file_types, CheckDatabase};
+
+fuzz_target!(|data: &[u8]| {
+    mix_fuzz::on_source(data, |source| {
+        let mut db = CheckDatabase::default();
+        let (workspace, files) = db.load(&[("fuzz.mix".to_string(), source)]);
+        for d in check_file(&db, workspace, files[0]) {
+            assert!(d.span.start <= d.span.end, "inverted span {:?}", d);
+        }
+        let _ = file_types(&db, workspace, files[0]);
+    });
+});
