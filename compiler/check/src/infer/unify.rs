@@ -46,21 +46,22 @@ impl Subst {
 
     /// Follows bindings at the head only.
     pub fn head(&self, ty: &Ty) -> Ty {
-        let mut ty = ty.clone();
+        // Follow the variable chain by reference; clone only what is returned.
+        let mut current = ty;
         loop {
-            match ty {
-                Ty::Var(v) => match &self.bindings[v as usize] {
-                    Some(bound) => ty = bound.clone(),
-                    None => return ty,
+            match current {
+                Ty::Var(v) => match &self.bindings[*v as usize] {
+                    Some(bound) => current = bound,
+                    None => return current.clone(),
                 },
                 Ty::Plus(a, b) => {
-                    let (a, b) = (self.head(&a), self.head(&b));
+                    let (a, b) = (self.head(a), self.head(b));
                     return match plus_result(&a, &b) {
                         PlusResult::Known(r) => self.head(&r),
                         _ => Ty::Plus(Box::new(a), Box::new(b)),
                     };
                 }
-                other => return other,
+                other => return other.clone(),
             }
         }
     }
@@ -544,8 +545,33 @@ impl Subst {
         Ok(())
     }
 
+    /// Whether a deferred `+` occurs in `ty` (following bindings, without building anything).
+    fn has_plus(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Var(v) => self.bindings[*v as usize]
+                .as_ref()
+                .is_some_and(|t| self.has_plus(t)),
+            Ty::Plus(..) => true,
+            Ty::Con(_, args) | Ty::Tuple(args) => args.iter().any(|a| self.has_plus(a)),
+            Ty::Fun(a, b) => self.has_plus(a) || self.has_plus(b),
+            Ty::Record(fields, rest) => {
+                fields.iter().any(|(_, t)| self.has_plus(t))
+                    || rest.is_some_and(|r| self.has_plus(&Ty::Var(r)))
+            }
+            Ty::Cases(cases, rest) => {
+                cases
+                    .iter()
+                    .any(|(_, t)| t.as_ref().is_some_and(|t| self.has_plus(t)))
+                    || rest.is_some_and(|r| self.has_plus(&Ty::Var(r)))
+            }
+        }
+    }
+
     /// The first `+` in `ty` whose operands are known and cannot be added.
     pub fn impossible_plus(&self, ty: &Ty) -> Option<(Ty, Ty)> {
+        if !self.has_plus(ty) {
+            return None;
+        }
         match self.resolve(ty) {
             Ty::Plus(a, b) => {
                 let (x, y) = (self.head(&a), self.head(&b));
