@@ -66,6 +66,29 @@ impl Subst {
         }
     }
 
+    /// Follows a row variable through the records (or unions) it is bound to, appending their
+    /// members to `items`; returns the row's final, unbound variable, if any.
+    fn follow_row<T>(
+        &self,
+        mut rest: Option<TVar>,
+        items: &mut Vec<(Name, T)>,
+        members: impl Fn(Ty) -> Option<(Vec<(Name, T)>, Option<TVar>)>,
+    ) -> Option<TVar> {
+        while let Some(r) = rest {
+            match self.head(&Ty::Var(r)) {
+                Ty::Var(v) => return Some(v),
+                other => match members(other) {
+                    Some((more, next)) => {
+                        items.extend(more);
+                        rest = next;
+                    }
+                    None => return None,
+                },
+            }
+        }
+        None
+    }
+
     /// Applies every binding, everywhere.
     pub fn resolve(&self, ty: &Ty) -> Ty {
         match self.head(ty) {
@@ -74,56 +97,28 @@ impl Subst {
             Ty::Fun(a, b) => fun(self.resolve(&a), self.resolve(&b)),
             Ty::Tuple(items) => Ty::Tuple(items.iter().map(|a| self.resolve(a)).collect()),
             Ty::Record(fields, rest) => {
+                let mut fields = fields;
+                let rest = self.follow_row(rest, &mut fields, |t| match t {
+                    Ty::Record(more, next) => Some((more, next)),
+                    _ => None,
+                });
                 let mut fields: Vec<(Name, Ty)> = fields
                     .iter()
                     .map(|(n, t)| (n.clone(), self.resolve(t)))
                     .collect();
-                // Follow the row to its end: a bound row variable may lead to another record.
-                let mut rest = rest;
-                while let Some(r) = rest {
-                    match self.head(&Ty::Var(r)) {
-                        Ty::Record(more, next) => {
-                            fields.extend(more.iter().map(|(n, t)| (n.clone(), self.resolve(t))));
-                            rest = next;
-                        }
-                        Ty::Var(v) => {
-                            rest = Some(v);
-                            break;
-                        }
-                        _ => {
-                            rest = None;
-                            break;
-                        }
-                    }
-                }
                 fields.sort_by(|a, b| a.0.cmp(&b.0));
                 Ty::Record(fields, rest)
             }
             Ty::Cases(cases, rest) => {
+                let mut cases = cases;
+                let rest = self.follow_row(rest, &mut cases, |t| match t {
+                    Ty::Cases(more, next) => Some((more, next)),
+                    _ => None,
+                });
                 let mut cases: Vec<(Name, Option<Ty>)> = cases
                     .iter()
                     .map(|(n, t)| (n.clone(), t.as_ref().map(|t| self.resolve(t))))
                     .collect();
-                let mut rest = rest;
-                while let Some(r) = rest {
-                    match self.head(&Ty::Var(r)) {
-                        Ty::Cases(more, next) => {
-                            cases
-                                .extend(more.iter().map(|(n, t)| {
-                                    (n.clone(), t.as_ref().map(|t| self.resolve(t)))
-                                }));
-                            rest = next;
-                        }
-                        Ty::Var(v) => {
-                            rest = Some(v);
-                            break;
-                        }
-                        _ => {
-                            rest = None;
-                            break;
-                        }
-                    }
-                }
                 cases.sort_by(|a, b| a.0.cmp(&b.0));
                 Ty::Cases(cases, rest)
             }
