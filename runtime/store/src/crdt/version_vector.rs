@@ -29,25 +29,12 @@ impl VersionVector {
 
     /// The highest counter present for `replica` (contiguous or not).
     pub fn max_counter(&self, replica: ReplicaId) -> u64 {
-        let dot_max = self
-            .dots
-            .range(
-                OpId {
-                    replica,
-                    counter: 0,
-                }..=OpId {
-                    replica,
-                    counter: u64::MAX,
-                },
-            )
-            .next_back()
-            .map(|d| d.counter)
-            .unwrap_or(0);
+        let dot_max = self.dots_of(replica).next_back().unwrap_or(0);
         dot_max.max(self.contiguous(replica))
     }
 
     /// Dots of `replica` above its contiguous prefix.
-    pub fn dots_of(&self, replica: ReplicaId) -> impl Iterator<Item = u64> + '_ {
+    pub fn dots_of(&self, replica: ReplicaId) -> impl DoubleEndedIterator<Item = u64> + '_ {
         self.dots
             .range(
                 OpId {
