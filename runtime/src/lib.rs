@@ -1,0 +1,13 @@
+//! The Mix runtime: values, the QCode format and its loader, the VM and the native primitives
+//! the standard library stands on.
+
+pub mod error;
+pub mod native;
+pub mod natives;
+pub mod print;
+pub mod qcode;
+pub mod stream;
+pub mod value;
+
+pub use error::{ErrorKind, RtError, RtResult};
+pub use value::Value;

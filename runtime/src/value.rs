@@ -1,0 +1,277 @@
+//! Run-time values (spec §5). Sixteen bytes each: scalars inline, everything else behind an `Rc`
+//! so copying a value is a reference-count bump. Values are immutable; an operation that
+//! "changes" one copies it unless it holds the only reference (`Rc::make_mut`), which is what
+//! makes `s = s + "x"` in a loop linear instead of quadratic.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::stream::Stream;
+
+/// Keys of records and maps. Records and maps share one representation: `data` code cannot
+/// tell them apart, and both print with sorted keys.
+pub type Key = Rc<str>;
+pub type Obj = BTreeMap<Key, Value>;
+
+#[derive(Clone, Default)]
+pub enum Value {
+    #[default]
+    Undefined,
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<String>),
+    Array(Rc<Vec<Value>>),
+    /// A record or a map.
+    Obj(Rc<Obj>),
+    Case(Rc<Case>),
+    /// A database reference: its record id.
+    Ref(Rc<String>),
+    Binary(Rc<Vec<u8>>),
+    Func(Rc<Func>),
+    Stream(Rc<Stream>),
+    /// Host objects the language sees as opaque types (`regex.pattern`, …).
+    Host(Rc<HostObject>),
+}
+
+/// A case value: `red`, `some(3)`. Cases are structural, so the name is the identity.
+#[derive(Clone, PartialEq)]
+pub struct Case {
+    pub name: Rc<str>,
+    pub arg: Option<Value>,
+}
+
+/// Something callable. Calls are curried: a call with fewer arguments than `arity` makes a
+/// `Partial`, one with more applies the result to the rest.
+pub enum Func {
+    /// A compiled function (index into the module's function table) with its captured values.
+    Closure { function: u32, captures: Box<[Value]> },
+    /// A native primitive (index into the runtime's native table).
+    Native { native: u32 },
+    /// A callee with some of its arguments already supplied.
+    Partial { callee: Value, args: Box<[Value]> },
+}
+
+pub enum HostObject {
+    Regex(Rc<str>, Box<dyn std::any::Any>),
+    /// A calendar date, time or timestamp, as the `calendar` natives define it.
+    Calendar(Box<dyn std::any::Any>),
+    Other(&'static str, Box<dyn std::any::Any>),
+    /// The VM's iteration state for `for (let x in s)` (never visible to user code).
+    Cursor(std::cell::RefCell<crate::stream::Cursor>),
+}
+
+impl Value {
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(Rc::new(s.into()))
+    }
+
+    pub fn array(items: Vec<Value>) -> Value {
+        Value::Array(Rc::new(items))
+    }
+
+    pub fn obj(fields: Obj) -> Value {
+        Value::Obj(Rc::new(fields))
+    }
+
+    pub fn case(name: impl Into<Rc<str>>, arg: Option<Value>) -> Value {
+        Value::Case(Rc::new(Case {
+            name: name.into(),
+            arg,
+        }))
+    }
+
+    /// A number: integral results stay integers.
+    pub fn number(x: f64) -> Value {
+        Value::Float(x)
+    }
+
+    pub fn is_undefined(&self) -> bool {
+        matches!(self, Value::Undefined)
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// An integer view of a number (floats with an integral value count).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The kind's name for error messages (`datacase` names where they exist).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Undefined => "undefined",
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::Str(_) => "string",
+            Value::Array(_) => "array",
+            Value::Obj(_) => "object",
+            Value::Case(_) => "case",
+            Value::Ref(_) => "ref",
+            Value::Binary(_) => "binary",
+            Value::Func(_) => "function",
+            Value::Stream(_) => "stream",
+            Value::Host(_) => "opaque",
+        }
+    }
+
+    /// Whether the value is `data` (serialisable): what arrays, maps and the store may hold.
+    pub fn is_data(&self) -> bool {
+        match self {
+            Value::Undefined | Value::Func(_) | Value::Stream(_) | Value::Host(_) => false,
+            Value::Array(a) => a.iter().all(Value::is_data),
+            Value::Obj(o) => o.values().all(Value::is_data),
+            Value::Case(c) => c.arg.as_ref().is_none_or(Value::is_data),
+            _ => true,
+        }
+    }
+}
+
+/// Deep equality (spec §5): `1 == 1.0`, arrays element-wise, objects by keys and values, cases
+/// by name and argument. Functions, streams and host objects are equal only to themselves.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Undefined, Undefined) | (Null, Null) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (Int(_) | Float(_), Int(_) | Float(_)) => self.as_f64() == other.as_f64(),
+            (Str(a), Str(b)) => a == b,
+            (Array(a), Array(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Obj(a), Obj(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Case(a), Case(b)) => Rc::ptr_eq(a, b) || **a == **b,
+            (Ref(a), Ref(b)) => a == b,
+            (Binary(a), Binary(b)) => a == b,
+            (Func(a), Func(b)) => Rc::ptr_eq(a, b),
+            (Stream(a), Stream(b)) => Rc::ptr_eq(a, b),
+            (Host(a), Host(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// The language's ordering: null < bool < number < string; arrays lexicographic; refs by id;
+/// mixed kinds (and functions, streams, objects of different shapes) are unordered (`None`).
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
+        use Value::*;
+        fn rank(v: &Value) -> u8 {
+            match v {
+                Null => 0,
+                Bool(_) => 1,
+                Int(_) | Float(_) => 2,
+                Str(_) => 3,
+                _ => 4,
+            }
+        }
+        match (self, other) {
+            (Null, Null) => Some(Ordering::Equal),
+            (Bool(a), Bool(b)) => a.partial_cmp(b),
+            (Int(a), Int(b)) => a.partial_cmp(b),
+            (Int(_) | Float(_), Int(_) | Float(_)) => self.as_f64()?.partial_cmp(&other.as_f64()?),
+            (Str(a), Str(b)) => a.as_bytes().partial_cmp(b.as_bytes()),
+            (Ref(a), Ref(b)) => a.partial_cmp(b),
+            (Array(a), Array(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.partial_cmp(y)? {
+                        Ordering::Equal => {}
+                        decided => return Some(decided),
+                    }
+                }
+                a.len().partial_cmp(&b.len())
+            }
+            (Obj(a), Obj(b)) => {
+                for ((ka, va), (kb, vb)) in a.iter().zip(b.iter()) {
+                    match ka.cmp(kb) {
+                        Ordering::Equal => {}
+                        decided => return Some(decided),
+                    }
+                    match va.partial_cmp(vb)? {
+                        Ordering::Equal => {}
+                        decided => return Some(decided),
+                    }
+                }
+                a.len().partial_cmp(&b.len())
+            }
+            (Case(a), Case(b)) => match a.name.cmp(&b.name) {
+                Ordering::Equal => match (&a.arg, &b.arg) {
+                    (Some(x), Some(y)) => x.partial_cmp(y),
+                    (None, None) => Some(Ordering::Equal),
+                    _ => None,
+                },
+                decided => Some(decided),
+            },
+            (Binary(a), Binary(b)) => a.partial_cmp(b),
+            _ if rank(self) < 4 && rank(other) < 4 && rank(self) != rank(other) => {
+                rank(self).partial_cmp(&rank(other))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::print::literal(self))
+    }
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::print::literal(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_two_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn equality_is_deep_and_numeric() {
+        assert_eq!(Value::Int(1), Value::Float(1.0));
+        assert_ne!(Value::Int(1), Value::str("1"));
+        assert_eq!(
+            Value::array(vec![Value::Int(1), Value::str("a")]),
+            Value::array(vec![Value::Float(1.0), Value::str("a")])
+        );
+        assert_ne!(Value::Null, Value::Undefined);
+    }
+
+    #[test]
+    fn ordering_ranks_kinds_and_refuses_mixed_containers() {
+        assert!(Value::Null < Value::Bool(false));
+        assert!(Value::Bool(true) < Value::Int(0));
+        assert!(Value::Int(3) < Value::str("a"));
+        assert!(Value::str("a") < Value::str("b"));
+        assert_eq!(
+            Value::array(vec![]).partial_cmp(&Value::obj(Obj::new())),
+            None
+        );
+    }
+}
