@@ -8,6 +8,8 @@ pub mod print;
 pub mod qcode;
 pub mod stream;
 pub mod value;
+pub mod vm;
+pub mod alloc;
 
 pub use error::{ErrorKind, RtError, RtResult};
 pub use value::Value;

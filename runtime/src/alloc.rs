@@ -1,0 +1,48 @@
+//! A counting global allocator: the VM's memory cap reads the live byte count from it. A binary
+//! that wants memory limits installs it (`#[global_allocator] static A: CountingAlloc = …`);
+//! without it `live_bytes()` stays 0 and the cap cannot trigger.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+pub struct CountingAlloc;
+
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        INSTALLED.store(true, Ordering::Relaxed);
+        if new_size >= layout.size() {
+            LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed);
+        } else {
+            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Bytes currently allocated through the counting allocator (process-wide).
+pub fn live_bytes() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Whether the counting allocator is the global allocator (it has seen an allocation).
+pub fn installed() -> bool {
+    INSTALLED.load(Ordering::Relaxed) || LIVE.load(Ordering::Relaxed) > 0
+}

@@ -1,0 +1,1037 @@
+//! The QCode virtual machine: one register file shared by all frames (a frame is a window of
+//! it), a frame stack, a stack of `try` handlers, and the limits (fuel, deadline, memory) checked
+//! every few thousand steps so the common path pays one decrement per call or backward jump.
+
+mod ops;
+mod program;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+pub use ops::{add_dyn, compare, position};
+pub use program::{native_table, BindError, Program};
+
+use crate::error::{ErrorKind, RtError, RtResult, TraceFrame};
+use crate::native::Host;
+use crate::qcode::{Instr, KindTest, Reg};
+use crate::stream::Stream;
+use crate::value::{Case, Func, HostObject, Value};
+
+/// Resource limits of one execution; `None` means unlimited.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits {
+    /// Steps: calls, backward jumps and per-element work of natives.
+    pub fuel: Option<u64>,
+    pub time: Option<Duration>,
+    /// Bytes allocated beyond what was live when the machine started (needs the counting
+    /// allocator, `crate::alloc`).
+    pub memory: Option<usize>,
+}
+
+/// How deep Mix calls may nest before a clean "stack overflow" error.
+const MAX_FRAMES: usize = 1_000_000;
+/// How deep natives may call back into Mix (each level uses the host's own stack).
+const MAX_NATIVE_DEPTH: usize = 2_000;
+/// Steps between checks of the deadline and the memory cap.
+const CHECK_EVERY: u64 = 4096;
+
+struct Frame {
+    function: u32,
+    /// The next instruction (saved while another frame runs or after an error).
+    pc: u32,
+    base: u32,
+    /// The caller's register that receives the result.
+    dst: Reg,
+    closure: Option<Rc<Func>>,
+}
+
+struct TryHandler {
+    /// Frame count when the `try` started: its frame is `frames[depth - 1]`.
+    depth: usize,
+    handler: u32,
+    dst: Reg,
+}
+
+enum GlobalSlot {
+    Unset,
+    Running,
+    Ready(Value),
+}
+
+pub struct Vm<'p> {
+    program: &'p Program,
+    regs: Vec<Value>,
+    frames: Vec<Frame>,
+    tries: Vec<TryHandler>,
+    globals: Vec<GlobalSlot>,
+    function_values: Vec<Option<Value>>,
+    regexes: Vec<Option<Value>>,
+    scratch: Vec<Value>,
+    native_depth: usize,
+    /// Steps left before the next slow check.
+    ticks: u64,
+    /// Steps left in the budget (including `ticks`).
+    fuel: u64,
+    deadline: Option<Instant>,
+    memory_cap: Option<usize>,
+    random: u64,
+    log_sink: Box<dyn FnMut(&str) + 'p>,
+}
+
+impl<'p> Vm<'p> {
+    pub fn new(program: &'p Program, limits: Limits) -> Vm<'p> {
+        let fuel = limits.fuel.unwrap_or(u64::MAX);
+        Vm {
+            program,
+            regs: Vec::with_capacity(1024),
+            frames: Vec::with_capacity(64),
+            tries: Vec::new(),
+            globals: program
+                .module
+                .globals
+                .iter()
+                .map(|_| GlobalSlot::Unset)
+                .collect(),
+            function_values: vec![None; program.module.functions.len()],
+            regexes: vec![None; program.module.constants.len()],
+            scratch: Vec::new(),
+            native_depth: 0,
+            ticks: fuel.min(CHECK_EVERY),
+            fuel,
+            deadline: limits.time.map(|t| Instant::now() + t),
+            memory_cap: limits
+                .memory
+                .map(|m| crate::alloc::live_bytes().saturating_add(m)),
+            random: 0x9E37_79B9_7F4A_7C15,
+            log_sink: Box::new(|line| eprintln!("{line}")),
+        }
+    }
+
+    /// Where `logging` and `debug` output goes (stderr by default).
+    pub fn set_log_sink(&mut self, sink: impl FnMut(&str) + 'p) {
+        self.log_sink = Box::new(sink);
+    }
+
+    pub fn seed_random(&mut self, seed: u64) {
+        self.random = seed;
+    }
+
+    /// The value of an exported definition: a global's value, or a function value.
+    pub fn export(&mut self, name: &str) -> RtResult<Value> {
+        let export = self
+            .program
+            .module
+            .export(name)
+            .ok_or_else(|| RtError::runtime(format!("the module has no definition `{name}`")))?;
+        match export.kind {
+            crate::qcode::ExportKind::Global => self.global(export.index),
+            crate::qcode::ExportKind::Function => Ok(self.function_value(export.index)),
+        }
+    }
+
+    /// Calls a function value with arguments (curried: fewer make a partial, more apply the
+    /// result to the rest).
+    pub fn call_value(&mut self, callee: &Value, args: &[Value]) -> RtResult<Value> {
+        let Value::Func(f) = callee else {
+            return Err(RtError::runtime(format!(
+                "cannot call {}: it is not a function",
+                callee.kind()
+            )));
+        };
+        match &**f {
+            Func::Closure { function, .. } => {
+                let arity = self.program.module.functions[*function as usize].arity as usize;
+                self.apply_arity(callee, arity, args, |vm, now| {
+                    vm.invoke(*function, Some(f.clone()), now)
+                })
+            }
+            Func::Native { native } => {
+                let def = native_table()[*native as usize];
+                self.apply_arity(callee, def.arity as usize, args, |vm, now| {
+                    vm.call_native_def(def.f, now)
+                })
+            }
+            Func::Partial {
+                callee: inner,
+                args: first,
+            } => {
+                let mut all = Vec::with_capacity(first.len() + args.len());
+                all.extend_from_slice(first);
+                all.extend_from_slice(args);
+                self.call_value(inner, &all)
+            }
+        }
+    }
+
+    /// Currying: exactly `arity` arguments run `saturated`; fewer make a partial application;
+    /// more apply the result to the rest.
+    fn apply_arity(
+        &mut self,
+        callee: &Value,
+        arity: usize,
+        args: &[Value],
+        saturated: impl FnOnce(&mut Self, &[Value]) -> RtResult<Value>,
+    ) -> RtResult<Value> {
+        if args.len() < arity {
+            return Ok(Value::Func(Rc::new(Func::Partial {
+                callee: callee.clone(),
+                args: args.into(),
+            })));
+        }
+        let result = saturated(self, &args[..arity])?;
+        if args.len() > arity {
+            self.call_value(&result, &args[arity..])
+        } else {
+            Ok(result)
+        }
+    }
+
+    fn call_native_def(
+        &mut self,
+        f: crate::native::NativeFn,
+        args: &[Value],
+    ) -> RtResult<Value> {
+        self.native_depth += 1;
+        if self.native_depth > MAX_NATIVE_DEPTH {
+            self.native_depth -= 1;
+            return Err(RtError::runtime(
+                "stack overflow: natives and Mix functions call each other too deeply",
+            ));
+        }
+        let result = f(self, args);
+        self.native_depth -= 1;
+        result
+    }
+
+    /// Runs compiled function `function` with exactly its arity of arguments to completion.
+    fn invoke(
+        &mut self,
+        function: u32,
+        closure: Option<Rc<Func>>,
+        args: &[Value],
+    ) -> RtResult<Value> {
+        if self.native_depth > MAX_NATIVE_DEPTH {
+            return Err(RtError::runtime(
+                "stack overflow: natives and Mix functions call each other too deeply",
+            ));
+        }
+        let base = self.top();
+        self.push_frame(function, base, 0, closure)?;
+        for (i, a) in args.iter().enumerate() {
+            self.regs[base + i] = a.clone();
+        }
+        let stop = self.frames.len() - 1;
+        self.native_depth += 1;
+        let result = self.run(stop);
+        self.native_depth -= 1;
+        result
+    }
+
+    fn top(&self) -> usize {
+        match self.frames.last() {
+            Some(f) => {
+                f.base as usize + self.program.module.functions[f.function as usize].registers as usize
+            }
+            None => 0,
+        }
+    }
+
+    fn push_frame(
+        &mut self,
+        function: u32,
+        base: usize,
+        dst: Reg,
+        closure: Option<Rc<Func>>,
+    ) -> RtResult<()> {
+        if self.frames.len() >= MAX_FRAMES {
+            return Err(RtError::runtime(
+                "stack overflow: too many nested calls (is a recursion missing its base case?)",
+            ));
+        }
+        let need = base + self.program.module.functions[function as usize].registers as usize;
+        if self.regs.len() < need {
+            self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
+        }
+        self.frames.push(Frame {
+            function,
+            pc: 0,
+            base: base as u32,
+            dst,
+            closure,
+        });
+        Ok(())
+    }
+
+    fn function_value(&mut self, function: u32) -> Value {
+        if let Some(v) = &self.function_values[function as usize] {
+            return v.clone();
+        }
+        let v = Value::Func(Rc::new(Func::Closure {
+            function,
+            captures: Box::new([]),
+        }));
+        self.function_values[function as usize] = Some(v.clone());
+        v
+    }
+
+    fn global(&mut self, index: u32) -> RtResult<Value> {
+        match &self.globals[index as usize] {
+            GlobalSlot::Ready(v) => return Ok(v.clone()),
+            GlobalSlot::Running => {
+                return Err(RtError::runtime(format!(
+                    "`{}` needs its own value to compute it",
+                    self.program.module.globals[index as usize].name
+                )))
+            }
+            GlobalSlot::Unset => {}
+        }
+        self.globals[index as usize] = GlobalSlot::Running;
+        let init = self.program.module.globals[index as usize].init;
+        match self.invoke(init, None, &[]) {
+            Ok(v) => {
+                self.globals[index as usize] = GlobalSlot::Ready(v.clone());
+                Ok(v)
+            }
+            Err(e) => {
+                self.globals[index as usize] = GlobalSlot::Unset;
+                Err(e)
+            }
+        }
+    }
+
+    fn regex_constant(&mut self, constant: u32) -> RtResult<Value> {
+        if let Some(v) = &self.regexes[constant as usize] {
+            return Ok(v.clone());
+        }
+        let source = self.program.values[constant as usize].clone();
+        let compile = native_table()
+            .iter()
+            .find(|d| d.name == "regex.mustCompile")
+            .ok_or_else(|| RtError::runtime("this runtime has no regex support"))?;
+        let v = (compile.f)(self, &[source])?;
+        self.regexes[constant as usize] = Some(v.clone());
+        Ok(v)
+    }
+
+    /// The slow path of the step counter: the budget, the deadline and the memory cap.
+    #[cold]
+    fn check_limits(&mut self, spent: u64) -> RtResult<()> {
+        self.fuel = self.fuel.saturating_sub(spent);
+        if self.fuel == 0 {
+            return Err(RtError::limit("step budget exhausted"));
+        }
+        if let Some(deadline) = self.deadline {
+            if Instant::now() >= deadline {
+                return Err(RtError::limit("time limit exceeded"));
+            }
+        }
+        self.check_memory()?;
+        self.ticks = self.fuel.min(CHECK_EVERY);
+        Ok(())
+    }
+
+    /// Charges one step; every call and backward jump does.
+    #[inline(always)]
+    fn tick(&mut self) -> RtResult<()> {
+        self.ticks -= 1;
+        if self.ticks == 0 {
+            let spent = self.fuel.min(CHECK_EVERY);
+            return self.check_limits(spent);
+        }
+        Ok(())
+    }
+
+    /// A stack trace of the current frames, innermost first.
+    fn trace(&self) -> Vec<TraceFrame> {
+        let module = &self.program.module;
+        self.frames
+            .iter()
+            .rev()
+            .map(|frame| {
+                let function = &module.functions[frame.function as usize];
+                let pc = frame.pc.saturating_sub(1);
+                let entry = function
+                    .lines
+                    .iter()
+                    .take_while(|l| l.pc <= pc)
+                    .last()
+                    .or(function.lines.first());
+                let (file, line, column) = match entry {
+                    Some(l) => (
+                        module
+                            .files
+                            .get(l.file as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                        l.line,
+                        l.column,
+                    ),
+                    None => (String::new(), 0, 0),
+                };
+                TraceFrame {
+                    function: function.name.clone(),
+                    file,
+                    line,
+                    column,
+                }
+            })
+            .collect()
+    }
+
+    /// Runs until the frame at index `stop` returns. Errors unwind to the innermost `try` of
+    /// this run, or leave it with a stack trace.
+    fn run(&mut self, stop: usize) -> RtResult<Value> {
+        loop {
+            match self.execute(stop) {
+                Ok(v) => return Ok(v),
+                Err(mut error) => {
+                    if error.trace.is_empty() {
+                        error.trace = self.trace();
+                    }
+                    let handler = self
+                        .tries
+                        .last()
+                        .filter(|t| t.depth > stop && error.catchable());
+                    match handler {
+                        Some(h) => {
+                            let (depth, handler, dst) = (h.depth, h.handler, h.dst);
+                            self.tries.pop();
+                            self.frames.truncate(depth);
+                            let frame = self.frames.last_mut().expect("try frame");
+                            frame.pc = handler;
+                            let base = frame.base as usize;
+                            self.regs[base + dst as usize] =
+                                Value::case("error", Some(Value::str(error.message)));
+                        }
+                        None => {
+                            self.tries.retain(|t| t.depth <= stop);
+                            self.frames.truncate(stop);
+                            return Err(error);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn execute(&mut self, stop: usize) -> RtResult<Value> {
+        let program = self.program;
+        let functions = &program.module.functions;
+        let frame = self.frames.last().expect("a frame to run");
+        let mut code: &[Instr] = &functions[frame.function as usize].code;
+        let mut pc = frame.pc as usize;
+        let mut base = frame.base as usize;
+
+        macro_rules! reg {
+            ($r:expr) => {
+                self.regs[base + $r as usize]
+            };
+        }
+        // Saves the position before an error leaves, for the stack trace and `try`.
+        macro_rules! check {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.frames.last_mut().expect("frame").pc = pc as u32;
+                        return Err(e);
+                    }
+                }
+            };
+        }
+        macro_rules! enter {
+            ($function:expr, $new_base:expr, $dst:expr, $closure:expr) => {{
+                self.frames.last_mut().expect("frame").pc = pc as u32;
+                check!(self.tick());
+                check!(self.push_frame($function, $new_base, $dst, $closure));
+                code = &functions[$function as usize].code;
+                pc = 0;
+                base = $new_base;
+            }};
+        }
+
+        loop {
+            let instr = &code[pc];
+            pc += 1;
+            match *instr {
+                Instr::LoadNull { dst } => reg!(dst) = Value::Null,
+                Instr::LoadUndefined { dst } => reg!(dst) = Value::Undefined,
+                Instr::LoadBool { dst, value } => reg!(dst) = Value::Bool(value),
+                Instr::LoadInt { dst, value } => reg!(dst) = Value::Int(value as i64),
+                Instr::LoadConst { dst, constant } => {
+                    reg!(dst) = match &program.module.constants[constant as usize] {
+                        crate::qcode::Constant::Regex(_) => check!(self.regex_constant(constant)),
+                        _ => program.values[constant as usize].clone(),
+                    }
+                }
+                Instr::Move { dst, src } => reg!(dst) = reg!(src).clone(),
+                Instr::LoadGlobal { dst, global } => {
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    reg!(dst) = check!(self.global(global));
+                }
+                Instr::LoadFunction { dst, function } => reg!(dst) = self.function_value(function),
+                Instr::LoadNative { dst, native } => {
+                    reg!(dst) = Value::Func(Rc::new(Func::Native {
+                        native: program.natives[native as usize],
+                    }))
+                }
+                Instr::MakeClosure {
+                    dst,
+                    function,
+                    captures,
+                    count,
+                } => {
+                    let start = base + captures as usize;
+                    let values: Box<[Value]> = self.regs[start..start + count as usize].into();
+                    reg!(dst) = Value::Func(Rc::new(Func::Closure {
+                        function,
+                        captures: values,
+                    }));
+                }
+                Instr::LoadCapture { dst, index } => {
+                    let v = match self.frames.last().and_then(|f| f.closure.as_deref()) {
+                        Some(Func::Closure { captures, .. }) => captures[index as usize].clone(),
+                        _ => Value::Undefined,
+                    };
+                    reg!(dst) = v;
+                }
+                Instr::AddNum { dst, a, b } => reg!(dst) = check!(ops::add_num(&reg!(a), &reg!(b))),
+                Instr::Sub { dst, a, b } => reg!(dst) = check!(ops::sub(&reg!(a), &reg!(b))),
+                Instr::Mul { dst, a, b } => reg!(dst) = check!(ops::mul(&reg!(a), &reg!(b))),
+                Instr::Div { dst, a, b } => reg!(dst) = check!(ops::div(&reg!(a), &reg!(b))),
+                Instr::Rem { dst, a, b } => reg!(dst) = check!(ops::rem(&reg!(a), &reg!(b))),
+                Instr::Neg { dst, src } => reg!(dst) = check!(ops::neg(&reg!(src))),
+                Instr::AddInt { dst, a, value } => {
+                    reg!(dst) = match reg!(a) {
+                        Value::Int(x) => match x.checked_add(value as i64) {
+                            Some(r) => Value::Int(r),
+                            None => Value::Float(x as f64 + value as f64),
+                        },
+                        ref other => check!(ops::add_num(other, &Value::Int(value as i64))),
+                    }
+                }
+                Instr::Concat { dst, a, b } => {
+                    let left = self.take_operand(base, dst, a);
+                    reg!(dst) = check!(ops::concat(left, &reg!(b)));
+                }
+                Instr::ArrayConcat { dst, a, b } => {
+                    let left = self.take_operand(base, dst, a);
+                    reg!(dst) = check!(ops::array_concat(left, &reg!(b)));
+                }
+                Instr::MapMerge { dst, a, b } => {
+                    let left = self.take_operand(base, dst, a);
+                    reg!(dst) = check!(ops::map_merge(left, &reg!(b)));
+                }
+                Instr::AddDyn { dst, a, b } => {
+                    let left = self.take_operand(base, dst, a);
+                    reg!(dst) = check!(ops::add_dyn(left, &reg!(b)));
+                }
+                Instr::Compare { op, dst, a, b } => {
+                    reg!(dst) = match (&reg!(a), &reg!(b), op) {
+                        (Value::Int(x), Value::Int(y), crate::qcode::CmpOp::Lt) => {
+                            Value::Bool(x < y)
+                        }
+                        (Value::Int(x), Value::Int(y), crate::qcode::CmpOp::Eq) => {
+                            Value::Bool(x == y)
+                        }
+                        (x, y, op) => ops::compare(op, x, y),
+                    }
+                }
+                Instr::Not { dst, src } => reg!(dst) = check!(ops::not(&reg!(src))),
+                Instr::KleeneAnd { dst, a, b } => reg!(dst) = ops::kleene_and(&reg!(a), &reg!(b)),
+                Instr::KleeneOr { dst, a, b } => reg!(dst) = ops::kleene_or(&reg!(a), &reg!(b)),
+                Instr::IsDefined { dst, src } => reg!(dst) = Value::Bool(!reg!(src).is_undefined()),
+                Instr::IsUndefined { dst, src } => {
+                    reg!(dst) = Value::Bool(reg!(src).is_undefined())
+                }
+                Instr::TestKind { dst, src, kind } => {
+                    reg!(dst) = Value::Bool(kind_matches(&reg!(src), kind))
+                }
+                Instr::Jump { target } => {
+                    if (target as usize) < pc {
+                        check!(self.tick());
+                    }
+                    pc = target as usize;
+                }
+                Instr::JumpIfNotTrue { cond, target } => {
+                    if !matches!(reg!(cond), Value::Bool(true)) {
+                        pc = target as usize;
+                    }
+                }
+                Instr::JumpIfTrue { cond, target } => {
+                    if matches!(reg!(cond), Value::Bool(true)) {
+                        pc = target as usize;
+                    }
+                }
+                Instr::JumpIfFalse { cond, target } => {
+                    if matches!(reg!(cond), Value::Bool(false)) {
+                        pc = target as usize;
+                    }
+                }
+                Instr::CallDirect {
+                    dst,
+                    function,
+                    args,
+                    argc,
+                } => {
+                    let old_base = base;
+                    let new_base = self.top();
+                    enter!(function, new_base, dst, None);
+                    for i in 0..argc as usize {
+                        let v = self.regs[old_base + args as usize + i].clone();
+                        self.regs[new_base + i] = v;
+                    }
+                }
+                Instr::TailCallDirect {
+                    function,
+                    args,
+                    argc,
+                } => {
+                    check!(self.tick());
+                    for i in 0..argc as usize {
+                        let v = std::mem::take(&mut reg!(args as usize + i));
+                        reg!(i) = v;
+                    }
+                    let need = base + functions[function as usize].registers as usize;
+                    if self.regs.len() < need {
+                        self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
+                    }
+                    let frame = self.frames.last_mut().expect("frame");
+                    frame.function = function;
+                    frame.closure = None;
+                    code = &functions[function as usize].code;
+                    pc = 0;
+                }
+                Instr::CallNative {
+                    dst,
+                    native,
+                    args,
+                    argc,
+                } => {
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    let def = program.native_def(native);
+                    let mut buffer = std::mem::take(&mut self.scratch);
+                    buffer.clear();
+                    let start = base + args as usize;
+                    buffer.extend_from_slice(&self.regs[start..start + argc as usize]);
+                    let result = self.call_native_def(def.f, &buffer);
+                    buffer.clear();
+                    self.scratch = buffer;
+                    reg!(dst) = check!(result);
+                }
+                Instr::TailCall {
+                    callee,
+                    args,
+                    argc,
+                } => {
+                    let f = reg!(callee).clone();
+                    if let Value::Func(func) = &f {
+                        if let Func::Closure { function, .. } = &**func {
+                            let function = *function;
+                            if functions[function as usize].arity == argc {
+                                check!(self.tick());
+                                for i in 0..argc as usize {
+                                    let v = std::mem::take(&mut reg!(args as usize + i));
+                                    reg!(i) = v;
+                                }
+                                let need = base + functions[function as usize].registers as usize;
+                                if self.regs.len() < need {
+                                    self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
+                                }
+                                let frame = self.frames.last_mut().expect("frame");
+                                frame.function = function;
+                                frame.closure = Some(func.clone());
+                                code = &functions[function as usize].code;
+                                pc = 0;
+                                continue;
+                            }
+                        }
+                    }
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    let start = base + args as usize;
+                    let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
+                    let result = check!(self.call_value(&f, &call_args));
+                    if let Some(v) = self.return_value(result, stop, &mut code, &mut pc, &mut base) {
+                        return Ok(v);
+                    }
+                }
+                Instr::Call {
+                    dst,
+                    callee,
+                    args,
+                    argc,
+                } => {
+                    let f = reg!(callee).clone();
+                    // A closure called with exactly its arity runs in this loop; everything
+                    // else (natives, partials, over- and under-application) goes through
+                    // call_value.
+                    if let Value::Func(func) = &f {
+                        if let Func::Closure { function, .. } = &**func {
+                            let function = *function;
+                            if functions[function as usize].arity == argc {
+                                let old_base = base;
+                                let new_base = self.top();
+                                enter!(function, new_base, dst, Some(func.clone()));
+                                for i in 0..argc as usize {
+                                    let v = self.regs[old_base + args as usize + i].clone();
+                                    self.regs[new_base + i] = v;
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    let start = base + args as usize;
+                    let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
+                    reg!(dst) = check!(self.call_value(&f, &call_args));
+                }
+                Instr::Return { src } => {
+                    let value = std::mem::take(&mut reg!(src));
+                    if let Some(v) = self.return_value(value, stop, &mut code, &mut pc, &mut base) {
+                        return Ok(v);
+                    }
+                }
+                Instr::Fail { src } => {
+                    let message = match &reg!(src) {
+                        Value::Str(s) => s.to_string(),
+                        other => crate::print::literal(other),
+                    };
+                    check!(Err(RtError {
+                        kind: ErrorKind::Fail,
+                        message,
+                        trace: Vec::new(),
+                    }))
+                }
+                Instr::TryStart { dst, handler } => self.tries.push(TryHandler {
+                    depth: self.frames.len(),
+                    handler,
+                    dst,
+                }),
+                Instr::TryEnd => {
+                    self.tries.pop();
+                }
+                Instr::MatchFail { src } => {
+                    let shown = crate::print::literal(&reg!(src));
+                    check!(Err(RtError::runtime(format!(
+                        "no pattern matches the value {}",
+                        clip(&shown)
+                    ))))
+                }
+                Instr::CheckStorable { src } => {
+                    check!(ops::storable(&reg!(src), "a variable"))
+                }
+                Instr::NewArray { dst, items, count } => {
+                    let start = base + items as usize;
+                    let values = &self.regs[start..start + count as usize];
+                    if values.iter().any(Value::is_undefined) {
+                        check!(Err(RtError::runtime("cannot store undefined in an array")))
+                    }
+                    reg!(dst) = Value::Array(Rc::new(values.to_vec()));
+                }
+                Instr::NewRecord { dst, keys, values } => {
+                    let names = &program.key_lists[keys as usize];
+                    let start = base + values as usize;
+                    let mut fields = crate::value::Obj::new();
+                    for (i, k) in names.iter().enumerate() {
+                        let v = self.regs[start + i].clone();
+                        if v.is_undefined() {
+                            check!(Err(RtError::runtime(format!(
+                                "cannot store undefined in field `{k}` of a record"
+                            ))))
+                        }
+                        fields.insert(k.clone(), v);
+                    }
+                    reg!(dst) = Value::Obj(Rc::new(fields));
+                }
+                Instr::GetField { dst, obj, key } => {
+                    reg!(dst) = check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))
+                }
+                Instr::GetDyn { dst, obj, key } => {
+                    reg!(dst) = check!(ops::get_dyn(&reg!(obj), &reg!(key)))
+                }
+                Instr::GetIndex { dst, arr, index } => {
+                    reg!(dst) = check!(ops::get_index(&reg!(arr), &reg!(index)))
+                }
+                Instr::GetIndexOrUndefined { dst, arr, index } => {
+                    reg!(dst) = match &reg!(arr) {
+                        Value::Array(items) => ops::position(&reg!(index), items.len())
+                            .map(|i| items[i].clone())
+                            .unwrap_or(Value::Undefined),
+                        _ => Value::Undefined,
+                    }
+                }
+                Instr::HasIndex { dst, arr, index } => {
+                    reg!(dst) = Value::Bool(match &reg!(arr) {
+                        Value::Array(items) => ops::position(&reg!(index), items.len()).is_some(),
+                        _ => false,
+                    })
+                }
+                Instr::Length { dst, src } => {
+                    reg!(dst) = match &reg!(src) {
+                        Value::Array(items) => Value::Int(items.len() as i64),
+                        _ => Value::Undefined,
+                    }
+                }
+                Instr::ArrayRest { dst, src, from } => {
+                    reg!(dst) = match &reg!(src) {
+                        Value::Array(items) => Value::array(
+                            items.get(from as usize..).map(<[Value]>::to_vec).unwrap_or_default(),
+                        ),
+                        _ => Value::Undefined,
+                    }
+                }
+                Instr::SetField {
+                    dst,
+                    obj,
+                    key,
+                    value,
+                } => {
+                    let target = self.take_operand(base, dst, obj);
+                    let v = reg!(value).clone();
+                    reg!(dst) = check!(ops::set_field(
+                        target,
+                        program.keys[key as usize].clone(),
+                        v
+                    ));
+                }
+                Instr::SetDyn {
+                    dst,
+                    obj,
+                    key,
+                    value,
+                } => {
+                    let k = match &reg!(key) {
+                        Value::Str(s) => crate::value::Key::from(s.as_str()),
+                        other => check!(Err(RtError::runtime(format!(
+                            "map keys are strings, got {}",
+                            other.kind()
+                        )))),
+                    };
+                    let target = self.take_operand(base, dst, obj);
+                    let v = reg!(value).clone();
+                    reg!(dst) = check!(ops::set_field(target, k, v));
+                }
+                Instr::SetIndex {
+                    dst,
+                    arr,
+                    index,
+                    value,
+                } => {
+                    let target = self.take_operand(base, dst, arr);
+                    let v = reg!(value).clone();
+                    let i = reg!(index).clone();
+                    reg!(dst) = check!(ops::set_index(target, &i, v));
+                }
+                Instr::NewCase { dst, name, arg } => {
+                    let arg = arg.map(|a| reg!(a).clone());
+                    reg!(dst) = Value::Case(Rc::new(Case {
+                        name: program.keys[name as usize].clone(),
+                        arg,
+                    }));
+                }
+                Instr::IsCase { dst, src, name } => {
+                    let wanted = &program.keys[name as usize];
+                    reg!(dst) = Value::Bool(match &reg!(src) {
+                        Value::Case(c) => c.name == *wanted,
+                        Value::Null => &**wanted == "null",
+                        _ => false,
+                    })
+                }
+                Instr::CaseArg { dst, src } => {
+                    reg!(dst) = match &reg!(src) {
+                        Value::Case(c) => c.arg.clone().unwrap_or(Value::Undefined),
+                        _ => Value::Undefined,
+                    }
+                }
+                Instr::CaseInverse { dst, src, name } => {
+                    let wanted = &program.keys[name as usize];
+                    reg!(dst) = match &reg!(src) {
+                        Value::Case(c) if c.name == *wanted => {
+                            c.arg.clone().unwrap_or(Value::Null)
+                        }
+                        _ => Value::Undefined,
+                    }
+                }
+                Instr::ToStream { dst, src } => {
+                    reg!(dst) = match &reg!(src) {
+                        Value::Array(items) => {
+                            Value::Stream(Rc::new(Stream::of_array(items.clone())))
+                        }
+                        Value::Stream(s) => Value::Stream(s.clone()),
+                        Value::Undefined => Value::Undefined,
+                        other => check!(Err(RtError::runtime(format!(
+                            "`[]` needs an array, got {}",
+                            other.kind()
+                        )))),
+                    }
+                }
+                Instr::Slice { dst, src, from, to } => {
+                    let v = check!(slice(&reg!(src), &reg!(from), &reg!(to)));
+                    reg!(dst) = v;
+                }
+                Instr::StreamAppend { dst, a, b } => {
+                    let left = Stream::wrap(reg!(a).clone());
+                    let right = Stream::wrap(reg!(b).clone());
+                    reg!(dst) = Value::Stream(Rc::new(Stream::Append(left, right)));
+                }
+                Instr::IterStart { dst, src } => {
+                    let stream = match &reg!(src) {
+                        Value::Array(items) => Rc::new(Stream::of_array(items.clone())),
+                        Value::Stream(s) => s.clone(),
+                        other => check!(Err(RtError::runtime(format!(
+                            "`for … in` needs a stream or an array, got {}",
+                            other.kind()
+                        )))),
+                    };
+                    reg!(dst) = Value::Host(Rc::new(HostObject::Cursor(RefCell::new(
+                        stream.cursor(),
+                    ))));
+                }
+                Instr::IterNext { dst, iter, done } => {
+                    check!(self.tick());
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    let cursor = reg!(iter).clone();
+                    let next = match &cursor {
+                        Value::Host(h) => match &**h {
+                            HostObject::Cursor(c) => c.borrow_mut().next(self),
+                            _ => Ok(None),
+                        },
+                        _ => Ok(None),
+                    };
+                    match check!(next) {
+                        Some(v) => reg!(dst) = v,
+                        None => pc = done as usize,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves operand `a` out of its register when the instruction overwrites that register
+    /// anyway, so a value held only there can be updated in place.
+    #[inline]
+    fn take_operand(&mut self, base: usize, dst: Reg, a: Reg) -> Value {
+        if dst == a {
+            std::mem::take(&mut self.regs[base + a as usize])
+        } else {
+            self.regs[base + a as usize].clone()
+        }
+    }
+
+    /// Pops the current frame with `value`; `Some` when that ends this run.
+    #[inline]
+    fn return_value(
+        &mut self,
+        value: Value,
+        stop: usize,
+        code: &mut &'p [Instr],
+        pc: &mut usize,
+        base: &mut usize,
+    ) -> Option<Value> {
+        let finished = self.frames.pop().expect("frame");
+        if self.frames.len() == stop {
+            return Some(value);
+        }
+        let caller = self.frames.last().expect("caller");
+        *code = &self.program.module.functions[caller.function as usize].code;
+        *pc = caller.pc as usize;
+        *base = caller.base as usize;
+        self.regs[*base + finished.dst as usize] = value;
+        None
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+fn kind_matches(v: &Value, kind: KindTest) -> bool {
+    match kind {
+        KindTest::Null => matches!(v, Value::Null),
+        KindTest::Bool => matches!(v, Value::Bool(_)),
+        KindTest::Number => matches!(v, Value::Int(_) | Value::Float(_)),
+        KindTest::String => matches!(v, Value::Str(_)),
+        KindTest::Array => matches!(v, Value::Array(_)),
+        KindTest::Object => matches!(v, Value::Obj(_)),
+        KindTest::Ref => matches!(v, Value::Ref(_)),
+        KindTest::Case => matches!(v, Value::Case(_)),
+        KindTest::Function => matches!(v, Value::Func(_)),
+        KindTest::Stream => matches!(v, Value::Stream(_)),
+        KindTest::Binary => matches!(v, Value::Binary(_)),
+        KindTest::Data => v.is_data(),
+    }
+}
+
+/// `a[p..q]` (inclusive) as a stream; an open end is `null`.
+fn slice(src: &Value, from: &Value, to: &Value) -> RtResult<Value> {
+    let items = match src {
+        Value::Array(items) => items.clone(),
+        Value::Undefined => return Ok(Value::Undefined),
+        other => {
+            return Err(RtError::runtime(format!(
+                "slices need an array, got {}",
+                other.kind()
+            )))
+        }
+    };
+    let bound = |v: &Value, default: i64| -> RtResult<i64> {
+        match v {
+            Value::Null => Ok(default),
+            other => other.as_i64().ok_or_else(|| {
+                RtError::runtime(format!("slice bounds are integers, got {other}"))
+            }),
+        }
+    };
+    let len = items.len() as i64;
+    let start = bound(from, 0)?.clamp(0, len) as usize;
+    let end = (bound(to, len - 1)?.saturating_add(1)).clamp(0, len) as usize;
+    Ok(Value::Stream(Rc::new(Stream::Slice {
+        items,
+        start,
+        end: end.max(start),
+    })))
+}
+
+impl Host for Vm<'_> {
+    fn call(&mut self, function: &Value, args: &[Value]) -> RtResult<Value> {
+        self.call_value(function, args)
+    }
+
+    fn charge(&mut self, steps: u64) -> RtResult<()> {
+        if steps >= self.ticks {
+            let spent = steps.min(self.fuel);
+            return self.check_limits(spent.max(1));
+        }
+        self.ticks -= steps;
+        Ok(())
+    }
+
+    fn check_memory(&mut self) -> RtResult<()> {
+        if let Some(cap) = self.memory_cap {
+            if crate::alloc::live_bytes() > cap {
+                return Err(RtError::limit("memory limit exceeded"));
+            }
+        }
+        Ok(())
+    }
+
+    fn random_state(&mut self) -> &mut u64 {
+        &mut self.random
+    }
+
+    fn now_millis(&mut self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    }
+
+    fn log(&mut self, line: &str) {
+        (self.log_sink)(line)
+    }
+}
