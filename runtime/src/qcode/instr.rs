@@ -74,6 +74,8 @@ pub enum Instr {
     MakeClosure { dst: Reg, function: u32, captures: Reg, count: u16 },
     /// The current closure's `index`-th captured value.
     LoadCapture { dst: Reg, index: u16 },
+    /// The function value running in this frame (a local recursive function naming itself).
+    LoadSelf { dst: Reg },
 
     // ----- numbers (undefined bubbles; int op int stays int unless it overflows)
     AddNum { dst: Reg, a: Reg, b: Reg },

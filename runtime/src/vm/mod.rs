@@ -496,6 +496,16 @@ impl<'p> Vm<'p> {
                     };
                     reg!(dst) = v;
                 }
+                Instr::LoadSelf { dst } => {
+                    let frame = self.frames.last().expect("frame");
+                    reg!(dst) = match &frame.closure {
+                        Some(f) => Value::Func(f.clone()),
+                        None => {
+                            let function = frame.function;
+                            self.function_value(function)
+                        }
+                    };
+                }
                 Instr::AddNum { dst, a, b } => reg!(dst) = check!(ops::add_num(&reg!(a), &reg!(b))),
                 Instr::Sub { dst, a, b } => reg!(dst) = check!(ops::sub(&reg!(a), &reg!(b))),
                 Instr::Mul { dst, a, b } => reg!(dst) = check!(ops::mul(&reg!(a), &reg!(b))),
