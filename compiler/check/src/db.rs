@@ -307,6 +307,8 @@ fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
 pub struct GroupResult {
     pub schemes: Vec<(String, Scheme)>,
     pub diagnostics: Vec<(String, Diagnostic)>,
+    /// Each `+` of each member (member, span relative to its item) and its operation.
+    pub plus: Vec<(String, Span, crate::infer::PlusKind)>,
 }
 
 #[salsa::tracked(returns(ref))]
@@ -328,6 +330,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
     let own_index = index.module(&module);
     let mut infer = Infer::new(&globals);
     let mut diagnostics: Vec<(String, Diagnostic)> = Vec::new();
+    let mut plus_sites: Vec<(String, Span, crate::ty::Ty, crate::ty::Ty)> = Vec::new();
 
     // Members see each other monomorphically while their group is inferred.
     let mut own: BTreeMap<String, Ty> = BTreeMap::new();
@@ -362,6 +365,12 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         let t = infer_def(&mut infer, body);
         infer.expect(&own[name], &t, Span::new(0, 3));
         diagnostics.extend(infer.diagnostics.drain(before..).map(|d| (name.clone(), d)));
+        plus_sites.extend(
+            infer
+                .plus_sites
+                .drain(..)
+                .map(|(span, x, y)| (name.clone(), span, x, y)),
+        );
     }
     infer.settle(Span::new(0, 3));
     let last = members.last().cloned().unwrap_or_default();
@@ -373,9 +382,20 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         .iter()
         .map(|n| (n.clone(), infer.subst.generalize(&own[n], &closed)))
         .collect();
+    let plus = plus_sites
+        .iter()
+        .map(|(name, span, x, y)| {
+            (
+                name.clone(),
+                *span,
+                crate::infer::PlusKind::of(&infer.subst, x, y),
+            )
+        })
+        .collect();
     Arc::new(GroupResult {
         schemes,
         diagnostics,
+        plus,
     })
 }
 

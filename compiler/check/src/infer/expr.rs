@@ -367,6 +367,7 @@ impl Infer<'_> {
             Add => {
                 let x = self.expr(a);
                 let y = self.expr(b);
+                self.plus_sites.push((e.span, x.clone(), y.clone()));
                 let (hx, hy) = (self.subst.head(&x), self.subst.head(&y));
                 // Concatenation and merge need one element type on both sides.
                 if let (Ty::Con(n, ax), Ty::Con(m, bx)) = (&hx, &hy) {

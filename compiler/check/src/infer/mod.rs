@@ -16,6 +16,7 @@ use crate::codes;
 use crate::ty::*;
 use unify::{describe, Mismatch, Subst};
 
+pub use expr::has_short_projection;
 pub use types::TypeDef;
 
 /// What inference needs to know about the world outside the definitions being inferred.
@@ -53,6 +54,37 @@ pub struct Infer<'g> {
     /// The row of the enclosing short projection (`.field`), innermost last.
     short_rows: Vec<Ty>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every `+` with its operand types, resolved to an operation when the group is done.
+    pub plus_sites: Vec<(Span, Ty, Ty)>,
+}
+
+/// The operation a `+` compiles to, decided from its operand types after inference. Only
+/// `Dynamic` (a `data` or still-polymorphic operand) looks at run-time values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlusKind {
+    Number,
+    Concat,
+    Array,
+    Map,
+    Dynamic,
+}
+
+impl PlusKind {
+    pub fn of(subst: &Subst, x: &Ty, y: &Ty) -> PlusKind {
+        let name = |t: &Ty| match subst.head(t) {
+            Ty::Con(n, _) => Some(n),
+            _ => None,
+        };
+        match (name(x).as_deref(), name(y).as_deref()) {
+            (Some("data"), _) | (_, Some("data")) => PlusKind::Dynamic,
+            (Some("number"), Some("number")) => PlusKind::Number,
+            (Some("string"), Some("string" | "number" | "word"))
+            | (Some("number" | "word"), Some("string")) => PlusKind::Concat,
+            (Some("array"), Some("array")) => PlusKind::Array,
+            (Some("map"), Some("map")) => PlusKind::Map,
+            _ => PlusKind::Dynamic,
+        }
+    }
 }
 
 impl<'g> Infer<'g> {
@@ -65,6 +97,7 @@ impl<'g> Infer<'g> {
             returns: Vec::new(),
             short_rows: Vec::new(),
             diagnostics: Vec::new(),
+            plus_sites: Vec::new(),
         }
     }
 
