@@ -1,0 +1,134 @@
+//! Building one QCode function: register allocation (locals and temporaries on a stack
+//! discipline), instruction emission with forward jumps patched later, and the line table.
+
+use mix_runtime::qcode::{Function, Instr, LineEntry, Reg, Target};
+
+pub struct FnBuilder {
+    name: String,
+    arity: u8,
+    pub code: Vec<Instr>,
+    lines: Vec<LineEntry>,
+    /// The next free register; everything below is live.
+    next: u16,
+    max: u16,
+    position: Option<(u32, u32, u32)>,
+}
+
+/// A jump whose target is not known yet.
+#[derive(Clone, Copy, Debug)]
+pub struct Patch(usize);
+
+/// Registers are 16-bit; a function that needs more is rejected rather than miscompiled.
+pub const MAX_REGISTERS: u32 = 60_000;
+
+impl FnBuilder {
+    pub fn new(name: String, arity: u8) -> FnBuilder {
+        FnBuilder {
+            name,
+            arity,
+            code: Vec::new(),
+            lines: Vec::new(),
+            next: arity as u16,
+            max: arity as u16,
+            position: None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A fresh register above every live one.
+    pub fn reg(&mut self) -> Reg {
+        self.regs(1)
+    }
+
+    /// `n` consecutive fresh registers (argument lists, array items), returning the first.
+    pub fn regs(&mut self, n: u16) -> Reg {
+        let first = self.next;
+        self.next = self.next.saturating_add(n);
+        self.max = self.max.max(self.next);
+        first
+    }
+
+    /// Where the register stack stands, to release temporaries with `release`.
+    pub fn mark(&self) -> u16 {
+        self.next
+    }
+
+    pub fn release(&mut self, mark: u16) {
+        self.next = mark;
+    }
+
+    pub fn too_many_registers(&self) -> bool {
+        self.max as u32 >= MAX_REGISTERS
+    }
+
+    /// The source position (file, line, column) of the instructions emitted from now on.
+    pub fn at(&mut self, file: u32, line: u32, column: u32) {
+        self.position = Some((file, line, column));
+    }
+
+    pub fn emit(&mut self, instr: Instr) -> usize {
+        if let Some((file, line, column)) = self.position {
+            let pc = self.code.len() as u32;
+            let same = self
+                .lines
+                .last()
+                .is_some_and(|l| (l.file, l.line, l.column) == (file, line, column));
+            if !same {
+                if self.lines.last().is_some_and(|l| l.pc == pc) {
+                    self.lines.pop();
+                }
+                self.lines.push(LineEntry {
+                    pc,
+                    file,
+                    line,
+                    column,
+                });
+            }
+        }
+        self.code.push(instr);
+        self.code.len() - 1
+    }
+
+    pub fn here(&self) -> Target {
+        self.code.len() as Target
+    }
+
+    /// Emits a jump-like instruction to be pointed at a later `land`.
+    pub fn jump(&mut self, instr: Instr) -> Patch {
+        Patch(self.emit(instr))
+    }
+
+    /// Points a pending jump at the next instruction.
+    pub fn land(&mut self, patch: Patch) {
+        let target = self.here();
+        self.retarget(patch, target);
+    }
+
+    pub fn retarget(&mut self, patch: Patch, to: Target) {
+        match &mut self.code[patch.0] {
+            Instr::Jump { target }
+            | Instr::JumpIfNotTrue { target, .. }
+            | Instr::JumpIfTrue { target, .. }
+            | Instr::JumpIfFalse { target, .. }
+            | Instr::IterNext { done: target, .. }
+            | Instr::TryStart {
+                handler: target, ..
+            } => *target = to,
+            other => unreachable!("not a jump: {other:?}"),
+        }
+    }
+
+    pub fn finish(self, captures: u16) -> Function {
+        Function {
+            name: self.name,
+            arity: self.arity,
+            captures,
+            registers: self.max.max(1),
+            code: self.code,
+            lines: self.lines,
+        }
+    }
+}

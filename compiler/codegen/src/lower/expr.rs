@@ -1,0 +1,716 @@
+//! Expressions. `expr(e, dst)` leaves the value in `dst`; `operand(e)` returns a register
+//! holding it (a local's own register when it is one, so reading a variable costs no move);
+//! `tail(e)` returns the value from the function, turning calls in tail position into tail
+//! calls.
+
+use mix_check::infer::{has_short_projection, PlusKind};
+use mix_diagnostics::Diagnostic;
+use mix_runtime::qcode::{CmpOp, Instr, Reg};
+use mix_syntax::ast::{self, BinOp, Expr, ExprKind, FieldKey, LetTarget, PathSeg, UnOp};
+
+use super::{codes, Binding, Lowerer, Res, ROW};
+use crate::resolve::Global;
+
+impl Lowerer<'_, '_> {
+    /// A register holding `e`'s value: the local's own for a local name, else a new one.
+    pub(super) fn operand(&mut self, e: &Expr) -> Res<Reg> {
+        if let ExprKind::Name(n) = &e.kind {
+            if let Some(Binding::Reg(r) | Binding::Var(r)) = self.lookup(n) {
+                return Ok(r);
+            }
+        }
+        let r = self.b().reg();
+        self.expr(e, r)?;
+        Ok(r)
+    }
+
+    /// `e` where a leading `.field` makes the whole expression a lambda over a row (call
+    /// arguments, parentheses, definition and `let` right-hand sides).
+    pub(super) fn short_scope(&mut self, e: &Expr, dst: Reg) -> Res<()> {
+        if !has_short_projection(e) {
+            return self.expr(e, dst);
+        }
+        let arm = ast::Arm {
+            params: vec![ast::Pattern::new(ast::PatternKind::Bind(ROW.into()), e.span)],
+            parenthesized: false,
+            guard: None,
+            body: e.clone(),
+            span: e.span,
+        };
+        self.lambda(std::slice::from_ref(&arm), None, e.span, dst)
+    }
+
+    pub(super) fn tail_short(&mut self, e: &Expr) -> Res<()> {
+        if has_short_projection(e) {
+            let r = self.b().reg();
+            self.short_scope(e, r)?;
+            self.emit(Instr::Return { src: r });
+            return Ok(());
+        }
+        self.tail(e)
+    }
+
+    /// Ends the function with `e`'s value.
+    pub(super) fn tail(&mut self, e: &Expr) -> Res<()> {
+        let tail_calls = self.f().tries == 0 && self.f().exits.is_empty();
+        match &e.kind {
+            ExprKind::Call(callee, args) if tail_calls => {
+                return self.call(callee, args, None, e);
+            }
+            ExprKind::Binary(BinOp::Pipe, x, f) if tail_calls => {
+                if let Some((callee, args)) = pipe_call(x, f) {
+                    return self.call(&callee, &args, None, e);
+                }
+            }
+            ExprKind::If(c, t, f) => {
+                let mark = self.b().mark();
+                let cond = self.operand(c)?;
+                let otherwise = self.b().jump(Instr::JumpIfNotTrue { cond, target: 0 });
+                self.b().release(mark);
+                self.tail(t)?;
+                self.b().land(otherwise);
+                return self.tail(f);
+            }
+            ExprKind::Let(binding, body, _) => {
+                self.push_scope();
+                self.let_binding(binding)?;
+                let result = self.tail(body);
+                self.pop_scope();
+                return result;
+            }
+            ExprKind::Paren(inner) if !has_short_projection(inner) => return self.tail(inner),
+            _ => {}
+        }
+        let r = self.b().reg();
+        self.expr(e, r)?;
+        self.emit(Instr::Return { src: r });
+        Ok(())
+    }
+
+    pub(super) fn expr(&mut self, e: &Expr, dst: Reg) -> Res<()> {
+        let mark = self.b().mark();
+        let result = self.expr_inner(e, dst);
+        self.b().release(mark);
+        result
+    }
+
+    fn expr_inner(&mut self, e: &Expr, dst: Reg) -> Res<()> {
+        match &e.kind {
+            ExprKind::Null | ExprKind::Unit => {
+                self.emit(Instr::LoadNull { dst });
+            }
+            ExprKind::Undefined => {
+                self.emit(Instr::LoadUndefined { dst });
+            }
+            ExprKind::True | ExprKind::False => {
+                self.emit(Instr::LoadBool {
+                    dst,
+                    value: matches!(e.kind, ExprKind::True),
+                });
+            }
+            ExprKind::Int(i) => self.load_int(*i, dst),
+            ExprKind::Float(f) => {
+                let constant = self.prog.float(*f);
+                self.emit(Instr::LoadConst { dst, constant });
+            }
+            ExprKind::Str(s) => {
+                let constant = self.prog.string(s);
+                self.emit(Instr::LoadConst { dst, constant });
+            }
+            ExprKind::Regex(s) => {
+                let constant = self.prog.regex(s);
+                self.emit(Instr::LoadConst { dst, constant });
+            }
+            ExprKind::Name(n) => self.name(n, e, dst)?,
+            ExprKind::ShortField(field) => {
+                let row = self.lookup(ROW).ok_or_else(|| {
+                    Diagnostic::error(
+                        codes::UNSUPPORTED,
+                        "a `.field` projection needs an enclosing argument or parentheses",
+                        e.span,
+                    )
+                })?;
+                let r = self.b().reg();
+                self.load_binding(&row, r);
+                let key = self.prog.string(&field.name);
+                self.emit(Instr::GetField { dst, obj: r, key });
+            }
+            ExprKind::Field(base, field) => {
+                if let Some(path) = self.qualified_path(base) {
+                    let mut full: Vec<&str> = path.iter().map(|s| &**s).collect();
+                    full.push(&field.name);
+                    return self.global_path(&full, e, dst);
+                }
+                let obj = self.operand(base)?;
+                let key = self.prog.string(&field.name);
+                self.at(e.span);
+                self.emit(Instr::GetField { dst, obj, key });
+            }
+            ExprKind::DynField(base, key) => {
+                let obj = self.operand(base)?;
+                let key = self.operand(key)?;
+                self.at(e.span);
+                self.emit(Instr::GetDyn { dst, obj, key });
+            }
+            ExprKind::Index(base, index) => {
+                let arr = self.operand(base)?;
+                let index = self.operand(index)?;
+                self.at(e.span);
+                self.emit(Instr::GetIndex { dst, arr, index });
+            }
+            ExprKind::TupleIndex(base, i, _) => {
+                let arr = self.operand(base)?;
+                let index = self.b().reg();
+                self.load_int(*i, index);
+                self.at(e.span);
+                self.emit(Instr::GetIndex { dst, arr, index });
+            }
+            ExprKind::Slice(base, from, to) => {
+                let src = self.operand(base)?;
+                let from = self.optional_operand(from.as_deref())?;
+                let to = self.optional_operand(to.as_deref())?;
+                self.at(e.span);
+                self.emit(Instr::Slice { dst, src, from, to });
+            }
+            ExprKind::ToStream(base) => {
+                let src = self.operand(base)?;
+                self.emit(Instr::ToStream { dst, src });
+            }
+            ExprKind::Defined(inner) => match &inner.kind {
+                ExprKind::Index(base, index) => {
+                    let arr = self.operand(base)?;
+                    let index = self.operand(index)?;
+                    self.emit(Instr::HasIndex { dst, arr, index });
+                }
+                _ => {
+                    let src = self.operand(inner)?;
+                    self.emit(Instr::IsDefined { dst, src });
+                }
+            },
+            ExprKind::Call(callee, args) => self.call(callee, args, Some(dst), e)?,
+            ExprKind::Unary(UnOp::Neg, inner) => match inner.kind {
+                ExprKind::Int(i) => self.load_int(i.wrapping_neg(), dst),
+                ExprKind::Float(f) => {
+                    let constant = self.prog.float(-f);
+                    self.emit(Instr::LoadConst { dst, constant });
+                }
+                _ => {
+                    let src = self.operand(inner)?;
+                    self.at(e.span);
+                    self.emit(Instr::Neg { dst, src });
+                }
+            },
+            ExprKind::Unary(UnOp::Not, inner) => {
+                let src = self.operand(inner)?;
+                self.at(e.span);
+                self.emit(Instr::Not { dst, src });
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e, dst)?,
+            ExprKind::With(base, path, value) => {
+                let target = self.operand(base)?;
+                self.update(target, path, value, dst, e)?;
+            }
+            ExprKind::Lambda(arms) => self.lambda(arms, None, e.span, dst)?,
+            ExprKind::If(c, t, f) => {
+                let cond = self.operand(c)?;
+                let otherwise = self.b().jump(Instr::JumpIfNotTrue { cond, target: 0 });
+                self.expr(t, dst)?;
+                let end = self.b().jump(Instr::Jump { target: 0 });
+                self.b().land(otherwise);
+                self.expr(f, dst)?;
+                self.b().land(end);
+            }
+            ExprKind::Let(binding, body, _) => {
+                self.push_scope();
+                let result = self
+                    .let_binding(binding)
+                    .and_then(|_| self.expr(body, dst));
+                self.pop_scope();
+                result?;
+            }
+            ExprKind::Try(inner) => {
+                let handler = self.b().jump(Instr::TryStart { dst, handler: 0 });
+                self.f().tries += 1;
+                let r = self.b().reg();
+                let result = self.expr(inner, r);
+                self.f().tries -= 1;
+                result?;
+                self.emit(Instr::TryEnd);
+                let name = self.prog.string("ok");
+                self.emit(Instr::NewCase {
+                    dst,
+                    name,
+                    arg: Some(r),
+                });
+                self.b().land(handler);
+            }
+            ExprKind::TypeHint(inner, _) | ExprKind::TypeAssert(_, inner) => {
+                self.expr(inner, dst)?
+            }
+            ExprKind::Array(items) => {
+                let first = self.b().regs(items.len() as u16);
+                for (i, item) in items.iter().enumerate() {
+                    self.expr(item, first + i as Reg)?;
+                }
+                self.at(e.span);
+                self.emit(Instr::NewArray {
+                    dst,
+                    items: first,
+                    count: items.len() as u16,
+                });
+            }
+            ExprKind::Record(fields) => self.record(fields, e, dst)?,
+            ExprKind::Do(block) => self.do_block(block, dst)?,
+            ExprKind::Paren(inner) => self.short_scope(inner, dst)?,
+            ExprKind::Error => {
+                return Err(Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    "this expression has a syntax error",
+                    e.span,
+                ))
+            }
+            ExprKind::Inverse(_) => {
+                return Err(self.unsupported("a case inverse without its argument", e.span))
+            }
+            ExprKind::Primitive(_) => return Err(self.unsupported("`$primitive`", e.span)),
+            ExprKind::SelfRef | ExprKind::GlobalRef => {
+                return Err(self.unsupported("`self`/`global` alone", e.span))
+            }
+            ExprKind::LabelIndex(..) | ExprKind::Labeled(..) => {
+                return Err(self.unsupported("a labeled tuple", e.span))
+            }
+            ExprKind::Prime(_) => return Err(self.unsupported("a primed name", e.span)),
+            ExprKind::TypeOf(_) => return Err(self.unsupported("`type(T)` as a value", e.span)),
+            ExprKind::Action(..) => return Err(self.unsupported("an `action`", e.span)),
+            ExprKind::EscJson(_) => return Err(self.unsupported("`_escJSON_`", e.span)),
+            ExprKind::Spread(..) | ExprKind::Capture(..) | ExprKind::ParenList(_) => {
+                return Err(self.unsupported("pattern syntax in an expression", e.span))
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_int(&mut self, i: i64, dst: Reg) {
+        match i32::try_from(i) {
+            Ok(value) => {
+                self.emit(Instr::LoadInt { dst, value });
+            }
+            Err(_) => {
+                let constant = self.prog.int(i);
+                self.emit(Instr::LoadConst { dst, constant });
+            }
+        }
+    }
+
+    fn optional_operand(&mut self, e: Option<&Expr>) -> Res<Reg> {
+        match e {
+            Some(e) => self.operand(e),
+            None => {
+                let r = self.b().reg();
+                self.emit(Instr::LoadNull { dst: r });
+                Ok(r)
+            }
+        }
+    }
+
+    /// `m.x` where `m` names a module (not a local): the qualifier path.
+    pub(super) fn qualified_path(&mut self, base: &Expr) -> Option<Vec<Box<str>>> {
+        match &base.kind {
+            ExprKind::Name(n) => {
+                if self.lookup(n).is_some() || !self.resolver.is_module(n) {
+                    return None;
+                }
+                Some(vec![n.clone()])
+            }
+            ExprKind::SelfRef => Some(vec!["self".into()]),
+            ExprKind::GlobalRef => Some(vec!["global".into()]),
+            ExprKind::Field(inner, field) => {
+                let mut path = self.qualified_path(inner)?;
+                path.push(field.name.clone());
+                let joined = path.join(".");
+                self.resolver.is_module(&joined).then_some(path)
+            }
+            _ => None,
+        }
+    }
+
+    fn name(&mut self, n: &str, e: &Expr, dst: Reg) -> Res<()> {
+        if let Some(binding) = self.lookup(n) {
+            self.load_binding(&binding, dst);
+            return Ok(());
+        }
+        self.global_path(&[n], e, dst)
+    }
+
+    /// A module-level name as a value.
+    pub(super) fn global_path(&mut self, path: &[&str], e: &Expr, dst: Reg) -> Res<()> {
+        let path: Vec<&str> = match path {
+            ["self" | "global", rest @ ..] if !rest.is_empty() => rest.to_vec(),
+            _ => path.to_vec(),
+        };
+        let global = self.resolver.value(&path).ok_or_else(|| {
+            Diagnostic::error(
+                codes::MISSING_DEFINITION,
+                format!("`{}` is not defined", path.join(".")),
+                e.span,
+            )
+        })?;
+        match global {
+            Global::Def(key) => {
+                let slot = self.slot(&key, e)?;
+                self.load_slot(slot, dst, e);
+            }
+            Global::Case(name) => {
+                if self.resolver.case_has_arg(&name) {
+                    let function = self.constructor_function(&name);
+                    self.emit(Instr::LoadFunction { dst, function });
+                } else {
+                    let name = self.prog.string(&name);
+                    self.emit(Instr::NewCase {
+                        dst,
+                        name,
+                        arg: None,
+                    });
+                }
+            }
+            Global::Prelude(p) => {
+                let function = self.prelude_function(p, e)?;
+                self.emit(Instr::LoadFunction { dst, function });
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_slot(&mut self, slot: crate::program::Slot, dst: Reg, e: &Expr) {
+        use crate::program::Slot;
+        match slot {
+            Slot::Function { index, .. } => {
+                self.emit(Instr::LoadFunction {
+                    dst,
+                    function: index,
+                });
+            }
+            Slot::Global { index } => {
+                self.at(e.span);
+                self.emit(Instr::LoadGlobal { dst, global: index });
+            }
+            Slot::Native { index, arity: 0 } => {
+                self.emit(Instr::CallNative {
+                    dst,
+                    native: index,
+                    args: dst,
+                    argc: 0,
+                });
+            }
+            Slot::Native { index, .. } => {
+                self.emit(Instr::LoadNative { dst, native: index });
+            }
+        }
+    }
+
+    pub(super) fn slot(
+        &mut self,
+        key: &crate::resolve::DefKey,
+        e: &Expr,
+    ) -> Res<crate::program::Slot> {
+        self.prog
+            .slot(key)
+            .map_err(|m| Diagnostic::error(codes::MISSING_DEFINITION, m, e.span))
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, e: &Expr, dst: Reg) -> Res<()> {
+        match op {
+            BinOp::Pipe => {
+                if let Some((callee, args)) = pipe_call(a, b) {
+                    return self.call(&callee, &args, Some(dst), e);
+                }
+                let f = self.b().reg();
+                self.short_scope(b, f)?;
+                let x = self.b().reg();
+                self.expr(a, x)?;
+                self.at(e.span);
+                self.emit(Instr::Call {
+                    dst,
+                    callee: f,
+                    args: x,
+                    argc: 1,
+                });
+                return Ok(());
+            }
+            BinOp::And | BinOp::Or => {
+                // Short-circuit on a decided left side, Kleene's table otherwise.
+                let left = self.b().reg();
+                self.expr(a, left)?;
+                let done = if op == BinOp::And {
+                    self.b().jump(Instr::JumpIfFalse {
+                        cond: left,
+                        target: 0,
+                    })
+                } else {
+                    self.b().jump(Instr::JumpIfTrue {
+                        cond: left,
+                        target: 0,
+                    })
+                };
+                let right = self.operand(b)?;
+                self.emit(if op == BinOp::And {
+                    Instr::KleeneAnd {
+                        dst,
+                        a: left,
+                        b: right,
+                    }
+                } else {
+                    Instr::KleeneOr {
+                        dst,
+                        a: left,
+                        b: right,
+                    }
+                });
+                let end = self.b().jump(Instr::Jump { target: 0 });
+                self.b().land(done);
+                self.emit(Instr::Move { dst, src: left });
+                self.b().land(end);
+                return Ok(());
+            }
+            _ => {}
+        }
+        if op == BinOp::Add {
+            if let ExprKind::Int(i) = b.kind {
+                if let (Ok(value), Some(PlusKind::Number)) =
+                    (i32::try_from(i), self.plus_kind(e))
+                {
+                    let x = self.operand(a)?;
+                    self.emit(Instr::AddInt { dst, a: x, value });
+                    return Ok(());
+                }
+            }
+        }
+        let x = self.operand(a)?;
+        let mut y = self.operand(b)?;
+        if y == dst && x != dst {
+            // The instruction may take its left operand out of `dst`; keep the right one.
+            let copy = self.b().reg();
+            self.emit(Instr::Move { dst: copy, src: y });
+            y = copy;
+        }
+        self.at(e.span);
+        let (a, b) = (x, y);
+        let instr = match op {
+            BinOp::Add => match self.plus_kind(e).unwrap_or(PlusKind::Dynamic) {
+                PlusKind::Number => Instr::AddNum { dst, a, b },
+                PlusKind::Concat => Instr::Concat { dst, a, b },
+                PlusKind::Array => Instr::ArrayConcat { dst, a, b },
+                PlusKind::Map => Instr::MapMerge { dst, a, b },
+                PlusKind::Dynamic => Instr::AddDyn { dst, a, b },
+            },
+            BinOp::Sub => Instr::Sub { dst, a, b },
+            BinOp::Mul => Instr::Mul { dst, a, b },
+            BinOp::Div => Instr::Div { dst, a, b },
+            BinOp::Rem => Instr::Rem { dst, a, b },
+            BinOp::Append => Instr::StreamAppend { dst, a, b },
+            BinOp::Eq => compare(CmpOp::Eq, dst, a, b),
+            BinOp::Ne => compare(CmpOp::Ne, dst, a, b),
+            BinOp::StrictEq => compare(CmpOp::StrictEq, dst, a, b),
+            BinOp::StrictNe => compare(CmpOp::StrictNe, dst, a, b),
+            BinOp::Lt => compare(CmpOp::Lt, dst, a, b),
+            BinOp::Le => compare(CmpOp::Le, dst, a, b),
+            BinOp::Gt => compare(CmpOp::Gt, dst, a, b),
+            BinOp::Ge => compare(CmpOp::Ge, dst, a, b),
+            BinOp::EqCi => compare(CmpOp::EqCi, dst, a, b),
+            BinOp::NeCi => compare(CmpOp::NeCi, dst, a, b),
+            BinOp::LtCi => compare(CmpOp::LtCi, dst, a, b),
+            BinOp::LeCi => compare(CmpOp::LeCi, dst, a, b),
+            BinOp::GtCi => compare(CmpOp::GtCi, dst, a, b),
+            BinOp::GeCi => compare(CmpOp::GeCi, dst, a, b),
+            BinOp::Pipe | BinOp::And | BinOp::Or => unreachable!("handled above"),
+        };
+        self.emit(instr);
+        Ok(())
+    }
+
+    fn plus_kind(&self, e: &Expr) -> Option<PlusKind> {
+        self.plus.get(&(e.span.start, e.span.end)).copied()
+    }
+
+    fn record(&mut self, fields: &[ast::RecordField], e: &Expr, dst: Reg) -> Res<()> {
+        // Static keys in sorted order (the last of a repeated key wins); computed keys after.
+        let mut keyed: Vec<(String, &ast::RecordField)> = Vec::new();
+        let mut computed = Vec::new();
+        for f in fields {
+            match &f.key {
+                FieldKey::Name(n) | FieldKey::Short(n) => {
+                    keyed.retain(|(k, _)| **k != *n.name);
+                    keyed.push((n.name.to_string(), f));
+                }
+                FieldKey::Computed(k) => computed.push((k, f)),
+            }
+        }
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let first = self.b().regs(keyed.len() as u16);
+        for (i, (k, f)) in keyed.iter().enumerate() {
+            let r = first + i as Reg;
+            match (&f.key, &f.value) {
+                (_, Some(v)) => self.expr(v, r)?,
+                (FieldKey::Short(n), None) => {
+                    let field = ast::Expr::new(ExprKind::ShortField(n.clone()), f.span);
+                    self.expr(&field, r)?
+                }
+                (_, None) => {
+                    let name = ast::Expr::new(ExprKind::Name(k.as_str().into()), f.span);
+                    self.expr(&name, r)?
+                }
+            }
+        }
+        let keys = self.prog.keys(keyed.iter().map(|(k, _)| k.clone()).collect());
+        self.at(e.span);
+        self.emit(Instr::NewRecord {
+            dst,
+            keys,
+            values: first,
+        });
+        for (k, f) in computed {
+            let key = self.operand(k)?;
+            let value = match &f.value {
+                Some(v) => self.operand(v)?,
+                None => return Err(self.unsupported("a computed key without value", f.span)),
+            };
+            self.emit(Instr::SetDyn {
+                dst,
+                obj: dst,
+                key,
+                value,
+            });
+        }
+        Ok(())
+    }
+
+    /// `target with path = value` into `dst`: read down the path, write back up it.
+    pub(super) fn update(
+        &mut self,
+        target: Reg,
+        path: &[PathSeg],
+        value: &Expr,
+        dst: Reg,
+        e: &Expr,
+    ) -> Res<()> {
+        let Some((first, rest)) = path.split_first() else {
+            return self.expr(value, dst);
+        };
+        let inner = self.b().reg();
+        if rest.is_empty() {
+            self.expr(value, inner)?;
+        } else {
+            let current = self.b().reg();
+            self.read_segment(target, first, current, e)?;
+            self.update(current, rest, value, inner, e)?;
+        }
+        self.at(e.span);
+        match first {
+            PathSeg::Field(name) => {
+                let key = self.prog.string(&name.name);
+                self.emit(Instr::SetField {
+                    dst,
+                    obj: target,
+                    key,
+                    value: inner,
+                });
+            }
+            PathSeg::Dyn(k) => {
+                let key = self.operand(k)?;
+                self.emit(Instr::SetDyn {
+                    dst,
+                    obj: target,
+                    key,
+                    value: inner,
+                });
+            }
+            PathSeg::Index(i) => {
+                let index = self.operand(i)?;
+                self.emit(Instr::SetIndex {
+                    dst,
+                    arr: target,
+                    index,
+                    value: inner,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn read_segment(&mut self, obj: Reg, seg: &PathSeg, dst: Reg, e: &Expr) -> Res<()> {
+        self.at(e.span);
+        match seg {
+            PathSeg::Field(name) => {
+                let key = self.prog.string(&name.name);
+                self.emit(Instr::GetField { dst, obj, key });
+            }
+            PathSeg::Dyn(k) => {
+                let key = self.operand(k)?;
+                self.emit(Instr::GetDyn { dst, obj, key });
+            }
+            PathSeg::Index(i) => {
+                let index = self.operand(i)?;
+                self.emit(Instr::GetIndex {
+                    dst,
+                    arr: obj,
+                    index,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// `let p = e` and `let f(a, b) = e`, bound in the current scope.
+    pub(super) fn let_binding(&mut self, binding: &ast::LetBinding) -> Res<()> {
+        match &binding.target {
+            LetTarget::Function(name, params) => {
+                let arm = ast::Arm {
+                    params: params.clone(),
+                    parenthesized: true,
+                    guard: None,
+                    body: binding.value.clone(),
+                    span: binding.span,
+                };
+                let r = self.b().reg();
+                self.lambda(std::slice::from_ref(&arm), Some(&name.name), binding.span, r)?;
+                self.bind(&name.name, Binding::Reg(r));
+            }
+            LetTarget::Pattern(p) => {
+                let r = self.b().reg();
+                self.short_scope(&binding.value, r)?;
+                let mut fails = Vec::new();
+                self.pattern(p, r, &mut fails)?;
+                if !fails.is_empty() {
+                    let end = self.b().jump(Instr::Jump { target: 0 });
+                    for f in fails {
+                        self.b().land(f);
+                    }
+                    self.at(binding.span);
+                    self.emit(Instr::MatchFail { src: r });
+                    self.b().land(end);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn compare(op: CmpOp, dst: Reg, a: Reg, b: Reg) -> Instr {
+    Instr::Compare { op, dst, a, b }
+}
+
+/// `x |> f(a)` as the call `f(a, x)`, when the right side is a call without a short
+/// projection (which would make it a lambda instead).
+pub(super) fn pipe_call(x: &Expr, f: &Expr) -> Option<(Expr, Vec<Expr>)> {
+    if has_short_projection(f) {
+        return None;
+    }
+    match &f.kind {
+        ExprKind::Call(callee, args) => {
+            let mut all = args.clone();
+            all.push(x.clone());
+            Some(((**callee).clone(), all))
+        }
+        _ => Some((f.clone(), vec![x.clone()])),
+    }
+}

@@ -1,0 +1,354 @@
+//! Lowering one checked definition to QCode. Names are resolved to registers, captures or
+//! module-level slots; lambdas become functions of their own whose free variables are captured
+//! (found on demand, as upvalues: a name missing in a function's scopes is looked up in the
+//! enclosing one and recorded as a capture); patterns compile to test-and-jump sequences.
+//!
+//! `expr.rs` compiles expressions, `call.rs` calls and the prelude, `stmt.rs` statement
+//! bodies, `pattern.rs` patterns.
+
+mod call;
+mod expr;
+mod pattern;
+mod stmt;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use mix_check::infer::PlusKind;
+use mix_diagnostics::{Diagnostic, Span};
+use mix_runtime::qcode::{Instr, Reg};
+use mix_syntax::ast::{self, Body};
+
+use crate::builder::FnBuilder;
+use crate::program::{FileInfo, ProgramBuilder, Slot};
+use crate::resolve::{DefKey, Resolver};
+
+/// Code generation errors (E03xx, documented in docs/errors.md).
+pub mod codes {
+    pub const UNSUPPORTED: &str = "E0300";
+    pub const MISSING_DEFINITION: &str = "E0301";
+    pub const NOT_ASSIGNABLE: &str = "E0302";
+    pub const TOO_LARGE: &str = "E0303";
+}
+
+pub type Res<T> = Result<T, Diagnostic>;
+
+/// What a name stands for inside a function.
+#[derive(Clone, Debug)]
+enum Binding {
+    /// An immutable local in a register.
+    Reg(Reg),
+    /// A `var` in a register.
+    Var(Reg),
+    /// The enclosing closure's captured value.
+    Capture(u16),
+    /// The function being compiled (a local function naming itself).
+    SelfFn,
+}
+
+/// Where a `return` inside a `do { }` block goes.
+struct Exit {
+    dst: Reg,
+    jumps: Vec<crate::builder::Patch>,
+    tries: u32,
+}
+
+/// One function under construction: the definition's own, or a lambda inside it.
+struct FnCtx {
+    b: FnBuilder,
+    scopes: Vec<Vec<(Box<str>, Binding)>>,
+    /// Captured names with how the enclosing function reaches them.
+    captures: Vec<(Box<str>, Binding)>,
+    self_name: Option<Box<str>>,
+    exits: Vec<Exit>,
+    /// Enclosing `try`s in this function (no tail calls inside one; `return` ends them).
+    tries: u32,
+}
+
+impl FnCtx {
+    fn new(b: FnBuilder, self_name: Option<Box<str>>) -> FnCtx {
+        FnCtx {
+            b,
+            scopes: vec![Vec::new()],
+            captures: Vec::new(),
+            self_name,
+            exits: Vec::new(),
+            tries: 0,
+        }
+    }
+}
+
+/// The implicit row parameter of a short projection (`.field`), as a name no Mix source can
+/// spell, so nested lambdas capture it like any other name.
+const ROW: &str = ".row";
+
+pub struct Lowerer<'p, 'db> {
+    prog: &'p mut ProgramBuilder<'db>,
+    key: DefKey,
+    resolver: Resolver<'db>,
+    file: Arc<FileInfo>,
+    /// Where the definition's item starts: spans of its body are relative to it.
+    start: u32,
+    plus: HashMap<(u32, u32), PlusKind>,
+    fns: Vec<FnCtx>,
+    lambdas: u32,
+}
+
+/// Compiles one definition into its reserved slot.
+pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res<()> {
+    let def = mix_check::db::DefId::new(prog.db, key.file, key.module.clone(), key.name.clone());
+    let body = mix_check::db::def_body(prog.db, def).clone();
+    let Some(body) = &*body else {
+        return Ok(());
+    };
+    let file = prog.file(key.file);
+    let start = prog.def_start(key);
+    let plus = prog.plus_kinds(key);
+    let resolver = Resolver {
+        db: prog.db,
+        workspace: prog.workspace,
+        file: key.file,
+        module: key.module.clone(),
+    };
+    let (index, arity) = match slot {
+        Slot::Function { index, arity } => (index, arity),
+        Slot::Global { index } => (prog.module.globals[index as usize].init, 0),
+        Slot::Native { .. } => return Ok(()),
+    };
+    let name = format!("{}.{}", key.module, key.name);
+    let mut lowerer = Lowerer {
+        prog,
+        key: key.clone(),
+        resolver,
+        file,
+        start,
+        plus,
+        fns: vec![FnCtx::new(FnBuilder::new(name, arity), None)],
+        lambdas: 0,
+    };
+    if let Some(params) = &body.params {
+        for (i, p) in params.iter().enumerate() {
+            lowerer.bind(&p.name.name, Binding::Reg(i as Reg));
+        }
+    }
+    match &body.body {
+        Some(Body::Expr(e)) if body.params.is_none() => lowerer.tail_short(e)?,
+        Some(Body::Expr(e)) => lowerer.tail(e)?,
+        Some(Body::Block(block)) => lowerer.body_block(block)?,
+        None => {}
+    }
+    let ctx = lowerer.fns.pop().expect("the definition's function");
+    if ctx.b.too_many_registers() {
+        return Err(Diagnostic::error(
+            codes::TOO_LARGE,
+            "this definition needs more registers than a QCode function has",
+            Span::new(0, 3),
+        ));
+    }
+    lowerer.prog.set_function(index, ctx.b.finish(0));
+    Ok(())
+}
+
+impl<'db> Lowerer<'_, 'db> {
+    fn f(&mut self) -> &mut FnCtx {
+        self.fns.last_mut().expect("a function")
+    }
+
+    fn b(&mut self) -> &mut FnBuilder {
+        &mut self.f().b
+    }
+
+    fn emit(&mut self, instr: Instr) -> usize {
+        self.b().emit(instr)
+    }
+
+    /// Instructions from here on report the position of `span` (relative to the item).
+    fn at(&mut self, span: Span) {
+        let offset = self.start + span.start;
+        let location = self.file.lines.location(&self.file.text, offset);
+        let file = self.file.index;
+        self.b().at(file, location.line, location.column);
+    }
+
+    fn unsupported(&self, what: &str, span: Span) -> Diagnostic {
+        Diagnostic::error(
+            codes::UNSUPPORTED,
+            format!("{what} cannot be compiled to QCode yet"),
+            span,
+        )
+    }
+
+    fn push_scope(&mut self) {
+        self.f().scopes.push(Vec::new());
+    }
+
+    fn pop_scope(&mut self) {
+        self.f().scopes.pop();
+    }
+
+    fn bind(&mut self, name: &str, binding: Binding) {
+        if name == "_" {
+            return;
+        }
+        let scope = self.f().scopes.last_mut().expect("a scope");
+        scope.push((name.into(), binding));
+    }
+
+    /// The binding of a local name, capturing it from enclosing functions as needed.
+    fn lookup(&mut self, name: &str) -> Option<Binding> {
+        let level = self.fns.len() - 1;
+        self.lookup_at(level, name)
+    }
+
+    fn lookup_at(&mut self, level: usize, name: &str) -> Option<Binding> {
+        let ctx = &self.fns[level];
+        for scope in ctx.scopes.iter().rev() {
+            if let Some((_, b)) = scope.iter().rev().find(|(n, _)| &**n == name) {
+                return Some(b.clone());
+            }
+        }
+        if let Some(i) = ctx.captures.iter().position(|(n, _)| &**n == name) {
+            return Some(Binding::Capture(i as u16));
+        }
+        if ctx.self_name.as_deref() == Some(name) {
+            return Some(Binding::SelfFn);
+        }
+        if level == 0 {
+            return None;
+        }
+        let outer = self.lookup_at(level - 1, name)?;
+        let ctx = &mut self.fns[level];
+        ctx.captures.push((name.into(), outer));
+        Some(Binding::Capture((ctx.captures.len() - 1) as u16))
+    }
+
+    /// Copies a binding's value into `dst`.
+    fn load_binding(&mut self, binding: &Binding, dst: Reg) {
+        match *binding {
+            Binding::Reg(r) | Binding::Var(r) => {
+                if r != dst {
+                    self.emit(Instr::Move { dst, src: r });
+                }
+            }
+            Binding::Capture(index) => {
+                self.emit(Instr::LoadCapture { dst, index });
+            }
+            Binding::SelfFn => {
+                self.emit(Instr::LoadSelf { dst });
+            }
+        }
+    }
+
+    /// Compiles a lambda (its arms) as a new function and puts the closure in `dst`.
+    fn lambda(
+        &mut self,
+        arms: &[ast::Arm],
+        self_name: Option<&str>,
+        span: Span,
+        dst: Reg,
+    ) -> Res<()> {
+        let arity = arms
+            .first()
+            .map_or(1, |a| a.params.len())
+            .clamp(1, 255) as u8;
+        self.lambdas += 1;
+        let location = self.file.lines.location(&self.file.text, self.start + span.start);
+        let label = match self_name {
+            Some(n) => n.to_string(),
+            None => format!("lambda@{}:{}", location.line, location.column),
+        };
+        let name = format!("{}.{}/{}", self.key.module, self.key.name, label);
+        let index = self.prog.new_function(name.clone(), arity);
+        self.fns
+            .push(FnCtx::new(FnBuilder::new(name, arity), self_name.map(Into::into)));
+        let result = self.lambda_body(arms, span);
+        let ctx = self.fns.pop().expect("the lambda's function");
+        result?;
+        let captures = ctx.captures;
+        self.prog
+            .set_function(index, ctx.b.finish(captures.len() as u16));
+        if captures.is_empty() {
+            self.emit(Instr::LoadFunction {
+                dst,
+                function: index,
+            });
+            return Ok(());
+        }
+        let mark = self.b().mark();
+        let first = self.b().regs(captures.len() as u16);
+        for (i, (_, binding)) in captures.iter().enumerate() {
+            if let Binding::Var(_) = binding {
+                return Err(Diagnostic::error(
+                    codes::NOT_ASSIGNABLE,
+                    "a closure cannot capture a `var`",
+                    span,
+                ));
+            }
+            self.load_binding(binding, first + i as Reg);
+        }
+        self.emit(Instr::MakeClosure {
+            dst,
+            function: index,
+            captures: first,
+            count: captures.len() as u16,
+        });
+        self.b().release(mark);
+        Ok(())
+    }
+
+    fn lambda_body(&mut self, arms: &[ast::Arm], span: Span) -> Res<()> {
+        self.at(span);
+        if let [arm] = arms {
+            if arm.guard.is_none() {
+                if let Some(names) = simple_params(&arm.params) {
+                    for (i, n) in names.iter().enumerate() {
+                        self.bind(n, Binding::Reg(i as Reg));
+                    }
+                    return self.tail(&arm.body);
+                }
+            }
+        }
+        for arm in arms {
+            let mark = self.b().mark();
+            self.push_scope();
+            let mut fails = Vec::new();
+            for (i, p) in arm.params.iter().enumerate() {
+                self.pattern(p, i as Reg, &mut fails)?;
+            }
+            if let Some(guard) = &arm.guard {
+                let g = self.operand(guard)?;
+                fails.push(self.b().jump(Instr::JumpIfNotTrue {
+                    cond: g,
+                    target: 0,
+                }));
+            }
+            self.tail(&arm.body)?;
+            self.pop_scope();
+            self.b().release(mark);
+            for f in fails {
+                self.b().land(f);
+            }
+        }
+        self.emit(Instr::MatchFail { src: 0 });
+        Ok(())
+    }
+}
+
+/// The names of parameters that are all plain names (`(a, b) -> …`), if they are.
+fn simple_params(params: &[ast::Pattern]) -> Option<Vec<&str>> {
+    params
+        .iter()
+        .map(|p| match &strip_pattern(p).kind {
+            ast::PatternKind::Bind(n) => Some(&**n),
+            ast::PatternKind::Wildcard => Some("_"),
+            _ => None,
+        })
+        .collect()
+}
+
+fn strip_pattern(p: &ast::Pattern) -> &ast::Pattern {
+    match &p.kind {
+        ast::PatternKind::Paren(inner) | ast::PatternKind::Typed(inner, _) => strip_pattern(inner),
+        _ => p,
+    }
+}

@@ -1,0 +1,245 @@
+//! Patterns compile to a sequence of tests on the matched register, each jumping to the arm's
+//! failure label, and bindings of the names they introduce. Sub-values are read into fresh
+//! registers that stay live for the arm (the caller releases them with the arm's scope).
+
+use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg};
+use mix_syntax::ast::{BinOp, Pattern, PatternKind, SpreadKind, TypeKind};
+
+use super::{Binding, Lowerer, Res};
+use crate::builder::Patch;
+
+impl Lowerer<'_, '_> {
+    pub(super) fn pattern(&mut self, p: &Pattern, v: Reg, fails: &mut Vec<Patch>) -> Res<()> {
+        match &p.kind {
+            PatternKind::Wildcard => {}
+            PatternKind::Bind(name) => self.bind(name, Binding::Reg(v)),
+            PatternKind::Null => self.test_kind(v, KindTest::Null, fails),
+            PatternKind::Undefined => {
+                let t = self.b().reg();
+                self.emit(Instr::IsUndefined { dst: t, src: v });
+                self.fail_unless(t, fails);
+            }
+            PatternKind::Bool(b) => {
+                let t = self.b().reg();
+                self.emit(Instr::LoadBool { dst: t, value: *b });
+                self.test_equal(v, t, fails);
+            }
+            PatternKind::Int(i) => {
+                let t = self.b().reg();
+                self.load_int(*i, t);
+                self.test_equal(v, t, fails);
+            }
+            PatternKind::Float(f) => {
+                let t = self.b().reg();
+                let constant = self.prog.float(*f);
+                self.emit(Instr::LoadConst { dst: t, constant });
+                self.test_equal(v, t, fails);
+            }
+            PatternKind::Str(s) => {
+                let t = self.b().reg();
+                let constant = self.prog.string(s);
+                self.emit(Instr::LoadConst { dst: t, constant });
+                self.test_equal(v, t, fails);
+            }
+            PatternKind::Array(items) => self.array_pattern(items, v, fails)?,
+            PatternKind::Record(fields) => {
+                self.test_kind(v, KindTest::Object, fails);
+                for field in fields {
+                    let r = self.b().reg();
+                    let key = self.prog.string(&field.key.name);
+                    self.emit(Instr::GetField {
+                        dst: r,
+                        obj: v,
+                        key,
+                    });
+                    if !field.optional {
+                        let t = self.b().reg();
+                        self.emit(Instr::IsDefined { dst: t, src: r });
+                        self.fail_unless(t, fails);
+                    }
+                    match &field.pattern {
+                        Some(sub) => self.pattern(sub, r, fails)?,
+                        None => self.bind(&field.key.name, Binding::Reg(r)),
+                    }
+                }
+            }
+            PatternKind::Case { path, arg } => {
+                let name = path.last().map_or("", |i| &*i.name);
+                let t = self.b().reg();
+                let constant = self.prog.string(name);
+                self.emit(Instr::IsCase {
+                    dst: t,
+                    src: v,
+                    name: constant,
+                });
+                self.fail_unless(t, fails);
+                if let Some(sub) = arg {
+                    let r = self.b().reg();
+                    self.emit(Instr::CaseArg { dst: r, src: v });
+                    self.pattern(sub, r, fails)?;
+                }
+            }
+            PatternKind::TypeTest(ty) => {
+                let kind = match &ty.kind {
+                    TypeKind::Null => Some(KindTest::Null),
+                    TypeKind::Named(path) | TypeKind::App(path, _) => {
+                        match path.last().map(|i| &*i.name) {
+                            Some("bool") => Some(KindTest::Bool),
+                            Some("number") => Some(KindTest::Number),
+                            Some("string") => Some(KindTest::String),
+                            Some("array") => Some(KindTest::Array),
+                            Some("map") => Some(KindTest::Object),
+                            Some("ref") => Some(KindTest::Ref),
+                            Some("stream") => Some(KindTest::Stream),
+                            Some("binary") => Some(KindTest::Binary),
+                            Some("data") => Some(KindTest::Data),
+                            Some("null") => Some(KindTest::Null),
+                            Some("any") => None,
+                            _ => return Err(self.unsupported("this type test", p.span)),
+                        }
+                    }
+                    TypeKind::Record(_) => Some(KindTest::Object),
+                    TypeKind::Tuple(_) => Some(KindTest::Array),
+                    TypeKind::Fun(..) => Some(KindTest::Function),
+                    TypeKind::Stream(_) => Some(KindTest::Stream),
+                    TypeKind::Paren(_) | TypeKind::Wildcard => None,
+                    _ => return Err(self.unsupported("this type test", p.span)),
+                };
+                if let Some(kind) = kind {
+                    self.test_kind(v, kind, fails);
+                }
+            }
+            PatternKind::Capture(name, inner) => {
+                self.bind(&name.name, Binding::Reg(v));
+                self.pattern(inner, v, fails)?;
+            }
+            PatternKind::Compare(op, name, rhs) => {
+                self.bind(&name.name, Binding::Reg(v));
+                let other = self.operand(rhs)?;
+                let op = match op {
+                    BinOp::Lt => CmpOp::Lt,
+                    BinOp::Le => CmpOp::Le,
+                    BinOp::Gt => CmpOp::Gt,
+                    BinOp::Ge => CmpOp::Ge,
+                    BinOp::Eq => CmpOp::Eq,
+                    BinOp::Ne => CmpOp::Ne,
+                    _ => return Err(self.unsupported("this comparison pattern", p.span)),
+                };
+                let t = self.b().reg();
+                self.emit(Instr::Compare {
+                    op,
+                    dst: t,
+                    a: v,
+                    b: other,
+                });
+                self.fail_unless(t, fails);
+            }
+            PatternKind::And(a, b) => {
+                self.pattern(a, v, fails)?;
+                self.pattern(b, v, fails)?;
+            }
+            PatternKind::Typed(inner, _) | PatternKind::Paren(inner) => {
+                self.pattern(inner, v, fails)?
+            }
+            PatternKind::Spread(..) => {
+                return Err(self.unsupported("a spread outside an array pattern", p.span))
+            }
+            PatternKind::Error => return Err(self.unsupported("a pattern with errors", p.span)),
+        }
+        Ok(())
+    }
+
+    fn array_pattern(&mut self, items: &[Pattern], v: Reg, fails: &mut Vec<Patch>) -> Res<()> {
+        self.test_kind(v, KindTest::Array, fails);
+        let spread = items.iter().position(|i| matches!(i.kind, PatternKind::Spread(..)));
+        let len = self.b().reg();
+        self.emit(Instr::Length { dst: len, src: v });
+        let fixed = spread.unwrap_or(items.len());
+        let bound = self.b().reg();
+        self.load_int(fixed as i64, bound);
+        let t = self.b().reg();
+        let op = match spread.map(|i| &items[i].kind) {
+            Some(PatternKind::Spread(SpreadKind::Multiple, _)) => CmpOp::Ge,
+            // `[a, ~optional b]`: one element fewer is fine.
+            Some(PatternKind::Spread(SpreadKind::Optional, _)) => CmpOp::Ge,
+            _ => CmpOp::Eq,
+        };
+        self.emit(Instr::Compare {
+            op,
+            dst: t,
+            a: len,
+            b: bound,
+        });
+        self.fail_unless(t, fails);
+        if let Some(PatternKind::Spread(SpreadKind::Optional, _)) = spread.map(|i| &items[i].kind)
+        {
+            self.load_int(fixed as i64 + 1, bound);
+            self.emit(Instr::Compare {
+                op: CmpOp::Le,
+                dst: t,
+                a: len,
+                b: bound,
+            });
+            self.fail_unless(t, fails);
+        }
+        for (i, item) in items.iter().enumerate() {
+            let r = self.b().reg();
+            match &item.kind {
+                PatternKind::Spread(SpreadKind::Multiple, name) => {
+                    self.emit(Instr::ArrayRest {
+                        dst: r,
+                        src: v,
+                        from: i as u16,
+                    });
+                    self.bind(&name.name, Binding::Reg(r));
+                }
+                PatternKind::Spread(SpreadKind::Optional, name) => {
+                    let index = self.b().reg();
+                    self.load_int(i as i64, index);
+                    self.emit(Instr::GetIndexOrUndefined {
+                        dst: r,
+                        arr: v,
+                        index,
+                    });
+                    self.bind(&name.name, Binding::Reg(r));
+                }
+                _ => {
+                    let index = self.b().reg();
+                    self.load_int(i as i64, index);
+                    self.emit(Instr::GetIndexOrUndefined {
+                        dst: r,
+                        arr: v,
+                        index,
+                    });
+                    self.pattern(item, r, fails)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn test_kind(&mut self, v: Reg, kind: KindTest, fails: &mut Vec<Patch>) {
+        let t = self.b().reg();
+        self.emit(Instr::TestKind {
+            dst: t,
+            src: v,
+            kind,
+        });
+        self.fail_unless(t, fails);
+    }
+
+    fn test_equal(&mut self, v: Reg, constant: Reg, fails: &mut Vec<Patch>) {
+        let t = self.b().reg();
+        self.emit(Instr::Compare {
+            op: CmpOp::Eq,
+            dst: t,
+            a: v,
+            b: constant,
+        });
+        self.fail_unless(t, fails);
+    }
+
+    fn fail_unless(&mut self, cond: Reg, fails: &mut Vec<Patch>) {
+        fails.push(self.b().jump(Instr::JumpIfNotTrue { cond, target: 0 }));
+    }
+}

@@ -1,0 +1,318 @@
+//! Statement bodies: `{ … }` definition bodies and `do { … }` blocks. A body's `var`s live in
+//! registers (closures may not capture them, so no boxes are needed); `return` leaves the
+//! function, or the innermost `do` block.
+
+use mix_diagnostics::Diagnostic;
+use mix_runtime::qcode::{Instr, Reg};
+use mix_syntax::ast::{Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
+
+use super::{codes, Binding, Exit, Lowerer, Res};
+
+impl Lowerer<'_, '_> {
+    /// A definition's `{ … }` body: falling off the end returns `null`.
+    pub(super) fn body_block(&mut self, block: &Block) -> Res<()> {
+        self.stmts(&block.stmts)?;
+        let r = self.b().reg();
+        self.emit(Instr::LoadNull { dst: r });
+        self.emit(Instr::Return { src: r });
+        Ok(())
+    }
+
+    /// `do { … }`: its `return` value, or `null`.
+    pub(super) fn do_block(&mut self, block: &Block, dst: Reg) -> Res<()> {
+        let tries = self.f().tries;
+        self.f().exits.push(Exit {
+            dst,
+            jumps: Vec::new(),
+            tries,
+        });
+        let result = self.stmts(&block.stmts);
+        let exit = self.f().exits.pop().expect("the do block's exit");
+        result?;
+        self.emit(Instr::LoadNull { dst });
+        for j in exit.jumps {
+            self.b().land(j);
+        }
+        Ok(())
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) -> Res<()> {
+        let mark = self.b().mark();
+        self.push_scope();
+        let result = stmts.iter().try_for_each(|s| self.stmt(s));
+        self.pop_scope();
+        self.b().release(mark);
+        result
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Res<()> {
+        self.at(s.span);
+        match &s.kind {
+            StmtKind::Let(binding) => self.let_binding(binding)?,
+            StmtKind::Var { name, value, .. } => {
+                let r = self.b().reg();
+                self.short_scope(value, r)?;
+                self.at(s.span);
+                self.emit(Instr::CheckStorable { src: r });
+                self.bind(&name.name, Binding::Var(r));
+            }
+            StmtKind::Assign { target, value } => self.assign(target, value, s)?,
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
+                let mut ends = Vec::new();
+                for (cond, body) in branches {
+                    let mark = self.b().mark();
+                    let c = self.operand(cond)?;
+                    self.b().release(mark);
+                    let next = self.b().jump(Instr::JumpIfNotTrue {
+                        cond: c,
+                        target: 0,
+                    });
+                    self.stmts(&body.stmts)?;
+                    ends.push(self.b().jump(Instr::Jump { target: 0 }));
+                    self.b().land(next);
+                }
+                if let Some(body) = otherwise {
+                    self.stmts(&body.stmts)?;
+                }
+                for end in ends {
+                    self.b().land(end);
+                }
+            }
+            StmtKind::Switch { scrutinee, cases } => {
+                let mark = self.b().mark();
+                let v = self.b().reg();
+                self.expr(scrutinee, v)?;
+                let mut ends = Vec::new();
+                for case in cases {
+                    let case_mark = self.b().mark();
+                    self.push_scope();
+                    let mut fails = Vec::new();
+                    self.pattern(&case.pattern, v, &mut fails)?;
+                    if let Some(guard) = &case.guard {
+                        let g = self.operand(guard)?;
+                        fails.push(self.b().jump(Instr::JumpIfNotTrue {
+                            cond: g,
+                            target: 0,
+                        }));
+                    }
+                    self.stmts(&case.body)?;
+                    ends.push(self.b().jump(Instr::Jump { target: 0 }));
+                    self.pop_scope();
+                    self.b().release(case_mark);
+                    for f in fails {
+                        self.b().land(f);
+                    }
+                }
+                self.at(s.span);
+                self.emit(Instr::MatchFail { src: v });
+                for end in ends {
+                    self.b().land(end);
+                }
+                self.b().release(mark);
+            }
+            StmtKind::While(cond, body) => {
+                let top = self.b().here();
+                let mark = self.b().mark();
+                let c = self.operand(cond)?;
+                self.b().release(mark);
+                let exit = self.b().jump(Instr::JumpIfNotTrue {
+                    cond: c,
+                    target: 0,
+                });
+                self.stmts(&body.stmts)?;
+                self.emit(Instr::Jump { target: top });
+                self.b().land(exit);
+            }
+            StmtKind::For {
+                init,
+                cond,
+                step,
+                body,
+            } => {
+                let mark = self.b().mark();
+                self.push_scope();
+                if let Some(init) = init {
+                    self.stmt(init)?;
+                }
+                let top = self.b().here();
+                let exit = match cond {
+                    Some(cond) => {
+                        let m = self.b().mark();
+                        let c = self.operand(cond)?;
+                        self.b().release(m);
+                        Some(self.b().jump(Instr::JumpIfNotTrue {
+                            cond: c,
+                            target: 0,
+                        }))
+                    }
+                    None => None,
+                };
+                self.stmts(&body.stmts)?;
+                if let Some(step) = step {
+                    self.stmt(step)?;
+                }
+                self.emit(Instr::Jump { target: top });
+                if let Some(exit) = exit {
+                    self.b().land(exit);
+                }
+                self.pop_scope();
+                self.b().release(mark);
+            }
+            StmtKind::ForIn {
+                pattern,
+                iter,
+                body,
+            } => {
+                let mark = self.b().mark();
+                let it = self.b().reg();
+                let src = self.operand(iter)?;
+                self.emit(Instr::IterStart { dst: it, src });
+                let item = self.b().reg();
+                let top = self.b().here();
+                let done = self.b().jump(Instr::IterNext {
+                    dst: item,
+                    iter: it,
+                    done: 0,
+                });
+                self.push_scope();
+                let mut fails = Vec::new();
+                self.pattern(pattern, item, &mut fails)?;
+                let matched = self.b().jump(Instr::Jump { target: 0 });
+                for f in fails {
+                    self.b().land(f);
+                }
+                self.emit(Instr::MatchFail { src: item });
+                self.b().land(matched);
+                self.stmts(&body.stmts)?;
+                self.pop_scope();
+                self.emit(Instr::Jump { target: top });
+                self.b().land(done);
+                self.b().release(mark);
+            }
+            StmtKind::Return(value) => self.return_stmt(value.as_deref(), s)?,
+            StmtKind::Expr(e) => {
+                let mark = self.b().mark();
+                let r = self.b().reg();
+                self.expr(e, r)?;
+                self.b().release(mark);
+            }
+            StmtKind::LetAlias(..) => return Err(self.unsupported("`let alias`", s.span)),
+            StmtKind::Error => {
+                return Err(Diagnostic::error(
+                    codes::UNSUPPORTED,
+                    "this statement has a syntax error",
+                    s.span,
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn return_stmt(&mut self, value: Option<&Expr>, s: &Stmt) -> Res<()> {
+        let open_tries = self.f().tries;
+        match self.f().exits.last().map(|e| (e.dst, e.tries)) {
+            Some((dst, tries_at_entry)) => {
+                match value {
+                    Some(v) => self.expr(v, dst)?,
+                    None => {
+                        self.emit(Instr::LoadNull { dst });
+                    }
+                }
+                for _ in tries_at_entry..open_tries {
+                    self.emit(Instr::TryEnd);
+                }
+                let jump = self.b().jump(Instr::Jump { target: 0 });
+                self.f()
+                    .exits
+                    .last_mut()
+                    .expect("exit")
+                    .jumps
+                    .push(jump);
+            }
+            None if open_tries == 0 => match value {
+                Some(v) => self.tail(v)?,
+                None => {
+                    let r = self.b().reg();
+                    self.emit(Instr::LoadNull { dst: r });
+                    self.emit(Instr::Return { src: r });
+                }
+            },
+            None => {
+                let r = self.b().reg();
+                match value {
+                    Some(v) => self.expr(v, r)?,
+                    None => {
+                        self.emit(Instr::LoadNull { dst: r });
+                    }
+                }
+                for _ in 0..open_tries {
+                    self.emit(Instr::TryEnd);
+                }
+                self.at(s.span);
+                self.emit(Instr::Return { src: r });
+            }
+        }
+        Ok(())
+    }
+
+    /// `x = e` and path assignments `r.a[2].b = e` (a copy of `r` with that path replaced).
+    fn assign(&mut self, target: &Expr, value: &Expr, s: &Stmt) -> Res<()> {
+        let mut path = Vec::new();
+        let mut root = target;
+        loop {
+            match &root.kind {
+                ExprKind::Field(base, field) => {
+                    path.push(PathSeg::Field(field.clone()));
+                    root = base;
+                }
+                ExprKind::Index(base, index) => {
+                    path.push(PathSeg::Index((**index).clone()));
+                    root = base;
+                }
+                ExprKind::DynField(base, key) => {
+                    path.push(PathSeg::Dyn((**key).clone()));
+                    root = base;
+                }
+                ExprKind::Paren(inner) => root = inner,
+                _ => break,
+            }
+        }
+        path.reverse();
+        let ExprKind::Name(name) = &root.kind else {
+            return Err(Diagnostic::error(
+                codes::NOT_ASSIGNABLE,
+                "only a `var` (or a path inside one) can be assigned",
+                target.span,
+            ));
+        };
+        let Some(Binding::Var(r)) = self.lookup(name) else {
+            return Err(Diagnostic::error(
+                codes::NOT_ASSIGNABLE,
+                format!("`{name}` is not a `var`, so it cannot be assigned"),
+                target.span,
+            )
+            .with_help(format!("declare it with `var {name} = …`")));
+        };
+        let mark = self.b().mark();
+        if path.is_empty() {
+            self.short_scope(value, r)?;
+        } else {
+            let whole = Expr::new(
+                ExprKind::With(
+                    Box::new(root.clone()),
+                    path.clone(),
+                    Box::new(value.clone()),
+                ),
+                s.span,
+            );
+            self.update(r, &path, value, r, &whole)?;
+        }
+        self.at(s.span);
+        self.emit(Instr::CheckStorable { src: r });
+        self.b().release(mark);
+        Ok(())
+    }
+}

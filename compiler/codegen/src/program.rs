@@ -1,0 +1,240 @@
+//! Whole-program compilation: starting from the root definitions, every definition reached is
+//! compiled once into one QCode module (functions, globals, natives), with shared constant
+//! pools.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use mix_check::db::{def_body, def_start, infer_group, module_groups, parse, Db, DefId, GroupId};
+use mix_check::db::{SourceFile, Workspace};
+use mix_check::infer::PlusKind;
+use mix_diagnostics::{Diagnostic, LineMap, Span};
+use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module};
+use mix_runtime::vm::native_table;
+
+use crate::builder::FnBuilder;
+use crate::resolve::DefKey;
+
+/// How a definition is reached at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// `def f(a, b) = …`: a function of the function table.
+    Function { index: u32, arity: u8 },
+    /// `def x = …`: a global evaluated on first use.
+    Global { index: u32 },
+    /// A declaration without body, provided by the runtime.
+    Native { index: u32, arity: u8 },
+}
+
+/// Per-file facts lowering needs: the file's index in the module's file list and its lines.
+pub struct FileInfo {
+    pub index: u32,
+    pub text: Arc<str>,
+    pub lines: LineMap,
+}
+
+pub struct ProgramBuilder<'db> {
+    pub db: &'db dyn Db,
+    pub workspace: Workspace,
+    pub module: Module,
+    constants: HashMap<ConstKey, u32>,
+    natives: HashMap<String, u32>,
+    slots: HashMap<DefKey, Slot>,
+    queue: VecDeque<(DefKey, Slot)>,
+    files: HashMap<SourceFile, Arc<FileInfo>>,
+    /// Errors by file path, spans absolute.
+    pub errors: Vec<(String, Diagnostic)>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum ConstKey {
+    Int(i64),
+    Float(u64),
+    Str(String),
+    Keys(Vec<String>),
+    Regex(String),
+}
+
+impl<'db> ProgramBuilder<'db> {
+    pub fn new(db: &'db dyn Db, workspace: Workspace) -> ProgramBuilder<'db> {
+        ProgramBuilder {
+            db,
+            workspace,
+            module: Module::default(),
+            constants: HashMap::new(),
+            natives: HashMap::new(),
+            slots: HashMap::new(),
+            queue: VecDeque::new(),
+            files: HashMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn constant(&mut self, key: ConstKey, value: impl FnOnce() -> Constant) -> u32 {
+        if let Some(&i) = self.constants.get(&key) {
+            return i;
+        }
+        let i = self.module.constants.len() as u32;
+        self.module.constants.push(value());
+        self.constants.insert(key, i);
+        i
+    }
+
+    pub fn int(&mut self, v: i64) -> u32 {
+        self.constant(ConstKey::Int(v), || Constant::Int(v))
+    }
+
+    pub fn float(&mut self, v: f64) -> u32 {
+        self.constant(ConstKey::Float(v.to_bits()), || Constant::Float(v))
+    }
+
+    pub fn string(&mut self, v: &str) -> u32 {
+        self.constant(ConstKey::Str(v.to_string()), || Constant::Str(v.to_string()))
+    }
+
+    pub fn keys(&mut self, v: Vec<String>) -> u32 {
+        self.constant(ConstKey::Keys(v.clone()), || Constant::Keys(v))
+    }
+
+    pub fn regex(&mut self, v: &str) -> u32 {
+        self.constant(ConstKey::Regex(v.to_string()), || {
+            Constant::Regex(v.to_string())
+        })
+    }
+
+    pub fn native(&mut self, name: &str) -> Option<(u32, u8)> {
+        let def = native_table().iter().find(|d| d.name == name)?;
+        let index = match self.natives.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = self.module.natives.len() as u32;
+                self.module.natives.push(name.to_string());
+                self.natives.insert(name.to_string(), i);
+                i
+            }
+        };
+        Some((index, def.arity))
+    }
+
+    pub fn file(&mut self, file: SourceFile) -> Arc<FileInfo> {
+        if let Some(info) = self.files.get(&file) {
+            return info.clone();
+        }
+        let parsed = parse(self.db, file);
+        let text: Arc<str> = Arc::from(file.text(self.db).as_str());
+        let info = Arc::new(FileInfo {
+            index: self.module.files.len() as u32,
+            lines: LineMap::new(&text, &parsed.directives),
+            text,
+        });
+        self.module.files.push(file.path(self.db).clone());
+        self.files.insert(file, info.clone());
+        info
+    }
+
+    /// How `key` is reached, queueing its compilation the first time. `Err` when it has no
+    /// definition and the runtime provides no native of that name.
+    pub fn slot(&mut self, key: &DefKey) -> Result<Slot, String> {
+        if let Some(&slot) = self.slots.get(key) {
+            return Ok(slot);
+        }
+        let def = DefId::new(self.db, key.file, key.module.clone(), key.name.clone());
+        let body = def_body(self.db, def);
+        let slot = match &**body {
+            Some(b) if b.body.is_some() => match &b.params {
+                Some(params) => {
+                    let arity = params.len().clamp(1, 255) as u8;
+                    let index = self.reserve_function(format!("{}.{}", key.module, key.name), arity);
+                    Slot::Function { index, arity }
+                }
+                None => {
+                    let init = self.reserve_function(format!("{}.{}", key.module, key.name), 0);
+                    let index = self.module.globals.len() as u32;
+                    self.module.globals.push(QGlobal {
+                        name: format!("{}.{}", key.module, key.name),
+                        init,
+                    });
+                    Slot::Global { index }
+                }
+            },
+            _ => {
+                let qualified = format!("{}.{}", key.module, key.name);
+                let (index, arity) = self.native(&qualified).ok_or_else(|| {
+                    format!(
+                        "`{qualified}` is declared but never defined, and the runtime has no \
+                         primitive of that name"
+                    )
+                })?;
+                Slot::Native { index, arity }
+            }
+        };
+        self.slots.insert(key.clone(), slot);
+        if !matches!(slot, Slot::Native { .. }) {
+            self.queue.push_back((key.clone(), slot));
+        }
+        Ok(slot)
+    }
+
+    fn reserve_function(&mut self, name: String, arity: u8) -> u32 {
+        let index = self.module.functions.len() as u32;
+        self.module
+            .functions
+            .push(FnBuilder::new(name, arity).finish(0));
+        index
+    }
+
+    /// A function index for a lambda, filled in with `set_function`.
+    pub fn new_function(&mut self, name: String, arity: u8) -> u32 {
+        self.reserve_function(name, arity)
+    }
+
+    pub fn set_function(&mut self, index: u32, f: mix_runtime::qcode::Function) {
+        self.module.functions[index as usize] = f;
+    }
+
+    /// The next definition waiting to be compiled.
+    pub fn next_queued(&mut self) -> Option<(DefKey, Slot)> {
+        self.queue.pop_front()
+    }
+
+    pub fn export(&mut self, key: &DefKey, slot: Slot) {
+        let (kind, index) = match slot {
+            Slot::Function { index, .. } => (ExportKind::Function, index),
+            Slot::Global { index } => (ExportKind::Global, index),
+            Slot::Native { .. } => return,
+        };
+        self.module.exports.push(Export {
+            name: format!("{}.{}", key.module, key.name),
+            kind,
+            index,
+        });
+    }
+
+    /// The operation of each `+` of a definition, by span relative to its item.
+    pub fn plus_kinds(&self, key: &DefKey) -> HashMap<(u32, u32), PlusKind> {
+        let groups = module_groups(self.db, key.file, key.module.clone());
+        let Some(group) = groups.iter().find(|g| g.contains(&key.name)) else {
+            return HashMap::new();
+        };
+        let id = GroupId::new(
+            self.db,
+            self.workspace,
+            key.file,
+            key.module.clone(),
+            group[0].clone(),
+        );
+        infer_group(self.db, id)
+            .plus
+            .iter()
+            .filter(|(member, _, _)| *member == key.name)
+            .map(|(_, span, kind)| ((span.start, span.end), *kind))
+            .collect()
+    }
+
+    pub fn def_start(&self, key: &DefKey) -> u32 {
+        *def_start(
+            self.db,
+            DefId::new(self.db, key.file, key.module.clone(), key.name.clone()),
+        )
+    }
+}
