@@ -3,9 +3,20 @@
 
 use crate::native::NativeDef;
 
+pub mod bool;
+pub mod json;
+pub mod number;
+pub mod regex;
+pub mod string;
+
 /// Every native primitive, by qualified name.
 pub fn table() -> Vec<NativeDef> {
     let mut all: Vec<NativeDef> = Vec::new();
+    all.extend(bool::natives());
+    all.extend(number::natives());
+    all.extend(string::natives());
+    all.extend(json::natives());
+    all.extend(regex::natives());
     all.sort_by_key(|d| d.name);
     all
 }
