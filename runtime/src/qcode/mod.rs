@@ -1,7 +1,16 @@
 //! The QCode module: what the compiler emits, `mixc build` writes to a `.qc` file, the loader
 //! reads back and the VM runs. The binary format is described in `docs/qcode.md`.
 
+pub mod checksum;
+pub mod decode;
+pub mod disasm;
+pub mod encode;
+pub mod error;
 pub mod instr;
+pub mod layout;
+pub mod opcode;
+pub mod verify;
+mod wire;
 
 pub use instr::{CmpOp, ConstIdx, Instr, KindTest, Reg, Target};
 
