@@ -2,10 +2,11 @@
 //! messages. Works on unverified modules too: an index out of range prints as `<invalid>`
 //! instead of panicking.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::opcode::{self, Operand};
-use super::{Constant, ExportKind, Function, Module, ABI_VERSION, FORMAT_VERSION};
+use super::{Constant, ExportKind, Function, LineEntry, Module, ABI_VERSION, FORMAT_VERSION};
 
 /// Column where source positions start, so they line up to the right of the instructions.
 const POSITION_COLUMN: usize = 48;
@@ -50,6 +51,8 @@ fn function(out: &mut String, m: &Module, f: &Function) {
         f.name, f.arity, f.captures, f.registers
     );
     let width = f.code.len().saturating_sub(1).to_string().len().max(4);
+    // The entry in force from each pc where one starts (the last of equal pcs wins).
+    let starts: HashMap<usize, &LineEntry> = f.lines.iter().map(|l| (l.pc as usize, l)).collect();
     for (pc, instr) in f.code.iter().enumerate() {
         let operands: Vec<String> = opcode::operands(instr)
             .iter()
@@ -59,8 +62,7 @@ fn function(out: &mut String, m: &Module, f: &Function) {
         if !operands.is_empty() {
             let _ = write!(line, " {}", operands.join(", "));
         }
-        // The entry in force from this pc on, when one starts here.
-        if let Some(l) = f.lines.iter().rev().find(|l| l.pc as usize == pc) {
+        if let Some(l) = starts.get(&pc) {
             let file = m
                 .files
                 .get(l.file as usize)

@@ -3,6 +3,8 @@
 //! and never runs off the end of a function. Everything that would make those unchecked
 //! accesses unsound is rejected here. The rules are listed in `docs/qcode.md`.
 
+use std::collections::HashSet;
+
 use super::error::LoadError;
 use super::opcode::{self, Operand};
 use super::{Constant, ExportKind, Function, Instr, Module};
@@ -66,9 +68,10 @@ pub(crate) fn check(m: &Module) -> Check {
             ));
         }
     }
+    let mut exported = HashSet::new();
     for (i, e) in m.exports.iter().enumerate() {
         let site = Site::Export(i);
-        if m.exports[..i].iter().any(|o| o.name == e.name) {
+        if !exported.insert(e.name.as_str()) {
             return Err((site, format!("export `{}` defined twice", e.name)));
         }
         match e.kind {
