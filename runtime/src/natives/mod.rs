@@ -4,6 +4,7 @@
 use crate::native::NativeDef;
 
 pub mod bool;
+pub mod calendar;
 pub mod json;
 pub mod number;
 pub mod regex;
@@ -17,6 +18,7 @@ pub fn table() -> Vec<NativeDef> {
     all.extend(string::natives());
     all.extend(json::natives());
     all.extend(regex::natives());
+    all.extend(calendar::natives());
     all.sort_by_key(|d| d.name);
     all
 }
