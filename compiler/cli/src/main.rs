@@ -1,16 +1,23 @@
 //! `mixc`: the Mix toolchain's command line. Each subcommand lives in its own module; this file
 //! only parses arguments and dispatches.
 
+mod build;
 mod check;
+mod compile;
 mod db_command;
 mod fmt;
 mod input;
 mod parse;
 mod report;
+mod run;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Counts live bytes so `--max-memory` can stop a program that allocates without bound.
+#[global_allocator]
+static ALLOCATOR: mix_runtime::alloc::CountingAlloc = mix_runtime::alloc::CountingAlloc;
 
 #[derive(Parser)]
 #[command(name = "mixc", version, about = "The Mix toolchain")]
@@ -32,6 +39,12 @@ enum Command {
     Db(db_command::DbCommand),
     /// Parse and show Mix query strings
     Query(db_command::QueryArgs),
+    /// Compile and run a Mix program (or a built .qc file)
+    Run(run::RunArgs),
+    /// Compile a Mix program to a QCode file
+    Build(build::BuildArgs),
+    /// Print the instructions of a QCode file (or of a compiled source)
+    Disasm(build::DisasmArgs),
 }
 
 /// Work runs on a thread with a large stack: syntax trees may nest up to mix_syntax::MAX_DEPTH
@@ -65,5 +78,8 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Db(cmd) => db_command::run(cmd),
         Command::Query(args) => db_command::run_query(args),
+        Command::Run(args) => run::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Disasm(args) => build::disasm(args),
     }
 }

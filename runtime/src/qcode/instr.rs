@@ -183,3 +183,13 @@ pub enum Instr {
     /// Next element of iterator `iter` into `dst`, or a jump to `done` at the end.
     IterNext { dst: Reg, iter: Reg, done: Target },
 }
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn instructions_stay_small() {
+        // The dispatch loop reads one instruction per step; keep them within 16 bytes.
+        assert!(std::mem::size_of::<super::Instr>() <= 16);
+        eprintln!("Instr is {} bytes", std::mem::size_of::<super::Instr>());
+    }
+}

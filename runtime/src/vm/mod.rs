@@ -38,6 +38,8 @@ const CHECK_EVERY: u64 = 4096;
 
 struct Frame {
     function: u32,
+    /// The function's register count (where the next frame's window starts).
+    registers: u32,
     /// The next instruction (saved while another frame runs or after an error).
     pc: u32,
     base: u32,
@@ -230,9 +232,7 @@ impl<'p> Vm<'p> {
 
     fn top(&self) -> usize {
         match self.frames.last() {
-            Some(f) => {
-                f.base as usize + self.program.module.functions[f.function as usize].registers as usize
-            }
+            Some(f) => f.base as usize + f.registers as usize,
             None => 0,
         }
     }
@@ -255,6 +255,7 @@ impl<'p> Vm<'p> {
         }
         self.frames.push(Frame {
             function,
+            registers: self.program.module.functions[function as usize].registers as u32,
             pc: 0,
             base: base as u32,
             dst,
@@ -425,7 +426,26 @@ impl<'p> Vm<'p> {
 
         macro_rules! reg {
             ($r:expr) => {
-                self.regs[base + $r as usize]
+                *{
+                    let i = base + $r as usize;
+                    debug_assert!(i < self.regs.len());
+                    unsafe { self.regs.get_unchecked(i) }
+                }
+            };
+        }
+        macro_rules! set {
+            ($r:expr, $v:expr) => {{
+                let value = $v;
+                store(&mut regm!($r), value)
+            }};
+        }
+        macro_rules! regm {
+            ($r:expr) => {
+                *{
+                    let i = base + $r as usize;
+                    debug_assert!(i < self.regs.len());
+                    unsafe { self.regs.get_unchecked_mut(i) }
+                }
             };
         }
         // Saves the position before an error leaves, for the stack trace and `try`.
@@ -452,30 +472,32 @@ impl<'p> Vm<'p> {
         }
 
         loop {
-            let instr = &code[pc];
+            // Verified code ends every function with a jump, return or raise, and every target
+            // is inside the function, so `pc` stays in bounds.
+            let instr = unsafe { code.get_unchecked(pc) };
             pc += 1;
             match *instr {
-                Instr::LoadNull { dst } => reg!(dst) = Value::Null,
-                Instr::LoadUndefined { dst } => reg!(dst) = Value::Undefined,
-                Instr::LoadBool { dst, value } => reg!(dst) = Value::Bool(value),
-                Instr::LoadInt { dst, value } => reg!(dst) = Value::Int(value as i64),
+                Instr::LoadNull { dst } => set!(dst, Value::Null),
+                Instr::LoadUndefined { dst } => set!(dst, Value::Undefined),
+                Instr::LoadBool { dst, value } => set!(dst, Value::Bool(value)),
+                Instr::LoadInt { dst, value } => set!(dst, Value::Int(value as i64)),
                 Instr::LoadConst { dst, constant } => {
-                    reg!(dst) = match &program.module.constants[constant as usize] {
+                    set!(dst, match &program.module.constants[constant as usize] {
                         crate::qcode::Constant::Regex(_) => check!(self.regex_constant(constant)),
                         _ => program.values[constant as usize].clone(),
                     }
-                }
-                Instr::Move { dst, src } => reg!(dst) = reg!(src).clone(),
+                )}
+                Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
                 Instr::LoadGlobal { dst, global } => {
                     self.frames.last_mut().expect("frame").pc = pc as u32;
-                    reg!(dst) = check!(self.global(global));
+                    set!(dst, check!(self.global(global)));
                 }
-                Instr::LoadFunction { dst, function } => reg!(dst) = self.function_value(function),
+                Instr::LoadFunction { dst, function } => set!(dst, self.function_value(function)),
                 Instr::LoadNative { dst, native } => {
-                    reg!(dst) = Value::Func(Rc::new(Func::Native {
+                    set!(dst, Value::Func(Rc::new(Func::Native {
                         native: program.natives[native as usize],
                     }))
-                }
+                )}
                 Instr::MakeClosure {
                     dst,
                     function,
@@ -484,61 +506,61 @@ impl<'p> Vm<'p> {
                 } => {
                     let start = base + captures as usize;
                     let values: Box<[Value]> = self.regs[start..start + count as usize].into();
-                    reg!(dst) = Value::Func(Rc::new(Func::Closure {
+                    set!(dst, Value::Func(Rc::new(Func::Closure {
                         function,
                         captures: values,
-                    }));
+                    })));
                 }
                 Instr::LoadCapture { dst, index } => {
                     let v = match self.frames.last().and_then(|f| f.closure.as_deref()) {
                         Some(Func::Closure { captures, .. }) => captures[index as usize].clone(),
                         _ => Value::Undefined,
                     };
-                    reg!(dst) = v;
+                    set!(dst, v);
                 }
                 Instr::LoadSelf { dst } => {
                     let frame = self.frames.last().expect("frame");
-                    reg!(dst) = match &frame.closure {
+                    set!(dst, match &frame.closure {
                         Some(f) => Value::Func(f.clone()),
                         None => {
                             let function = frame.function;
                             self.function_value(function)
                         }
-                    };
+                    });
                 }
-                Instr::AddNum { dst, a, b } => reg!(dst) = check!(ops::add_num(&reg!(a), &reg!(b))),
-                Instr::Sub { dst, a, b } => reg!(dst) = check!(ops::sub(&reg!(a), &reg!(b))),
-                Instr::Mul { dst, a, b } => reg!(dst) = check!(ops::mul(&reg!(a), &reg!(b))),
-                Instr::Div { dst, a, b } => reg!(dst) = check!(ops::div(&reg!(a), &reg!(b))),
-                Instr::Rem { dst, a, b } => reg!(dst) = check!(ops::rem(&reg!(a), &reg!(b))),
-                Instr::Neg { dst, src } => reg!(dst) = check!(ops::neg(&reg!(src))),
+                Instr::AddNum { dst, a, b } => set!(dst, check!(ops::add_num(&reg!(a), &reg!(b)))),
+                Instr::Sub { dst, a, b } => set!(dst, check!(ops::sub(&reg!(a), &reg!(b)))),
+                Instr::Mul { dst, a, b } => set!(dst, check!(ops::mul(&reg!(a), &reg!(b)))),
+                Instr::Div { dst, a, b } => set!(dst, check!(ops::div(&reg!(a), &reg!(b)))),
+                Instr::Rem { dst, a, b } => set!(dst, check!(ops::rem(&reg!(a), &reg!(b)))),
+                Instr::Neg { dst, src } => set!(dst, check!(ops::neg(&reg!(src)))),
                 Instr::AddInt { dst, a, value } => {
-                    reg!(dst) = match reg!(a) {
+                    set!(dst, match reg!(a) {
                         Value::Int(x) => match x.checked_add(value as i64) {
                             Some(r) => Value::Int(r),
                             None => Value::Float(x as f64 + value as f64),
                         },
                         ref other => check!(ops::add_num(other, &Value::Int(value as i64))),
                     }
-                }
+                )}
                 Instr::Concat { dst, a, b } => {
                     let left = self.take_operand(base, dst, a);
-                    reg!(dst) = check!(ops::concat(left, &reg!(b)));
+                    set!(dst, check!(ops::concat(left, &reg!(b))));
                 }
                 Instr::ArrayConcat { dst, a, b } => {
                     let left = self.take_operand(base, dst, a);
-                    reg!(dst) = check!(ops::array_concat(left, &reg!(b)));
+                    set!(dst, check!(ops::array_concat(left, &reg!(b))));
                 }
                 Instr::MapMerge { dst, a, b } => {
                     let left = self.take_operand(base, dst, a);
-                    reg!(dst) = check!(ops::map_merge(left, &reg!(b)));
+                    set!(dst, check!(ops::map_merge(left, &reg!(b))));
                 }
                 Instr::AddDyn { dst, a, b } => {
                     let left = self.take_operand(base, dst, a);
-                    reg!(dst) = check!(ops::add_dyn(left, &reg!(b)));
+                    set!(dst, check!(ops::add_dyn(left, &reg!(b))));
                 }
                 Instr::Compare { op, dst, a, b } => {
-                    reg!(dst) = match (&reg!(a), &reg!(b), op) {
+                    set!(dst, match (&reg!(a), &reg!(b), op) {
                         (Value::Int(x), Value::Int(y), crate::qcode::CmpOp::Lt) => {
                             Value::Bool(x < y)
                         }
@@ -547,17 +569,17 @@ impl<'p> Vm<'p> {
                         }
                         (x, y, op) => ops::compare(op, x, y),
                     }
-                }
-                Instr::Not { dst, src } => reg!(dst) = check!(ops::not(&reg!(src))),
-                Instr::KleeneAnd { dst, a, b } => reg!(dst) = ops::kleene_and(&reg!(a), &reg!(b)),
-                Instr::KleeneOr { dst, a, b } => reg!(dst) = ops::kleene_or(&reg!(a), &reg!(b)),
-                Instr::IsDefined { dst, src } => reg!(dst) = Value::Bool(!reg!(src).is_undefined()),
+                )}
+                Instr::Not { dst, src } => set!(dst, check!(ops::not(&reg!(src)))),
+                Instr::KleeneAnd { dst, a, b } => set!(dst, ops::kleene_and(&reg!(a), &reg!(b))),
+                Instr::KleeneOr { dst, a, b } => set!(dst, ops::kleene_or(&reg!(a), &reg!(b))),
+                Instr::IsDefined { dst, src } => set!(dst, Value::Bool(!reg!(src).is_undefined())),
                 Instr::IsUndefined { dst, src } => {
-                    reg!(dst) = Value::Bool(reg!(src).is_undefined())
-                }
+                    set!(dst, Value::Bool(reg!(src).is_undefined())
+                )}
                 Instr::TestKind { dst, src, kind } => {
-                    reg!(dst) = Value::Bool(kind_matches(&reg!(src), kind))
-                }
+                    set!(dst, Value::Bool(kind_matches(&reg!(src), kind))
+                )}
                 Instr::Jump { target } => {
                     if (target as usize) < pc {
                         check!(self.tick());
@@ -585,13 +607,36 @@ impl<'p> Vm<'p> {
                     args,
                     argc,
                 } => {
-                    let old_base = base;
-                    let new_base = self.top();
-                    enter!(function, new_base, dst, None);
-                    for i in 0..argc as usize {
-                        let v = self.regs[old_base + args as usize + i].clone();
-                        self.regs[new_base + i] = v;
+                    // The hot path of recursion, written out: no closure, arity known.
+                    let callee = unsafe { functions.get_unchecked(function as usize) };
+                    let caller = unsafe { self.frames.last_mut().unwrap_unchecked() };
+                    caller.pc = pc as u32;
+                    let new_base = base + caller.registers as usize;
+                    let need = new_base + callee.registers as usize;
+                    if self.regs.len() < need {
+                        self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
                     }
+                    if self.frames.len() >= MAX_FRAMES {
+                        check!(Err(RtError::runtime(
+                            "stack overflow: too many nested calls (is a recursion missing its base case?)",
+                        )))
+                    }
+                    check!(self.tick());
+                    self.frames.push(Frame {
+                        function,
+                        registers: callee.registers as u32,
+                        pc: 0,
+                        base: new_base as u32,
+                        dst,
+                        closure: None,
+                    });
+                    for i in 0..argc as usize {
+                        let v = reg!(args as usize + i).clone();
+                        store(unsafe { self.regs.get_unchecked_mut(new_base + i) }, v);
+                    }
+                    code = &callee.code;
+                    pc = 0;
+                    base = new_base;
                 }
                 Instr::TailCallDirect {
                     function,
@@ -600,8 +645,8 @@ impl<'p> Vm<'p> {
                 } => {
                     check!(self.tick());
                     for i in 0..argc as usize {
-                        let v = std::mem::take(&mut reg!(args as usize + i));
-                        reg!(i) = v;
+                        let v = std::mem::take(&mut regm!(args as usize + i));
+                        set!(i, v);
                     }
                     let need = base + functions[function as usize].registers as usize;
                     if self.regs.len() < need {
@@ -628,7 +673,7 @@ impl<'p> Vm<'p> {
                     let result = self.call_native_def(def.f, &buffer);
                     buffer.clear();
                     self.scratch = buffer;
-                    reg!(dst) = check!(result);
+                    set!(dst, check!(result));
                 }
                 Instr::TailCall {
                     callee,
@@ -642,8 +687,8 @@ impl<'p> Vm<'p> {
                             if functions[function as usize].arity == argc {
                                 check!(self.tick());
                                 for i in 0..argc as usize {
-                                    let v = std::mem::take(&mut reg!(args as usize + i));
-                                    reg!(i) = v;
+                                    let v = std::mem::take(&mut regm!(args as usize + i));
+                                    set!(i, v);
                                 }
                                 let need = base + functions[function as usize].registers as usize;
                                 if self.regs.len() < need {
@@ -694,10 +739,10 @@ impl<'p> Vm<'p> {
                     self.frames.last_mut().expect("frame").pc = pc as u32;
                     let start = base + args as usize;
                     let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
-                    reg!(dst) = check!(self.call_value(&f, &call_args));
+                    set!(dst, check!(self.call_value(&f, &call_args)));
                 }
                 Instr::Return { src } => {
-                    let value = std::mem::take(&mut reg!(src));
+                    let value = std::mem::take(&mut regm!(src));
                     if let Some(v) = self.return_value(value, stop, &mut code, &mut pc, &mut base) {
                         return Ok(v);
                     }
@@ -737,7 +782,7 @@ impl<'p> Vm<'p> {
                     if values.iter().any(Value::is_undefined) {
                         check!(Err(RtError::runtime("cannot store undefined in an array")))
                     }
-                    reg!(dst) = Value::Array(Rc::new(values.to_vec()));
+                    set!(dst, Value::Array(Rc::new(values.to_vec())));
                 }
                 Instr::NewRecord { dst, keys, values } => {
                     let names = &program.key_lists[keys as usize];
@@ -752,45 +797,45 @@ impl<'p> Vm<'p> {
                         }
                         fields.insert(k.clone(), v);
                     }
-                    reg!(dst) = Value::Obj(Rc::new(fields));
+                    set!(dst, Value::Obj(Rc::new(fields)));
                 }
                 Instr::GetField { dst, obj, key } => {
-                    reg!(dst) = check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))
-                }
+                    set!(dst, check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))
+                )}
                 Instr::GetDyn { dst, obj, key } => {
-                    reg!(dst) = check!(ops::get_dyn(&reg!(obj), &reg!(key)))
-                }
+                    set!(dst, check!(ops::get_dyn(&reg!(obj), &reg!(key)))
+                )}
                 Instr::GetIndex { dst, arr, index } => {
-                    reg!(dst) = check!(ops::get_index(&reg!(arr), &reg!(index)))
-                }
+                    set!(dst, check!(ops::get_index(&reg!(arr), &reg!(index)))
+                )}
                 Instr::GetIndexOrUndefined { dst, arr, index } => {
-                    reg!(dst) = match &reg!(arr) {
+                    set!(dst, match &reg!(arr) {
                         Value::Array(items) => ops::position(&reg!(index), items.len())
                             .map(|i| items[i].clone())
                             .unwrap_or(Value::Undefined),
                         _ => Value::Undefined,
                     }
-                }
+                )}
                 Instr::HasIndex { dst, arr, index } => {
-                    reg!(dst) = Value::Bool(match &reg!(arr) {
+                    set!(dst, Value::Bool(match &reg!(arr) {
                         Value::Array(items) => ops::position(&reg!(index), items.len()).is_some(),
                         _ => false,
                     })
-                }
+                )}
                 Instr::Length { dst, src } => {
-                    reg!(dst) = match &reg!(src) {
+                    set!(dst, match &reg!(src) {
                         Value::Array(items) => Value::Int(items.len() as i64),
                         _ => Value::Undefined,
                     }
-                }
+                )}
                 Instr::ArrayRest { dst, src, from } => {
-                    reg!(dst) = match &reg!(src) {
+                    set!(dst, match &reg!(src) {
                         Value::Array(items) => Value::array(
                             items.get(from as usize..).map(<[Value]>::to_vec).unwrap_or_default(),
                         ),
                         _ => Value::Undefined,
                     }
-                }
+                )}
                 Instr::SetField {
                     dst,
                     obj,
@@ -799,11 +844,11 @@ impl<'p> Vm<'p> {
                 } => {
                     let target = self.take_operand(base, dst, obj);
                     let v = reg!(value).clone();
-                    reg!(dst) = check!(ops::set_field(
+                    set!(dst, check!(ops::set_field(
                         target,
                         program.keys[key as usize].clone(),
                         v
-                    ));
+                    )));
                 }
                 Instr::SetDyn {
                     dst,
@@ -820,7 +865,7 @@ impl<'p> Vm<'p> {
                     };
                     let target = self.take_operand(base, dst, obj);
                     let v = reg!(value).clone();
-                    reg!(dst) = check!(ops::set_field(target, k, v));
+                    set!(dst, check!(ops::set_field(target, k, v)));
                 }
                 Instr::SetIndex {
                     dst,
@@ -831,40 +876,40 @@ impl<'p> Vm<'p> {
                     let target = self.take_operand(base, dst, arr);
                     let v = reg!(value).clone();
                     let i = reg!(index).clone();
-                    reg!(dst) = check!(ops::set_index(target, &i, v));
+                    set!(dst, check!(ops::set_index(target, &i, v)));
                 }
                 Instr::NewCase { dst, name, arg } => {
                     let arg = arg.map(|a| reg!(a).clone());
-                    reg!(dst) = Value::Case(Rc::new(Case {
+                    set!(dst, Value::Case(Rc::new(Case {
                         name: program.keys[name as usize].clone(),
                         arg,
-                    }));
+                    })));
                 }
                 Instr::IsCase { dst, src, name } => {
                     let wanted = &program.keys[name as usize];
-                    reg!(dst) = Value::Bool(match &reg!(src) {
+                    set!(dst, Value::Bool(match &reg!(src) {
                         Value::Case(c) => c.name == *wanted,
                         Value::Null => &**wanted == "null",
                         _ => false,
                     })
-                }
+                )}
                 Instr::CaseArg { dst, src } => {
-                    reg!(dst) = match &reg!(src) {
+                    set!(dst, match &reg!(src) {
                         Value::Case(c) => c.arg.clone().unwrap_or(Value::Undefined),
                         _ => Value::Undefined,
                     }
-                }
+                )}
                 Instr::CaseInverse { dst, src, name } => {
                     let wanted = &program.keys[name as usize];
-                    reg!(dst) = match &reg!(src) {
+                    set!(dst, match &reg!(src) {
                         Value::Case(c) if c.name == *wanted => {
                             c.arg.clone().unwrap_or(Value::Null)
                         }
                         _ => Value::Undefined,
                     }
-                }
+                )}
                 Instr::ToStream { dst, src } => {
-                    reg!(dst) = match &reg!(src) {
+                    set!(dst, match &reg!(src) {
                         Value::Array(items) => {
                             Value::Stream(Rc::new(Stream::of_array(items.clone())))
                         }
@@ -875,15 +920,15 @@ impl<'p> Vm<'p> {
                             other.kind()
                         )))),
                     }
-                }
+                )}
                 Instr::Slice { dst, src, from, to } => {
                     let v = check!(slice(&reg!(src), &reg!(from), &reg!(to)));
-                    reg!(dst) = v;
+                    set!(dst, v);
                 }
                 Instr::StreamAppend { dst, a, b } => {
                     let left = Stream::wrap(reg!(a).clone());
                     let right = Stream::wrap(reg!(b).clone());
-                    reg!(dst) = Value::Stream(Rc::new(Stream::Append(left, right)));
+                    set!(dst, Value::Stream(Rc::new(Stream::Append(left, right))));
                 }
                 Instr::IterStart { dst, src } => {
                     let stream = match &reg!(src) {
@@ -894,9 +939,9 @@ impl<'p> Vm<'p> {
                             other.kind()
                         )))),
                     };
-                    reg!(dst) = Value::Host(Rc::new(HostObject::Cursor(RefCell::new(
+                    set!(dst, Value::Host(Rc::new(HostObject::Cursor(RefCell::new(
                         stream.cursor(),
-                    ))));
+                    )))));
                 }
                 Instr::IterNext { dst, iter, done } => {
                     check!(self.tick());
@@ -910,7 +955,7 @@ impl<'p> Vm<'p> {
                         _ => Ok(None),
                     };
                     match check!(next) {
-                        Some(v) => reg!(dst) = v,
+                        Some(v) => set!(dst, v),
                         None => pc = done as usize,
                     }
                 }
@@ -930,7 +975,7 @@ impl<'p> Vm<'p> {
     }
 
     /// Pops the current frame with `value`; `Some` when that ends this run.
-    #[inline]
+    #[inline(always)]
     fn return_value(
         &mut self,
         value: Value,
@@ -939,16 +984,38 @@ impl<'p> Vm<'p> {
         pc: &mut usize,
         base: &mut usize,
     ) -> Option<Value> {
-        let finished = self.frames.pop().expect("frame");
+        let finished = unsafe { self.frames.pop().unwrap_unchecked() };
         if self.frames.len() == stop {
             return Some(value);
         }
-        let caller = self.frames.last().expect("caller");
-        *code = &self.program.module.functions[caller.function as usize].code;
+        let caller = unsafe { self.frames.last().unwrap_unchecked() };
+        let function = unsafe {
+            self.program
+                .module
+                .functions
+                .get_unchecked(caller.function as usize)
+        };
+        *code = &function.code;
         *pc = caller.pc as usize;
         *base = caller.base as usize;
-        self.regs[*base + finished.dst as usize] = value;
+        store(
+            unsafe { self.regs.get_unchecked_mut(*base + finished.dst as usize) },
+            value,
+        );
         None
+    }
+}
+
+/// Writes a register, dropping the old value only when it holds a reference (the compiler
+/// otherwise calls the out-of-line `Value` destructor on every write).
+#[inline(always)]
+fn store(slot: &mut Value, value: Value) {
+    let old = std::mem::replace(slot, value);
+    match old {
+        Value::Undefined | Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+            std::mem::forget(old)
+        }
+        heap => drop(heap),
     }
 }
 

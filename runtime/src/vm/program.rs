@@ -40,6 +40,8 @@ impl std::error::Error for BindError {}
 impl Program {
     /// Binds a module (already verified) to this runtime.
     pub fn new(module: Module) -> Result<Program, BindError> {
+        // The VM relies on verified operands (it reads registers without bounds checks).
+        crate::qcode::verify::verify(&module).map_err(|e| BindError(e.to_string()))?;
         let table = native_table();
         let mut natives = Vec::with_capacity(module.natives.len());
         for name in &module.natives {

@@ -81,8 +81,7 @@ impl Lowerer<'_, '_> {
             ExprKind::Paren(inner) if !has_short_projection(inner) => return self.tail(inner),
             _ => {}
         }
-        let r = self.b().reg();
-        self.expr(e, r)?;
+        let r = self.operand(e)?;
         self.emit(Instr::Return { src: r });
         Ok(())
     }
@@ -474,15 +473,18 @@ impl Lowerer<'_, '_> {
             }
             _ => {}
         }
-        if op == BinOp::Add {
-            if let ExprKind::Int(i) = b.kind {
-                if let (Ok(value), Some(PlusKind::Number)) =
-                    (i32::try_from(i), self.plus_kind(e))
-                {
-                    let x = self.operand(a)?;
-                    self.emit(Instr::AddInt { dst, a: x, value });
-                    return Ok(());
-                }
+        // `x + 1` on numbers and `x - 1`: one instruction with the constant inline.
+        if let ExprKind::Int(i) = b.kind {
+            let immediate = match op {
+                BinOp::Add if self.plus_kind(e) == Some(PlusKind::Number) => i32::try_from(i).ok(),
+                BinOp::Sub => i.checked_neg().and_then(|n| i32::try_from(n).ok()),
+                _ => None,
+            };
+            if let Some(value) = immediate {
+                let x = self.operand(a)?;
+                self.at(e.span);
+                self.emit(Instr::AddInt { dst, a: x, value });
+                return Ok(());
             }
         }
         let x = self.operand(a)?;

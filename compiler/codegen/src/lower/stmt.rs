@@ -53,7 +53,9 @@ impl Lowerer<'_, '_> {
                 let r = self.b().reg();
                 self.short_scope(value, r)?;
                 self.at(s.span);
-                self.emit(Instr::CheckStorable { src: r });
+                if !self.never_undefined(value) {
+                    self.emit(Instr::CheckStorable { src: r });
+                }
                 self.bind(&name.name, Binding::Var(r));
             }
             StmtKind::Assign { target, value } => self.assign(target, value, s)?,
@@ -258,6 +260,30 @@ impl Lowerer<'_, '_> {
         Ok(())
     }
 
+    /// Whether `e` can be shown, without types, never to be `undefined` (so storing it in a
+    /// `var` needs no check): literals, `var`s (checked when stored) and arithmetic on those.
+    fn never_undefined(&mut self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Null
+            | ExprKind::True
+            | ExprKind::False
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Str(_)
+            | ExprKind::Unit
+            | ExprKind::Array(_)
+            | ExprKind::Record(_)
+            | ExprKind::Lambda(_) => true,
+            ExprKind::Name(n) => matches!(self.lookup(n), Some(Binding::Var(_))),
+            ExprKind::Paren(inner) | ExprKind::TypeHint(inner, _) => self.never_undefined(inner),
+            ExprKind::Unary(_, inner) => self.never_undefined(inner),
+            ExprKind::Binary(op, a, b) if !matches!(op, mix_syntax::ast::BinOp::Pipe) => {
+                self.never_undefined(a) && self.never_undefined(b)
+            }
+            _ => false,
+        }
+    }
+
     /// `x = e` and path assignments `r.a[2].b = e` (a copy of `r` with that path replaced).
     fn assign(&mut self, target: &Expr, value: &Expr, s: &Stmt) -> Res<()> {
         let mut path = Vec::new();
@@ -311,7 +337,9 @@ impl Lowerer<'_, '_> {
             self.update(r, &path, value, r, &whole)?;
         }
         self.at(s.span);
-        self.emit(Instr::CheckStorable { src: r });
+        if !path.is_empty() || !self.never_undefined(value) {
+            self.emit(Instr::CheckStorable { src: r });
+        }
         self.b().release(mark);
         Ok(())
     }

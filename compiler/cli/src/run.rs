@@ -1,0 +1,141 @@
+//! `mixc run FILE.mix|FILE.qc`: compiles (or loads) a program, runs its entry definition and
+//! prints the result in Mix literal syntax (nothing for `null`). Diagnostics and runtime
+//! errors go to stderr; stdout holds only the program's output.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use mix_codegen::Roots;
+use mix_runtime::qcode::Module;
+use mix_runtime::vm::{Limits, Program, Vm};
+use mix_runtime::Value;
+
+use crate::compile;
+use crate::report::MessageFormat;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// A Mix source file, or a QCode file built by `mixc build`
+    path: String,
+    /// The definition to run
+    #[arg(long, default_value = "main")]
+    entry: String,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// How to print compile diagnostics
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+    /// Arguments for the program: passed to an entry with one parameter as an array of strings
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+/// Resource limits for user code (all off by default).
+#[derive(Args, Clone, Copy)]
+pub struct LimitArgs {
+    /// Step budget: calls, loop iterations and per-element work of the standard library
+    #[arg(long)]
+    fuel: Option<u64>,
+    /// Wall-clock limit in seconds
+    #[arg(long)]
+    timeout: Option<f64>,
+    /// Memory cap in MiB (allocated beyond what the runtime held at the start)
+    #[arg(long)]
+    max_memory: Option<u64>,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            fuel: self.fuel,
+            time: self
+                .timeout
+                .filter(|t| t.is_finite() && *t >= 0.0)
+                .map(Duration::from_secs_f64),
+            memory: self.max_memory.map(|m| (m as usize).saturating_mul(1 << 20)),
+        }
+    }
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let (module, entry) = match load(&args.path, &args.entry, args.message_format) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let program = match Program::new(module) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut vm = Vm::new(&program, args.limits.limits());
+    let result = vm.export(&entry).and_then(|value| match &value {
+        Value::Func(_) => {
+            let arg = if args.args.is_empty() {
+                Value::Null
+            } else {
+                Value::array(args.args.iter().map(|a| Value::str(a.clone())).collect())
+            };
+            vm.call_value(&value, &[arg])
+        }
+        _ => Ok(value),
+    });
+    match result {
+        Ok(Value::Null) => ExitCode::SUCCESS,
+        Ok(value) => {
+            println!("{value}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The module and the qualified name of its entry, from a `.qc` file or a checked source.
+fn load(path: &str, entry: &str, format: MessageFormat) -> Result<(Module, String), ExitCode> {
+    if path.ends_with(".qc") {
+        let bytes = std::fs::read(path).map_err(|e| {
+            eprintln!("error: cannot read {path}: {e}");
+            ExitCode::from(2)
+        })?;
+        let module = mix_runtime::qcode::decode::decode(&bytes).map_err(|e| {
+            eprintln!("error: {path} is not a loadable QCode file: {e}");
+            ExitCode::from(1)
+        })?;
+        let name = entry_name(&module, entry).ok_or_else(|| {
+            eprintln!("error: {path} has no definition `{entry}`");
+            ExitCode::from(1)
+        })?;
+        return Ok((module, name));
+    }
+    let checked = compile::check(&[path.to_string()], format)?;
+    let Some(module) = compile::build(&checked, Roots::Files(&checked.files), format) else {
+        return Err(ExitCode::from(1));
+    };
+    let qualified = format!("{}.{entry}", compile::default_module(path));
+    let name = if module.export(&qualified).is_some() {
+        qualified
+    } else {
+        entry_name(&module, entry).ok_or_else(|| {
+            eprintln!("error: {path} has no definition `{entry}` to run");
+            ExitCode::from(1)
+        })?
+    };
+    std::mem::forget(checked);
+    Ok((module, name))
+}
+
+/// The export named `entry`, qualified or not (when exactly one module has it).
+pub fn entry_name(module: &Module, entry: &str) -> Option<String> {
+    if module.export(entry).is_some() {
+        return Some(entry.to_string());
+    }
+    let suffix = format!(".{entry}");
+    let mut found = module.exports.iter().filter(|e| e.name.ends_with(&suffix));
+    let first = found.next()?;
+    found.next().is_none().then(|| first.name.clone())
+}
