@@ -139,4 +139,70 @@ mod tests {
         );
         assert!(call("bool.and", &[T(), Value::Int(1)]).is_err());
     }
+
+    /// Every `def` of `stdlib/{bool,number,string,regex,calendar}.mix` has a native of the same
+    /// name and arity (the number of top-level arrows of its type), and no native of these
+    /// modules is undeclared.
+    #[test]
+    fn stdlib_declarations_have_natives() {
+        let table = crate::natives::table();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib");
+        for module in ["bool", "number", "string", "regex", "calendar"] {
+            let text = std::fs::read_to_string(dir.join(format!("{module}.mix"))).unwrap();
+            let mut declared = Vec::new();
+            let mut current: Option<String> = None;
+            for line in text.lines().map(str::trim) {
+                let continues = !line.is_empty()
+                    && !["def ", "///", "//", "type ", "case ", "module"]
+                        .iter()
+                        .any(|p| line.starts_with(p));
+                match &mut current {
+                    Some(decl) if continues => {
+                        decl.push(' ');
+                        decl.push_str(line);
+                    }
+                    _ => {
+                        if let Some(decl) = current.take() {
+                            declared.push(decl);
+                        }
+                        if let Some(decl) = line.strip_prefix("def ") {
+                            current = Some(decl.to_string());
+                        }
+                    }
+                }
+            }
+            declared.extend(current);
+            for decl in &declared {
+                let (name, ty) = decl.split_once(" : ").unwrap();
+                let mut depth = 0i32;
+                let mut arity = 0;
+                let bytes = ty.as_bytes();
+                for (i, b) in bytes.iter().enumerate() {
+                    match b {
+                        b'(' | b'[' | b'{' => depth += 1,
+                        b')' | b']' | b'}' => depth -= 1,
+                        b'-' if depth == 0 && bytes.get(i + 1) == Some(&b'>') => arity += 1,
+                        _ => {}
+                    }
+                }
+                let qualified = format!("{module}.{}", name.trim());
+                let def = table.iter().find(|d| d.name == qualified);
+                let def = def.unwrap_or_else(|| panic!("no native for {qualified}"));
+                assert_eq!(def.arity, arity, "arity of {qualified}");
+            }
+            let prefix = format!("{module}.");
+            let natives = table.iter().filter(|d| d.name.starts_with(&prefix));
+            let names: Vec<&str> = declared
+                .iter()
+                .filter_map(|d| d.split_once(" : ").map(|(n, _)| n.trim()))
+                .collect();
+            for def in natives {
+                assert!(
+                    names.contains(&&def.name[prefix.len()..]),
+                    "{} is not declared in {module}.mix",
+                    def.name
+                );
+            }
+        }
+    }
 }

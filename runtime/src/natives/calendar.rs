@@ -39,6 +39,8 @@ const MIN_DAYS: i64 = -719_528;
 const MAX_DAYS: i64 = 2_932_896;
 /// Input fields beyond this magnitude are bad even for `normIfBad` (keeps arithmetic exact).
 const MAX_FIELD: f64 = 1e9;
+/// The same for years (their days in milliseconds must fit an `i64`).
+const MAX_YEAR: f64 = 1e6;
 
 macro_rules! defs {
     ($($name:literal $arity:literal $f:expr),* $(,)?) => {
@@ -512,7 +514,7 @@ type Parts = [i64; 6];
 fn parts_of(values: &[f64], seconds_at: Option<usize>) -> Option<Parts> {
     let mut p = [0, 1, 1, 0, 0, 0];
     for (i, x) in values.iter().enumerate() {
-        if !x.is_finite() || x.abs() > MAX_FIELD {
+        if !x.is_finite() || x.abs() > MAX_FIELD || (i == 0 && x.abs() > MAX_YEAR) {
             return None;
         }
         if Some(i) == seconds_at {

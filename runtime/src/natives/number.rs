@@ -421,7 +421,11 @@ fn format(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let grouping = int_pat.contains(',');
     let max_frac = frac_pat.len();
     let min_frac = frac_pat.chars().filter(|&c| c == '0').count();
-    check_len(NAME, min_int + max_frac + 8)?;
+    if min_int > 1000 || max_frac > 1000 {
+        return Err(RtError::runtime(format!(
+            "{NAME}: the pattern asks for more than 1000 digits"
+        )));
+    }
     host.charge((min_int + max_frac) as u64)?;
     let sign = if x < 0.0 {
         o.minus.as_str()
@@ -862,6 +866,13 @@ mod tests {
         assert!(call("number.format", &[opts(&[("locale", "fr-FR")]), i(1)]).is_err());
         assert!(call("number.format", &[opts(&[("format", "#x")]), i(1)]).is_err());
         assert!(call("number.format", &[opts(&[("colour", "red")]), i(1)]).is_err());
+        let long = format!("0.{}", "0".repeat(2000));
+        assert!(call("number.format", &[opts(&[("format", &long)]), i(1)]).is_err());
+        let p = opts(&[("format", "#,##0.00")]);
+        assert_eq!(
+            n("format", &[p, f(1e20)]),
+            s("100,000,000,000,000,000,000.00")
+        );
     }
 
     #[test]
