@@ -654,6 +654,7 @@ impl<'p> Vm<'p> {
                     }
                     let frame = self.frames.last_mut().expect("frame");
                     frame.function = function;
+                    frame.registers = functions[function as usize].registers as u32;
                     frame.closure = None;
                     code = &functions[function as usize].code;
                     pc = 0;
@@ -696,6 +697,7 @@ impl<'p> Vm<'p> {
                                 }
                                 let frame = self.frames.last_mut().expect("frame");
                                 frame.function = function;
+                    frame.registers = functions[function as usize].registers as u32;
                                 frame.closure = Some(func.clone());
                                 code = &functions[function as usize].code;
                                 pc = 0;

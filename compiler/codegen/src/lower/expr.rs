@@ -243,8 +243,11 @@ impl Lowerer<'_, '_> {
                 });
                 self.b().land(handler);
             }
-            ExprKind::TypeHint(inner, _) | ExprKind::TypeAssert(_, inner) => {
-                self.expr(inner, dst)?
+            ExprKind::TypeHint(inner, _) => self.expr(inner, dst)?,
+            ExprKind::TypeAssert(ty, inner) => {
+                self.expr(inner, dst)?;
+                self.at(e.span);
+                self.assert_type(ty, dst)?;
             }
             ExprKind::Array(items) => {
                 let first = self.b().regs(items.len() as u16);
@@ -420,6 +423,12 @@ impl Lowerer<'_, '_> {
     fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, e: &Expr, dst: Reg) -> Res<()> {
         match op {
             BinOp::Pipe => {
+                // `x |> type(T)` asserts `x`'s type.
+                if let ExprKind::TypeOf(ty) = &b.kind {
+                    self.expr(a, dst)?;
+                    self.at(b.span);
+                    return self.assert_type(ty, dst);
+                }
                 if let Some((callee, args)) = pipe_call(a, b) {
                     return self.call(&callee, &args, Some(dst), e);
                 }

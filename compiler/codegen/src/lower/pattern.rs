@@ -3,7 +3,7 @@
 //! registers that stay live for the arm (the caller releases them with the arm's scope).
 
 use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg};
-use mix_syntax::ast::{BinOp, Pattern, PatternKind, SpreadKind, TypeKind};
+use mix_syntax::ast::{BinOp, Pattern, PatternKind, SpreadKind, Type, TypeKind};
 
 use super::{Binding, Lowerer, Res};
 use crate::builder::Patch;
@@ -80,32 +80,7 @@ impl Lowerer<'_, '_> {
                 }
             }
             PatternKind::TypeTest(ty) => {
-                let kind = match &ty.kind {
-                    TypeKind::Null => Some(KindTest::Null),
-                    TypeKind::Named(path) | TypeKind::App(path, _) => {
-                        match path.last().map(|i| &*i.name) {
-                            Some("bool") => Some(KindTest::Bool),
-                            Some("number") => Some(KindTest::Number),
-                            Some("string") => Some(KindTest::String),
-                            Some("array") => Some(KindTest::Array),
-                            Some("map") => Some(KindTest::Object),
-                            Some("ref") => Some(KindTest::Ref),
-                            Some("stream") => Some(KindTest::Stream),
-                            Some("binary") => Some(KindTest::Binary),
-                            Some("data") => Some(KindTest::Data),
-                            Some("null") => Some(KindTest::Null),
-                            Some("any") => None,
-                            _ => return Err(self.unsupported("this type test", p.span)),
-                        }
-                    }
-                    TypeKind::Record(_) => Some(KindTest::Object),
-                    TypeKind::Tuple(_) => Some(KindTest::Array),
-                    TypeKind::Fun(..) => Some(KindTest::Function),
-                    TypeKind::Stream(_) => Some(KindTest::Stream),
-                    TypeKind::Paren(_) | TypeKind::Wildcard => None,
-                    _ => return Err(self.unsupported("this type test", p.span)),
-                };
-                if let Some(kind) = kind {
+                if let Some(kind) = self.kind_test(ty)? {
                     self.test_kind(v, kind, fails);
                 }
             }
@@ -215,6 +190,58 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The run-time test of a type (`None`: every value passes, as for `any`).
+    pub(super) fn kind_test(&self, ty: &Type) -> Res<Option<KindTest>> {
+        Ok(match &ty.kind {
+            TypeKind::Null => Some(KindTest::Null),
+            TypeKind::Named(path) | TypeKind::App(path, _) => match path.last().map(|i| &*i.name) {
+                Some("bool") => Some(KindTest::Bool),
+                Some("number") => Some(KindTest::Number),
+                Some("string") => Some(KindTest::String),
+                Some("array") => Some(KindTest::Array),
+                Some("map") => Some(KindTest::Object),
+                Some("ref") => Some(KindTest::Ref),
+                Some("stream") => Some(KindTest::Stream),
+                Some("binary") => Some(KindTest::Binary),
+                Some("data") => Some(KindTest::Data),
+                Some("null") => Some(KindTest::Null),
+                Some("any") => None,
+                _ => return Err(self.unsupported("a run-time test of this type", ty.span)),
+            },
+            TypeKind::Record(_) => Some(KindTest::Object),
+            TypeKind::Tuple(_) => Some(KindTest::Array),
+            TypeKind::Fun(..) => Some(KindTest::Function),
+            TypeKind::Stream(_) => Some(KindTest::Stream),
+            TypeKind::Paren(inner) => return self.kind_test(inner),
+            TypeKind::Wildcard => None,
+            _ => return Err(self.unsupported("a run-time test of this type", ty.span)),
+        })
+    }
+
+    /// `type(T, e)`: `e`'s value in `v` must pass `T`'s run-time test, else a run-time error.
+    pub(super) fn assert_type(&mut self, ty: &Type, v: Reg) -> Res<()> {
+        let Some(kind) = self.kind_test(ty)? else {
+            return Ok(());
+        };
+        let t = self.b().reg();
+        self.emit(Instr::TestKind {
+            dst: t,
+            src: v,
+            kind,
+        });
+        let ok = self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 });
+        let message = self
+            .prog
+            .string(&format!("type assertion failed: the value is not a {kind:?}").to_lowercase());
+        self.emit(Instr::LoadConst {
+            dst: t,
+            constant: message,
+        });
+        self.emit(Instr::Fail { src: t });
+        self.b().land(ok);
         Ok(())
     }
 
