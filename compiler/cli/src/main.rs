@@ -10,6 +10,7 @@ mod input;
 mod parse;
 mod report;
 mod run;
+mod test_command;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Print the instructions of a QCode file (or of a compiled source)
     Disasm(build::DisasmArgs),
+    /// Run the `test_*` definitions of Mix sources
+    Test(test_command::TestArgs),
 }
 
 /// Work runs on a thread with a large stack: syntax trees may nest up to mix_syntax::MAX_DEPTH
@@ -81,5 +84,6 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Build(args) => build::run(args),
         Command::Disasm(args) => build::disasm(args),
+        Command::Test(args) => test_command::run(args),
     }
 }
