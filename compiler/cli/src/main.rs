@@ -8,6 +8,7 @@ mod db_command;
 mod fmt;
 mod input;
 mod parse;
+mod repl;
 mod report;
 mod run;
 mod test_command;
@@ -48,6 +49,8 @@ enum Command {
     Disasm(build::DisasmArgs),
     /// Run the `test_*` definitions of Mix sources
     Test(test_command::TestArgs),
+    /// An interactive session: evaluate expressions, add definitions
+    Repl(repl::ReplArgs),
 }
 
 /// Work runs on a thread with a large stack: syntax trees may nest up to mix_syntax::MAX_DEPTH
@@ -85,5 +88,6 @@ fn dispatch(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Disasm(args) => build::disasm(args),
         Command::Test(args) => test_command::run(args),
+        Command::Repl(args) => repl::run(args),
     }
 }

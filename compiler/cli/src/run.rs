@@ -53,7 +53,9 @@ impl LimitArgs {
                 .timeout
                 .filter(|t| t.is_finite() && *t >= 0.0)
                 .map(Duration::from_secs_f64),
-            memory: self.max_memory.map(|m| (m as usize).saturating_mul(1 << 20)),
+            memory: self
+                .max_memory
+                .map(|m| (m as usize).saturating_mul(1 << 20)),
         }
     }
 }

@@ -39,10 +39,7 @@ pub fn run(args: TestArgs) -> ExitCode {
     for &file in &checked.files {
         for module in &item_index(&checked.db, file).modules {
             for def in module.defs.iter().filter(|d| d.has_body) {
-                let wanted = args
-                    .filter
-                    .as_deref()
-                    .is_none_or(|f| def.name.contains(f));
+                let wanted = args.filter.as_deref().is_none_or(|f| def.name.contains(f));
                 if def.name.starts_with("test_") && wanted {
                     tests.push(DefKey {
                         file,

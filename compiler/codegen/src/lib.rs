@@ -85,10 +85,11 @@ pub fn compile(
             });
         }
     }
-    errors.extend(prog.errors.drain(..).map(|(path, diagnostic)| CompileError {
-        path,
-        diagnostic,
-    }));
+    errors.extend(
+        prog.errors
+            .drain(..)
+            .map(|(path, diagnostic)| CompileError { path, diagnostic }),
+    );
     if errors.is_empty() {
         Ok(prog.module)
     } else {

@@ -89,7 +89,9 @@ impl<'db> ProgramBuilder<'db> {
     }
 
     pub fn string(&mut self, v: &str) -> u32 {
-        self.constant(ConstKey::Str(v.to_string()), || Constant::Str(v.to_string()))
+        self.constant(ConstKey::Str(v.to_string()), || {
+            Constant::Str(v.to_string())
+        })
     }
 
     pub fn keys(&mut self, v: Vec<String>) -> u32 {
@@ -144,7 +146,8 @@ impl<'db> ProgramBuilder<'db> {
             Some(b) if b.body.is_some() => match &b.params {
                 Some(params) => {
                     let arity = params.len().clamp(1, 255) as u8;
-                    let index = self.reserve_function(format!("{}.{}", key.module, key.name), arity);
+                    let index =
+                        self.reserve_function(format!("{}.{}", key.module, key.name), arity);
                     Slot::Function { index, arity }
                 }
                 None => {

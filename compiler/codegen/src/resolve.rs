@@ -76,7 +76,10 @@ impl Resolver<'_> {
             return Some((self.file, target));
         }
         let (file, position) = *module_table(self.db, self.workspace).get(&target)?;
-        Some((file, item_index(self.db, file).modules[position].name.clone()))
+        Some((
+            file,
+            item_index(self.db, file).modules[position].name.clone(),
+        ))
     }
 
     pub fn is_module(&self, name: &str) -> bool {

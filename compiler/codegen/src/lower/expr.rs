@@ -31,7 +31,10 @@ impl Lowerer<'_, '_> {
             return self.expr(e, dst);
         }
         let arm = ast::Arm {
-            params: vec![ast::Pattern::new(ast::PatternKind::Bind(ROW.into()), e.span)],
+            params: vec![ast::Pattern::new(
+                ast::PatternKind::Bind(ROW.into()),
+                e.span,
+            )],
             parenthesized: false,
             guard: None,
             body: e.clone(),
@@ -221,9 +224,7 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Let(binding, body, _) => {
                 self.push_scope();
-                let result = self
-                    .let_binding(binding)
-                    .and_then(|_| self.expr(body, dst));
+                let result = self.let_binding(binding).and_then(|_| self.expr(body, dst));
                 self.pop_scope();
                 result?;
             }
@@ -572,7 +573,9 @@ impl Lowerer<'_, '_> {
                 }
             }
         }
-        let keys = self.prog.keys(keyed.iter().map(|(k, _)| k.clone()).collect());
+        let keys = self
+            .prog
+            .keys(keyed.iter().map(|(k, _)| k.clone()).collect());
         self.at(e.span);
         self.emit(Instr::NewRecord {
             dst,
@@ -683,7 +686,12 @@ impl Lowerer<'_, '_> {
                     span: binding.span,
                 };
                 let r = self.b().reg();
-                self.lambda(std::slice::from_ref(&arm), Some(&name.name), binding.span, r)?;
+                self.lambda(
+                    std::slice::from_ref(&arm),
+                    Some(&name.name),
+                    binding.span,
+                    r,
+                )?;
                 self.bind(&name.name, Binding::Reg(r));
             }
             LetTarget::Pattern(p) => {

@@ -247,20 +247,22 @@ impl<'db> Lowerer<'_, 'db> {
         span: Span,
         dst: Reg,
     ) -> Res<()> {
-        let arity = arms
-            .first()
-            .map_or(1, |a| a.params.len())
-            .clamp(1, 255) as u8;
+        let arity = arms.first().map_or(1, |a| a.params.len()).clamp(1, 255) as u8;
         self.lambdas += 1;
-        let location = self.file.lines.location(&self.file.text, self.start + span.start);
+        let location = self
+            .file
+            .lines
+            .location(&self.file.text, self.start + span.start);
         let label = match self_name {
             Some(n) => n.to_string(),
             None => format!("lambda@{}:{}", location.line, location.column),
         };
         let name = format!("{}.{}/{}", self.key.module, self.key.name, label);
         let index = self.prog.new_function(name.clone(), arity);
-        self.fns
-            .push(FnCtx::new(FnBuilder::new(name, arity), self_name.map(Into::into)));
+        self.fns.push(FnCtx::new(
+            FnBuilder::new(name, arity),
+            self_name.map(Into::into),
+        ));
         let result = self.lambda_body(arms, span);
         let ctx = self.fns.pop().expect("the lambda's function");
         result?;
@@ -317,10 +319,7 @@ impl<'db> Lowerer<'_, 'db> {
             }
             if let Some(guard) = &arm.guard {
                 let g = self.operand(guard)?;
-                fails.push(self.b().jump(Instr::JumpIfNotTrue {
-                    cond: g,
-                    target: 0,
-                }));
+                fails.push(self.b().jump(Instr::JumpIfNotTrue { cond: g, target: 0 }));
             }
             self.tail(&arm.body)?;
             self.pop_scope();

@@ -126,7 +126,9 @@ impl Lowerer<'_, '_> {
 
     fn array_pattern(&mut self, items: &[Pattern], v: Reg, fails: &mut Vec<Patch>) -> Res<()> {
         self.test_kind(v, KindTest::Array, fails);
-        let spread = items.iter().position(|i| matches!(i.kind, PatternKind::Spread(..)));
+        let spread = items
+            .iter()
+            .position(|i| matches!(i.kind, PatternKind::Spread(..)));
         let len = self.b().reg();
         self.emit(Instr::Length { dst: len, src: v });
         let fixed = spread.unwrap_or(items.len());
@@ -146,8 +148,7 @@ impl Lowerer<'_, '_> {
             b: bound,
         });
         self.fail_unless(t, fails);
-        if let Some(PatternKind::Spread(SpreadKind::Optional, _)) = spread.map(|i| &items[i].kind)
-        {
+        if let Some(PatternKind::Spread(SpreadKind::Optional, _)) = spread.map(|i| &items[i].kind) {
             self.load_int(fixed as i64 + 1, bound);
             self.emit(Instr::Compare {
                 op: CmpOp::Le,

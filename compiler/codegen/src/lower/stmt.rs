@@ -68,10 +68,7 @@ impl Lowerer<'_, '_> {
                     let mark = self.b().mark();
                     let c = self.operand(cond)?;
                     self.b().release(mark);
-                    let next = self.b().jump(Instr::JumpIfNotTrue {
-                        cond: c,
-                        target: 0,
-                    });
+                    let next = self.b().jump(Instr::JumpIfNotTrue { cond: c, target: 0 });
                     self.stmts(&body.stmts)?;
                     ends.push(self.b().jump(Instr::Jump { target: 0 }));
                     self.b().land(next);
@@ -95,10 +92,7 @@ impl Lowerer<'_, '_> {
                     self.pattern(&case.pattern, v, &mut fails)?;
                     if let Some(guard) = &case.guard {
                         let g = self.operand(guard)?;
-                        fails.push(self.b().jump(Instr::JumpIfNotTrue {
-                            cond: g,
-                            target: 0,
-                        }));
+                        fails.push(self.b().jump(Instr::JumpIfNotTrue { cond: g, target: 0 }));
                     }
                     self.stmts(&case.body)?;
                     ends.push(self.b().jump(Instr::Jump { target: 0 }));
@@ -120,10 +114,7 @@ impl Lowerer<'_, '_> {
                 let mark = self.b().mark();
                 let c = self.operand(cond)?;
                 self.b().release(mark);
-                let exit = self.b().jump(Instr::JumpIfNotTrue {
-                    cond: c,
-                    target: 0,
-                });
+                let exit = self.b().jump(Instr::JumpIfNotTrue { cond: c, target: 0 });
                 self.stmts(&body.stmts)?;
                 self.emit(Instr::Jump { target: top });
                 self.b().land(exit);
@@ -145,10 +136,7 @@ impl Lowerer<'_, '_> {
                         let m = self.b().mark();
                         let c = self.operand(cond)?;
                         self.b().release(m);
-                        Some(self.b().jump(Instr::JumpIfNotTrue {
-                            cond: c,
-                            target: 0,
-                        }))
+                        Some(self.b().jump(Instr::JumpIfNotTrue { cond: c, target: 0 }))
                     }
                     None => None,
                 };
@@ -227,12 +215,7 @@ impl Lowerer<'_, '_> {
                     self.emit(Instr::TryEnd);
                 }
                 let jump = self.b().jump(Instr::Jump { target: 0 });
-                self.f()
-                    .exits
-                    .last_mut()
-                    .expect("exit")
-                    .jumps
-                    .push(jump);
+                self.f().exits.last_mut().expect("exit").jumps.push(jump);
             }
             None if open_tries == 0 => match value {
                 Some(v) => self.tail(v)?,

@@ -1,0 +1,335 @@
+//! `mixc repl`: an interactive session. Definitions accumulate in a session module; an
+//! expression is checked and compiled as a temporary definition of that module, run, and shown
+//! with its type. Line editing and history come from rustyline on a terminal; piped input is
+//! read line by line without prompts (which is how the tests drive it).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Args;
+use mix_check::{check_file, file_types, CheckDatabase};
+use mix_codegen::{DefKey, Roots};
+use mix_runtime::vm::{Program, Vm};
+use mix_runtime::Value;
+
+use crate::report::{MessageFormat, Reporter};
+use crate::run::LimitArgs;
+
+#[derive(Args)]
+pub struct ReplArgs {
+    /// Files to load first (as with `#load`)
+    files: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+const SESSION: &str = "repl.mix";
+const HELP: &str = "\
+  EXPR           evaluate and show the value with its type
+  def …, type …  add a definition (also `let x = e`)
+  #load FILE     add a file's definitions
+  #defs          list the session's definitions with their types
+  #reset         forget every definition
+  #quit          leave (also Ctrl-D)";
+
+struct Session {
+    /// The session module's source: loaded files and accepted definitions.
+    source: String,
+    counter: usize,
+    limits: LimitArgs,
+}
+
+/// What a line of input asks for.
+enum Input<'a> {
+    Command(&'a str, &'a str),
+    Definition(String),
+    Expression(&'a str),
+}
+
+fn classify(text: &str) -> Input<'_> {
+    let trimmed = text.trim();
+    if let Some(command) = trimmed.strip_prefix('#') {
+        let (name, arg) = command.split_once(' ').unwrap_or((command, ""));
+        return Input::Command(name, arg.trim());
+    }
+    let first = trimmed.split_whitespace().next().unwrap_or("");
+    match first {
+        "def" | "type" | "case" | "private" | "module" | "import" | "foreign" => {
+            Input::Definition(trimmed.to_string())
+        }
+        // `let x = e` at the prompt is a definition of `x`.
+        "let" => Input::Definition(format!("def {}", trimmed.trim_start_matches("let").trim())),
+        _ => Input::Expression(trimmed),
+    }
+}
+
+/// Open brackets minus closed ones outside strings: input continues while it is positive.
+fn open_brackets(text: &str) -> i64 {
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth
+}
+
+impl Session {
+    /// Checks the session with `extra` appended; the diagnostics are printed and `None`
+    /// returned when there are errors.
+    fn check(
+        &self,
+        extra: &str,
+    ) -> Option<(
+        CheckDatabase,
+        mix_check::Workspace,
+        mix_check::SourceFile,
+        String,
+    )> {
+        let text = format!("{}{extra}\n", self.source);
+        let mut db = CheckDatabase::default();
+        let (workspace, files) = db.load(&[(SESSION.to_string(), text.clone())]);
+        let file = files[0];
+        let diagnostics: Vec<_> = check_file(&db, workspace, file)
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
+        if !diagnostics.is_empty() {
+            let mut reporter = Reporter::new(MessageFormat::Human);
+            reporter.report(SESSION, &text, &[], &diagnostics);
+            return None;
+        }
+        Some((db, workspace, file, text))
+    }
+
+    fn define(&mut self, text: &str, out: &mut impl Write) {
+        let Some((db, workspace, file, full)) = self.check(text) else {
+            return;
+        };
+        let added = defined_names(text);
+        for (name, ty) in file_types(&db, workspace, file) {
+            let short = name.strip_prefix("repl.").unwrap_or(&name);
+            if added.iter().any(|a| a == short) {
+                let _ = writeln!(out, "{short} : {ty}");
+            }
+        }
+        self.source = full;
+    }
+
+    fn evaluate(&mut self, expr: &str, out: &mut impl Write) {
+        self.counter += 1;
+        let name = format!("it__{}", self.counter);
+        let Some((db, workspace, file, _)) = self.check(&format!("def {name} = {expr}")) else {
+            return;
+        };
+        let ty = file_types(&db, workspace, file)
+            .into_iter()
+            .find(|(n, _)| *n == format!("repl.{name}"))
+            .map(|(_, t)| t)
+            .unwrap_or_else(|| "?".into());
+        let key = DefKey {
+            file,
+            module: "repl".into(),
+            name: name.clone(),
+        };
+        let module = match mix_codegen::compile(&db, workspace, Roots::Defs(vec![key])) {
+            Ok(m) => m,
+            Err(errors) => {
+                for e in errors {
+                    let _ = writeln!(
+                        out,
+                        "error[{}]: {}",
+                        e.diagnostic.code, e.diagnostic.message
+                    );
+                }
+                return;
+            }
+        };
+        let program = match Program::new(module) {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = writeln!(out, "error: {e}");
+                return;
+            }
+        };
+        let mut vm = Vm::new(&program, self.limits.limits());
+        match vm.export(&format!("repl.{name}")) {
+            Ok(Value::Null) => {
+                let _ = writeln!(out, "null : {ty}");
+            }
+            Ok(v) => {
+                let _ = writeln!(out, "{v} : {ty}");
+            }
+            Err(e) => {
+                let _ = writeln!(out, "error: {e}");
+            }
+        }
+    }
+
+    /// Handles one complete input; `false` ends the session.
+    fn handle(&mut self, text: &str, out: &mut impl Write) -> bool {
+        match classify(text) {
+            Input::Command("quit" | "q" | "exit", _) => return false,
+            Input::Command("help", _) => {
+                let _ = writeln!(out, "{HELP}");
+            }
+            Input::Command("reset", _) => {
+                self.source.clear();
+                let _ = writeln!(out, "session cleared");
+            }
+            Input::Command("defs", _) => {
+                if let Some((db, workspace, file, _)) = self.check("") {
+                    for (name, ty) in file_types(&db, workspace, file) {
+                        let short = name.strip_prefix("repl.").unwrap_or(&name);
+                        let _ = writeln!(out, "{short} : {ty}");
+                    }
+                }
+            }
+            Input::Command("load", path) => match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    let before = self.source.len();
+                    self.define(&text, out);
+                    if self.source.len() > before {
+                        let _ = writeln!(out, "loaded {path}");
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "error: cannot read {path}: {e}");
+                }
+            },
+            Input::Command(other, _) => {
+                let _ = writeln!(out, "unknown command #{other}; #help lists them");
+            }
+            Input::Definition(def) => self.define(&def, out),
+            Input::Expression("") => {}
+            Input::Expression(expr) => self.evaluate(expr, out),
+        }
+        true
+    }
+}
+
+/// The names `text` defines at its top level.
+fn defined_names(text: &str) -> Vec<String> {
+    mix_syntax::parse(text)
+        .file
+        .items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            mix_syntax::ast::ItemKind::Def(d) => Some(d.name.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn run(args: ReplArgs) -> ExitCode {
+    let mut session = Session {
+        source: String::new(),
+        counter: 0,
+        limits: args.limits,
+    };
+    let stdout = std::io::stdout();
+    for path in &args.files {
+        session.handle(&format!("#load {path}"), &mut stdout.lock());
+    }
+    if std::io::stdin().is_terminal() {
+        interactive(&mut session)
+    } else {
+        piped(&mut session)
+    }
+}
+
+fn piped(session: &mut Session) -> ExitCode {
+    let stdin = std::io::stdin();
+    let mut pending = String::new();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        pending.push_str(&line);
+        pending.push('\n');
+        if open_brackets(&pending) > 0 {
+            continue;
+        }
+        let text = std::mem::take(&mut pending);
+        if !session.handle(&text, &mut std::io::stdout().lock()) {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn interactive(session: &mut Session) -> ExitCode {
+    let mut editor = match rustyline::DefaultEditor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot start line editing: {e}");
+            return piped(session);
+        }
+    };
+    let history = std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".mix_history"));
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    println!(
+        "Mix {} — #help for commands, #quit to leave",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut pending = String::new();
+    loop {
+        let prompt = if pending.is_empty() { "mix> " } else { "...> " };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                pending.push_str(&line);
+                pending.push('\n');
+                if open_brackets(&pending) > 0 {
+                    continue;
+                }
+                let text = std::mem::take(&mut pending);
+                let _ = editor.add_history_entry(text.trim_end());
+                if !session.handle(&text, &mut std::io::stdout().lock()) {
+                    break;
+                }
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => pending.clear(),
+            Err(_) => break,
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_continue_input_outside_strings() {
+        assert_eq!(open_brackets("def f(x) = {"), 1);
+        assert_eq!(open_brackets("\"(\" + x"), 0);
+        assert_eq!(open_brackets("[1, [2]]"), 0);
+    }
+
+    #[test]
+    fn let_at_the_prompt_is_a_definition() {
+        assert!(matches!(classify("let x = 3"), Input::Definition(d) if d == "def x = 3"));
+        assert!(matches!(
+            classify("#load a.mix"),
+            Input::Command("load", "a.mix")
+        ));
+        assert!(matches!(classify("1 + 2"), Input::Expression("1 + 2")));
+    }
+}
