@@ -124,22 +124,55 @@ impl Lowerer<'_, '_> {
         Ok(())
     }
 
+    /// `[p0, p1, ~multiple rest, q0, q1]` and `[p0, ~optional a, ~optional b]`: the elements
+    /// before a `~multiple` are read from the front, the ones after it from the back; each
+    /// `~optional` element may be missing (then it is undefined).
     fn array_pattern(&mut self, items: &[Pattern], v: Reg, fails: &mut Vec<Patch>) -> Res<()> {
         self.test_kind(v, KindTest::Array, fails);
-        let spread = items
+        let is_spread =
+            |i: &Pattern, k: SpreadKind| matches!(&i.kind, PatternKind::Spread(s, _) if *s == k);
+        let fixed = items
             .iter()
-            .position(|i| matches!(i.kind, PatternKind::Spread(..)));
+            .filter(|i| !matches!(i.kind, PatternKind::Spread(..)))
+            .count();
+        let optional = items
+            .iter()
+            .filter(|i| is_spread(i, SpreadKind::Optional))
+            .count();
+        let multiple = items
+            .iter()
+            .position(|i| is_spread(i, SpreadKind::Multiple));
+        if let Some(first_opt) = items
+            .iter()
+            .position(|i| is_spread(i, SpreadKind::Optional))
+        {
+            let trailing = items[first_opt..]
+                .iter()
+                .all(|i| is_spread(i, SpreadKind::Optional));
+            if multiple.is_some() || !trailing {
+                return Err(self.unsupported(
+                    "an `~optional` element that is not at the end of the array pattern",
+                    items[first_opt].span,
+                ));
+            }
+        }
+        if let Some(m) = multiple {
+            if let Some(extra) = items[m + 1..]
+                .iter()
+                .find(|i| matches!(i.kind, PatternKind::Spread(..)))
+            {
+                return Err(self.unsupported("a second spread in an array pattern", extra.span));
+            }
+        }
         let len = self.b().reg();
         self.emit(Instr::Length { dst: len, src: v });
-        let fixed = spread.unwrap_or(items.len());
         let bound = self.b().reg();
         self.load_int(fixed as i64, bound);
         let t = self.b().reg();
-        let op = match spread.map(|i| &items[i].kind) {
-            Some(PatternKind::Spread(SpreadKind::Multiple, _)) => CmpOp::Ge,
-            // `[a, ~optional b]`: one element fewer is fine.
-            Some(PatternKind::Spread(SpreadKind::Optional, _)) => CmpOp::Ge,
-            _ => CmpOp::Eq,
+        let op = if multiple.is_some() || optional > 0 {
+            CmpOp::Ge
+        } else {
+            CmpOp::Eq
         };
         self.emit(Instr::Compare {
             op,
@@ -148,8 +181,8 @@ impl Lowerer<'_, '_> {
             b: bound,
         });
         self.fail_unless(t, fails);
-        if let Some(PatternKind::Spread(SpreadKind::Optional, _)) = spread.map(|i| &items[i].kind) {
-            self.load_int(fixed as i64 + 1, bound);
+        if optional > 0 {
+            self.load_int((fixed + optional) as i64, bound);
             self.emit(Instr::Compare {
                 op: CmpOp::Le,
                 dst: t,
@@ -158,15 +191,53 @@ impl Lowerer<'_, '_> {
             });
             self.fail_unless(t, fails);
         }
+        // Elements after the `~multiple` are counted from the end.
+        let after = multiple.map_or(0, |m| items.len() - m - 1);
         for (i, item) in items.iter().enumerate() {
             let r = self.b().reg();
             match &item.kind {
                 PatternKind::Spread(SpreadKind::Multiple, name) => {
-                    self.emit(Instr::ArrayRest {
-                        dst: r,
-                        src: v,
-                        from: i as u16,
-                    });
+                    if after == 0 {
+                        self.emit(Instr::ArrayRest {
+                            dst: r,
+                            src: v,
+                            from: i as u16,
+                        });
+                    } else {
+                        // skipn(i, firstn(len - after, v))
+                        let (Some((firstn, _)), Some((skipn, _))) = (
+                            self.prog.native("array.firstn"),
+                            self.prog.native("array.skipn"),
+                        ) else {
+                            return Err(self.unsupported(
+                                "elements after `~multiple` (no array natives)",
+                                item.span,
+                            ));
+                        };
+                        let args = self.b().regs(2);
+                        self.emit(Instr::AddInt {
+                            dst: args,
+                            a: len,
+                            value: -(after as i32),
+                        });
+                        self.emit(Instr::Move {
+                            dst: args + 1,
+                            src: v,
+                        });
+                        self.emit(Instr::CallNative {
+                            dst: args + 1,
+                            native: firstn,
+                            args,
+                            argc: 2,
+                        });
+                        self.load_int(i as i64, args);
+                        self.emit(Instr::CallNative {
+                            dst: r,
+                            native: skipn,
+                            args,
+                            argc: 2,
+                        });
+                    }
                     self.bind(&name.name, Binding::Reg(r));
                 }
                 PatternKind::Spread(SpreadKind::Optional, name) => {
@@ -181,7 +252,16 @@ impl Lowerer<'_, '_> {
                 }
                 _ => {
                     let index = self.b().reg();
-                    self.load_int(i as i64, index);
+                    match multiple {
+                        Some(m) if i > m => {
+                            self.emit(Instr::AddInt {
+                                dst: index,
+                                a: len,
+                                value: i as i32 - items.len() as i32,
+                            });
+                        }
+                        _ => self.load_int(i as i64, index),
+                    }
                     self.emit(Instr::GetIndexOrUndefined {
                         dst: r,
                         arr: v,
