@@ -1317,10 +1317,7 @@ mod tests {
     #[test]
     fn and_then_first_error_wins() {
         let okv = |v: Value| Value::case("ok", Some(v));
-        // result.toOption-like: use option.create? we need T -> result: use a partial of
-        // result.orElse? Simplest: array.andThen(result.map(f)) is not T -> result; use
-        // `array.get`-free natives: `array.andThen(testing-free)`: we use the fact that
-        // `array.first` of [ok(1)] is ok(1).
+        // f(x) = x[0]: the elements are one-element arrays holding the function's result
         let f = native("array.first");
         let input = okv(arr(vec![
             arr(vec![okv(Value::Int(1))]),
