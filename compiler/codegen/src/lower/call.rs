@@ -261,6 +261,7 @@ impl Lowerer<'_, '_> {
                             argc: 1,
                         });
                     }
+                    None if p == Prelude::Datacase => self.datacase(args, dst),
                     None => {
                         let is_number = self.b().reg();
                         self.emit(Instr::TestKind {
@@ -277,6 +278,35 @@ impl Lowerer<'_, '_> {
                     }
                 }
             }
+        }
+    }
+
+    /// `datacase(x)` without a native: the kind of a data value (`"null"`, `"bool"`,
+    /// `"number"`, `"string"`, `"array"`, `"ref"`, `"object"`; a case is an object, as in
+    /// EscJSON); undefined for undefined and for values that are not data.
+    fn datacase(&mut self, src: Reg, dst: Reg) {
+        let t = self.b().reg();
+        let mut ends = Vec::new();
+        for (kind, name) in [
+            (KindTest::Null, "null"),
+            (KindTest::Bool, "bool"),
+            (KindTest::Number, "number"),
+            (KindTest::String, "string"),
+            (KindTest::Array, "array"),
+            (KindTest::Ref, "ref"),
+            (KindTest::Object, "object"),
+            (KindTest::Case, "object"),
+        ] {
+            self.emit(Instr::TestKind { dst: t, src, kind });
+            let next = self.b().jump(Instr::JumpIfNotTrue { cond: t, target: 0 });
+            let constant = self.prog.string(name);
+            self.emit(Instr::LoadConst { dst, constant });
+            ends.push(self.b().jump(Instr::Jump { target: 0 }));
+            self.b().land(next);
+        }
+        self.emit(Instr::LoadUndefined { dst });
+        for end in ends {
+            self.b().land(end);
         }
     }
 
