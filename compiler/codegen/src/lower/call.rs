@@ -326,6 +326,22 @@ impl Lowerer<'_, '_> {
         index
     }
 
+    /// A function wrapping a case inverse, for `array.map(meters^)`.
+    pub(super) fn inverse_function(&mut self, name: &str) -> u32 {
+        let index = self.prog.new_function(format!("case {name}^"), 1);
+        let mut b = FnBuilder::new(format!("case {name}^"), 1);
+        let constant = self.prog.string(name);
+        let dst = b.reg();
+        b.emit(Instr::CaseInverse {
+            dst,
+            src: 0,
+            name: constant,
+        });
+        b.emit(Instr::Return { src: dst });
+        self.prog.set_function(index, b.finish(0));
+        index
+    }
+
     /// A function wrapping a prelude function used as a value.
     pub(super) fn prelude_function(&mut self, p: Prelude, e: &Expr) -> Res<u32> {
         let arity = p.arity() as u8;

@@ -272,8 +272,15 @@ impl Lowerer<'_, '_> {
                     e.span,
                 ))
             }
-            ExprKind::Inverse(_) => {
-                return Err(self.unsupported("a case inverse without its argument", e.span))
+            ExprKind::Inverse(inner) => {
+                // `c^` alone: a function of one argument.
+                let name = match &inner.kind {
+                    ExprKind::Name(n) => n.to_string(),
+                    ExprKind::Field(_, f) => f.name.to_string(),
+                    _ => return Err(self.unsupported("this case inverse", e.span)),
+                };
+                let function = self.inverse_function(&name);
+                self.emit(Instr::LoadFunction { dst, function });
             }
             ExprKind::Primitive(_) => return Err(self.unsupported("`$primitive`", e.span)),
             ExprKind::SelfRef | ExprKind::GlobalRef => {
