@@ -22,36 +22,50 @@ pub struct TraceFrame {
     pub column: u32,
 }
 
+/// A run-time error. Boxed so that `RtResult<Value>` stays as small as a `Value` (the VM
+/// returns one from every fallible operation on its hot path).
 #[derive(Clone, Debug, PartialEq)]
-pub struct RtError {
+pub struct RtError(Box<ErrorDetail>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorDetail {
     pub kind: ErrorKind,
     pub message: String,
     pub trace: Vec<TraceFrame>,
 }
 
+impl std::ops::Deref for RtError {
+    type Target = ErrorDetail;
+    fn deref(&self) -> &ErrorDetail {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for RtError {
+    fn deref_mut(&mut self) -> &mut ErrorDetail {
+        &mut self.0
+    }
+}
+
 impl RtError {
-    pub fn fail(message: impl Into<String>) -> RtError {
-        RtError {
-            kind: ErrorKind::Fail,
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> RtError {
+        RtError(Box::new(ErrorDetail {
+            kind,
             message: message.into(),
             trace: Vec::new(),
-        }
+        }))
+    }
+
+    pub fn fail(message: impl Into<String>) -> RtError {
+        RtError::new(ErrorKind::Fail, message)
     }
 
     pub fn runtime(message: impl Into<String>) -> RtError {
-        RtError {
-            kind: ErrorKind::Runtime,
-            message: message.into(),
-            trace: Vec::new(),
-        }
+        RtError::new(ErrorKind::Runtime, message)
     }
 
     pub fn limit(message: impl Into<String>) -> RtError {
-        RtError {
-            kind: ErrorKind::Limit,
-            message: message.into(),
-            trace: Vec::new(),
-        }
+        RtError::new(ErrorKind::Limit, message)
     }
 
     /// Whether `try` may turn this error into `error(message)`.

@@ -23,7 +23,7 @@ use proptest::prelude::*;
 
 /// Number of `Instr` variants; `variant_index` below fails to compile when one is added
 /// without being covered here.
-const VARIANTS: usize = 66;
+const VARIANTS: usize = 68;
 
 /// The test's own numbering of the variants: an exhaustive match, so a new variant is a
 /// compile error until the tests build it.
@@ -96,6 +96,8 @@ fn variant_index(i: &Instr) -> usize {
         IterStart { .. } => 63,
         IterNext { .. } => 64,
         LoadSelf { .. } => 65,
+        BranchCmp { .. } => 66,
+        BranchCmpInt { .. } => 67,
     }
 }
 
@@ -411,6 +413,20 @@ fn make(v: usize, p: &mut Picker) -> Instr {
             done: p.target(),
         },
         65 => LoadSelf { dst: p.reg() },
+        66 => BranchCmp {
+            op: p.cmp(),
+            a: p.reg(),
+            b: p.reg(),
+            target: p.target(),
+            when: p.bool(),
+        },
+        67 => BranchCmpInt {
+            op: p.cmp(),
+            a: p.reg(),
+            value: p.int() as i16,
+            target: p.target(),
+            when: p.bool(),
+        },
         _ => panic!("no variant {v}"),
     }
 }

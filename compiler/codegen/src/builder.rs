@@ -113,6 +113,8 @@ impl FnBuilder {
             | Instr::JumpIfNotTrue { target, .. }
             | Instr::JumpIfTrue { target, .. }
             | Instr::JumpIfFalse { target, .. }
+            | Instr::BranchCmp { target, .. }
+            | Instr::BranchCmpInt { target, .. }
             | Instr::IterNext { done: target, .. }
             | Instr::TryStart {
                 handler: target, ..

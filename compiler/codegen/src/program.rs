@@ -8,7 +8,7 @@ use std::sync::Arc;
 use mix_check::db::{def_body, def_start, infer_group, module_groups, parse, Db, DefId, GroupId};
 use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::PlusKind;
-use mix_diagnostics::{Diagnostic, LineMap, Span};
+use mix_diagnostics::{Diagnostic, LineMap};
 use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module};
 use mix_runtime::vm::native_table;
 

@@ -93,6 +93,7 @@ fn operand(m: &Module, op: Operand) -> String {
         Operand::Argc(n) => n.to_string(),
         Operand::Count(n) => n.to_string(),
         Operand::Int(n) => n.to_string(),
+        Operand::Small(n) => n.to_string(),
         Operand::Bool(b) => b.to_string(),
         Operand::Cmp(op) => format!("{op:?}"),
         Operand::Kind(k) => format!("{k:?}"),

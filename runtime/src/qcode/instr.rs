@@ -118,6 +118,11 @@ pub enum Instr {
     JumpIfTrue { cond: Reg, target: Target },
     /// Jumps when the value is exactly `false` (the short-circuit of `&&`).
     JumpIfFalse { cond: Reg, target: Target },
+    /// Compare and branch in one step: jumps to `target` when `a op b` being exactly `true`
+    /// equals `when` (so `when: false` jumps on false, undefined and unordered alike).
+    BranchCmp { op: CmpOp, a: Reg, b: Reg, target: Target, when: bool },
+    /// `BranchCmp` against a small integer constant (`n < 2`).
+    BranchCmpInt { op: CmpOp, a: Reg, value: i16, target: Target, when: bool },
     Call { dst: Reg, callee: Reg, args: Reg, argc: u8 },
     /// A call of a known function with exactly its arity.
     CallDirect { dst: Reg, function: u32, args: Reg, argc: u8 },

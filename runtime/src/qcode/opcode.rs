@@ -30,6 +30,8 @@ pub enum Operand {
     /// The length of a run, or `ArrayRest`'s start index.
     Count(u16),
     Int(i32),
+    /// A 16-bit integer constant (keeps branch instructions within 12 bytes).
+    Small(i16),
     Bool(bool),
     Cmp(CmpOp),
     Kind(KindTest),
@@ -144,4 +146,6 @@ instruction_table! {
     63 IterStart { dst: Reg, src: Reg }
     64 IterNext { dst: Reg, iter: Reg, done: Target }
     65 LoadSelf { dst: Reg }
+    66 BranchCmp { op: Cmp, a: Reg, b: Reg, target: Target, when: Bool }
+    67 BranchCmpInt { op: Cmp, a: Reg, value: Small, target: Target, when: Bool }
 }

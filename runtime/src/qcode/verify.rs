@@ -243,6 +243,7 @@ fn check_instr(m: &Module, f: &Function, instr: &Instr) -> Result<(), String> {
             | Operand::Argc(_)
             | Operand::Count(_)
             | Operand::Int(_)
+            | Operand::Small(_)
             | Operand::Bool(_)
             | Operand::Cmp(_)
             | Operand::Kind(_) => {}

@@ -212,6 +212,17 @@ impl Wire for i32 {
     }
 }
 
+impl Wire for i16 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_varint(out, zigzag(i64::from(*self)));
+    }
+    fn get(r: &mut Reader<'_>) -> Result<i16> {
+        let start = r.offset();
+        let v = unzigzag(r.varint()?);
+        i16::try_from(v).map_err(|_| LoadError::new(start, format!("{v} does not fit in 16 bits")))
+    }
+}
+
 impl Wire for bool {
     fn put(&self, out: &mut Vec<u8>) {
         out.push(u8::from(*self));

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub use ops::{add_dyn, compare, position};
 pub use program::{native_table, BindError, Program};
 
-use crate::error::{ErrorKind, RtError, RtResult, TraceFrame};
+use crate::error::{RtError, RtResult, TraceFrame};
 use crate::native::Host;
 use crate::qcode::{Instr, KindTest, Reg};
 use crate::stream::Stream;
@@ -31,6 +31,9 @@ pub struct Limits {
 
 /// How deep Mix calls may nest before a clean "stack overflow" error.
 const MAX_FRAMES: usize = 1_000_000;
+/// The register file's fixed capacity (128 MiB of address space, committed only as frames
+/// touch it). It never reallocates, so the interpreter can keep a raw pointer into it.
+const REGISTER_CAPACITY: usize = 1 << 23;
 /// How deep natives may call back into Mix (each level uses the host's own stack).
 const MAX_NATIVE_DEPTH: usize = 2_000;
 /// Steps between checks of the deadline and the memory cap.
@@ -86,7 +89,7 @@ impl<'p> Vm<'p> {
         let fuel = limits.fuel.unwrap_or(u64::MAX);
         Vm {
             program,
-            regs: Vec::with_capacity(1024),
+            regs: Vec::with_capacity(REGISTER_CAPACITY),
             frames: Vec::with_capacity(64),
             tries: Vec::new(),
             globals: program
@@ -249,10 +252,8 @@ impl<'p> Vm<'p> {
                 "stack overflow: too many nested calls (is a recursion missing its base case?)",
             ));
         }
-        let need = base + self.program.module.functions[function as usize].registers as usize;
-        if self.regs.len() < need {
-            self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
-        }
+                let need = base + self.program.module.functions[function as usize].registers as usize;
+        self.ensure_registers(need)?;
         self.frames.push(Frame {
             function,
             registers: self.program.module.functions[function as usize].registers as u32,
@@ -261,6 +262,21 @@ impl<'p> Vm<'p> {
             dst,
             closure,
         });
+        Ok(())
+    }
+
+        /// Makes registers `..need` exist, within the fixed capacity (beyond it: stack overflow).
+    #[inline]
+    fn ensure_registers(&mut self, need: usize) -> RtResult<()> {
+        if need > self.regs.len() {
+            if need > REGISTER_CAPACITY {
+                return Err(RtError::runtime(
+                    "stack overflow: the calls in progress need more registers than the machine has",
+                ));
+            }
+            let grown = need.max(self.regs.len() * 2).min(REGISTER_CAPACITY);
+            self.regs.resize(grown, Value::Undefined);
+        }
         Ok(())
     }
 
@@ -388,7 +404,8 @@ impl<'p> Vm<'p> {
                 Ok(v) => return Ok(v),
                 Err(mut error) => {
                     if error.trace.is_empty() {
-                        error.trace = self.trace();
+                        let trace = self.trace();
+                        error.trace = trace;
                     }
                     let handler = self
                         .tries
@@ -403,7 +420,7 @@ impl<'p> Vm<'p> {
                             frame.pc = handler;
                             let base = frame.base as usize;
                             self.regs[base + dst as usize] =
-                                Value::case("error", Some(Value::str(error.message)));
+                                Value::case("error", Some(Value::str(error.message.clone())));
                         }
                         None => {
                             self.tries.retain(|t| t.depth <= stop);
@@ -424,12 +441,20 @@ impl<'p> Vm<'p> {
         let mut pc = frame.pc as usize;
         let mut base = frame.base as usize;
 
+        // `fp` points at the current frame's first register. The register file never
+        // reallocates (fixed capacity), so it stays valid until `base` changes (`rebase!`).
+        let registers: *mut Value = self.regs.as_mut_ptr();
+        let mut fp: *mut Value = unsafe { registers.add(base) };
+        macro_rules! rebase {
+            () => {
+                fp = unsafe { registers.add(base) }
+            };
+        }
         macro_rules! reg {
             ($r:expr) => {
                 *{
-                    let i = base + $r as usize;
-                    debug_assert!(i < self.regs.len());
-                    unsafe { self.regs.get_unchecked(i) }
+                    debug_assert!(base + ($r as usize) < self.regs.len());
+                    unsafe { &*fp.add($r as usize) }
                 }
             };
         }
@@ -442,9 +467,8 @@ impl<'p> Vm<'p> {
         macro_rules! regm {
             ($r:expr) => {
                 *{
-                    let i = base + $r as usize;
-                    debug_assert!(i < self.regs.len());
-                    unsafe { self.regs.get_unchecked_mut(i) }
+                    debug_assert!(base + ($r as usize) < self.regs.len());
+                    unsafe { &mut *fp.add($r as usize) }
                 }
             };
         }
@@ -460,14 +484,32 @@ impl<'p> Vm<'p> {
                 }
             };
         }
+                // Numbers in registers: integers and floats inline, everything else (mixed kinds,
+        // overflow, undefined, errors) through the general operation.
+        macro_rules! arith {
+            ($dst:expr, $a:expr, $b:expr, $int:expr, $float:expr, $general:path) => {{
+                let v = match (&reg!($a), &reg!($b)) {
+                    (Value::Int(x), Value::Int(y)) => match $int(*x, *y) {
+                        Some(v) => v,
+                        None => check!($general(&reg!($a), &reg!($b))),
+                    },
+                    (Value::Float(x), Value::Float(y)) => Value::Float($float(*x, *y)),
+                    (Value::Float(x), Value::Int(y)) => Value::Float($float(*x, *y as f64)),
+                    (Value::Int(x), Value::Float(y)) => Value::Float($float(*x as f64, *y)),
+                    (x, y) => check!($general(x, y)),
+                };
+                set!($dst, v)
+            }};
+        }
         macro_rules! enter {
             ($function:expr, $new_base:expr, $dst:expr, $closure:expr) => {{
                 self.frames.last_mut().expect("frame").pc = pc as u32;
                 check!(self.tick());
                 check!(self.push_frame($function, $new_base, $dst, $closure));
-                code = &functions[$function as usize].code;
+                                code = &functions[$function as usize].code;
                 pc = 0;
                 base = $new_base;
+                rebase!();
             }};
         }
 
@@ -528,11 +570,46 @@ impl<'p> Vm<'p> {
                         }
                     });
                 }
-                Instr::AddNum { dst, a, b } => set!(dst, check!(ops::add_num(&reg!(a), &reg!(b)))),
-                Instr::Sub { dst, a, b } => set!(dst, check!(ops::sub(&reg!(a), &reg!(b)))),
-                Instr::Mul { dst, a, b } => set!(dst, check!(ops::mul(&reg!(a), &reg!(b)))),
-                Instr::Div { dst, a, b } => set!(dst, check!(ops::div(&reg!(a), &reg!(b)))),
-                Instr::Rem { dst, a, b } => set!(dst, check!(ops::rem(&reg!(a), &reg!(b)))),
+                Instr::AddNum { dst, a, b } => arith!(
+                    dst,
+                    a,
+                    b,
+                    |x: i64, y: i64| x.checked_add(y).map(Value::Int),
+                    |x: f64, y: f64| x + y,
+                    ops::add_num
+                ),
+                Instr::Sub { dst, a, b } => arith!(
+                    dst,
+                    a,
+                    b,
+                    |x: i64, y: i64| x.checked_sub(y).map(Value::Int),
+                    |x: f64, y: f64| x - y,
+                    ops::sub
+                ),
+                Instr::Mul { dst, a, b } => arith!(
+                    dst,
+                    a,
+                    b,
+                    |x: i64, y: i64| x.checked_mul(y).map(Value::Int),
+                    |x: f64, y: f64| x * y,
+                    ops::mul
+                ),
+                Instr::Div { dst, a, b } => arith!(
+                    dst,
+                    a,
+                    b,
+                    |x: i64, y: i64| Some(Value::Float(x as f64 / y as f64)),
+                    |x: f64, y: f64| x / y,
+                    ops::div
+                ),
+                Instr::Rem { dst, a, b } => arith!(
+                    dst,
+                    a,
+                    b,
+                    |x: i64, y: i64| (y != 0).then(|| Value::Float(x.wrapping_rem(y) as f64)),
+                    |x: f64, y: f64| x % y,
+                    ops::rem
+                ),
                 Instr::Neg { dst, src } => set!(dst, check!(ops::neg(&reg!(src)))),
                 Instr::AddInt { dst, a, value } => {
                     set!(dst, match reg!(a) {
@@ -596,6 +673,45 @@ impl<'p> Vm<'p> {
                         pc = target as usize;
                     }
                 }
+                Instr::BranchCmp {
+                    op,
+                    a,
+                    b,
+                    target,
+                    when,
+                } => {
+                    let holds = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => int_compare(op, *x, *y),
+                        (x, y) => matches!(ops::compare(op, x, y), Value::Bool(true)),
+                    };
+                    if holds == when {
+                        if (target as usize) < pc {
+                            check!(self.tick());
+                        }
+                        pc = target as usize;
+                    }
+                }
+                Instr::BranchCmpInt {
+                    op,
+                    a,
+                    value,
+                    target,
+                    when,
+                } => {
+                    let holds = match &reg!(a) {
+                        Value::Int(x) => int_compare(op, *x, value as i64),
+                        x => matches!(
+                            ops::compare(op, x, &Value::Int(value as i64)),
+                            Value::Bool(true)
+                        ),
+                    };
+                    if holds == when {
+                        if (target as usize) < pc {
+                            check!(self.tick());
+                        }
+                        pc = target as usize;
+                    }
+                }
                 Instr::JumpIfFalse { cond, target } => {
                     if matches!(reg!(cond), Value::Bool(false)) {
                         pc = target as usize;
@@ -613,9 +729,7 @@ impl<'p> Vm<'p> {
                     caller.pc = pc as u32;
                     let new_base = base + caller.registers as usize;
                     let need = new_base + callee.registers as usize;
-                    if self.regs.len() < need {
-                        self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
-                    }
+                    check!(self.ensure_registers(need));
                     if self.frames.len() >= MAX_FRAMES {
                         check!(Err(RtError::runtime(
                             "stack overflow: too many nested calls (is a recursion missing its base case?)",
@@ -630,13 +744,14 @@ impl<'p> Vm<'p> {
                         dst,
                         closure: None,
                     });
-                    for i in 0..argc as usize {
+                                        for i in 0..argc as usize {
                         let v = reg!(args as usize + i).clone();
-                        store(unsafe { self.regs.get_unchecked_mut(new_base + i) }, v);
+                        store(unsafe { &mut *registers.add(new_base + i) }, v);
                     }
                     code = &callee.code;
                     pc = 0;
                     base = new_base;
+                    rebase!();
                 }
                 Instr::TailCallDirect {
                     function,
@@ -649,9 +764,7 @@ impl<'p> Vm<'p> {
                         set!(i, v);
                     }
                     let need = base + functions[function as usize].registers as usize;
-                    if self.regs.len() < need {
-                        self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
-                    }
+                    check!(self.ensure_registers(need));
                     let frame = self.frames.last_mut().expect("frame");
                     frame.function = function;
                     frame.registers = functions[function as usize].registers as u32;
@@ -692,9 +805,7 @@ impl<'p> Vm<'p> {
                                     set!(i, v);
                                 }
                                 let need = base + functions[function as usize].registers as usize;
-                                if self.regs.len() < need {
-                                    self.regs.resize(need.max(self.regs.len() * 2), Value::Undefined);
-                                }
+                                check!(self.ensure_registers(need));
                                 let frame = self.frames.last_mut().expect("frame");
                                 frame.function = function;
                     frame.registers = functions[function as usize].registers as u32;
@@ -712,6 +823,7 @@ impl<'p> Vm<'p> {
                     if let Some(v) = self.return_value(result, stop, &mut code, &mut pc, &mut base) {
                         return Ok(v);
                     }
+                    rebase!();
                 }
                 Instr::Call {
                     dst,
@@ -748,17 +860,14 @@ impl<'p> Vm<'p> {
                     if let Some(v) = self.return_value(value, stop, &mut code, &mut pc, &mut base) {
                         return Ok(v);
                     }
+                    rebase!();
                 }
                 Instr::Fail { src } => {
                     let message = match &reg!(src) {
                         Value::Str(s) => s.to_string(),
                         other => crate::print::literal(other),
                     };
-                    check!(Err(RtError {
-                        kind: ErrorKind::Fail,
-                        message,
-                        trace: Vec::new(),
-                    }))
+                    check!(Err(RtError::fail(message)))
                 }
                 Instr::TryStart { dst, handler } => self.tries.push(TryHandler {
                     depth: self.frames.len(),
@@ -1008,16 +1117,33 @@ impl<'p> Vm<'p> {
     }
 }
 
+/// An integer comparison (every operator, the case-insensitive ones included, agrees with
+/// `ops::compare` on two integers).
+#[inline(always)]
+fn int_compare(op: crate::qcode::CmpOp, x: i64, y: i64) -> bool {
+    use crate::qcode::CmpOp::*;
+    match op {
+        Eq | EqCi | StrictEq => x == y,
+        Ne | NeCi | StrictNe => x != y,
+        Lt | LtCi => x < y,
+        Le | LeCi => x <= y,
+        Gt | GtCi => x > y,
+        Ge | GeCi => x >= y,
+    }
+}
+
 /// Writes a register, dropping the old value only when it holds a reference (the compiler
 /// otherwise calls the out-of-line `Value` destructor on every write).
 #[inline(always)]
 fn store(slot: &mut Value, value: Value) {
-    let old = std::mem::replace(slot, value);
-    match old {
-        Value::Undefined | Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
-            std::mem::forget(old)
-        }
-        heap => drop(heap),
+    if matches!(
+        slot,
+        Value::Undefined | Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_)
+    ) {
+        // Nothing to release: overwrite without running the destructor.
+        unsafe { std::ptr::write(slot, value) }
+    } else {
+        *slot = value;
     }
 }
 

@@ -13,7 +13,12 @@ use crate::resolve::Global;
 
 impl Lowerer<'_, '_> {
     /// A register holding `e`'s value: the local's own for a local name, else a new one.
-    pub(super) fn operand(&mut self, e: &Expr) -> Res<Reg> {
+        pub(super) fn operand(&mut self, e: &Expr) -> Res<Reg> {
+        if let ExprKind::Int(i) = e.kind {
+            if let Some(&(_, r)) = self.f().hoisted.iter().find(|(v, _)| *v == i) {
+                return Ok(r);
+            }
+        }
         if let ExprKind::Name(n) = &e.kind {
             if let Some(Binding::Reg(r) | Binding::Var(r)) = self.lookup(n) {
                 return Ok(r);
@@ -66,12 +71,11 @@ impl Lowerer<'_, '_> {
                 }
             }
             ExprKind::If(c, t, f) => {
-                let mark = self.b().mark();
-                let cond = self.operand(c)?;
-                let otherwise = self.b().jump(Instr::JumpIfNotTrue { cond, target: 0 });
-                self.b().release(mark);
+                let otherwise = self.branch(c, false)?;
                 self.tail(t)?;
-                self.b().land(otherwise);
+                for j in otherwise {
+                    self.b().land(j);
+                }
                 return self.tail(f);
             }
             ExprKind::Let(binding, body, _) => {
@@ -214,11 +218,12 @@ impl Lowerer<'_, '_> {
             }
             ExprKind::Lambda(arms) => self.lambda(arms, None, e.span, dst)?,
             ExprKind::If(c, t, f) => {
-                let cond = self.operand(c)?;
-                let otherwise = self.b().jump(Instr::JumpIfNotTrue { cond, target: 0 });
+                let otherwise = self.branch(c, false)?;
                 self.expr(t, dst)?;
                 let end = self.b().jump(Instr::Jump { target: 0 });
-                self.b().land(otherwise);
+                for j in otherwise {
+                    self.b().land(j);
+                }
                 self.expr(f, dst)?;
                 self.b().land(end);
             }

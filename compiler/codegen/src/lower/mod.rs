@@ -6,6 +6,7 @@
 //! `expr.rs` compiles expressions, `call.rs` calls and the prelude, `stmt.rs` statement
 //! bodies, `pattern.rs` patterns.
 
+mod branch;
 mod call;
 mod expr;
 mod pattern;
@@ -61,8 +62,10 @@ struct FnCtx {
     captures: Vec<(Box<str>, Binding)>,
     self_name: Option<Box<str>>,
     exits: Vec<Exit>,
-    /// Enclosing `try`s in this function (no tail calls inside one; `return` ends them).
+        /// Enclosing `try`s in this function (no tail calls inside one; `return` ends them).
     tries: u32,
+    /// Integer constants loaded into registers before an enclosing loop.
+    hoisted: Vec<(i64, Reg)>,
 }
 
 impl FnCtx {
@@ -72,8 +75,9 @@ impl FnCtx {
             scopes: vec![Vec::new()],
             captures: Vec::new(),
             self_name,
-            exits: Vec::new(),
+                        exits: Vec::new(),
             tries: 0,
+            hoisted: Vec::new(),
         }
     }
 }

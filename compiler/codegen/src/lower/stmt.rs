@@ -4,7 +4,8 @@
 
 use mix_diagnostics::Diagnostic;
 use mix_runtime::qcode::{Instr, Reg};
-use mix_syntax::ast::{Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
+use mix_syntax::ast::{BinOp, Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
+use mix_syntax::walk::Node;
 
 use super::{codes, Binding, Exit, Lowerer, Res};
 
@@ -65,13 +66,12 @@ impl Lowerer<'_, '_> {
             } => {
                 let mut ends = Vec::new();
                 for (cond, body) in branches {
-                    let mark = self.b().mark();
-                    let c = self.operand(cond)?;
-                    self.b().release(mark);
-                    let next = self.b().jump(Instr::JumpIfNotTrue { cond: c, target: 0 });
+                    let next = self.branch(cond, false)?;
                     self.stmts(&body.stmts)?;
                     ends.push(self.b().jump(Instr::Jump { target: 0 }));
-                    self.b().land(next);
+                    for j in next {
+                        self.b().land(j);
+                    }
                 }
                 if let Some(body) = otherwise {
                     self.stmts(&body.stmts)?;
@@ -91,8 +91,7 @@ impl Lowerer<'_, '_> {
                     let mut fails = Vec::new();
                     self.pattern(&case.pattern, v, &mut fails)?;
                     if let Some(guard) = &case.guard {
-                        let g = self.operand(guard)?;
-                        fails.push(self.b().jump(Instr::JumpIfNotTrue { cond: g, target: 0 }));
+                        fails.extend(self.branch(guard, false)?);
                     }
                     self.stmts(&case.body)?;
                     ends.push(self.b().jump(Instr::Jump { target: 0 }));
@@ -109,15 +108,19 @@ impl Lowerer<'_, '_> {
                 }
                 self.b().release(mark);
             }
-            StmtKind::While(cond, body) => {
-                let top = self.b().here();
+                        StmtKind::While(cond, body) => {
                 let mark = self.b().mark();
-                let c = self.operand(cond)?;
-                self.b().release(mark);
-                let exit = self.b().jump(Instr::JumpIfNotTrue { cond: c, target: 0 });
+                let hoisted = self.hoist_constants(&[Node::Expr(cond), Node::Block(body)]);
+                // Rotated: the test sits at the bottom, one branch per iteration.
+                let to_test = self.b().jump(Instr::Jump { target: 0 });
+                let top = self.b().here();
                 self.stmts(&body.stmts)?;
-                self.emit(Instr::Jump { target: top });
-                self.b().land(exit);
+                                self.b().land(to_test);
+                for j in self.branch(cond, true)? {
+                    self.b().retarget(j, top);
+                }
+                self.unhoist(hoisted);
+                self.b().release(mark);
             }
             StmtKind::For {
                 init,
@@ -127,27 +130,31 @@ impl Lowerer<'_, '_> {
             } => {
                 let mark = self.b().mark();
                 self.push_scope();
-                if let Some(init) = init {
+                                if let Some(init) = init {
                     self.stmt(init)?;
                 }
+                let mut nodes = vec![Node::Block(body)];
+                nodes.extend(cond.iter().map(|c| Node::Expr(c)));
+                nodes.extend(step.iter().map(|s| Node::Stmt(s)));
+                let hoisted = self.hoist_constants(&nodes);
+                let to_test = self.b().jump(Instr::Jump { target: 0 });
                 let top = self.b().here();
-                let exit = match cond {
-                    Some(cond) => {
-                        let m = self.b().mark();
-                        let c = self.operand(cond)?;
-                        self.b().release(m);
-                        Some(self.b().jump(Instr::JumpIfNotTrue { cond: c, target: 0 }))
-                    }
-                    None => None,
-                };
                 self.stmts(&body.stmts)?;
                 if let Some(step) = step {
                     self.stmt(step)?;
                 }
-                self.emit(Instr::Jump { target: top });
-                if let Some(exit) = exit {
-                    self.b().land(exit);
+                self.b().land(to_test);
+                match cond {
+                    Some(cond) => {
+                        for j in self.branch(cond, true)? {
+                            self.b().retarget(j, top);
+                        }
+                    }
+                                        None => {
+                        self.emit(Instr::Jump { target: top });
+                    }
                 }
+                self.unhoist(hoisted);
                 self.pop_scope();
                 self.b().release(mark);
             }
@@ -241,6 +248,49 @@ impl Lowerer<'_, '_> {
             }
         }
         Ok(())
+    }
+
+        /// Loads the integer constants a loop uses as register operands into registers once,
+    /// before the loop (at most 8); returns how many it added.
+    fn hoist_constants(&mut self, nodes: &[Node<'_>]) -> usize {
+        let mut found: Vec<i64> = Vec::new();
+        let mut stack: Vec<Node<'_>> = nodes.to_vec();
+        let mut children = Vec::new();
+        while let Some(node) = stack.pop() {
+            if let Node::Expr(e) = node {
+                match &e.kind {
+                    // A lambda's body runs in another function.
+                    ExprKind::Lambda(_) => continue,
+                    ExprKind::Binary(op, a, b) => {
+                        let immediate_right = matches!(op, BinOp::Add | BinOp::Sub)
+                            || (op.is_comparison()
+                                && matches!(b.kind, ExprKind::Int(i) if i16::try_from(i).is_ok()));
+                        for (side, immediate) in [(a, false), (b, immediate_right)] {
+                            if let ExprKind::Int(i) = side.kind {
+                                if !immediate && !found.contains(&i) && found.len() < 8 {
+                                    found.push(i);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            children.clear();
+            mix_syntax::walk::children(node, &mut children);
+            stack.extend(children.iter().copied());
+        }
+        for &value in &found {
+            let r = self.b().reg();
+            self.load_int(value, r);
+            self.f().hoisted.push((value, r));
+        }
+        found.len()
+    }
+
+    fn unhoist(&mut self, count: usize) {
+        let hoisted = &mut self.f().hoisted;
+        hoisted.truncate(hoisted.len() - count);
     }
 
     /// Whether `e` can be shown, without types, never to be `undefined` (so storing it in a
