@@ -49,6 +49,7 @@ pub fn natives() -> Vec<NativeDef> {
 
 /// Compiles a pattern into the host value `regex.pattern` (what `~regex "p"` also makes).
 pub fn compile_value(source: &str) -> Result<Value, String> {
+    check_nested_repetition(source)?;
     let re = ::regex::RegexBuilder::new(source)
         .size_limit(1 << 24)
         .build()
@@ -57,6 +58,109 @@ pub fn compile_value(source: &str) -> Result<Value, String> {
         Rc::from(source),
         Box::new(re),
     ))))
+}
+
+/// Go's `regexp` rejects a repetition operator applied directly to another (`a**`, `a+*`,
+/// `a*??`, `a{2}{3}`: "invalid nested repetition operator"), which the `regex` crate accepts.
+/// A lazy suffix (`a*?`) is part of its operator, and a group resets the rule (`(a*)*`).
+fn check_nested_repetition(source: &str) -> Result<(), String> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut i = 0;
+    // The text of the repetition operator just read, when the last item was one.
+    let mut last_repeat: Option<String> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        let repeat_len = match c {
+            '*' | '+' | '?' => 1,
+            '{' => counted_repeat_len(&chars[i..]),
+            _ => 0,
+        };
+        if repeat_len > 0 {
+            let mut end = i + repeat_len;
+            if chars.get(end) == Some(&'?') {
+                end += 1;
+            }
+            let op: String = chars[i..end].iter().collect();
+            if let Some(prev) = &last_repeat {
+                return Err(format!(
+                    "invalid nested repetition operator: `{prev}{}`",
+                    &op[..c.len_utf8()]
+                ));
+            }
+            last_repeat = Some(op);
+            i = end;
+            continue;
+        }
+        last_repeat = None;
+        match c {
+            '\\' => {
+                i += 2;
+                // `\p{Greek}`, `\x{1F535}`: skip the braces with the escape
+                if matches!(chars.get(i - 1), Some('p' | 'P' | 'x')) && chars.get(i) == Some(&'{') {
+                    while i < chars.len() && chars[i] != '}' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            '[' => i = skip_class(&chars, i),
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
+/// The length of a counted repetition `{n}`, `{n,}` or `{n,m}` at the start of `chars`, or 0
+/// when the brace does not start one.
+fn counted_repeat_len(chars: &[char]) -> usize {
+    let mut i = 1;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while chars.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return 0;
+    }
+    if chars.get(i) == Some(&',') {
+        i += 1;
+        digits(&mut i);
+    }
+    if chars.get(i) == Some(&'}') {
+        i + 1
+    } else {
+        0
+    }
+}
+
+/// The position after the character class that starts at `start` (a `[`).
+fn skip_class(chars: &[char], start: usize) -> usize {
+    let mut i = start + 1;
+    if chars.get(i) == Some(&'^') {
+        i += 1;
+    }
+    // a `]` first in the class is a literal
+    if chars.get(i) == Some(&']') {
+        i += 1;
+    }
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '[' if chars.get(i + 1) == Some(&':') => {
+                // `[:alpha:]`
+                i += 2;
+                while i < chars.len() && !(chars[i] == ':' && chars.get(i + 1) == Some(&']')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            ']' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    i
 }
 
 fn pattern<'a>(args: &'a [Value], i: usize, name: &str) -> RtResult<&'a Regex> {
@@ -547,6 +651,45 @@ mod tests {
             r("match", &[p, s("so 1+1=2? [yes] $5 ^_^ {x} a|b \\ !")]),
             Value::Bool(true)
         );
+    }
+
+    #[test]
+    fn nested_repetition_is_an_error_as_in_go() {
+        for bad in [
+            "a**", "a+*", "a?+", "a*??", "a{2}{3}", "a{2}*", "(a)++", "[*]**", "\\d+*",
+        ] {
+            let err = r("compile", &[s(bad)]);
+            assert!(
+                matches!(&err, Value::Case(c) if &*c.name == "error"),
+                "{bad} should not compile: {}",
+                lit(&err)
+            );
+        }
+        assert!(
+            lit(&r("compile", &[s("a**")])).contains("invalid nested repetition operator: `**`")
+        );
+        assert!(call("regex.mustCompile", &[s("a+*")]).is_err());
+        for good in [
+            "a*?",
+            "a+?b*",
+            "(a*)*",
+            "(?:a+)+",
+            "[*+]*",
+            "[]*]+",
+            "[[:alpha:]*]+",
+            "\\**",
+            "\\p{Greek}+",
+            "\\x{1F535}*",
+            "a{2}?",
+            "a|b*",
+        ] {
+            let ok = r("compile", &[s(good)]);
+            assert!(
+                matches!(&ok, Value::Case(c) if &*c.name == "ok"),
+                "{good} should compile: {}",
+                lit(&ok)
+            );
+        }
     }
 
     #[test]
