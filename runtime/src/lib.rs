@@ -4,6 +4,7 @@
 pub mod error;
 pub mod native;
 pub mod natives;
+pub mod obj;
 pub mod print;
 pub mod qcode;
 pub mod stream;

@@ -4,15 +4,13 @@
 //! makes `s = s + "x"` in a loop linear instead of quadratic.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::stream::Stream;
 
 /// Keys of records and maps. Records and maps share one representation: `data` code cannot
 /// tell them apart, and both print with sorted keys.
-pub type Key = Rc<str>;
-pub type Obj = BTreeMap<Key, Value>;
+pub use crate::obj::{Key, Obj};
 
 #[derive(Clone, Default)]
 pub enum Value {

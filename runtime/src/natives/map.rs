@@ -179,7 +179,9 @@ fn add(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     } else {
         let mut out = (**b).clone();
         for (k, v) in a.iter() {
-            out.entry(k.clone()).or_insert_with(|| v.clone());
+            if !out.contains_key(&**k) {
+                out.insert(k.clone(), v.clone());
+            }
         }
         out
     };

@@ -898,7 +898,7 @@ impl<'p> Vm<'p> {
                 Instr::NewRecord { dst, keys, values } => {
                     let names = &program.key_lists[keys as usize];
                     let start = base + values as usize;
-                    let mut fields = crate::value::Obj::new();
+                    let mut fields = Vec::with_capacity(names.len());
                     for (i, k) in names.iter().enumerate() {
                         let v = self.regs[start + i].clone();
                         if v.is_undefined() {
@@ -906,9 +906,10 @@ impl<'p> Vm<'p> {
                                 "cannot store undefined in field `{k}` of a record"
                             ))))
                         }
-                        fields.insert(k.clone(), v);
+                        fields.push((k.clone(), v));
                     }
-                    set!(dst, Value::Obj(Rc::new(fields)));
+                    // Verified: the key list is sorted without duplicates.
+                    set!(dst, Value::Obj(Rc::new(crate::value::Obj::from_sorted(fields))));
                 }
                 Instr::GetField { dst, obj, key } => {
                     set!(dst, check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))

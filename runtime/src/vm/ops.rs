@@ -261,7 +261,7 @@ pub fn kleene_or(a: &Value, b: &Value) -> Value {
 
 pub fn get_field(obj: &Value, key: &Key) -> RtResult<Value> {
     match obj {
-        Value::Obj(fields) => Ok(fields.get(key).cloned().unwrap_or(Value::Undefined)),
+        Value::Obj(fields) => Ok(fields.field(key).cloned().unwrap_or(Value::Undefined)),
         Value::Undefined | Value::Null => Ok(Value::Undefined),
         other => Err(RtError::runtime(format!(
             "cannot read field `{key}` of {}",

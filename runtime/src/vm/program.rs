@@ -55,17 +55,27 @@ impl Program {
         let mut values = Vec::with_capacity(module.constants.len());
         let mut keys = Vec::with_capacity(module.constants.len());
         let mut key_lists = Vec::with_capacity(module.constants.len());
-        let empty: Rc<[Key]> = Rc::from(Vec::new());
+                let empty: Rc<[Key]> = Rc::from(Vec::new());
+        // One `Rc` per distinct string, so record keys and field names compare by pointer.
+        let mut interned: std::collections::HashMap<String, Key> = std::collections::HashMap::new();
+        let mut intern = |s: &str| -> Key {
+            if let Some(k) = interned.get(s) {
+                return k.clone();
+            }
+            let k = Key::from(s);
+            interned.insert(s.to_string(), k.clone());
+            k
+        };
         for c in &module.constants {
             let (value, key, list) = match c {
                 Constant::Int(i) => (Value::Int(*i), Key::from(""), empty.clone()),
                 Constant::Float(f) => (Value::Float(*f), Key::from(""), empty.clone()),
-                Constant::Str(s) => (Value::str(s.clone()), Key::from(s.as_str()), empty.clone()),
+                Constant::Str(s) => (Value::str(s.clone()), intern(s), empty.clone()),
                 Constant::Regex(s) => (Value::str(s.clone()), Key::from(""), empty.clone()),
                 Constant::Keys(ks) => (
                     Value::Undefined,
                     Key::from(""),
-                    ks.iter().map(|k| Key::from(k.as_str())).collect(),
+                    ks.iter().map(|k| intern(k)).collect(),
                 ),
             };
             values.push(value);
