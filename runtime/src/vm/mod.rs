@@ -637,16 +637,12 @@ impl<'p> Vm<'p> {
                     set!(dst, check!(ops::add_dyn(left, &reg!(b))));
                 }
                 Instr::Compare { op, dst, a, b } => {
-                    set!(dst, match (&reg!(a), &reg!(b), op) {
-                        (Value::Int(x), Value::Int(y), crate::qcode::CmpOp::Lt) => {
-                            Value::Bool(x < y)
-                        }
-                        (Value::Int(x), Value::Int(y), crate::qcode::CmpOp::Eq) => {
-                            Value::Bool(x == y)
-                        }
-                        (x, y, op) => ops::compare(op, x, y),
-                    }
-                )}
+                    let v = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => Value::Bool(int_compare(op, *x, *y)),
+                        (x, y) => ops::compare(op, x, y),
+                    };
+                    set!(dst, v)
+                }
                 Instr::Not { dst, src } => set!(dst, check!(ops::not(&reg!(src)))),
                 Instr::KleeneAnd { dst, a, b } => set!(dst, ops::kleene_and(&reg!(a), &reg!(b))),
                 Instr::KleeneOr { dst, a, b } => set!(dst, ops::kleene_or(&reg!(a), &reg!(b))),

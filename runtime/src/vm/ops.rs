@@ -190,6 +190,15 @@ pub fn add_dyn(a: Value, b: &Value) -> RtResult<Value> {
     }
 }
 
+#[inline(always)]
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
 fn lower(v: &Value) -> Option<String> {
     v.as_str().map(str::to_lowercase)
 }
@@ -197,6 +206,23 @@ fn lower(v: &Value) -> Option<String> {
 /// Comparison with undefined bubbling (except for `===`/`!==`, which see undefined as a value).
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
     use std::cmp::Ordering::*;
+    // Numbers of mixed representation (a float result of `%` against an integer literal);
+    // two integers stay exact below.
+    if let (Some(x), Some(y)) = (number(a), number(b)) {
+        if !matches!(op, CmpOp::StrictEq | CmpOp::StrictNe)
+            && !matches!((a, b), (Value::Int(_), Value::Int(_)))
+        {
+            return Value::Bool(match op {
+                CmpOp::Eq | CmpOp::EqCi => x == y,
+                CmpOp::Ne | CmpOp::NeCi => x != y,
+                CmpOp::Lt | CmpOp::LtCi => x < y,
+                CmpOp::Le | CmpOp::LeCi => x <= y,
+                CmpOp::Gt | CmpOp::GtCi => x > y,
+                CmpOp::Ge | CmpOp::GeCi => x >= y,
+                CmpOp::StrictEq | CmpOp::StrictNe => unreachable!("excluded above"),
+            });
+        }
+    }
     if matches!(op, CmpOp::StrictEq | CmpOp::StrictNe) {
         let same = std::mem::discriminant(a) == std::mem::discriminant(b) && a == b;
         return Value::Bool(same == (op == CmpOp::StrictEq));
