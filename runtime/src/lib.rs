@@ -1,6 +1,7 @@
 //! The Mix runtime: values, the QCode format and its loader, the VM and the native primitives
 //! the standard library stands on.
 
+pub mod db;
 pub mod error;
 pub mod native;
 pub mod natives;

@@ -513,5 +513,8 @@ pub(crate) mod testkit {
         fn log(&mut self, line: &str) {
             self.inner.log(line)
         }
+        fn database(&mut self) -> &mut crate::db::Database {
+            self.inner.database()
+        }
     }
 }

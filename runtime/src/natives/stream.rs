@@ -1324,6 +1324,9 @@ mod tests {
                 0
             }
             fn log(&mut self, _: &str) {}
+            fn database(&mut self) -> &mut crate::db::Database {
+                self.0.database()
+            }
         }
         let never = f1(|_| Value::Bool(false));
         let s = ok(

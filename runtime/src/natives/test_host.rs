@@ -10,6 +10,7 @@ pub struct TestHost {
     pub now: i64,
     pub logged: Vec<String>,
     pub steps: u64,
+    pub database: Option<crate::db::Database>,
 }
 
 impl Default for TestHost {
@@ -19,6 +20,7 @@ impl Default for TestHost {
             now: 1_700_000_000_000,
             logged: Vec::new(),
             steps: 0,
+            database: None,
         }
     }
 }
@@ -90,5 +92,10 @@ impl Host for TestHost {
 
     fn log(&mut self, line: &str) {
         self.logged.push(line.to_string());
+    }
+
+    fn database(&mut self) -> &mut crate::db::Database {
+        self.database
+            .get_or_insert_with(crate::db::Database::in_memory)
     }
 }

@@ -81,7 +81,9 @@ pub struct Vm<'p> {
     deadline: Option<Instant>,
     memory_cap: Option<usize>,
     random: u64,
-    log_sink: Box<dyn FnMut(&str) + 'p>,
+        log_sink: Box<dyn FnMut(&str) + 'p>,
+    /// Opened on first use (in memory) unless the host set one.
+    database: Option<crate::db::Database>,
 }
 
 impl<'p> Vm<'p> {
@@ -109,13 +111,19 @@ impl<'p> Vm<'p> {
                 .memory
                 .map(|m| crate::alloc::live_bytes().saturating_add(m)),
             random: 0x9E37_79B9_7F4A_7C15,
-            log_sink: Box::new(|line| eprintln!("{line}")),
+                        log_sink: Box::new(|line| eprintln!("{line}")),
+            database: None,
         }
     }
 
     /// Where `logging` and `debug` output goes (stderr by default).
     pub fn set_log_sink(&mut self, sink: impl FnMut(&str) + 'p) {
         self.log_sink = Box::new(sink);
+    }
+
+        /// The database the program's `db` calls use (default: a fresh one in memory).
+    pub fn set_database(&mut self, database: crate::db::Database) {
+        self.database = Some(database);
     }
 
     pub fn seed_random(&mut self, seed: u64) {
@@ -1233,7 +1241,11 @@ impl Host for Vm<'_> {
             .unwrap_or(0)
     }
 
-    fn log(&mut self, line: &str) {
+        fn log(&mut self, line: &str) {
         (self.log_sink)(line)
+    }
+
+    fn database(&mut self) -> &mut crate::db::Database {
+        self.database.get_or_insert_with(crate::db::Database::in_memory)
     }
 }
