@@ -78,11 +78,15 @@ impl fmt::Display for RtError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.message)?;
         for frame in &self.trace {
-            write!(
-                f,
-                "\n    at {} ({}:{}:{})",
-                frame.function, frame.file, frame.line, frame.column
-            )?;
+            if frame.file.is_empty() {
+                write!(f, "\n    {}", frame.function)?;
+            } else {
+                write!(
+                    f,
+                    "\n    at {} ({}:{}:{})",
+                    frame.function, frame.file, frame.line, frame.column
+                )?;
+            }
         }
         Ok(())
     }

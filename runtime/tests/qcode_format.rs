@@ -543,33 +543,33 @@ impl Picker {
         }
     }
 
-    fn from_shape<T: Copy>(&mut self, get: impl Fn(&Shape) -> Vec<T>) -> Option<T> {
+    fn pick_from_shape<T: Copy>(&mut self, get: impl Fn(&Shape) -> Vec<T>) -> Option<T> {
         let items = get(self.shape.as_ref()?);
         Some(self.pick(&items))
     }
 
     fn value_const(&mut self) -> ConstIdx {
-        self.from_shape(|s| s.values.clone())
+        self.pick_from_shape(|s| s.values.clone())
             .unwrap_or_else(|| self.any_u32())
     }
 
     fn str_const(&mut self) -> ConstIdx {
-        self.from_shape(|s| s.strings.clone())
+        self.pick_from_shape(|s| s.strings.clone())
             .unwrap_or_else(|| self.any_u32())
     }
 
     fn keys_const(&mut self) -> (ConstIdx, u16) {
-        self.from_shape(|s| s.keys.clone())
+        self.pick_from_shape(|s| s.keys.clone())
             .unwrap_or_else(|| (self.any_u32(), self.any_u16()))
     }
 
     fn direct_callee(&mut self) -> (u32, u8) {
-        self.from_shape(|s| s.plain.clone())
+        self.pick_from_shape(|s| s.plain.clone())
             .unwrap_or_else(|| (self.any_u32(), self.next() as u8))
     }
 
     fn closure_fn(&mut self) -> (u32, u16) {
-        self.from_shape(|s| s.closures.clone())
+        self.pick_from_shape(|s| s.closures.clone())
             .unwrap_or_else(|| (self.any_u32(), self.any_u16()))
     }
 

@@ -81,7 +81,7 @@ pub fn compile(
             }
             errors.push(CompileError {
                 path: key.file.path(db).clone(),
-                diagnostic: d,
+                diagnostic: *d,
             });
         }
     }

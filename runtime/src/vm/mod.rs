@@ -369,39 +369,49 @@ impl<'p> Vm<'p> {
 
     /// A stack trace of the current frames, innermost first.
     fn trace(&self) -> Vec<TraceFrame> {
+        // A runaway recursion has a million frames: keep the innermost and outermost ones.
+        const INNER: usize = 24;
+        const OUTER: usize = 8;
+        let frames = &self.frames;
+        let shown = |range: std::ops::Range<usize>| range.rev().map(|i| self.frame_position(&frames[i]));
+        if frames.len() <= INNER + OUTER {
+            return shown(0..frames.len()).collect();
+        }
+        let mut out: Vec<TraceFrame> = shown(frames.len() - INNER..frames.len()).collect();
+        out.push(TraceFrame {
+            function: format!("… {} more frames …", frames.len() - INNER - OUTER),
+            file: String::new(),
+            line: 0,
+            column: 0,
+        });
+        out.extend(shown(0..OUTER));
+        out
+    }
+
+    fn frame_position(&self, frame: &Frame) -> TraceFrame {
         let module = &self.program.module;
-        self.frames
+        let function = &module.functions[frame.function as usize];
+        let pc = frame.pc.saturating_sub(1);
+        let entry = function
+            .lines
             .iter()
-            .rev()
-            .map(|frame| {
-                let function = &module.functions[frame.function as usize];
-                let pc = frame.pc.saturating_sub(1);
-                let entry = function
-                    .lines
-                    .iter()
-                    .take_while(|l| l.pc <= pc)
-                    .last()
-                    .or(function.lines.first());
-                let (file, line, column) = match entry {
-                    Some(l) => (
-                        module
-                            .files
-                            .get(l.file as usize)
-                            .cloned()
-                            .unwrap_or_default(),
-                        l.line,
-                        l.column,
-                    ),
-                    None => (String::new(), 0, 0),
-                };
-                TraceFrame {
-                    function: function.name.clone(),
-                    file,
-                    line,
-                    column,
-                }
-            })
-            .collect()
+            .take_while(|l| l.pc <= pc)
+            .last()
+            .or(function.lines.first());
+        let (file, line, column) = match entry {
+            Some(l) => (
+                module.files.get(l.file as usize).cloned().unwrap_or_default(),
+                l.line,
+                l.column,
+            ),
+            None => (String::new(), 0, 0),
+        };
+        TraceFrame {
+            function: function.name.clone(),
+            file,
+            line,
+            column,
+        }
     }
 
     /// Runs until the frame at index `stop` returns. Errors unwind to the innermost `try` of
@@ -629,20 +639,32 @@ impl<'p> Vm<'p> {
                     }
                 )}
                 Instr::Concat { dst, a, b } => {
+                    // Read the right side first: it may be the register `take_operand` empties.
+                    let right = reg!(b).clone();
+                    check!(self.reserve(&reg!(a), &right));
                     let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::concat(left, &reg!(b))));
+                    set!(dst, check!(ops::concat(left, &right)));
                 }
                 Instr::ArrayConcat { dst, a, b } => {
+                    // Read the right side first: it may be the register `take_operand` empties.
+                    let right = reg!(b).clone();
+                    check!(self.reserve(&reg!(a), &right));
                     let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::array_concat(left, &reg!(b))));
+                    set!(dst, check!(ops::array_concat(left, &right)));
                 }
                 Instr::MapMerge { dst, a, b } => {
+                    // Read the right side first: it may be the register `take_operand` empties.
+                    let right = reg!(b).clone();
+                    check!(self.reserve(&reg!(a), &right));
                     let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::map_merge(left, &reg!(b))));
+                    set!(dst, check!(ops::map_merge(left, &right)));
                 }
                 Instr::AddDyn { dst, a, b } => {
+                    // Read the right side first: it may be the register `take_operand` empties.
+                    let right = reg!(b).clone();
+                    check!(self.reserve(&reg!(a), &right));
                     let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::add_dyn(left, &reg!(b))));
+                    set!(dst, check!(ops::add_dyn(left, &right)));
                 }
                 Instr::Compare { op, dst, a, b } => {
                     let v = match (&reg!(a), &reg!(b)) {
@@ -669,11 +691,19 @@ impl<'p> Vm<'p> {
                 }
                 Instr::JumpIfNotTrue { cond, target } => {
                     if !matches!(reg!(cond), Value::Bool(true)) {
+                        if (target as usize) < pc {
+                            check!(self.tick());
+                        }
                         pc = target as usize;
                     }
                 }
                 Instr::JumpIfTrue { cond, target } => {
                     if matches!(reg!(cond), Value::Bool(true)) {
+                        // A rotated `while (c)` loops back through here: every loop must
+                        // pay steps, or `while (true)` would escape the limits.
+                        if (target as usize) < pc {
+                            check!(self.tick());
+                        }
                         pc = target as usize;
                     }
                 }
@@ -718,6 +748,9 @@ impl<'p> Vm<'p> {
                 }
                 Instr::JumpIfFalse { cond, target } => {
                     if matches!(reg!(cond), Value::Bool(false)) {
+                        if (target as usize) < pc {
+                            check!(self.tick());
+                        }
                         pc = target as usize;
                     }
                 }
@@ -958,8 +991,8 @@ impl<'p> Vm<'p> {
                     key,
                     value,
                 } => {
-                    let target = self.take_operand(base, dst, obj);
                     let v = reg!(value).clone();
+                    let target = self.take_operand(base, dst, obj);
                     set!(dst, check!(ops::set_field(
                         target,
                         program.keys[key as usize].clone(),
@@ -979,8 +1012,8 @@ impl<'p> Vm<'p> {
                             other.kind()
                         )))),
                     };
-                    let target = self.take_operand(base, dst, obj);
                     let v = reg!(value).clone();
+                    let target = self.take_operand(base, dst, obj);
                     set!(dst, check!(ops::set_field(target, k, v)));
                 }
                 Instr::SetIndex {
@@ -989,9 +1022,9 @@ impl<'p> Vm<'p> {
                     index,
                     value,
                 } => {
-                    let target = self.take_operand(base, dst, arr);
                     let v = reg!(value).clone();
                     let i = reg!(index).clone();
+                    let target = self.take_operand(base, dst, arr);
                     set!(dst, check!(ops::set_index(target, &i, v)));
                 }
                 Instr::NewCase { dst, name, arg } => {
@@ -1077,6 +1110,25 @@ impl<'p> Vm<'p> {
                 }
             }
         }
+    }
+
+    /// Refuses a concatenation whose result alone would break the memory cap (growth by
+    /// doubling outruns the periodic check).
+    fn reserve(&mut self, a: &Value, b: &Value) -> RtResult<()> {
+        let Some(cap) = self.memory_cap else {
+            return Ok(());
+        };
+        let size = |v: &Value| match v {
+            Value::Str(s) => s.len(),
+            Value::Array(items) => items.len() * std::mem::size_of::<Value>(),
+            Value::Obj(o) => o.len() * 2 * std::mem::size_of::<Value>(),
+            _ => 0,
+        };
+        let wanted = size(a).saturating_add(size(b));
+        if wanted > 1 << 16 && crate::alloc::live_bytes().saturating_add(wanted) > cap {
+            return Err(RtError::limit("memory limit exceeded"));
+        }
+        Ok(())
     }
 
     /// Moves operand `a` out of its register when the instruction overwrites that register

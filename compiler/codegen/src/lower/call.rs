@@ -128,7 +128,7 @@ impl Lowerer<'_, '_> {
             self.short_scope(a, first + i as Reg)?;
         }
         if args.len() > 255 {
-            return Err(self.unsupported("a call with more than 255 arguments", e.span));
+            return Err(Box::new(self.unsupported("a call with more than 255 arguments", e.span)));
         }
         self.at(e.span);
         match dst {
@@ -173,7 +173,7 @@ impl Lowerer<'_, '_> {
                 let name = match &inner.kind {
                     ExprKind::Name(n) => n.to_string(),
                     ExprKind::Field(_, f) => f.name.to_string(),
-                    _ => return Err(self.unsupported("this case inverse", callee.span)),
+                    _ => return Err(Box::new(self.unsupported("this case inverse", callee.span))),
                 };
                 return Ok(Callee::Inverse(name));
             }

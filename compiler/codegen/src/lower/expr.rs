@@ -271,35 +271,35 @@ impl Lowerer<'_, '_> {
             ExprKind::Do(block) => self.do_block(block, dst)?,
             ExprKind::Paren(inner) => self.short_scope(inner, dst)?,
             ExprKind::Error => {
-                return Err(Diagnostic::error(
+                return Err(Box::new(Diagnostic::error(
                     codes::UNSUPPORTED,
                     "this expression has a syntax error",
                     e.span,
-                ))
+                )))
             }
             ExprKind::Inverse(inner) => {
                 // `c^` alone: a function of one argument.
                 let name = match &inner.kind {
                     ExprKind::Name(n) => n.to_string(),
                     ExprKind::Field(_, f) => f.name.to_string(),
-                    _ => return Err(self.unsupported("this case inverse", e.span)),
+                    _ => return Err(Box::new(self.unsupported("this case inverse", e.span))),
                 };
                 let function = self.inverse_function(&name);
                 self.emit(Instr::LoadFunction { dst, function });
             }
-            ExprKind::Primitive(_) => return Err(self.unsupported("`$primitive`", e.span)),
+            ExprKind::Primitive(_) => return Err(Box::new(self.unsupported("`$primitive`", e.span))),
             ExprKind::SelfRef | ExprKind::GlobalRef => {
-                return Err(self.unsupported("`self`/`global` alone", e.span))
+                return Err(Box::new(self.unsupported("`self`/`global` alone", e.span)))
             }
             ExprKind::LabelIndex(..) | ExprKind::Labeled(..) => {
-                return Err(self.unsupported("a labeled tuple", e.span))
+                return Err(Box::new(self.unsupported("a labeled tuple", e.span)))
             }
-            ExprKind::Prime(_) => return Err(self.unsupported("a primed name", e.span)),
-            ExprKind::TypeOf(_) => return Err(self.unsupported("`type(T)` as a value", e.span)),
-            ExprKind::Action(..) => return Err(self.unsupported("an `action`", e.span)),
-            ExprKind::EscJson(_) => return Err(self.unsupported("`_escJSON_`", e.span)),
+            ExprKind::Prime(_) => return Err(Box::new(self.unsupported("a primed name", e.span))),
+            ExprKind::TypeOf(_) => return Err(Box::new(self.unsupported("`type(T)` as a value", e.span))),
+            ExprKind::Action(..) => return Err(Box::new(self.unsupported("an `action`", e.span))),
+            ExprKind::EscJson(_) => return Err(Box::new(self.unsupported("`_escJSON_`", e.span))),
             ExprKind::Spread(..) | ExprKind::Capture(..) | ExprKind::ParenList(_) => {
-                return Err(self.unsupported("pattern syntax in an expression", e.span))
+                return Err(Box::new(self.unsupported("pattern syntax in an expression", e.span)))
             }
         }
         Ok(())
@@ -430,7 +430,7 @@ impl Lowerer<'_, '_> {
     ) -> Res<crate::program::Slot> {
         self.prog
             .slot(key)
-            .map_err(|m| Diagnostic::error(codes::MISSING_DEFINITION, m, e.span))
+            .map_err(|m| Box::new(Diagnostic::error(codes::MISSING_DEFINITION, m, e.span)))
     }
 
     fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, e: &Expr, dst: Reg) -> Res<()> {
@@ -598,7 +598,7 @@ impl Lowerer<'_, '_> {
             let key = self.operand(k)?;
             let value = match &f.value {
                 Some(v) => self.operand(v)?,
-                None => return Err(self.unsupported("a computed key without value", f.span)),
+                None => return Err(Box::new(self.unsupported("a computed key without value", f.span))),
             };
             self.emit(Instr::SetDyn {
                 dst,

@@ -32,7 +32,8 @@ pub mod codes {
     pub const TOO_LARGE: &str = "E0303";
 }
 
-pub type Res<T> = Result<T, Diagnostic>;
+/// Lowering stops a definition at its first error (boxed: errors are rare, results common).
+pub type Res<T> = Result<T, Box<Diagnostic>>;
 
 /// What a name stands for inside a function.
 #[derive(Clone, Debug)]
@@ -143,11 +144,11 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
     }
     let ctx = lowerer.fns.pop().expect("the definition's function");
     if ctx.b.too_many_registers() {
-        return Err(Diagnostic::error(
+        return Err(Box::new(Diagnostic::error(
             codes::TOO_LARGE,
             "this definition needs more registers than a QCode function has",
             Span::new(0, 3),
-        ));
+        )));
     }
     lowerer.prog.set_function(index, ctx.b.finish(0));
     Ok(())
@@ -284,11 +285,11 @@ impl<'db> Lowerer<'_, 'db> {
         let first = self.b().regs(captures.len() as u16);
         for (i, (_, binding)) in captures.iter().enumerate() {
             if let Binding::Var(_) = binding {
-                return Err(Diagnostic::error(
+                return Err(Box::new(Diagnostic::error(
                     codes::NOT_ASSIGNABLE,
                     "a closure cannot capture a `var`",
                     span,
-                ));
+                )));
             }
             self.load_binding(binding, first + i as Reg);
         }

@@ -98,7 +98,7 @@ impl Lowerer<'_, '_> {
                     BinOp::Ge => CmpOp::Ge,
                     BinOp::Eq => CmpOp::Eq,
                     BinOp::Ne => CmpOp::Ne,
-                    _ => return Err(self.unsupported("this comparison pattern", p.span)),
+                    _ => return Err(Box::new(self.unsupported("this comparison pattern", p.span))),
                 };
                 let t = self.b().reg();
                 self.emit(Instr::Compare {
@@ -117,9 +117,9 @@ impl Lowerer<'_, '_> {
                 self.pattern(inner, v, fails)?
             }
             PatternKind::Spread(..) => {
-                return Err(self.unsupported("a spread outside an array pattern", p.span))
+                return Err(Box::new(self.unsupported("a spread outside an array pattern", p.span)))
             }
-            PatternKind::Error => return Err(self.unsupported("a pattern with errors", p.span)),
+            PatternKind::Error => return Err(Box::new(self.unsupported("a pattern with errors", p.span))),
         }
         Ok(())
     }
@@ -150,10 +150,10 @@ impl Lowerer<'_, '_> {
                 .iter()
                 .all(|i| is_spread(i, SpreadKind::Optional));
             if multiple.is_some() || !trailing {
-                return Err(self.unsupported(
+                return Err(Box::new(self.unsupported(
                     "an `~optional` element that is not at the end of the array pattern",
                     items[first_opt].span,
-                ));
+                )));
             }
         }
         if let Some(m) = multiple {
@@ -161,7 +161,7 @@ impl Lowerer<'_, '_> {
                 .iter()
                 .find(|i| matches!(i.kind, PatternKind::Spread(..)))
             {
-                return Err(self.unsupported("a second spread in an array pattern", extra.span));
+                return Err(Box::new(self.unsupported("a second spread in an array pattern", extra.span)));
             }
         }
         let len = self.b().reg();
@@ -209,10 +209,10 @@ impl Lowerer<'_, '_> {
                             self.prog.native("array.firstn"),
                             self.prog.native("array.skipn"),
                         ) else {
-                            return Err(self.unsupported(
+                            return Err(Box::new(self.unsupported(
                                 "elements after `~multiple` (no array natives)",
                                 item.span,
-                            ));
+                            )));
                         };
                         let args = self.b().regs(2);
                         self.emit(Instr::AddInt {
@@ -290,7 +290,7 @@ impl Lowerer<'_, '_> {
                 Some("data") => Some(KindTest::Data),
                 Some("null") => Some(KindTest::Null),
                 Some("any") => None,
-                _ => return Err(self.unsupported("a run-time test of this type", ty.span)),
+                _ => return Err(Box::new(self.unsupported("a run-time test of this type", ty.span))),
             },
             TypeKind::Record(_) => Some(KindTest::Object),
             TypeKind::Tuple(_) => Some(KindTest::Array),
@@ -298,7 +298,7 @@ impl Lowerer<'_, '_> {
             TypeKind::Stream(_) => Some(KindTest::Stream),
             TypeKind::Paren(inner) => return self.kind_test(inner),
             TypeKind::Wildcard => None,
-            _ => return Err(self.unsupported("a run-time test of this type", ty.span)),
+            _ => return Err(Box::new(self.unsupported("a run-time test of this type", ty.span))),
         })
     }
 

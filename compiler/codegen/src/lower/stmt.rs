@@ -196,13 +196,13 @@ impl Lowerer<'_, '_> {
                 self.expr(e, r)?;
                 self.b().release(mark);
             }
-            StmtKind::LetAlias(..) => return Err(self.unsupported("`let alias`", s.span)),
+            StmtKind::LetAlias(..) => return Err(Box::new(self.unsupported("`let alias`", s.span))),
             StmtKind::Error => {
-                return Err(Diagnostic::error(
+                return Err(Box::new(Diagnostic::error(
                     codes::UNSUPPORTED,
                     "this statement has a syntax error",
                     s.span,
-                ))
+                )))
             }
         }
         Ok(())
@@ -341,19 +341,19 @@ impl Lowerer<'_, '_> {
         }
         path.reverse();
         let ExprKind::Name(name) = &root.kind else {
-            return Err(Diagnostic::error(
+            return Err(Box::new(Diagnostic::error(
                 codes::NOT_ASSIGNABLE,
                 "only a `var` (or a path inside one) can be assigned",
                 target.span,
-            ));
+            )));
         };
         let Some(Binding::Var(r)) = self.lookup(name) else {
-            return Err(Diagnostic::error(
+            return Err(Box::new(Diagnostic::error(
                 codes::NOT_ASSIGNABLE,
                 format!("`{name}` is not a `var`, so it cannot be assigned"),
                 target.span,
             )
-            .with_help(format!("declare it with `var {name} = …`")));
+            .with_help(format!("declare it with `var {name} = …`"))));
         };
         let mark = self.b().mark();
         if path.is_empty() {
