@@ -453,7 +453,7 @@ fn and_then(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         return Ok(Value::Undefined);
     }
     let a = match result_view("array.andThen", &args[1])? {
-        Res::Err(_) => return Ok(args[1].clone()),
+        Res::Err => return Ok(args[1].clone()),
         Res::Ok(Value::Array(a)) => a,
         Res::Ok(other) => return Err(expected("array.andThen", "ok(array)", other)),
     };
@@ -463,7 +463,7 @@ fn and_then(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         let r = call1(host, f, x)?;
         match result_view("array.andThen: the function's result", &r)? {
             Res::Ok(v) => out.push(element(v.clone())?),
-            Res::Err(_) => return Ok(r),
+            Res::Err => return Ok(r),
         }
     }
     built(host, ok(arr(out)))

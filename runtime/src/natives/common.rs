@@ -334,14 +334,14 @@ pub(crate) fn error_message(e: &Value) -> String {
 /// `ok(v)` / `error(e)` views of a result value.
 pub(crate) enum Res<'a> {
     Ok(&'a Value),
-    Err(&'a Value),
+    Err,
 }
 
 pub(crate) fn result_view<'a>(name: &str, v: &'a Value) -> RtResult<Res<'a>> {
     if let Value::Case(c) = v {
         match (&*c.name, &c.arg) {
             ("ok", Some(x)) => return Ok(Res::Ok(x)),
-            ("error", Some(e)) => return Ok(Res::Err(e)),
+            ("error", Some(_)) => return Ok(Res::Err),
             _ => {}
         }
     }
@@ -350,10 +350,6 @@ pub(crate) fn result_view<'a>(name: &str, v: &'a Value) -> RtResult<Res<'a>> {
 
 pub(crate) fn ok(v: Value) -> Value {
     Value::case("ok", Some(v))
-}
-
-pub(crate) fn some(v: Value) -> Value {
-    Value::case("some", Some(v))
 }
 
 /// A native's table entry.

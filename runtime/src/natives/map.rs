@@ -304,7 +304,7 @@ fn and_then(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         return Ok(Value::Undefined);
     }
     let m = match result_view("map.andThen", &args[1])? {
-        Res::Err(_) => return Ok(args[1].clone()),
+        Res::Err => return Ok(args[1].clone()),
         Res::Ok(Value::Obj(m)) => m,
         Res::Ok(other) => return Err(expected("map.andThen", "ok(map)", other)),
     };
@@ -316,7 +316,7 @@ fn and_then(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
             Res::Ok(x) => {
                 out.insert(k.clone(), entry(x.clone())?);
             }
-            Res::Err(_) => return Ok(r),
+            Res::Err => return Ok(r),
         }
     }
     built(host, ok(new_obj(out)))

@@ -270,7 +270,7 @@ fn and_then(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         return Ok(Value::Undefined);
     }
     let s = match result_view("stream.andThen", &args[1])? {
-        Res::Err(_) => return Ok(args[1].clone()),
+        Res::Err => return Ok(args[1].clone()),
         Res::Ok(v @ (Value::Stream(_) | Value::Array(_))) => {
             as_stream(v.clone(), "stream.andThen")?
         }
@@ -286,7 +286,7 @@ fn and_then(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
                 return Err(RtError::runtime("cannot store undefined in a stream"))
             }
             Res::Ok(v) => out.push(v.clone()),
-            Res::Err(_) => return Ok(r),
+            Res::Err => return Ok(r),
         }
     }
     Ok(ok(of_vec(host, out)?))
