@@ -34,13 +34,6 @@ pub enum CmpOp {
     GeCi = 13,
 }
 
-impl CmpOp {
-    /// `===` and `!==`, which compare kinds as well as values.
-    pub fn is_strict(self) -> bool {
-        matches!(self, CmpOp::StrictEq | CmpOp::StrictNe)
-    }
-}
-
 /// Run-time kind tests (`type(string)` patterns, `data` narrowing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]

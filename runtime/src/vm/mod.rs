@@ -152,13 +152,7 @@ impl<'p> Vm<'p> {
                 callee.kind()
             )));
         };
-                match &**f {
-            Func::Closure { function, .. }
-                if self.program.module.functions[*function as usize].arity as usize == args.len() =>
-            {
-                // The common case (a native calling back with exactly the arity) goes straight in.
-                self.invoke(*function, Some(f.clone()), args)
-            }
+        match &**f {
             Func::Closure { function, .. } => {
                 let arity = self.program.module.functions[*function as usize].arity as usize;
                 self.apply_arity(callee, arity, args, |vm, now| {
@@ -673,14 +667,8 @@ impl<'p> Vm<'p> {
                     set!(dst, check!(ops::add_dyn(left, &right)));
                 }
                 Instr::Compare { op, dst, a, b } => {
-                                        let v = match (&reg!(a), &reg!(b)) {
+                    let v = match (&reg!(a), &reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => Value::Bool(int_compare(op, *x, *y)),
-                        (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
-                            Value::Bool(float_compare(op, *x, *y as f64))
-                        }
-                        (Value::Float(x), Value::Float(y)) if !op.is_strict() => {
-                            Value::Bool(float_compare(op, *x, *y))
-                        }
                         (x, y) => ops::compare(op, x, y),
                     };
                     set!(dst, v)
@@ -1190,20 +1178,6 @@ impl<'p> Vm<'p> {
 /// `ops::compare` on two integers).
 #[inline(always)]
 fn int_compare(op: crate::qcode::CmpOp, x: i64, y: i64) -> bool {
-    use crate::qcode::CmpOp::*;
-    match op {
-        Eq | EqCi | StrictEq => x == y,
-        Ne | NeCi | StrictNe => x != y,
-        Lt | LtCi => x < y,
-        Le | LeCi => x <= y,
-        Gt | GtCi => x > y,
-        Ge | GeCi => x >= y,
-    }
-}
-
-/// A comparison of two numbers as floats (not for `===`, which tells integers from floats).
-#[inline(always)]
-fn float_compare(op: crate::qcode::CmpOp, x: f64, y: f64) -> bool {
     use crate::qcode::CmpOp::*;
     match op {
         Eq | EqCi | StrictEq => x == y,
