@@ -12,6 +12,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("logging.info", 1, info),
         def("logging.warning", 1, warning),
         def("logging.error", 1, error),
+        def("logging.debugValue", 1, debug_value),
     ]
 }
 
@@ -34,6 +35,12 @@ fn warning(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
 
 fn error(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     log(host, "error", &args[0])
+}
+
+/// Always the literal form, strings quoted: `debug("x")` shows that it is a string.
+fn debug_value(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
+    host.log(&format!("debug: {}", crate::print::literal(&args[0])));
+    Ok(Value::Null)
 }
 
 #[cfg(test)]
@@ -63,5 +70,13 @@ mod tests {
                 "info: "
             ]
         );
+    }
+
+    #[test]
+    fn debug_value_shows_literals() {
+        let mut host = TestHost::default();
+        let v = Value::array(vec![Value::str("a"), Value::Float(2.5)]);
+        assert_eq!(host.call(&native("logging.debugValue"), &[v]), Ok(Value::Null));
+        assert_eq!(host.logged, vec!["debug: [\"a\", 2.5]"]);
     }
 }

@@ -152,7 +152,13 @@ impl<'p> Vm<'p> {
                 callee.kind()
             )));
         };
-        match &**f {
+                match &**f {
+            Func::Closure { function, .. }
+                if self.program.module.functions[*function as usize].arity as usize == args.len() =>
+            {
+                // The common case (a native calling back with exactly the arity) goes straight in.
+                self.invoke(*function, Some(f.clone()), args)
+            }
             Func::Closure { function, .. } => {
                 let arity = self.program.module.functions[*function as usize].arity as usize;
                 self.apply_arity(callee, arity, args, |vm, now| {
@@ -519,6 +525,36 @@ impl<'p> Vm<'p> {
                 set!($dst, v)
             }};
         }
+        // A tail call: the arguments move to the bottom of this frame, which becomes the
+        // callee's; the caller's result register stays the destination.
+        macro_rules! replace_frame {
+            ($function:expr, $args:expr, $argc:expr, $closure:expr) => {{
+                check!(self.tick());
+                for i in 0..$argc as usize {
+                    let v = std::mem::take(&mut regm!($args as usize + i));
+                    set!(i, v);
+                }
+                let callee = &functions[$function as usize];
+                check!(self.ensure_registers(base + callee.registers as usize));
+                let frame = self.frames.last_mut().expect("frame");
+                frame.function = $function;
+                frame.registers = callee.registers as u32;
+                frame.closure = $closure;
+                code = &callee.code;
+                pc = 0;
+            }};
+        }
+        // Jumps when `$taken`; a backward jump pays a step (every loop goes through one).
+        macro_rules! jump_if {
+            ($taken:expr, $target:expr) => {{
+                if $taken {
+                    if ($target as usize) < pc {
+                        check!(self.tick());
+                    }
+                    pc = $target as usize;
+                }
+            }};
+        }
         macro_rules! enter {
             ($function:expr, $new_base:expr, $dst:expr, $closure:expr) => {{
                 self.frames.last_mut().expect("frame").pc = pc as u32;
@@ -667,8 +703,14 @@ impl<'p> Vm<'p> {
                     set!(dst, check!(ops::add_dyn(left, &right)));
                 }
                 Instr::Compare { op, dst, a, b } => {
-                    let v = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => Value::Bool(int_compare(op, *x, *y)),
+                                        let v = match (&reg!(a), &reg!(b)) {
+                        (Value::Int(x), Value::Int(y)) => Value::Bool(ordered(op, *x, *y)),
+                        (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
+                            Value::Bool(ordered(op, *x, *y as f64))
+                        }
+                        (Value::Float(x), Value::Float(y)) if !op.is_strict() => {
+                            Value::Bool(ordered(op, *x, *y))
+                        }
                         (x, y) => ops::compare(op, x, y),
                     };
                     set!(dst, v)
@@ -683,29 +725,16 @@ impl<'p> Vm<'p> {
                 Instr::TestKind { dst, src, kind } => {
                     set!(dst, Value::Bool(kind_matches(&reg!(src), kind))
                 )}
-                Instr::Jump { target } => {
-                    if (target as usize) < pc {
-                        check!(self.tick());
-                    }
-                    pc = target as usize;
-                }
+                Instr::Jump { target } => jump_if!(true, target),
                 Instr::JumpIfNotTrue { cond, target } => {
-                    if !matches!(reg!(cond), Value::Bool(true)) {
-                        if (target as usize) < pc {
-                            check!(self.tick());
-                        }
-                        pc = target as usize;
-                    }
+                    jump_if!(!matches!(reg!(cond), Value::Bool(true)), target)
                 }
+                // A rotated `while (c)` loops back through here.
                 Instr::JumpIfTrue { cond, target } => {
-                    if matches!(reg!(cond), Value::Bool(true)) {
-                        // A rotated `while (c)` loops back through here: every loop must
-                        // pay steps, or `while (true)` would escape the limits.
-                        if (target as usize) < pc {
-                            check!(self.tick());
-                        }
-                        pc = target as usize;
-                    }
+                    jump_if!(matches!(reg!(cond), Value::Bool(true)), target)
+                }
+                Instr::JumpIfFalse { cond, target } => {
+                    jump_if!(matches!(reg!(cond), Value::Bool(false)), target)
                 }
                 Instr::BranchCmp {
                     op,
@@ -713,47 +742,17 @@ impl<'p> Vm<'p> {
                     b,
                     target,
                     when,
-                } => {
-                    let holds = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => int_compare(op, *x, *y),
-                        (x, y) => matches!(ops::compare(op, x, y), Value::Bool(true)),
-                    };
-                    if holds == when {
-                        if (target as usize) < pc {
-                            check!(self.tick());
-                        }
-                        pc = target as usize;
-                    }
-                }
+                } => jump_if!(holds(op, &reg!(a), &reg!(b)) == when, target),
                 Instr::BranchCmpInt {
                     op,
                     a,
                     value,
                     target,
                     when,
-                } => {
-                    let holds = match &reg!(a) {
-                        Value::Int(x) => int_compare(op, *x, value as i64),
-                        x => matches!(
-                            ops::compare(op, x, &Value::Int(value as i64)),
-                            Value::Bool(true)
-                        ),
-                    };
-                    if holds == when {
-                        if (target as usize) < pc {
-                            check!(self.tick());
-                        }
-                        pc = target as usize;
-                    }
-                }
-                Instr::JumpIfFalse { cond, target } => {
-                    if matches!(reg!(cond), Value::Bool(false)) {
-                        if (target as usize) < pc {
-                            check!(self.tick());
-                        }
-                        pc = target as usize;
-                    }
-                }
+                } => jump_if!(
+                    holds(op, &reg!(a), &Value::Int(value as i64)) == when,
+                    target
+                ),
                 Instr::CallDirect {
                     dst,
                     function,
@@ -794,21 +793,7 @@ impl<'p> Vm<'p> {
                     function,
                     args,
                     argc,
-                } => {
-                    check!(self.tick());
-                    for i in 0..argc as usize {
-                        let v = std::mem::take(&mut regm!(args as usize + i));
-                        set!(i, v);
-                    }
-                    let need = base + functions[function as usize].registers as usize;
-                    check!(self.ensure_registers(need));
-                    let frame = self.frames.last_mut().expect("frame");
-                    frame.function = function;
-                    frame.registers = functions[function as usize].registers as u32;
-                    frame.closure = None;
-                    code = &functions[function as usize].code;
-                    pc = 0;
-                }
+                } => replace_frame!(function, args, argc, None),
                 Instr::CallNative {
                     dst,
                     native,
@@ -836,19 +821,7 @@ impl<'p> Vm<'p> {
                         if let Func::Closure { function, .. } = &**func {
                             let function = *function;
                             if functions[function as usize].arity == argc {
-                                check!(self.tick());
-                                for i in 0..argc as usize {
-                                    let v = std::mem::take(&mut regm!(args as usize + i));
-                                    set!(i, v);
-                                }
-                                let need = base + functions[function as usize].registers as usize;
-                                check!(self.ensure_registers(need));
-                                let frame = self.frames.last_mut().expect("frame");
-                                frame.function = function;
-                    frame.registers = functions[function as usize].registers as u32;
-                                frame.closure = Some(func.clone());
-                                code = &functions[function as usize].code;
-                                pc = 0;
+                                replace_frame!(function, args, argc, Some(func.clone()));
                                 continue;
                             }
                         }
@@ -1174,10 +1147,11 @@ impl<'p> Vm<'p> {
     }
 }
 
-/// An integer comparison (every operator, the case-insensitive ones included, agrees with
-/// `ops::compare` on two integers).
+/// `x op y` on two numbers of one representation: every operator agrees with
+/// `ops::compare` there (the case-insensitive ones too; `===` only for integers, whose kinds
+/// match, which is why floats never come here with it).
 #[inline(always)]
-fn int_compare(op: crate::qcode::CmpOp, x: i64, y: i64) -> bool {
+fn ordered<T: PartialOrd>(op: crate::qcode::CmpOp, x: T, y: T) -> bool {
     use crate::qcode::CmpOp::*;
     match op {
         Eq | EqCi | StrictEq => x == y,
@@ -1186,6 +1160,15 @@ fn int_compare(op: crate::qcode::CmpOp, x: i64, y: i64) -> bool {
         Le | LeCi => x <= y,
         Gt | GtCi => x > y,
         Ge | GeCi => x >= y,
+    }
+}
+
+/// Whether a comparison is exactly `true` (what a branch tests).
+#[inline(always)]
+fn holds(op: crate::qcode::CmpOp, x: &Value, y: &Value) -> bool {
+    match (x, y) {
+        (Value::Int(x), Value::Int(y)) => ordered(op, *x, *y),
+        (x, y) => matches!(ops::compare(op, x, y), Value::Bool(true)),
     }
 }
 
