@@ -26,6 +26,10 @@ pub struct RunArgs {
     /// How to print compile diagnostics
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     message_format: MessageFormat,
+    /// The main database: a store directory on disk (created if missing); without it the
+    /// program gets a fresh, empty database in memory
+    #[arg(long, value_name = "PATH")]
+    db: Option<String>,
     /// Arguments for the program: passed to an entry with one parameter as an array of strings
     #[arg(last = true)]
     args: Vec<String>,
@@ -73,6 +77,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     let mut vm = Vm::new(&program, args.limits.limits());
+    if let Some(path) = &args.db {
+        match mix_runtime::db::Database::open(path) {
+            Ok(db) => vm.set_database(db),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let result = vm.export(&entry).and_then(|value| match &value {
         Value::Func(_) => {
             let arg = if args.args.is_empty() {

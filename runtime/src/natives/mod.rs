@@ -11,9 +11,11 @@ pub mod string;
 
 pub mod array;
 pub mod bitset;
+pub mod db;
 mod common;
 pub mod logging;
 pub mod map;
+pub mod query;
 pub mod random;
 pub mod result;
 pub mod set;
@@ -37,6 +39,8 @@ pub fn table() -> Vec<NativeDef> {
     all.extend(logging::natives());
     all.extend(testing::natives());
     all.extend(bitset::natives());
+    all.extend(db::natives());
+    all.extend(query::natives());
     all.sort_by_key(|d| d.name);
     all
 }
