@@ -1,8 +1,10 @@
-//! A counting global allocator: the VM's memory cap reads the live byte count from it. A binary
-//! that wants memory limits installs it (`#[global_allocator] static A: CountingAlloc = …`);
-//! without it `live_bytes()` stays 0 and the cap cannot trigger.
+//! A counting global allocator over mimalloc: the VM's memory cap reads the live byte count
+//! from it. A binary that wants memory limits installs it (`#[global_allocator] static A:
+//! CountingAlloc = …`); without it `live_bytes()` stays 0 and the cap cannot trigger.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc as System;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);

@@ -1,6 +1,7 @@
 //! The Mix runtime: values, the QCode format and its loader, the VM and the native primitives
 //! the standard library stands on.
 
+pub mod alloc;
 pub mod db;
 pub mod error;
 pub mod native;
@@ -11,7 +12,6 @@ pub mod qcode;
 pub mod stream;
 pub mod value;
 pub mod vm;
-pub mod alloc;
 
 pub use error::{ErrorKind, RtError, RtResult};
 pub use value::Value;

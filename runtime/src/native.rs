@@ -18,7 +18,7 @@ pub trait Host {
     fn random_state(&mut self) -> &mut u64;
     /// Milliseconds since the Unix epoch (calendar.now and friends).
     fn now_millis(&mut self) -> i64;
-        /// A line of program output from `logging`/`debug` (goes to stderr in `mixc run`).
+    /// A line of program output from `logging`/`debug` (goes to stderr in `mixc run`).
     fn log(&mut self, line: &str);
     /// The program's database (the `db` module's natives work on it).
     fn database(&mut self) -> &mut crate::db::Database;

@@ -292,9 +292,16 @@ mod tests {
 
     #[test]
     fn small_and_large_maps_with_the_same_entries_are_equal_in_content() {
-        let small: Obj = (0..3).map(|i| (Key::from(i.to_string()), Value::Int(i))).collect();
+        let small: Obj = (0..3)
+            .map(|i| (Key::from(i.to_string()), Value::Int(i)))
+            .collect();
         let mut replaced = small.clone();
-        assert_eq!(replaced.insert(Key::from("1"), Value::Int(7)).and_then(|v| v.as_i64()), Some(1));
+        assert_eq!(
+            replaced
+                .insert(Key::from("1"), Value::Int(7))
+                .and_then(|v| v.as_i64()),
+            Some(1)
+        );
         assert_eq!(replaced.get("1").and_then(Value::as_i64), Some(7));
         assert_eq!(small.iter().count(), 3);
         let field = Key::from("2");

@@ -18,6 +18,9 @@ pub fn number(out: &mut String, x: f64) {
         out.push_str(if x > 0.0 { "Infinity" } else { "-Infinity" });
     } else if x == 0.0 {
         out.push('0');
+    } else if x.fract() == 0.0 && x.abs() < 1e15 {
+        // Integral floats (what `%` and `/` give) print like integers, without float formatting.
+        let _ = write!(out, "{}", x as i64);
     } else {
         let _ = write!(out, "{x}");
     }
@@ -99,7 +102,9 @@ fn write_literal(out: &mut String, v: &Value) {
                 out.push_str("~regex ");
                 quoted(out, source);
             }
-            HostObject::Calendar(_) | HostObject::Other(..) | HostObject::Cursor(_) => out.push_str("<opaque>"),
+            HostObject::Calendar(_) | HostObject::Other(..) | HostObject::Cursor(_) => {
+                out.push_str("<opaque>")
+            }
         },
     }
 }

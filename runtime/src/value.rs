@@ -45,7 +45,10 @@ pub struct Case {
 /// `Partial`, one with more applies the result to the rest.
 pub enum Func {
     /// A compiled function (index into the module's function table) with its captured values.
-    Closure { function: u32, captures: Box<[Value]> },
+    Closure {
+        function: u32,
+        captures: Box<[Value]>,
+    },
     /// A native primitive (index into the runtime's native table).
     Native { native: u32 },
     /// A callee with some of its arguments already supplied.

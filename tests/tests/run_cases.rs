@@ -29,7 +29,8 @@ fn parse(source: &str) -> RunExpectations {
         };
         let comment = comment.trim_start();
         if let Some(text) = comment.strip_prefix("output:") {
-            e.output.push(text.strip_prefix(' ').unwrap_or(text).to_string());
+            e.output
+                .push(text.strip_prefix(' ').unwrap_or(text).to_string());
         } else if let Some(text) = comment.strip_prefix("runtime-error:") {
             e.runtime_error = Some(text.trim().to_string());
         } else if let Some(text) = comment.strip_prefix("at:") {
@@ -105,7 +106,9 @@ fn run_case(path: &Path) -> Vec<String> {
 
 #[test]
 fn run_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases").join("run");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("cases")
+        .join("run");
     let files = case_files(&dir);
     assert!(
         files.len() >= 5,
@@ -129,7 +132,10 @@ fn examples_print_their_promised_output() {
     let readme = std::fs::read_to_string(root.join("examples/README.md")).expect("README");
     let mut report = String::new();
     let mut checked = 0;
-    for row in readme.lines().filter(|l| l.starts_with("| `") && l.contains(".mix`")) {
+    for row in readme
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains(".mix`"))
+    {
         let cells: Vec<&str> = row.trim().trim_matches('|').split(" | ").collect();
         let file = cells[0].trim().trim_matches('`');
         let expected = cells[cells.len() - 1]
@@ -151,7 +157,10 @@ fn examples_print_their_promised_output() {
             ));
         }
     }
-    assert!(checked >= 13, "expected the examples table, checked {checked}");
+    assert!(
+        checked >= 13,
+        "expected the examples table, checked {checked}"
+    );
     assert!(report.is_empty(), "{report}");
 }
 

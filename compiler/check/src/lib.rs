@@ -15,5 +15,5 @@ pub mod infer;
 pub mod stdlib;
 pub mod ty;
 
-pub use globals::{global_names, module_table};
 pub use db::{check_file, file_types, CheckDatabase, Db, SourceFile, Workspace};
+pub use globals::{global_names, module_table};

@@ -1435,7 +1435,10 @@ mod tests {
     }
 
     fn err(name: &str, args: &[Value]) -> String {
-        call(&format!("calendar.{name}"), args).unwrap_err().message.clone()
+        call(&format!("calendar.{name}"), args)
+            .unwrap_err()
+            .message
+            .clone()
     }
 
     fn n(x: i64) -> Value {

@@ -76,7 +76,10 @@ mod tests {
     fn debug_value_shows_literals() {
         let mut host = TestHost::default();
         let v = Value::array(vec![Value::str("a"), Value::Float(2.5)]);
-        assert_eq!(host.call(&native("logging.debugValue"), &[v]), Ok(Value::Null));
+        assert_eq!(
+            host.call(&native("logging.debugValue"), &[v]),
+            Ok(Value::Null)
+        );
         assert_eq!(host.logged, vec!["debug: [\"a\", 2.5]"]);
     }
 }

@@ -11,8 +11,8 @@ pub mod string;
 
 pub mod array;
 pub mod bitset;
-pub mod db;
 mod common;
+pub mod db;
 pub mod logging;
 pub mod map;
 pub mod query;
@@ -91,7 +91,10 @@ mod tests {
                     .find(|c: char| !(c.is_alphanumeric() || c == '_'))
                     .unwrap_or(item.len());
                 let (name, rest) = item.split_at(end);
-                let ty = rest.trim_start().strip_prefix(':').map(|t| t.trim().to_string());
+                let ty = rest
+                    .trim_start()
+                    .strip_prefix(':')
+                    .map(|t| t.trim().to_string());
                 (name.to_string(), ty)
             })
             .collect()

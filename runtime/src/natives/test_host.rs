@@ -114,7 +114,10 @@ impl Host for TestHost {
                     Ok(result)
                 }
             }
-            Func::Partial { callee, args: first } => {
+            Func::Partial {
+                callee,
+                args: first,
+            } => {
                 let mut all = first.to_vec();
                 all.extend_from_slice(args);
                 self.call(callee, &all)

@@ -34,6 +34,13 @@ pub enum CmpOp {
     GeCi = 13,
 }
 
+impl CmpOp {
+    /// `===` and `!==`, which compare kinds as well as values.
+    pub fn is_strict(self) -> bool {
+        matches!(self, CmpOp::StrictEq | CmpOp::StrictNe)
+    }
+}
+
 /// Run-time kind tests (`type(string)` patterns, `data` narrowing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -56,137 +63,382 @@ pub enum KindTest {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Instr {
     // ----- loads and moves
-    LoadNull { dst: Reg },
-    LoadUndefined { dst: Reg },
-    LoadBool { dst: Reg, value: bool },
+    LoadNull {
+        dst: Reg,
+    },
+    LoadUndefined {
+        dst: Reg,
+    },
+    LoadBool {
+        dst: Reg,
+        value: bool,
+    },
     /// A small integer inline.
-    LoadInt { dst: Reg, value: i32 },
+    LoadInt {
+        dst: Reg,
+        value: i32,
+    },
     /// A number, string or regex from the constant pool.
-    LoadConst { dst: Reg, constant: ConstIdx },
-    Move { dst: Reg, src: Reg },
+    LoadConst {
+        dst: Reg,
+        constant: ConstIdx,
+    },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
     /// A module-level value (`def x = …`): evaluated on first use, then cached.
-    LoadGlobal { dst: Reg, global: u32 },
+    LoadGlobal {
+        dst: Reg,
+        global: u32,
+    },
     /// A function of the function table as a value (no captures).
-    LoadFunction { dst: Reg, function: u32 },
+    LoadFunction {
+        dst: Reg,
+        function: u32,
+    },
     /// A native primitive as a value.
-    LoadNative { dst: Reg, native: u32 },
+    LoadNative {
+        dst: Reg,
+        native: u32,
+    },
     /// A closure over `captures .. captures + count`.
-    MakeClosure { dst: Reg, function: u32, captures: Reg, count: u16 },
+    MakeClosure {
+        dst: Reg,
+        function: u32,
+        captures: Reg,
+        count: u16,
+    },
     /// The current closure's `index`-th captured value.
-    LoadCapture { dst: Reg, index: u16 },
+    LoadCapture {
+        dst: Reg,
+        index: u16,
+    },
     /// The function value running in this frame (a local recursive function naming itself).
-    LoadSelf { dst: Reg },
+    LoadSelf {
+        dst: Reg,
+    },
 
     // ----- numbers (undefined bubbles; int op int stays int unless it overflows)
-    AddNum { dst: Reg, a: Reg, b: Reg },
-    Sub { dst: Reg, a: Reg, b: Reg },
-    Mul { dst: Reg, a: Reg, b: Reg },
+    AddNum {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Sub {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Mul {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// Always a float.
-    Div { dst: Reg, a: Reg, b: Reg },
+    Div {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// Always a float.
-    Rem { dst: Reg, a: Reg, b: Reg },
-    Neg { dst: Reg, src: Reg },
+    Rem {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Neg {
+        dst: Reg,
+        src: Reg,
+    },
     /// `a + constant` for a small integer constant: the loop counter's instruction.
-    AddInt { dst: Reg, a: Reg, value: i32 },
+    AddInt {
+        dst: Reg,
+        a: Reg,
+        value: i32,
+    },
 
     // ----- the other typed `+` operations and the one dynamic one
     /// string + word or word + string.
-    Concat { dst: Reg, a: Reg, b: Reg },
-    ArrayConcat { dst: Reg, a: Reg, b: Reg },
+    Concat {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    ArrayConcat {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// map + map: the right side wins.
-    MapMerge { dst: Reg, a: Reg, b: Reg },
+    MapMerge {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// `+` with a `data` or polymorphic operand: follows the table on the run-time values.
-    AddDyn { dst: Reg, a: Reg, b: Reg },
+    AddDyn {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
 
     // ----- logic and comparison
-    Compare { op: CmpOp, dst: Reg, a: Reg, b: Reg },
+    Compare {
+        op: CmpOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// Kleene `not` (undefined stays undefined).
-    Not { dst: Reg, src: Reg },
+    Not {
+        dst: Reg,
+        src: Reg,
+    },
     /// Kleene `&&`/`||` of two evaluated operands, for the cases short-circuiting leaves.
-    KleeneAnd { dst: Reg, a: Reg, b: Reg },
-    KleeneOr { dst: Reg, a: Reg, b: Reg },
+    KleeneAnd {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    KleeneOr {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// `e?`
-    IsDefined { dst: Reg, src: Reg },
+    IsDefined {
+        dst: Reg,
+        src: Reg,
+    },
     /// `dst = src is exactly undefined` (pattern tests on `undefined`).
-    IsUndefined { dst: Reg, src: Reg },
-    TestKind { dst: Reg, src: Reg, kind: KindTest },
+    IsUndefined {
+        dst: Reg,
+        src: Reg,
+    },
+    TestKind {
+        dst: Reg,
+        src: Reg,
+        kind: KindTest,
+    },
 
     // ----- control
-    Jump { target: Target },
+    Jump {
+        target: Target,
+    },
     /// Jumps unless the value is `true` (false, undefined and anything else jump).
-    JumpIfNotTrue { cond: Reg, target: Target },
-    JumpIfTrue { cond: Reg, target: Target },
+    JumpIfNotTrue {
+        cond: Reg,
+        target: Target,
+    },
+    JumpIfTrue {
+        cond: Reg,
+        target: Target,
+    },
     /// Jumps when the value is exactly `false` (the short-circuit of `&&`).
-    JumpIfFalse { cond: Reg, target: Target },
+    JumpIfFalse {
+        cond: Reg,
+        target: Target,
+    },
     /// Compare and branch in one step: jumps to `target` when `a op b` being exactly `true`
     /// equals `when` (so `when: false` jumps on false, undefined and unordered alike).
-    BranchCmp { op: CmpOp, a: Reg, b: Reg, target: Target, when: bool },
+    BranchCmp {
+        op: CmpOp,
+        a: Reg,
+        b: Reg,
+        target: Target,
+        when: bool,
+    },
     /// `BranchCmp` against a small integer constant (`n < 2`).
-    BranchCmpInt { op: CmpOp, a: Reg, value: i16, target: Target, when: bool },
-    Call { dst: Reg, callee: Reg, args: Reg, argc: u8 },
+    BranchCmpInt {
+        op: CmpOp,
+        a: Reg,
+        value: i16,
+        target: Target,
+        when: bool,
+    },
+    Call {
+        dst: Reg,
+        callee: Reg,
+        args: Reg,
+        argc: u8,
+    },
     /// A call of a known function with exactly its arity.
-    CallDirect { dst: Reg, function: u32, args: Reg, argc: u8 },
+    CallDirect {
+        dst: Reg,
+        function: u32,
+        args: Reg,
+        argc: u8,
+    },
     /// A call of a known native with exactly its arity.
-    CallNative { dst: Reg, native: u32, args: Reg, argc: u8 },
+    CallNative {
+        dst: Reg,
+        native: u32,
+        args: Reg,
+        argc: u8,
+    },
     /// Calls that replace the current frame (self and mutual recursion run in constant stack).
-    TailCall { callee: Reg, args: Reg, argc: u8 },
-    TailCallDirect { function: u32, args: Reg, argc: u8 },
-    Return { src: Reg },
+    TailCall {
+        callee: Reg,
+        args: Reg,
+        argc: u8,
+    },
+    TailCallDirect {
+        function: u32,
+        args: Reg,
+        argc: u8,
+    },
+    Return {
+        src: Reg,
+    },
 
     // ----- errors
     /// `fail(msg)`.
-    Fail { src: Reg },
+    Fail {
+        src: Reg,
+    },
     /// Enters a `try`: an error raised before the matching `EndTry` jumps to `handler` with
     /// `error(message)` in `dst`.
-    TryStart { dst: Reg, handler: Target },
+    TryStart {
+        dst: Reg,
+        handler: Target,
+    },
     TryEnd,
     /// A failed match: a run-time error naming the value.
-    MatchFail { src: Reg },
+    MatchFail {
+        src: Reg,
+    },
     /// `undefined` where it may not be stored (arrays, maps, `var`s): a run-time error.
-    CheckStorable { src: Reg },
+    CheckStorable {
+        src: Reg,
+    },
 
     // ----- data
-    NewArray { dst: Reg, items: Reg, count: u16 },
+    NewArray {
+        dst: Reg,
+        items: Reg,
+        count: u16,
+    },
     /// A record with the keys of constant `keys` (a key list, sorted) from `values ..`.
-    NewRecord { dst: Reg, keys: ConstIdx, values: Reg },
+    NewRecord {
+        dst: Reg,
+        keys: ConstIdx,
+        values: Reg,
+    },
     /// `r.k` (undefined when missing; undefined bubbles).
-    GetField { dst: Reg, obj: Reg, key: ConstIdx },
+    GetField {
+        dst: Reg,
+        obj: Reg,
+        key: ConstIdx,
+    },
     /// `m.(k)`
-    GetDyn { dst: Reg, obj: Reg, key: Reg },
+    GetDyn {
+        dst: Reg,
+        obj: Reg,
+        key: Reg,
+    },
     /// `a[i]`: a run-time error outside the array.
-    GetIndex { dst: Reg, arr: Reg, index: Reg },
+    GetIndex {
+        dst: Reg,
+        arr: Reg,
+        index: Reg,
+    },
     /// `a[i]` in a pattern: undefined outside the array, never an error.
-    GetIndexOrUndefined { dst: Reg, arr: Reg, index: Reg },
+    GetIndexOrUndefined {
+        dst: Reg,
+        arr: Reg,
+        index: Reg,
+    },
     /// `a[i]?`: whether `i` is in range.
-    HasIndex { dst: Reg, arr: Reg, index: Reg },
+    HasIndex {
+        dst: Reg,
+        arr: Reg,
+        index: Reg,
+    },
     /// Number of elements of an array (undefined for anything else).
-    Length { dst: Reg, src: Reg },
+    Length {
+        dst: Reg,
+        src: Reg,
+    },
     /// Elements `from..` of an array as a new array (`[h, ~multiple rest]`).
-    ArrayRest { dst: Reg, src: Reg, from: u16 },
+    ArrayRest {
+        dst: Reg,
+        src: Reg,
+        from: u16,
+    },
     /// `with .k = v` on records and maps.
-    SetField { dst: Reg, obj: Reg, key: ConstIdx, value: Reg },
-    SetDyn { dst: Reg, obj: Reg, key: Reg, value: Reg },
-    SetIndex { dst: Reg, arr: Reg, index: Reg, value: Reg },
+    SetField {
+        dst: Reg,
+        obj: Reg,
+        key: ConstIdx,
+        value: Reg,
+    },
+    SetDyn {
+        dst: Reg,
+        obj: Reg,
+        key: Reg,
+        value: Reg,
+    },
+    SetIndex {
+        dst: Reg,
+        arr: Reg,
+        index: Reg,
+        value: Reg,
+    },
     /// A case value; `arg` is `None` for a case without argument.
-    NewCase { dst: Reg, name: ConstIdx, arg: Option<Reg> },
+    NewCase {
+        dst: Reg,
+        name: ConstIdx,
+        arg: Option<Reg>,
+    },
     /// Whether `src` is the case named by constant `name`.
-    IsCase { dst: Reg, src: Reg, name: ConstIdx },
+    IsCase {
+        dst: Reg,
+        src: Reg,
+        name: ConstIdx,
+    },
     /// The argument of a case value (undefined for a case without one).
-    CaseArg { dst: Reg, src: Reg },
+    CaseArg {
+        dst: Reg,
+        src: Reg,
+    },
     /// `c^(v)`: the argument of `v` when it is case `name`, else undefined.
-    CaseInverse { dst: Reg, src: Reg, name: ConstIdx },
+    CaseInverse {
+        dst: Reg,
+        src: Reg,
+        name: ConstIdx,
+    },
 
     // ----- streams
     /// `a[]`
-    ToStream { dst: Reg, src: Reg },
+    ToStream {
+        dst: Reg,
+        src: Reg,
+    },
     /// `a[p..q]`: `from`/`to` registers hold null for an open end.
-    Slice { dst: Reg, src: Reg, from: Reg, to: Reg },
+    Slice {
+        dst: Reg,
+        src: Reg,
+        from: Reg,
+        to: Reg,
+    },
     /// `a ++ b`
-    StreamAppend { dst: Reg, a: Reg, b: Reg },
+    StreamAppend {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// Starts iterating a stream or array into iterator register `dst`.
-    IterStart { dst: Reg, src: Reg },
+    IterStart {
+        dst: Reg,
+        src: Reg,
+    },
     /// Next element of iterator `iter` into `dst`, or a jump to `done` at the end.
-    IterNext { dst: Reg, iter: Reg, done: Target },
+    IterNext {
+        dst: Reg,
+        iter: Reg,
+        done: Target,
+    },
 }
 
 #[cfg(test)]

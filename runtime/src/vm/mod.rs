@@ -81,7 +81,7 @@ pub struct Vm<'p> {
     deadline: Option<Instant>,
     memory_cap: Option<usize>,
     random: u64,
-        log_sink: Box<dyn FnMut(&str) + 'p>,
+    log_sink: Box<dyn FnMut(&str) + 'p>,
     /// Opened on first use (in memory) unless the host set one.
     database: Option<crate::db::Database>,
 }
@@ -111,7 +111,7 @@ impl<'p> Vm<'p> {
                 .memory
                 .map(|m| crate::alloc::live_bytes().saturating_add(m)),
             random: 0x9E37_79B9_7F4A_7C15,
-                        log_sink: Box::new(|line| eprintln!("{line}")),
+            log_sink: Box::new(|line| eprintln!("{line}")),
             database: None,
         }
     }
@@ -121,7 +121,7 @@ impl<'p> Vm<'p> {
         self.log_sink = Box::new(sink);
     }
 
-        /// The database the program's `db` calls use (default: a fresh one in memory).
+    /// The database the program's `db` calls use (default: a fresh one in memory).
     pub fn set_database(&mut self, database: crate::db::Database) {
         self.database = Some(database);
     }
@@ -132,11 +132,10 @@ impl<'p> Vm<'p> {
 
     /// The value of an exported definition: a global's value, or a function value.
     pub fn export(&mut self, name: &str) -> RtResult<Value> {
-        let export = self
-            .program
-            .module
-            .export(name)
-            .ok_or_else(|| RtError::runtime(format!("the module has no definition `{name}`")))?;
+        let export =
+            self.program.module.export(name).ok_or_else(|| {
+                RtError::runtime(format!("the module has no definition `{name}`"))
+            })?;
         match export.kind {
             crate::qcode::ExportKind::Global => self.global(export.index),
             crate::qcode::ExportKind::Function => Ok(self.function_value(export.index)),
@@ -152,9 +151,10 @@ impl<'p> Vm<'p> {
                 callee.kind()
             )));
         };
-                match &**f {
+        match &**f {
             Func::Closure { function, .. }
-                if self.program.module.functions[*function as usize].arity as usize == args.len() =>
+                if self.program.module.functions[*function as usize].arity as usize
+                    == args.len() =>
             {
                 // The common case (a native calling back with exactly the arity) goes straight in.
                 self.invoke(*function, Some(f.clone()), args)
@@ -206,11 +206,7 @@ impl<'p> Vm<'p> {
         }
     }
 
-    fn call_native_def(
-        &mut self,
-        f: crate::native::NativeFn,
-        args: &[Value],
-    ) -> RtResult<Value> {
+    fn call_native_def(&mut self, f: crate::native::NativeFn, args: &[Value]) -> RtResult<Value> {
         self.native_depth += 1;
         if self.native_depth > MAX_NATIVE_DEPTH {
             self.native_depth -= 1;
@@ -266,7 +262,7 @@ impl<'p> Vm<'p> {
                 "stack overflow: too many nested calls (is a recursion missing its base case?)",
             ));
         }
-                let need = base + self.program.module.functions[function as usize].registers as usize;
+        let need = base + self.program.module.functions[function as usize].registers as usize;
         self.ensure_registers(need)?;
         self.frames.push(Frame {
             function,
@@ -279,7 +275,7 @@ impl<'p> Vm<'p> {
         Ok(())
     }
 
-        /// Makes registers `..need` exist, within the fixed capacity (beyond it: stack overflow).
+    /// Makes registers `..need` exist, within the fixed capacity (beyond it: stack overflow).
     #[inline]
     fn ensure_registers(&mut self, need: usize) -> RtResult<()> {
         if need > self.regs.len() {
@@ -379,7 +375,8 @@ impl<'p> Vm<'p> {
         const INNER: usize = 24;
         const OUTER: usize = 8;
         let frames = &self.frames;
-        let shown = |range: std::ops::Range<usize>| range.rev().map(|i| self.frame_position(&frames[i]));
+        let shown =
+            |range: std::ops::Range<usize>| range.rev().map(|i| self.frame_position(&frames[i]));
         if frames.len() <= INNER + OUTER {
             return shown(0..frames.len()).collect();
         }
@@ -406,7 +403,11 @@ impl<'p> Vm<'p> {
             .or(function.lines.first());
         let (file, line, column) = match entry {
             Some(l) => (
-                module.files.get(l.file as usize).cloned().unwrap_or_default(),
+                module
+                    .files
+                    .get(l.file as usize)
+                    .cloned()
+                    .unwrap_or_default(),
                 l.line,
                 l.column,
             ),
@@ -508,7 +509,7 @@ impl<'p> Vm<'p> {
                 }
             };
         }
-                // Numbers in registers: integers and floats inline, everything else (mixed kinds,
+        // Numbers in registers: integers and floats inline, everything else (mixed kinds,
         // overflow, undefined, errors) through the general operation.
         macro_rules! arith {
             ($dst:expr, $a:expr, $b:expr, $int:expr, $float:expr, $general:path) => {{
@@ -560,7 +561,7 @@ impl<'p> Vm<'p> {
                 self.frames.last_mut().expect("frame").pc = pc as u32;
                 check!(self.tick());
                 check!(self.push_frame($function, $new_base, $dst, $closure));
-                                code = &functions[$function as usize].code;
+                code = &functions[$function as usize].code;
                 pc = 0;
                 base = $new_base;
                 rebase!();
@@ -578,11 +579,15 @@ impl<'p> Vm<'p> {
                 Instr::LoadBool { dst, value } => set!(dst, Value::Bool(value)),
                 Instr::LoadInt { dst, value } => set!(dst, Value::Int(value as i64)),
                 Instr::LoadConst { dst, constant } => {
-                    set!(dst, match &program.module.constants[constant as usize] {
-                        crate::qcode::Constant::Regex(_) => check!(self.regex_constant(constant)),
-                        _ => program.values[constant as usize].clone(),
-                    }
-                )}
+                    set!(
+                        dst,
+                        match &program.module.constants[constant as usize] {
+                            crate::qcode::Constant::Regex(_) =>
+                                check!(self.regex_constant(constant)),
+                            _ => program.values[constant as usize].clone(),
+                        }
+                    )
+                }
                 Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
                 Instr::LoadGlobal { dst, global } => {
                     self.frames.last_mut().expect("frame").pc = pc as u32;
@@ -590,10 +595,13 @@ impl<'p> Vm<'p> {
                 }
                 Instr::LoadFunction { dst, function } => set!(dst, self.function_value(function)),
                 Instr::LoadNative { dst, native } => {
-                    set!(dst, Value::Func(Rc::new(Func::Native {
-                        native: program.natives[native as usize],
-                    }))
-                )}
+                    set!(
+                        dst,
+                        Value::Func(Rc::new(Func::Native {
+                            native: program.natives[native as usize],
+                        }))
+                    )
+                }
                 Instr::MakeClosure {
                     dst,
                     function,
@@ -602,10 +610,13 @@ impl<'p> Vm<'p> {
                 } => {
                     let start = base + captures as usize;
                     let values: Box<[Value]> = self.regs[start..start + count as usize].into();
-                    set!(dst, Value::Func(Rc::new(Func::Closure {
-                        function,
-                        captures: values,
-                    })));
+                    set!(
+                        dst,
+                        Value::Func(Rc::new(Func::Closure {
+                            function,
+                            captures: values,
+                        }))
+                    );
                 }
                 Instr::LoadCapture { dst, index } => {
                     let v = match self.frames.last().and_then(|f| f.closure.as_deref()) {
@@ -616,13 +627,16 @@ impl<'p> Vm<'p> {
                 }
                 Instr::LoadSelf { dst } => {
                     let frame = self.frames.last().expect("frame");
-                    set!(dst, match &frame.closure {
-                        Some(f) => Value::Func(f.clone()),
-                        None => {
-                            let function = frame.function;
-                            self.function_value(function)
+                    set!(
+                        dst,
+                        match &frame.closure {
+                            Some(f) => Value::Func(f.clone()),
+                            None => {
+                                let function = frame.function;
+                                self.function_value(function)
+                            }
                         }
-                    });
+                    );
                 }
                 Instr::AddNum { dst, a, b } => arith!(
                     dst,
@@ -666,14 +680,17 @@ impl<'p> Vm<'p> {
                 ),
                 Instr::Neg { dst, src } => set!(dst, check!(ops::neg(&reg!(src)))),
                 Instr::AddInt { dst, a, value } => {
-                    set!(dst, match reg!(a) {
-                        Value::Int(x) => match x.checked_add(value as i64) {
-                            Some(r) => Value::Int(r),
-                            None => Value::Float(x as f64 + value as f64),
-                        },
-                        ref other => check!(ops::add_num(other, &Value::Int(value as i64))),
-                    }
-                )}
+                    set!(
+                        dst,
+                        match reg!(a) {
+                            Value::Int(x) => match x.checked_add(value as i64) {
+                                Some(r) => Value::Int(r),
+                                None => Value::Float(x as f64 + value as f64),
+                            },
+                            ref other => check!(ops::add_num(other, &Value::Int(value as i64))),
+                        }
+                    )
+                }
                 Instr::Concat { dst, a, b } => {
                     // Read the right side first: it may be the register `take_operand` empties.
                     let right = reg!(b).clone();
@@ -703,7 +720,7 @@ impl<'p> Vm<'p> {
                     set!(dst, check!(ops::add_dyn(left, &right)));
                 }
                 Instr::Compare { op, dst, a, b } => {
-                                        let v = match (&reg!(a), &reg!(b)) {
+                    let v = match (&reg!(a), &reg!(b)) {
                         (Value::Int(x), Value::Int(y)) => Value::Bool(ordered(op, *x, *y)),
                         (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
                             Value::Bool(ordered(op, *x, *y as f64))
@@ -720,11 +737,11 @@ impl<'p> Vm<'p> {
                 Instr::KleeneOr { dst, a, b } => set!(dst, ops::kleene_or(&reg!(a), &reg!(b))),
                 Instr::IsDefined { dst, src } => set!(dst, Value::Bool(!reg!(src).is_undefined())),
                 Instr::IsUndefined { dst, src } => {
-                    set!(dst, Value::Bool(reg!(src).is_undefined())
-                )}
+                    set!(dst, Value::Bool(reg!(src).is_undefined()))
+                }
                 Instr::TestKind { dst, src, kind } => {
-                    set!(dst, Value::Bool(kind_matches(&reg!(src), kind))
-                )}
+                    set!(dst, Value::Bool(kind_matches(&reg!(src), kind)))
+                }
                 Instr::Jump { target } => jump_if!(true, target),
                 Instr::JumpIfNotTrue { cond, target } => {
                     jump_if!(!matches!(reg!(cond), Value::Bool(true)), target)
@@ -780,7 +797,7 @@ impl<'p> Vm<'p> {
                         dst,
                         closure: None,
                     });
-                                        for i in 0..argc as usize {
+                    for i in 0..argc as usize {
                         let v = reg!(args as usize + i).clone();
                         store(unsafe { &mut *registers.add(new_base + i) }, v);
                     }
@@ -811,11 +828,7 @@ impl<'p> Vm<'p> {
                     self.scratch = buffer;
                     set!(dst, check!(result));
                 }
-                Instr::TailCall {
-                    callee,
-                    args,
-                    argc,
-                } => {
+                Instr::TailCall { callee, args, argc } => {
                     let f = reg!(callee).clone();
                     if let Value::Func(func) = &f {
                         if let Func::Closure { function, .. } = &**func {
@@ -830,7 +843,8 @@ impl<'p> Vm<'p> {
                     let start = base + args as usize;
                     let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
                     let result = check!(self.call_value(&f, &call_args));
-                    if let Some(v) = self.return_value(result, stop, &mut code, &mut pc, &mut base) {
+                    if let Some(v) = self.return_value(result, stop, &mut code, &mut pc, &mut base)
+                    {
                         return Ok(v);
                     }
                     rebase!();
@@ -919,45 +933,67 @@ impl<'p> Vm<'p> {
                         fields.push((k.clone(), v));
                     }
                     // Verified: the key list is sorted without duplicates.
-                    set!(dst, Value::Obj(Rc::new(crate::value::Obj::from_sorted(fields))));
+                    set!(
+                        dst,
+                        Value::Obj(Rc::new(crate::value::Obj::from_sorted(fields)))
+                    );
                 }
                 Instr::GetField { dst, obj, key } => {
-                    set!(dst, check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))
-                )}
+                    set!(
+                        dst,
+                        check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))
+                    )
+                }
                 Instr::GetDyn { dst, obj, key } => {
-                    set!(dst, check!(ops::get_dyn(&reg!(obj), &reg!(key)))
-                )}
+                    set!(dst, check!(ops::get_dyn(&reg!(obj), &reg!(key))))
+                }
                 Instr::GetIndex { dst, arr, index } => {
-                    set!(dst, check!(ops::get_index(&reg!(arr), &reg!(index)))
-                )}
+                    set!(dst, check!(ops::get_index(&reg!(arr), &reg!(index))))
+                }
                 Instr::GetIndexOrUndefined { dst, arr, index } => {
-                    set!(dst, match &reg!(arr) {
-                        Value::Array(items) => ops::position(&reg!(index), items.len())
-                            .map(|i| items[i].clone())
-                            .unwrap_or(Value::Undefined),
-                        _ => Value::Undefined,
-                    }
-                )}
+                    set!(
+                        dst,
+                        match &reg!(arr) {
+                            Value::Array(items) => ops::position(&reg!(index), items.len())
+                                .map(|i| items[i].clone())
+                                .unwrap_or(Value::Undefined),
+                            _ => Value::Undefined,
+                        }
+                    )
+                }
                 Instr::HasIndex { dst, arr, index } => {
-                    set!(dst, Value::Bool(match &reg!(arr) {
-                        Value::Array(items) => ops::position(&reg!(index), items.len()).is_some(),
-                        _ => false,
-                    })
-                )}
+                    set!(
+                        dst,
+                        Value::Bool(match &reg!(arr) {
+                            Value::Array(items) =>
+                                ops::position(&reg!(index), items.len()).is_some(),
+                            _ => false,
+                        })
+                    )
+                }
                 Instr::Length { dst, src } => {
-                    set!(dst, match &reg!(src) {
-                        Value::Array(items) => Value::Int(items.len() as i64),
-                        _ => Value::Undefined,
-                    }
-                )}
+                    set!(
+                        dst,
+                        match &reg!(src) {
+                            Value::Array(items) => Value::Int(items.len() as i64),
+                            _ => Value::Undefined,
+                        }
+                    )
+                }
                 Instr::ArrayRest { dst, src, from } => {
-                    set!(dst, match &reg!(src) {
-                        Value::Array(items) => Value::array(
-                            items.get(from as usize..).map(<[Value]>::to_vec).unwrap_or_default(),
-                        ),
-                        _ => Value::Undefined,
-                    }
-                )}
+                    set!(
+                        dst,
+                        match &reg!(src) {
+                            Value::Array(items) => Value::array(
+                                items
+                                    .get(from as usize..)
+                                    .map(<[Value]>::to_vec)
+                                    .unwrap_or_default(),
+                            ),
+                            _ => Value::Undefined,
+                        }
+                    )
+                }
                 Instr::SetField {
                     dst,
                     obj,
@@ -966,11 +1002,14 @@ impl<'p> Vm<'p> {
                 } => {
                     let v = reg!(value).clone();
                     let target = self.take_operand(base, dst, obj);
-                    set!(dst, check!(ops::set_field(
-                        target,
-                        program.keys[key as usize].clone(),
-                        v
-                    )));
+                    set!(
+                        dst,
+                        check!(ops::set_field(
+                            target,
+                            program.keys[key as usize].clone(),
+                            v
+                        ))
+                    );
                 }
                 Instr::SetDyn {
                     dst,
@@ -1002,47 +1041,62 @@ impl<'p> Vm<'p> {
                 }
                 Instr::NewCase { dst, name, arg } => {
                     let arg = arg.map(|a| reg!(a).clone());
-                    set!(dst, Value::Case(Rc::new(Case {
-                        name: program.keys[name as usize].clone(),
-                        arg,
-                    })));
+                    set!(
+                        dst,
+                        Value::Case(Rc::new(Case {
+                            name: program.keys[name as usize].clone(),
+                            arg,
+                        }))
+                    );
                 }
                 Instr::IsCase { dst, src, name } => {
                     let wanted = &program.keys[name as usize];
-                    set!(dst, Value::Bool(match &reg!(src) {
-                        Value::Case(c) => c.name == *wanted,
-                        Value::Null => &**wanted == "null",
-                        _ => false,
-                    })
-                )}
+                    set!(
+                        dst,
+                        Value::Bool(match &reg!(src) {
+                            Value::Case(c) => c.name == *wanted,
+                            Value::Null => &**wanted == "null",
+                            _ => false,
+                        })
+                    )
+                }
                 Instr::CaseArg { dst, src } => {
-                    set!(dst, match &reg!(src) {
-                        Value::Case(c) => c.arg.clone().unwrap_or(Value::Undefined),
-                        _ => Value::Undefined,
-                    }
-                )}
+                    set!(
+                        dst,
+                        match &reg!(src) {
+                            Value::Case(c) => c.arg.clone().unwrap_or(Value::Undefined),
+                            _ => Value::Undefined,
+                        }
+                    )
+                }
                 Instr::CaseInverse { dst, src, name } => {
                     let wanted = &program.keys[name as usize];
-                    set!(dst, match &reg!(src) {
-                        Value::Case(c) if c.name == *wanted => {
-                            c.arg.clone().unwrap_or(Value::Null)
+                    set!(
+                        dst,
+                        match &reg!(src) {
+                            Value::Case(c) if c.name == *wanted => {
+                                c.arg.clone().unwrap_or(Value::Null)
+                            }
+                            _ => Value::Undefined,
                         }
-                        _ => Value::Undefined,
-                    }
-                )}
+                    )
+                }
                 Instr::ToStream { dst, src } => {
-                    set!(dst, match &reg!(src) {
-                        Value::Array(items) => {
-                            Value::Stream(Rc::new(Stream::of_array(items.clone())))
+                    set!(
+                        dst,
+                        match &reg!(src) {
+                            Value::Array(items) => {
+                                Value::Stream(Rc::new(Stream::of_array(items.clone())))
+                            }
+                            Value::Stream(s) => Value::Stream(s.clone()),
+                            Value::Undefined => Value::Undefined,
+                            other => check!(Err(RtError::runtime(format!(
+                                "`[]` needs an array, got {}",
+                                other.kind()
+                            )))),
                         }
-                        Value::Stream(s) => Value::Stream(s.clone()),
-                        Value::Undefined => Value::Undefined,
-                        other => check!(Err(RtError::runtime(format!(
-                            "`[]` needs an array, got {}",
-                            other.kind()
-                        )))),
-                    }
-                )}
+                    )
+                }
                 Instr::Slice { dst, src, from, to } => {
                     let v = check!(slice(&reg!(src), &reg!(from), &reg!(to)));
                     set!(dst, v);
@@ -1061,9 +1115,10 @@ impl<'p> Vm<'p> {
                             other.kind()
                         )))),
                     };
-                    set!(dst, Value::Host(Rc::new(HostObject::Cursor(RefCell::new(
-                        stream.cursor(),
-                    )))));
+                    set!(
+                        dst,
+                        Value::Host(Rc::new(HostObject::Cursor(RefCell::new(stream.cursor(),))))
+                    );
                 }
                 Instr::IterNext { dst, iter, done } => {
                     check!(self.tick());
@@ -1227,9 +1282,9 @@ fn slice(src: &Value, from: &Value, to: &Value) -> RtResult<Value> {
     let bound = |v: &Value, default: i64| -> RtResult<i64> {
         match v {
             Value::Null => Ok(default),
-            other => other.as_i64().ok_or_else(|| {
-                RtError::runtime(format!("slice bounds are integers, got {other}"))
-            }),
+            other => other
+                .as_i64()
+                .ok_or_else(|| RtError::runtime(format!("slice bounds are integers, got {other}"))),
         }
     };
     let len = items.len() as i64;
@@ -1276,11 +1331,12 @@ impl Host for Vm<'_> {
             .unwrap_or(0)
     }
 
-        fn log(&mut self, line: &str) {
+    fn log(&mut self, line: &str) {
         (self.log_sink)(line)
     }
 
     fn database(&mut self) -> &mut crate::db::Database {
-        self.database.get_or_insert_with(crate::db::Database::in_memory)
+        self.database
+            .get_or_insert_with(crate::db::Database::in_memory)
     }
 }

@@ -336,7 +336,9 @@ pub fn get_index(arr: &Value, index: &Value) -> RtResult<Value> {
 
 pub fn storable(v: &Value, what: &str) -> RtResult<()> {
     if v.is_undefined() {
-        return Err(RtError::runtime(format!("cannot store undefined in {what}")));
+        return Err(RtError::runtime(format!(
+            "cannot store undefined in {what}"
+        )));
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ impl Program {
         let mut values = Vec::with_capacity(module.constants.len());
         let mut keys = Vec::with_capacity(module.constants.len());
         let mut key_lists = Vec::with_capacity(module.constants.len());
-                let empty: Rc<[Key]> = Rc::from(Vec::new());
+        let empty: Rc<[Key]> = Rc::from(Vec::new());
         // One `Rc` per distinct string, so record keys and field names compare by pointer.
         let mut interned: std::collections::HashMap<String, Key> = std::collections::HashMap::new();
         let mut intern = |s: &str| -> Key {

@@ -128,7 +128,9 @@ impl Lowerer<'_, '_> {
             self.short_scope(a, first + i as Reg)?;
         }
         if args.len() > 255 {
-            return Err(Box::new(self.unsupported("a call with more than 255 arguments", e.span)));
+            return Err(Box::new(
+                self.unsupported("a call with more than 255 arguments", e.span),
+            ));
         }
         self.at(e.span);
         match dst {

@@ -13,7 +13,7 @@ use crate::resolve::Global;
 
 impl Lowerer<'_, '_> {
     /// A register holding `e`'s value: the local's own for a local name, else a new one.
-        pub(super) fn operand(&mut self, e: &Expr) -> Res<Reg> {
+    pub(super) fn operand(&mut self, e: &Expr) -> Res<Reg> {
         if let ExprKind::Int(i) = e.kind {
             if let Some(&(_, r)) = self.f().hoisted.iter().find(|(v, _)| *v == i) {
                 return Ok(r);
@@ -287,7 +287,9 @@ impl Lowerer<'_, '_> {
                 let function = self.inverse_function(&name);
                 self.emit(Instr::LoadFunction { dst, function });
             }
-            ExprKind::Primitive(_) => return Err(Box::new(self.unsupported("`$primitive`", e.span))),
+            ExprKind::Primitive(_) => {
+                return Err(Box::new(self.unsupported("`$primitive`", e.span)))
+            }
             ExprKind::SelfRef | ExprKind::GlobalRef => {
                 return Err(Box::new(self.unsupported("`self`/`global` alone", e.span)))
             }
@@ -295,11 +297,15 @@ impl Lowerer<'_, '_> {
                 return Err(Box::new(self.unsupported("a labeled tuple", e.span)))
             }
             ExprKind::Prime(_) => return Err(Box::new(self.unsupported("a primed name", e.span))),
-            ExprKind::TypeOf(_) => return Err(Box::new(self.unsupported("`type(T)` as a value", e.span))),
+            ExprKind::TypeOf(_) => {
+                return Err(Box::new(self.unsupported("`type(T)` as a value", e.span)))
+            }
             ExprKind::Action(..) => return Err(Box::new(self.unsupported("an `action`", e.span))),
             ExprKind::EscJson(_) => return Err(Box::new(self.unsupported("`_escJSON_`", e.span))),
             ExprKind::Spread(..) | ExprKind::Capture(..) | ExprKind::ParenList(_) => {
-                return Err(Box::new(self.unsupported("pattern syntax in an expression", e.span)))
+                return Err(Box::new(
+                    self.unsupported("pattern syntax in an expression", e.span),
+                ))
             }
         }
         Ok(())
@@ -598,7 +604,11 @@ impl Lowerer<'_, '_> {
             let key = self.operand(k)?;
             let value = match &f.value {
                 Some(v) => self.operand(v)?,
-                None => return Err(Box::new(self.unsupported("a computed key without value", f.span))),
+                None => {
+                    return Err(Box::new(
+                        self.unsupported("a computed key without value", f.span),
+                    ))
+                }
             };
             self.emit(Instr::SetDyn {
                 dst,

@@ -63,7 +63,7 @@ struct FnCtx {
     captures: Vec<(Box<str>, Binding)>,
     self_name: Option<Box<str>>,
     exits: Vec<Exit>,
-        /// Enclosing `try`s in this function (no tail calls inside one; `return` ends them).
+    /// Enclosing `try`s in this function (no tail calls inside one; `return` ends them).
     tries: u32,
     /// Integer constants loaded into registers before an enclosing loop.
     hoisted: Vec<(i64, Reg)>,
@@ -76,7 +76,7 @@ impl FnCtx {
             scopes: vec![Vec::new()],
             captures: Vec::new(),
             self_name,
-                        exits: Vec::new(),
+            exits: Vec::new(),
             tries: 0,
             hoisted: Vec::new(),
         }

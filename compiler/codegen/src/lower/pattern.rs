@@ -98,7 +98,11 @@ impl Lowerer<'_, '_> {
                     BinOp::Ge => CmpOp::Ge,
                     BinOp::Eq => CmpOp::Eq,
                     BinOp::Ne => CmpOp::Ne,
-                    _ => return Err(Box::new(self.unsupported("this comparison pattern", p.span))),
+                    _ => {
+                        return Err(Box::new(
+                            self.unsupported("this comparison pattern", p.span),
+                        ))
+                    }
                 };
                 let t = self.b().reg();
                 self.emit(Instr::Compare {
@@ -117,9 +121,13 @@ impl Lowerer<'_, '_> {
                 self.pattern(inner, v, fails)?
             }
             PatternKind::Spread(..) => {
-                return Err(Box::new(self.unsupported("a spread outside an array pattern", p.span)))
+                return Err(Box::new(
+                    self.unsupported("a spread outside an array pattern", p.span),
+                ))
             }
-            PatternKind::Error => return Err(Box::new(self.unsupported("a pattern with errors", p.span))),
+            PatternKind::Error => {
+                return Err(Box::new(self.unsupported("a pattern with errors", p.span)))
+            }
         }
         Ok(())
     }
@@ -161,7 +169,9 @@ impl Lowerer<'_, '_> {
                 .iter()
                 .find(|i| matches!(i.kind, PatternKind::Spread(..)))
             {
-                return Err(Box::new(self.unsupported("a second spread in an array pattern", extra.span)));
+                return Err(Box::new(
+                    self.unsupported("a second spread in an array pattern", extra.span),
+                ));
             }
         }
         let len = self.b().reg();
@@ -290,7 +300,11 @@ impl Lowerer<'_, '_> {
                 Some("data") => Some(KindTest::Data),
                 Some("null") => Some(KindTest::Null),
                 Some("any") => None,
-                _ => return Err(Box::new(self.unsupported("a run-time test of this type", ty.span))),
+                _ => {
+                    return Err(Box::new(
+                        self.unsupported("a run-time test of this type", ty.span),
+                    ))
+                }
             },
             TypeKind::Record(_) => Some(KindTest::Object),
             TypeKind::Tuple(_) => Some(KindTest::Array),
@@ -298,7 +312,11 @@ impl Lowerer<'_, '_> {
             TypeKind::Stream(_) => Some(KindTest::Stream),
             TypeKind::Paren(inner) => return self.kind_test(inner),
             TypeKind::Wildcard => None,
-            _ => return Err(Box::new(self.unsupported("a run-time test of this type", ty.span))),
+            _ => {
+                return Err(Box::new(
+                    self.unsupported("a run-time test of this type", ty.span),
+                ))
+            }
         })
     }
 

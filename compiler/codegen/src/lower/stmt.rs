@@ -108,14 +108,14 @@ impl Lowerer<'_, '_> {
                 }
                 self.b().release(mark);
             }
-                        StmtKind::While(cond, body) => {
+            StmtKind::While(cond, body) => {
                 let mark = self.b().mark();
                 let hoisted = self.hoist_constants(&[Node::Expr(cond), Node::Block(body)]);
                 // Rotated: the test sits at the bottom, one branch per iteration.
                 let to_test = self.b().jump(Instr::Jump { target: 0 });
                 let top = self.b().here();
                 self.stmts(&body.stmts)?;
-                                self.b().land(to_test);
+                self.b().land(to_test);
                 for j in self.branch(cond, true)? {
                     self.b().retarget(j, top);
                 }
@@ -130,7 +130,7 @@ impl Lowerer<'_, '_> {
             } => {
                 let mark = self.b().mark();
                 self.push_scope();
-                                if let Some(init) = init {
+                if let Some(init) = init {
                     self.stmt(init)?;
                 }
                 let mut nodes = vec![Node::Block(body)];
@@ -150,7 +150,7 @@ impl Lowerer<'_, '_> {
                             self.b().retarget(j, top);
                         }
                     }
-                                        None => {
+                    None => {
                         self.emit(Instr::Jump { target: top });
                     }
                 }
@@ -196,7 +196,9 @@ impl Lowerer<'_, '_> {
                 self.expr(e, r)?;
                 self.b().release(mark);
             }
-            StmtKind::LetAlias(..) => return Err(Box::new(self.unsupported("`let alias`", s.span))),
+            StmtKind::LetAlias(..) => {
+                return Err(Box::new(self.unsupported("`let alias`", s.span)))
+            }
             StmtKind::Error => {
                 return Err(Box::new(Diagnostic::error(
                     codes::UNSUPPORTED,
@@ -250,7 +252,7 @@ impl Lowerer<'_, '_> {
         Ok(())
     }
 
-        /// Loads the integer constants a loop uses as register operands into registers once,
+    /// Loads the integer constants a loop uses as register operands into registers once,
     /// before the loop (at most 8); returns how many it added.
     fn hoist_constants(&mut self, nodes: &[Node<'_>]) -> usize {
         let mut found: Vec<i64> = Vec::new();
@@ -348,12 +350,14 @@ impl Lowerer<'_, '_> {
             )));
         };
         let Some(Binding::Var(r)) = self.lookup(name) else {
-            return Err(Box::new(Diagnostic::error(
-                codes::NOT_ASSIGNABLE,
-                format!("`{name}` is not a `var`, so it cannot be assigned"),
-                target.span,
-            )
-            .with_help(format!("declare it with `var {name} = …`"))));
+            return Err(Box::new(
+                Diagnostic::error(
+                    codes::NOT_ASSIGNABLE,
+                    format!("`{name}` is not a `var`, so it cannot be assigned"),
+                    target.span,
+                )
+                .with_help(format!("declare it with `var {name} = …`")),
+            ));
         };
         let mark = self.b().mark();
         if path.is_empty() {
