@@ -57,6 +57,18 @@ enum Command {
 /// levels and the passes over them recurse. The memory is reserved, not committed.
 const STACK_SIZE: usize = 1 << 30;
 
+/// Runs before `main` and before the Rust runtime's own first allocations, which would
+/// otherwise create mimalloc's first arena with the default (eager) commit.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static TUNE_ALLOCATOR: extern "C" fn() = {
+    extern "C" fn tune() {
+        mix_runtime::alloc::tune();
+    }
+    tune
+};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let worker = std::thread::Builder::new()
