@@ -370,7 +370,7 @@ pub(crate) mod testkit {
     use crate::error::{RtError, RtResult};
     use crate::native::Host;
     use crate::natives::test_host::{native, TestHost};
-    use crate::value::{Func, HostObject, Value};
+    use crate::value::{HostObject, Value};
 
     type TestFn = Rc<dyn Fn(&[Value]) -> RtResult<Value>>;
 
@@ -461,36 +461,9 @@ pub(crate) mod testkit {
                     },
                     _ => Err(RtError::runtime("not a function")),
                 },
-                Value::Func(f) => match &**f {
-                    Func::Native { native } => {
-                        thread_local! {
-                            static TABLE: Vec<crate::native::NativeDef> = crate::natives::table();
-                        }
-                        let def = TABLE.with(|t| t[*native as usize]);
-                        let arity = def.arity as usize;
-                        if args.len() < arity {
-                            return Ok(Value::Func(Rc::new(Func::Partial {
-                                callee: function.clone(),
-                                args: args.into(),
-                            })));
-                        }
-                        let result = (def.f)(self, &args[..arity])?;
-                        if args.len() > arity {
-                            self.call(&result, &args[arity..])
-                        } else {
-                            Ok(result)
-                        }
-                    }
-                    Func::Partial {
-                        callee,
-                        args: first,
-                    } => {
-                        let mut all = first.to_vec();
-                        all.extend_from_slice(args);
-                        self.call(callee, &all)
-                    }
-                    Func::Closure { .. } => Err(RtError::runtime("no compiled code in tests")),
-                },
+                Value::Func(_) => {
+                    crate::natives::test_host::call_native_value(self, function, args)
+                }
                 _ => Err(RtError::runtime("not a function")),
             }
         }

@@ -15,7 +15,7 @@
 
 use std::rc::Rc;
 
-use mix_store::query::eval::{ordered, Ctx, Deref};
+use mix_store::query::eval::{Ctx, Deref};
 use mix_store::query::{self as mq, Aggregation, Filter, Query, QueryOptions};
 use mix_store::value::Value as SValue;
 
@@ -1149,54 +1149,10 @@ fn ast_over_rows(
     Ok(out.into_iter().map(from_store).collect())
 }
 
-/// The aggregations of the query AST (as the engine runs them).
+/// The aggregations of the query AST, run by the engine's own code over rows read here.
 fn aggregate(ctx: &Ctx, a: &Aggregation, rows: Vec<SValue>) -> Result<Vec<SValue>, String> {
-    let key_of = |k: &mq::Key, r: &SValue| -> Result<Option<SValue>, String> {
+    mix_store::query::exec::aggregate_rows(a, rows, |k, r| {
         Ok(ctx.lookup(r, &k.path(ctx.params)?).into_iter().next())
-    };
-    let order = |k: &mq::Key, rows: Vec<SValue>, asc: bool| -> Result<Vec<SValue>, String> {
-        let mut keyed = rows
-            .into_iter()
-            .map(|r| Ok((key_of(k, &r)?, r)))
-            .collect::<Result<Vec<_>, String>>()?;
-        keyed.sort_by(|(a, _), (b, _)| match (a, b) {
-            (Some(x), Some(y)) => {
-                let o = ordered(x, y).unwrap_or_else(|| x.cmp(y));
-                if asc {
-                    o
-                } else {
-                    o.reverse()
-                }
-            }
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        });
-        Ok(keyed.into_iter().map(|(_, r)| r).collect())
-    };
-    Ok(match a {
-        Aggregation::Count => vec![SValue::Int(rows.len() as i64)],
-        Aggregation::Reverse => rows.into_iter().rev().collect(),
-        Aggregation::OrderAsc(k) => order(k, rows, true)?,
-        Aggregation::OrderDesc(k) => order(k, rows, false)?,
-        Aggregation::Order(k, dir) => order(k, rows, *dir)?,
-        Aggregation::Group(k) => {
-            let mut groups: std::collections::BTreeMap<SValue, Vec<SValue>> = Default::default();
-            for r in rows {
-                let key = key_of(k, &r)?.unwrap_or(SValue::Null);
-                groups.entry(key).or_default().push(r);
-            }
-            groups
-                .into_iter()
-                .map(|(key, items)| {
-                    mix_store::value::map_of([
-                        ("key", key),
-                        ("count", SValue::Int(items.len() as i64)),
-                        ("items", SValue::Array(items)),
-                    ])
-                })
-                .collect()
-        }
     })
 }
 
@@ -1716,94 +1672,5 @@ mod tests {
         assert!(r
             .to_string()
             .starts_with("error(\"db.makeAnonymousLink: anonymous links need an app server"));
-    }
-
-    /// A `def` of a stdlib file: its name and its type when it is a declaration.
-    fn declarations(text: &str) -> Vec<(String, Option<String>)> {
-        let mut items: Vec<String> = Vec::new();
-        let mut open = false;
-        for line in text.lines().map(str::trim) {
-            let line = line.strip_prefix("private ").unwrap_or(line);
-            if let Some(item) = line.strip_prefix("def ") {
-                items.push(item.to_string());
-                open = true;
-                continue;
-            }
-            let continues = !line.is_empty()
-                && !["///", "//", "type ", "case ", "module", "import "]
-                    .iter()
-                    .any(|p| line.starts_with(p));
-            match items.last_mut() {
-                Some(item) if open && continues => {
-                    item.push(' ');
-                    item.push_str(line);
-                }
-                _ => open = false,
-            }
-        }
-        items
-            .iter()
-            .map(|item| {
-                let end = item
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(item.len());
-                let (name, rest) = item.split_at(end);
-                let ty = rest
-                    .trim_start()
-                    .strip_prefix(':')
-                    .map(|t| t.trim().to_string());
-                (name.to_string(), ty)
-            })
-            .collect()
-    }
-
-    fn arrows(ty: &str) -> u8 {
-        let (mut depth, mut n) = (0i32, 0);
-        let b = ty.as_bytes();
-        for (i, c) in b.iter().enumerate() {
-            match c {
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth -= 1,
-                b'-' if depth == 0 && b.get(i + 1) == Some(&b'>') => n += 1,
-                _ => {}
-            }
-        }
-        n
-    }
-
-    /// Every declaration of `stdlib/db.mix` and `stdlib/query.mix` has a native of its name and
-    /// arity (those that need a server raise a clear error or give an `error` result), and no
-    /// native of these modules is undeclared. No declaration is exempt.
-    #[test]
-    fn db_and_query_declarations_have_natives() {
-        const EXEMPT: [(&str, &str); 0] = [];
-        let table = crate::natives::table();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib");
-        for module in ["db", "query"] {
-            let text = std::fs::read_to_string(dir.join(format!("{module}.mix"))).unwrap();
-            let decls = declarations(&text);
-            for (name, ty) in &decls {
-                let qualified = format!("{module}.{name}");
-                if EXEMPT.iter().any(|(n, _)| *n == qualified) {
-                    continue;
-                }
-                let ty = ty.as_ref().unwrap_or_else(|| {
-                    panic!("{qualified} has a body; this test expects declarations")
-                });
-                let native = table
-                    .iter()
-                    .find(|d| d.name == qualified)
-                    .unwrap_or_else(|| panic!("{qualified} is declared but has no native"));
-                assert_eq!(native.arity, arrows(ty), "arity of {qualified}");
-            }
-            let prefix = format!("{module}.");
-            for d in table.iter().filter(|d| d.name.starts_with(&prefix)) {
-                assert!(
-                    decls.iter().any(|(n, _)| *n == d.name[prefix.len()..]),
-                    "{} is not declared in {module}.mix",
-                    d.name
-                );
-            }
-        }
     }
 }

@@ -91,39 +91,49 @@ pub fn call(name: &str, args: &[Value]) -> RtResult<Value> {
     TestHost::default().call(&native(name), args)
 }
 
+/// Calls a native or a partial application of one, as the VM would (curried: fewer arguments
+/// make a partial, more apply the result to the rest). Test hosts share it; compiled closures
+/// need the VM.
+pub(crate) fn call_native_value(
+    host: &mut dyn Host,
+    function: &Value,
+    args: &[Value],
+) -> RtResult<Value> {
+    let Value::Func(f) = function else {
+        return Err(RtError::runtime("not a function"));
+    };
+    match &**f {
+        Func::Native { native } => {
+            let def = table()[*native as usize];
+            let arity = def.arity as usize;
+            if args.len() < arity {
+                return Ok(Value::Func(std::rc::Rc::new(Func::Partial {
+                    callee: function.clone(),
+                    args: args.into(),
+                })));
+            }
+            let result = (def.f)(host, &args[..arity])?;
+            if args.len() > arity {
+                host.call(&result, &args[arity..])
+            } else {
+                Ok(result)
+            }
+        }
+        Func::Partial {
+            callee,
+            args: first,
+        } => {
+            let mut all = first.to_vec();
+            all.extend_from_slice(args);
+            host.call(callee, &all)
+        }
+        Func::Closure { .. } => Err(RtError::runtime("a test host cannot run compiled code")),
+    }
+}
+
 impl Host for TestHost {
     fn call(&mut self, function: &Value, args: &[Value]) -> RtResult<Value> {
-        let Value::Func(f) = function else {
-            return Err(RtError::runtime("not a function"));
-        };
-        match &**f {
-            Func::Native { native } => {
-                let table = table();
-                let def = table[*native as usize];
-                let arity = def.arity as usize;
-                if args.len() < arity {
-                    return Ok(Value::Func(std::rc::Rc::new(Func::Partial {
-                        callee: function.clone(),
-                        args: args.into(),
-                    })));
-                }
-                let result = (def.f)(self, &args[..arity])?;
-                if args.len() > arity {
-                    self.call(&result, &args[arity..])
-                } else {
-                    Ok(result)
-                }
-            }
-            Func::Partial {
-                callee,
-                args: first,
-            } => {
-                let mut all = first.to_vec();
-                all.extend_from_slice(args);
-                self.call(callee, &all)
-            }
-            Func::Closure { .. } => Err(RtError::runtime("TestHost cannot run compiled code")),
-        }
+        call_native_value(self, function, args)
     }
 
     fn charge(&mut self, steps: u64) -> RtResult<()> {

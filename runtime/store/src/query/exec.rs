@@ -384,12 +384,21 @@ fn aggregate(
     rows: Vec<Value>,
     params: &BTreeMap<String, Value>,
 ) -> Result<Vec<Value>> {
-    let keyed = |k: &Key, rows: Vec<Value>| -> Result<Vec<(Option<Value>, Value)>> {
-        rows.into_iter()
-            .map(|r| Ok((sort_key(db, params, &r, k)?, r)))
-            .collect()
-    };
-    let order = |k: &Key, rows: Vec<Value>, asc: bool| -> Result<Vec<Value>> {
+    aggregate_rows(a, rows, |k, r| sort_key(db, params, r, k))
+}
+
+/// Applies one aggregation stage to rows. `key_of` reads a row's key: the engine reads through
+/// its database, a host (the VM's `db` natives) through its own lookup.
+pub fn aggregate_rows<E>(
+    a: &Aggregation,
+    rows: Vec<Value>,
+    key_of: impl Fn(&Key, &Value) -> std::result::Result<Option<Value>, E>,
+) -> std::result::Result<Vec<Value>, E> {
+    let keyed =
+        |k: &Key, rows: Vec<Value>| -> std::result::Result<Vec<(Option<Value>, Value)>, E> {
+            rows.into_iter().map(|r| Ok((key_of(k, &r)?, r))).collect()
+        };
+    let order = |k: &Key, rows: Vec<Value>, asc: bool| -> std::result::Result<Vec<Value>, E> {
         let mut kr = keyed(k, rows)?;
         kr.sort_by(|(a, _), (b, _)| match (a, b) {
             (Some(x), Some(y)) => {
