@@ -589,35 +589,7 @@ impl<'p> Vm<'p> {
                     )
                 }
                 Instr::Move { dst, src } => set!(dst, reg!(src).clone()),
-                Instr::LoadGlobal { dst, global } => {
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
-                    set!(dst, check!(self.global(global)));
-                }
                 Instr::LoadFunction { dst, function } => set!(dst, self.function_value(function)),
-                Instr::LoadNative { dst, native } => {
-                    set!(
-                        dst,
-                        Value::Func(Rc::new(Func::Native {
-                            native: program.natives[native as usize],
-                        }))
-                    )
-                }
-                Instr::MakeClosure {
-                    dst,
-                    function,
-                    captures,
-                    count,
-                } => {
-                    let start = base + captures as usize;
-                    let values: Box<[Value]> = self.regs[start..start + count as usize].into();
-                    set!(
-                        dst,
-                        Value::Func(Rc::new(Func::Closure {
-                            function,
-                            captures: values,
-                        }))
-                    );
-                }
                 Instr::LoadCapture { dst, index } => {
                     let v = match self.frames.last().and_then(|f| f.closure.as_deref()) {
                         Some(Func::Closure { captures, .. }) => captures[index as usize].clone(),
@@ -678,7 +650,6 @@ impl<'p> Vm<'p> {
                     |x: f64, y: f64| x % y,
                     ops::rem
                 ),
-                Instr::Neg { dst, src } => set!(dst, check!(ops::neg(&reg!(src)))),
                 Instr::AddInt { dst, a, value } => {
                     set!(
                         dst,
@@ -690,34 +661,6 @@ impl<'p> Vm<'p> {
                             ref other => check!(ops::add_num(other, &Value::Int(value as i64))),
                         }
                     )
-                }
-                Instr::Concat { dst, a, b } => {
-                    // Read the right side first: it may be the register `take_operand` empties.
-                    let right = reg!(b).clone();
-                    check!(self.reserve(&reg!(a), &right));
-                    let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::concat(left, &right)));
-                }
-                Instr::ArrayConcat { dst, a, b } => {
-                    // Read the right side first: it may be the register `take_operand` empties.
-                    let right = reg!(b).clone();
-                    check!(self.reserve(&reg!(a), &right));
-                    let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::array_concat(left, &right)));
-                }
-                Instr::MapMerge { dst, a, b } => {
-                    // Read the right side first: it may be the register `take_operand` empties.
-                    let right = reg!(b).clone();
-                    check!(self.reserve(&reg!(a), &right));
-                    let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::map_merge(left, &right)));
-                }
-                Instr::AddDyn { dst, a, b } => {
-                    // Read the right side first: it may be the register `take_operand` empties.
-                    let right = reg!(b).clone();
-                    check!(self.reserve(&reg!(a), &right));
-                    let left = self.take_operand(base, dst, a);
-                    set!(dst, check!(ops::add_dyn(left, &right)));
                 }
                 Instr::Compare { op, dst, a, b } => {
                     let v = match (&reg!(a), &reg!(b)) {
@@ -732,16 +675,7 @@ impl<'p> Vm<'p> {
                     };
                     set!(dst, v)
                 }
-                Instr::Not { dst, src } => set!(dst, check!(ops::not(&reg!(src)))),
-                Instr::KleeneAnd { dst, a, b } => set!(dst, ops::kleene_and(&reg!(a), &reg!(b))),
-                Instr::KleeneOr { dst, a, b } => set!(dst, ops::kleene_or(&reg!(a), &reg!(b))),
                 Instr::IsDefined { dst, src } => set!(dst, Value::Bool(!reg!(src).is_undefined())),
-                Instr::IsUndefined { dst, src } => {
-                    set!(dst, Value::Bool(reg!(src).is_undefined()))
-                }
-                Instr::TestKind { dst, src, kind } => {
-                    set!(dst, Value::Bool(kind_matches(&reg!(src), kind)))
-                }
                 Instr::Jump { target } => jump_if!(true, target),
                 Instr::JumpIfNotTrue { cond, target } => {
                     jump_if!(!matches!(reg!(cond), Value::Bool(true)), target)
@@ -811,23 +745,6 @@ impl<'p> Vm<'p> {
                     args,
                     argc,
                 } => replace_frame!(function, args, argc, None),
-                Instr::CallNative {
-                    dst,
-                    native,
-                    args,
-                    argc,
-                } => {
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
-                    let def = program.native_def(native);
-                    let mut buffer = std::mem::take(&mut self.scratch);
-                    buffer.clear();
-                    let start = base + args as usize;
-                    buffer.extend_from_slice(&self.regs[start..start + argc as usize]);
-                    let result = self.call_native_def(def.f, &buffer);
-                    buffer.clear();
-                    self.scratch = buffer;
-                    set!(dst, check!(result));
-                }
                 Instr::TailCall { callee, args, argc } => {
                     let f = reg!(callee).clone();
                     if let Value::Func(func) = &f {
@@ -886,13 +803,6 @@ impl<'p> Vm<'p> {
                     }
                     rebase!();
                 }
-                Instr::Fail { src } => {
-                    let message = match &reg!(src) {
-                        Value::Str(s) => s.to_string(),
-                        other => crate::print::literal(other),
-                    };
-                    check!(Err(RtError::fail(message)))
-                }
                 Instr::TryStart { dst, handler } => self.tries.push(TryHandler {
                     depth: self.frames.len(),
                     handler,
@@ -901,143 +811,11 @@ impl<'p> Vm<'p> {
                 Instr::TryEnd => {
                     self.tries.pop();
                 }
-                Instr::MatchFail { src } => {
-                    let shown = crate::print::literal(&reg!(src));
-                    check!(Err(RtError::runtime(format!(
-                        "no pattern matches the value {}",
-                        clip(&shown)
-                    ))))
-                }
-                Instr::CheckStorable { src } => {
-                    check!(ops::storable(&reg!(src), "a variable"))
-                }
-                Instr::NewArray { dst, items, count } => {
-                    let start = base + items as usize;
-                    let values = &self.regs[start..start + count as usize];
-                    if values.iter().any(Value::is_undefined) {
-                        check!(Err(RtError::runtime("cannot store undefined in an array")))
-                    }
-                    set!(dst, Value::Array(Rc::new(values.to_vec())));
-                }
-                Instr::NewRecord { dst, keys, values } => {
-                    let names = &program.key_lists[keys as usize];
-                    let start = base + values as usize;
-                    let mut fields = Vec::with_capacity(names.len());
-                    for (i, k) in names.iter().enumerate() {
-                        let v = self.regs[start + i].clone();
-                        if v.is_undefined() {
-                            check!(Err(RtError::runtime(format!(
-                                "cannot store undefined in field `{k}` of a record"
-                            ))))
-                        }
-                        fields.push((k.clone(), v));
-                    }
-                    // Verified: the key list is sorted without duplicates.
-                    set!(
-                        dst,
-                        Value::Obj(Rc::new(crate::value::Obj::from_sorted(fields)))
-                    );
-                }
                 Instr::GetField { dst, obj, key } => {
                     set!(
                         dst,
                         check!(ops::get_field(&reg!(obj), &program.keys[key as usize]))
                     )
-                }
-                Instr::GetDyn { dst, obj, key } => {
-                    set!(dst, check!(ops::get_dyn(&reg!(obj), &reg!(key))))
-                }
-                Instr::GetIndex { dst, arr, index } => {
-                    set!(dst, check!(ops::get_index(&reg!(arr), &reg!(index))))
-                }
-                Instr::GetIndexOrUndefined { dst, arr, index } => {
-                    set!(
-                        dst,
-                        match &reg!(arr) {
-                            Value::Array(items) => ops::position(&reg!(index), items.len())
-                                .map(|i| items[i].clone())
-                                .unwrap_or(Value::Undefined),
-                            _ => Value::Undefined,
-                        }
-                    )
-                }
-                Instr::HasIndex { dst, arr, index } => {
-                    set!(
-                        dst,
-                        Value::Bool(match &reg!(arr) {
-                            Value::Array(items) =>
-                                ops::position(&reg!(index), items.len()).is_some(),
-                            _ => false,
-                        })
-                    )
-                }
-                Instr::Length { dst, src } => {
-                    set!(
-                        dst,
-                        match &reg!(src) {
-                            Value::Array(items) => Value::Int(items.len() as i64),
-                            _ => Value::Undefined,
-                        }
-                    )
-                }
-                Instr::ArrayRest { dst, src, from } => {
-                    set!(
-                        dst,
-                        match &reg!(src) {
-                            Value::Array(items) => Value::array(
-                                items
-                                    .get(from as usize..)
-                                    .map(<[Value]>::to_vec)
-                                    .unwrap_or_default(),
-                            ),
-                            _ => Value::Undefined,
-                        }
-                    )
-                }
-                Instr::SetField {
-                    dst,
-                    obj,
-                    key,
-                    value,
-                } => {
-                    let v = reg!(value).clone();
-                    let target = self.take_operand(base, dst, obj);
-                    set!(
-                        dst,
-                        check!(ops::set_field(
-                            target,
-                            program.keys[key as usize].clone(),
-                            v
-                        ))
-                    );
-                }
-                Instr::SetDyn {
-                    dst,
-                    obj,
-                    key,
-                    value,
-                } => {
-                    let k = match &reg!(key) {
-                        Value::Str(s) => crate::value::Key::from(s.as_str()),
-                        other => check!(Err(RtError::runtime(format!(
-                            "map keys are strings, got {}",
-                            other.kind()
-                        )))),
-                    };
-                    let v = reg!(value).clone();
-                    let target = self.take_operand(base, dst, obj);
-                    set!(dst, check!(ops::set_field(target, k, v)));
-                }
-                Instr::SetIndex {
-                    dst,
-                    arr,
-                    index,
-                    value,
-                } => {
-                    let v = reg!(value).clone();
-                    let i = reg!(index).clone();
-                    let target = self.take_operand(base, dst, arr);
-                    set!(dst, check!(ops::set_index(target, &i, v)));
                 }
                 Instr::NewCase { dst, name, arg } => {
                     let arg = arg.map(|a| reg!(a).clone());
@@ -1069,57 +847,6 @@ impl<'p> Vm<'p> {
                         }
                     )
                 }
-                Instr::CaseInverse { dst, src, name } => {
-                    let wanted = &program.keys[name as usize];
-                    set!(
-                        dst,
-                        match &reg!(src) {
-                            Value::Case(c) if c.name == *wanted => {
-                                c.arg.clone().unwrap_or(Value::Null)
-                            }
-                            _ => Value::Undefined,
-                        }
-                    )
-                }
-                Instr::ToStream { dst, src } => {
-                    set!(
-                        dst,
-                        match &reg!(src) {
-                            Value::Array(items) => {
-                                Value::Stream(Rc::new(Stream::of_array(items.clone())))
-                            }
-                            Value::Stream(s) => Value::Stream(s.clone()),
-                            Value::Undefined => Value::Undefined,
-                            other => check!(Err(RtError::runtime(format!(
-                                "`[]` needs an array, got {}",
-                                other.kind()
-                            )))),
-                        }
-                    )
-                }
-                Instr::Slice { dst, src, from, to } => {
-                    let v = check!(slice(&reg!(src), &reg!(from), &reg!(to)));
-                    set!(dst, v);
-                }
-                Instr::StreamAppend { dst, a, b } => {
-                    let left = Stream::wrap(reg!(a).clone());
-                    let right = Stream::wrap(reg!(b).clone());
-                    set!(dst, Value::Stream(Rc::new(Stream::Append(left, right))));
-                }
-                Instr::IterStart { dst, src } => {
-                    let stream = match &reg!(src) {
-                        Value::Array(items) => Rc::new(Stream::of_array(items.clone())),
-                        Value::Stream(s) => s.clone(),
-                        other => check!(Err(RtError::runtime(format!(
-                            "`for … in` needs a stream or an array, got {}",
-                            other.kind()
-                        )))),
-                    };
-                    set!(
-                        dst,
-                        Value::Host(Rc::new(HostObject::Cursor(RefCell::new(stream.cursor(),))))
-                    );
-                }
                 Instr::IterNext { dst, iter, done } => {
                     check!(self.tick());
                     self.frames.last_mut().expect("frame").pc = pc as u32;
@@ -1136,13 +863,316 @@ impl<'p> Vm<'p> {
                         None => pc = done as usize,
                     }
                 }
+                // Everything else reads and writes registers only: out of line, so the hot
+                // loop above keeps its state in machine registers.
+                _ => {
+                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    check!(self.slow_op(instr, base));
+                }
             }
         }
     }
 
+    /// The instructions the dispatch loop hands off (see `execute`): data construction and
+    /// update, streams, closures, natives, globals, errors. Registers by safe indexing.
+    #[inline(never)]
+    fn slow_op(&mut self, instr: &Instr, base: usize) -> RtResult<()> {
+        let program = self.program;
+        macro_rules! reg {
+            ($r:expr) => {
+                self.regs[base + $r as usize]
+            };
+        }
+        macro_rules! set {
+            ($r:expr, $v:expr) => {{
+                let value = $v;
+                self.regs[base + $r as usize] = value;
+            }};
+        }
+        macro_rules! check {
+            ($e:expr) => {
+                $e?
+            };
+        }
+        match *instr {
+            Instr::LoadGlobal { dst, global } => {
+                set!(dst, check!(self.global(global)));
+            }
+            Instr::LoadNative { dst, native } => {
+                set!(
+                    dst,
+                    Value::Func(Rc::new(Func::Native {
+                        native: program.natives[native as usize],
+                    }))
+                )
+            }
+            Instr::MakeClosure {
+                dst,
+                function,
+                captures,
+                count,
+            } => {
+                let start = base + captures as usize;
+                let values: Box<[Value]> = self.regs[start..start + count as usize].into();
+                set!(
+                    dst,
+                    Value::Func(Rc::new(Func::Closure {
+                        function,
+                        captures: values,
+                    }))
+                );
+            }
+            Instr::Neg { dst, src } => set!(dst, check!(ops::neg(&reg!(src)))),
+            Instr::Concat { dst, a, b } => {
+                // Read the right side first: it may be the register `take_operand` empties.
+                let right = reg!(b).clone();
+                check!(self.reserve(&reg!(a), &right));
+                let left = self.take_operand(base, dst, a);
+                set!(dst, check!(ops::concat(left, &right)));
+            }
+            Instr::ArrayConcat { dst, a, b } => {
+                // Read the right side first: it may be the register `take_operand` empties.
+                let right = reg!(b).clone();
+                check!(self.reserve(&reg!(a), &right));
+                let left = self.take_operand(base, dst, a);
+                set!(dst, check!(ops::array_concat(left, &right)));
+            }
+            Instr::MapMerge { dst, a, b } => {
+                // Read the right side first: it may be the register `take_operand` empties.
+                let right = reg!(b).clone();
+                check!(self.reserve(&reg!(a), &right));
+                let left = self.take_operand(base, dst, a);
+                set!(dst, check!(ops::map_merge(left, &right)));
+            }
+            Instr::AddDyn { dst, a, b } => {
+                // Read the right side first: it may be the register `take_operand` empties.
+                let right = reg!(b).clone();
+                check!(self.reserve(&reg!(a), &right));
+                let left = self.take_operand(base, dst, a);
+                set!(dst, check!(ops::add_dyn(left, &right)));
+            }
+            Instr::Not { dst, src } => set!(dst, check!(ops::not(&reg!(src)))),
+            Instr::KleeneAnd { dst, a, b } => set!(dst, ops::kleene_and(&reg!(a), &reg!(b))),
+            Instr::KleeneOr { dst, a, b } => set!(dst, ops::kleene_or(&reg!(a), &reg!(b))),
+            Instr::IsUndefined { dst, src } => {
+                set!(dst, Value::Bool(reg!(src).is_undefined()))
+            }
+            Instr::TestKind { dst, src, kind } => {
+                set!(dst, Value::Bool(kind_matches(&reg!(src), kind)))
+            }
+            Instr::CallNative {
+                dst,
+                native,
+                args,
+                argc,
+            } => {
+                let def = program.native_def(native);
+                let mut buffer = std::mem::take(&mut self.scratch);
+                buffer.clear();
+                let start = base + args as usize;
+                buffer.extend_from_slice(&self.regs[start..start + argc as usize]);
+                let result = self.call_native_def(def.f, &buffer);
+                buffer.clear();
+                self.scratch = buffer;
+                set!(dst, check!(result));
+            }
+            Instr::Fail { src } => {
+                let message = match &reg!(src) {
+                    Value::Str(s) => s.to_string(),
+                    other => crate::print::literal(other),
+                };
+                check!(Err(RtError::fail(message)))
+            }
+            Instr::MatchFail { src } => {
+                let shown = crate::print::literal(&reg!(src));
+                check!(Err(RtError::runtime(format!(
+                    "no pattern matches the value {}",
+                    clip(&shown)
+                ))))
+            }
+            Instr::CheckStorable { src } => {
+                check!(ops::storable(&reg!(src), "a variable"))
+            }
+            Instr::NewArray { dst, items, count } => {
+                let start = base + items as usize;
+                let values = &self.regs[start..start + count as usize];
+                if values.iter().any(Value::is_undefined) {
+                    check!(Err(RtError::runtime("cannot store undefined in an array")))
+                }
+                set!(dst, Value::Array(Rc::new(values.to_vec())));
+            }
+            Instr::NewRecord { dst, keys, values } => {
+                let names = &program.key_lists[keys as usize];
+                let start = base + values as usize;
+                let mut fields = Vec::with_capacity(names.len());
+                for (i, k) in names.iter().enumerate() {
+                    let v = self.regs[start + i].clone();
+                    if v.is_undefined() {
+                        check!(Err(RtError::runtime(format!(
+                            "cannot store undefined in field `{k}` of a record"
+                        ))))
+                    }
+                    fields.push((k.clone(), v));
+                }
+                // Verified: the key list is sorted without duplicates.
+                set!(
+                    dst,
+                    Value::Obj(Rc::new(crate::value::Obj::from_sorted(fields)))
+                );
+            }
+            Instr::GetDyn { dst, obj, key } => {
+                set!(dst, check!(ops::get_dyn(&reg!(obj), &reg!(key))))
+            }
+            Instr::GetIndex { dst, arr, index } => {
+                set!(dst, check!(ops::get_index(&reg!(arr), &reg!(index))))
+            }
+            Instr::GetIndexOrUndefined { dst, arr, index } => {
+                set!(
+                    dst,
+                    match &reg!(arr) {
+                        Value::Array(items) => ops::position(&reg!(index), items.len())
+                            .map(|i| items[i].clone())
+                            .unwrap_or(Value::Undefined),
+                        _ => Value::Undefined,
+                    }
+                )
+            }
+            Instr::HasIndex { dst, arr, index } => {
+                set!(
+                    dst,
+                    Value::Bool(match &reg!(arr) {
+                        Value::Array(items) => ops::position(&reg!(index), items.len()).is_some(),
+                        _ => false,
+                    })
+                )
+            }
+            Instr::Length { dst, src } => {
+                set!(
+                    dst,
+                    match &reg!(src) {
+                        Value::Array(items) => Value::Int(items.len() as i64),
+                        _ => Value::Undefined,
+                    }
+                )
+            }
+            Instr::ArrayRest { dst, src, from } => {
+                set!(
+                    dst,
+                    match &reg!(src) {
+                        Value::Array(items) => Value::array(
+                            items
+                                .get(from as usize..)
+                                .map(<[Value]>::to_vec)
+                                .unwrap_or_default(),
+                        ),
+                        _ => Value::Undefined,
+                    }
+                )
+            }
+            Instr::SetField {
+                dst,
+                obj,
+                key,
+                value,
+            } => {
+                let v = reg!(value).clone();
+                let target = self.take_operand(base, dst, obj);
+                set!(
+                    dst,
+                    check!(ops::set_field(
+                        target,
+                        program.keys[key as usize].clone(),
+                        v
+                    ))
+                );
+            }
+            Instr::SetDyn {
+                dst,
+                obj,
+                key,
+                value,
+            } => {
+                let k = match &reg!(key) {
+                    Value::Str(s) => crate::value::Key::from(s.as_str()),
+                    other => check!(Err(RtError::runtime(format!(
+                        "map keys are strings, got {}",
+                        other.kind()
+                    )))),
+                };
+                let v = reg!(value).clone();
+                let target = self.take_operand(base, dst, obj);
+                set!(dst, check!(ops::set_field(target, k, v)));
+            }
+            Instr::SetIndex {
+                dst,
+                arr,
+                index,
+                value,
+            } => {
+                let v = reg!(value).clone();
+                let i = reg!(index).clone();
+                let target = self.take_operand(base, dst, arr);
+                set!(dst, check!(ops::set_index(target, &i, v)));
+            }
+            Instr::CaseInverse { dst, src, name } => {
+                let wanted = &program.keys[name as usize];
+                set!(
+                    dst,
+                    match &reg!(src) {
+                        Value::Case(c) if c.name == *wanted => {
+                            c.arg.clone().unwrap_or(Value::Null)
+                        }
+                        _ => Value::Undefined,
+                    }
+                )
+            }
+            Instr::ToStream { dst, src } => {
+                set!(
+                    dst,
+                    match &reg!(src) {
+                        Value::Array(items) => {
+                            Value::Stream(Rc::new(Stream::of_array(items.clone())))
+                        }
+                        Value::Stream(s) => Value::Stream(s.clone()),
+                        Value::Undefined => Value::Undefined,
+                        other => check!(Err(RtError::runtime(format!(
+                            "`[]` needs an array, got {}",
+                            other.kind()
+                        )))),
+                    }
+                )
+            }
+            Instr::Slice { dst, src, from, to } => {
+                let v = check!(slice(&reg!(src), &reg!(from), &reg!(to)));
+                set!(dst, v);
+            }
+            Instr::StreamAppend { dst, a, b } => {
+                let left = Stream::wrap(reg!(a).clone());
+                let right = Stream::wrap(reg!(b).clone());
+                set!(dst, Value::Stream(Rc::new(Stream::Append(left, right))));
+            }
+            Instr::IterStart { dst, src } => {
+                let stream = match &reg!(src) {
+                    Value::Array(items) => Rc::new(Stream::of_array(items.clone())),
+                    Value::Stream(s) => s.clone(),
+                    other => check!(Err(RtError::runtime(format!(
+                        "`for … in` needs a stream or an array, got {}",
+                        other.kind()
+                    )))),
+                };
+                set!(
+                    dst,
+                    Value::Host(Rc::new(HostObject::Cursor(RefCell::new(stream.cursor(),))))
+                );
+            }
+            _ => unreachable!("handled by the dispatch loop"),
+        }
+        Ok(())
+    }
+
     /// Refuses a concatenation whose result alone would break the memory cap (growth by
     /// doubling outruns the periodic check).
-    fn reserve(&mut self, a: &Value, b: &Value) -> RtResult<()> {
+    fn reserve(&self, a: &Value, b: &Value) -> RtResult<()> {
         let Some(cap) = self.memory_cap else {
             return Ok(());
         };
