@@ -463,7 +463,18 @@ impl<'p> Vm<'p> {
         let functions = &program.module.functions;
         let frame = self.frames.last().expect("a frame to run");
         let mut code: &[Instr] = &functions[frame.function as usize].code;
-        let mut pc = frame.pc as usize;
+        // The instruction pointer; `pc!()` is its index in `code`.
+        let mut ip: *const Instr = unsafe { code.as_ptr().add(frame.pc as usize) };
+        macro_rules! pc {
+            () => {
+                unsafe { ip.offset_from(code.as_ptr()) as usize }
+            };
+        }
+        macro_rules! goto {
+            ($target:expr) => {
+                ip = unsafe { code.as_ptr().add($target as usize) }
+            };
+        }
         let mut base = frame.base as usize;
 
         // `fp` points at the current frame's first register. The register file never
@@ -503,7 +514,7 @@ impl<'p> Vm<'p> {
                 match $e {
                     Ok(v) => v,
                     Err(e) => {
-                        self.frames.last_mut().expect("frame").pc = pc as u32;
+                        self.frames.last_mut().expect("frame").pc = pc!() as u32;
                         return Err(e);
                     }
                 }
@@ -542,27 +553,27 @@ impl<'p> Vm<'p> {
                 frame.registers = callee.registers as u32;
                 frame.closure = $closure;
                 code = &callee.code;
-                pc = 0;
+                ip = code.as_ptr();
             }};
         }
         // Jumps when `$taken`; a backward jump pays a step (every loop goes through one).
         macro_rules! jump_if {
             ($taken:expr, $target:expr) => {{
                 if $taken {
-                    if ($target as usize) < pc {
+                    if ($target as usize) < pc!() {
                         check!(self.tick());
                     }
-                    pc = $target as usize;
+                    goto!($target);
                 }
             }};
         }
         macro_rules! enter {
             ($function:expr, $new_base:expr, $dst:expr, $closure:expr) => {{
-                self.frames.last_mut().expect("frame").pc = pc as u32;
+                self.frames.last_mut().expect("frame").pc = pc!() as u32;
                 check!(self.tick());
                 check!(self.push_frame($function, $new_base, $dst, $closure));
                 code = &functions[$function as usize].code;
-                pc = 0;
+                ip = code.as_ptr();
                 base = $new_base;
                 rebase!();
             }};
@@ -571,8 +582,8 @@ impl<'p> Vm<'p> {
         loop {
             // Verified code ends every function with a jump, return or raise, and every target
             // is inside the function, so `pc` stays in bounds.
-            let instr = unsafe { code.get_unchecked(pc) };
-            pc += 1;
+            let instr = unsafe { &*ip };
+            ip = unsafe { ip.add(1) };
             match *instr {
                 Instr::LoadNull { dst } => set!(dst, Value::Null),
                 Instr::LoadUndefined { dst } => set!(dst, Value::Undefined),
@@ -713,7 +724,7 @@ impl<'p> Vm<'p> {
                     // The hot path of recursion, written out: no closure, arity known.
                     let callee = unsafe { functions.get_unchecked(function as usize) };
                     let caller = unsafe { self.frames.last_mut().unwrap_unchecked() };
-                    caller.pc = pc as u32;
+                    caller.pc = pc!() as u32;
                     let new_base = base + caller.registers as usize;
                     let need = new_base + callee.registers as usize;
                     check!(self.ensure_registers(need));
@@ -736,7 +747,7 @@ impl<'p> Vm<'p> {
                         store(unsafe { &mut *registers.add(new_base + i) }, v);
                     }
                     code = &callee.code;
-                    pc = 0;
+                    ip = code.as_ptr();
                     base = new_base;
                     rebase!();
                 }
@@ -756,14 +767,17 @@ impl<'p> Vm<'p> {
                             }
                         }
                     }
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32;
                     let start = base + args as usize;
                     let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
                     let result = check!(self.call_value(&f, &call_args));
-                    if let Some(v) = self.return_value(result, stop, &mut code, &mut pc, &mut base)
+                    let mut resume = 0;
+                    if let Some(v) =
+                        self.return_value(result, stop, &mut code, &mut resume, &mut base)
                     {
                         return Ok(v);
                     }
+                    ip = unsafe { code.as_ptr().add(resume) };
                     rebase!();
                 }
                 Instr::Call {
@@ -791,16 +805,20 @@ impl<'p> Vm<'p> {
                             }
                         }
                     }
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32;
                     let start = base + args as usize;
                     let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
                     set!(dst, check!(self.call_value(&f, &call_args)));
                 }
                 Instr::Return { src } => {
                     let value = std::mem::take(&mut regm!(src));
-                    if let Some(v) = self.return_value(value, stop, &mut code, &mut pc, &mut base) {
+                    let mut resume = 0;
+                    if let Some(v) =
+                        self.return_value(value, stop, &mut code, &mut resume, &mut base)
+                    {
                         return Ok(v);
                     }
+                    ip = unsafe { code.as_ptr().add(resume) };
                     rebase!();
                 }
                 Instr::TryStart { dst, handler } => self.tries.push(TryHandler {
@@ -849,7 +867,7 @@ impl<'p> Vm<'p> {
                 }
                 Instr::IterNext { dst, iter, done } => {
                     check!(self.tick());
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32;
                     let cursor = reg!(iter).clone();
                     let next = match &cursor {
                         Value::Host(h) => match &**h {
@@ -860,13 +878,46 @@ impl<'p> Vm<'p> {
                     };
                     match check!(next) {
                         Some(v) => set!(dst, v),
-                        None => pc = done as usize,
+                        None => goto!(done),
                     }
                 }
                 // Everything else reads and writes registers only: out of line, so the hot
                 // loop above keeps its state in machine registers.
-                _ => {
-                    self.frames.last_mut().expect("frame").pc = pc as u32;
+                // Listed rather than `_`: an exhaustive match needs no range check on dispatch.
+                Instr::NewArray { .. }
+                | Instr::NewRecord { .. }
+                | Instr::GetDyn { .. }
+                | Instr::GetIndex { .. }
+                | Instr::GetIndexOrUndefined { .. }
+                | Instr::HasIndex { .. }
+                | Instr::Length { .. }
+                | Instr::ArrayRest { .. }
+                | Instr::SetField { .. }
+                | Instr::SetDyn { .. }
+                | Instr::SetIndex { .. }
+                | Instr::CaseInverse { .. }
+                | Instr::ToStream { .. }
+                | Instr::Slice { .. }
+                | Instr::StreamAppend { .. }
+                | Instr::IterStart { .. }
+                | Instr::MakeClosure { .. }
+                | Instr::Concat { .. }
+                | Instr::ArrayConcat { .. }
+                | Instr::MapMerge { .. }
+                | Instr::AddDyn { .. }
+                | Instr::LoadNative { .. }
+                | Instr::Not { .. }
+                | Instr::KleeneAnd { .. }
+                | Instr::KleeneOr { .. }
+                | Instr::IsUndefined { .. }
+                | Instr::TestKind { .. }
+                | Instr::CheckStorable { .. }
+                | Instr::CallNative { .. }
+                | Instr::LoadGlobal { .. }
+                | Instr::Fail { .. }
+                | Instr::MatchFail { .. }
+                | Instr::Neg { .. } => {
+                    self.frames.last_mut().expect("frame").pc = pc!() as u32;
                     check!(self.slow_op(instr, base));
                 }
             }
