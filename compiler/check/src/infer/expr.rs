@@ -401,8 +401,12 @@ impl Infer<'_> {
     }
 
     fn lambda(&mut self, arms: &[Arm]) -> Ty {
-        let whole = self.fresh();
+                let whole = self.fresh();
         let dynamic = arms.len() > 1 && heterogeneous(arms.iter().filter_map(|a| a.params.first()));
+        // Bracket patterns of different shapes (`[]`, `[x]`, `[h, ~multiple t]`) match arrays
+        // of one element type, not tuples of one length.
+        let arrays = varying_array_shapes(arms.iter().filter_map(|a| a.params.first()))
+            .then(|| app("array", self.fresh()));
         self.fn_depth += 1;
         for arm in arms {
             self.push_scope();
@@ -411,10 +415,17 @@ impl Infer<'_> {
             } else {
                 arm.params.iter().map(|p| self.pattern(p)).collect()
             };
-            if dynamic {
+                        if dynamic {
                 if let (Some(first), Some(p)) = (params.first_mut(), arm.params.first()) {
                     self.expect(&data(), first, p.span);
                     *first = data();
+                }
+            } else if let (Some(array), Some(first), Some(p)) =
+                (&arrays, params.first_mut(), arm.params.first())
+            {
+                if matches!(strip(p).kind, PatternKind::Array(_)) {
+                    self.expect(array, first, p.span);
+                    *first = array.clone();
                 }
             }
             if let Some(guard) = &arm.guard {
@@ -517,13 +528,44 @@ impl Infer<'_> {
 fn compatible_heads(x: &Ty, y: &Ty) -> bool {
     match (x, y) {
         (Ty::Var(_), _) | (_, Ty::Var(_)) | (Ty::Plus(..), _) | (_, Ty::Plus(..)) => true,
-        (Ty::Con(a, _), Ty::Con(b, _)) => a == b || &**a == "data" || &**b == "data",
+        (Ty::Con(a, _), Ty::Con(b, _)) if &**a == "data" || &**b == "data" => true,
+        // `array(number)` and `array(string)` do not share a type: `[[3], ["a"]]` is a tuple.
+        (Ty::Con(a, xs), Ty::Con(b, ys)) => {
+            a == b
+                && xs.len() == ys.len()
+                && xs.iter().zip(ys).all(|(x, y)| compatible_heads(x, y))
+        }
         (Ty::Fun(..), Ty::Fun(..))
         | (Ty::Record(..), Ty::Record(..))
         | (Ty::Cases(..), Ty::Cases(..)) => true,
         (Ty::Tuple(a), Ty::Tuple(b)) => a.len() == b.len(),
         _ => false,
     }
+}
+
+fn strip(p: &Pattern) -> &Pattern {
+    match &p.kind {
+        PatternKind::Paren(inner) | PatternKind::Typed(inner, _) => strip(inner),
+        _ => p,
+    }
+}
+
+/// Whether bracket patterns among `patterns` differ in length or in using `~multiple` /
+/// `~optional`.
+fn varying_array_shapes<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> bool {
+    let mut shapes = patterns.filter_map(|p| match &strip(p).kind {
+        PatternKind::Array(items) => Some((
+            items.len(),
+            items
+                .iter()
+                .any(|i| matches!(i.kind, PatternKind::Spread(..))),
+        )),
+        _ => None,
+    });
+    let Some(first) = shapes.next() else {
+        return false;
+    };
+    shapes.any(|s| s != first || first.1)
 }
 
 /// `M.x`, `self.x`, `global.x`: the qualifier when `base` names a module, not a value.
