@@ -401,7 +401,7 @@ impl Infer<'_> {
     }
 
     fn lambda(&mut self, arms: &[Arm]) -> Ty {
-                let whole = self.fresh();
+        let whole = self.fresh();
         let dynamic = arms.len() > 1 && heterogeneous(arms.iter().filter_map(|a| a.params.first()));
         // Bracket patterns of different shapes (`[]`, `[x]`, `[h, ~multiple t]`) match arrays
         // of one element type, not tuples of one length.
@@ -415,7 +415,7 @@ impl Infer<'_> {
             } else {
                 arm.params.iter().map(|p| self.pattern(p)).collect()
             };
-                        if dynamic {
+            if dynamic {
                 if let (Some(first), Some(p)) = (params.first_mut(), arm.params.first()) {
                     self.expect(&data(), first, p.span);
                     *first = data();
@@ -531,9 +531,7 @@ fn compatible_heads(x: &Ty, y: &Ty) -> bool {
         (Ty::Con(a, _), Ty::Con(b, _)) if &**a == "data" || &**b == "data" => true,
         // `array(number)` and `array(string)` do not share a type: `[[3], ["a"]]` is a tuple.
         (Ty::Con(a, xs), Ty::Con(b, ys)) => {
-            a == b
-                && xs.len() == ys.len()
-                && xs.iter().zip(ys).all(|(x, y)| compatible_heads(x, y))
+            a == b && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| compatible_heads(x, y))
         }
         (Ty::Fun(..), Ty::Fun(..))
         | (Ty::Record(..), Ty::Record(..))
