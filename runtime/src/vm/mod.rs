@@ -475,21 +475,27 @@ impl<'p> Vm<'p> {
                 ip = unsafe { code.as_ptr().add($target as usize) }
             };
         }
-        let mut base = frame.base as usize;
 
         // `fp` points at the current frame's first register. The register file never
         // reallocates (fixed capacity), so it stays valid until `base` changes (`rebase!`).
         let registers: *mut Value = self.regs.as_mut_ptr();
-        let mut fp: *mut Value = unsafe { registers.add(base) };
-        macro_rules! rebase {
+        let mut fp: *mut Value = unsafe { registers.add(frame.base as usize) };
+        // The frame's first register as an index (calls and the out-of-line paths need it; the
+        // hot paths use `fp` alone, which keeps one less value live in the loop).
+        macro_rules! base {
             () => {
-                fp = unsafe { registers.add(base) }
+                unsafe { fp.offset_from(registers) as usize }
+            };
+        }
+        macro_rules! rebase {
+            ($base:expr) => {
+                fp = unsafe { registers.add($base) }
             };
         }
         macro_rules! reg {
             ($r:expr) => {
                 *{
-                    debug_assert!(base + ($r as usize) < self.regs.len());
+                    debug_assert!(base!() + ($r as usize) < self.regs.len());
                     unsafe { &*fp.add($r as usize) }
                 }
             };
@@ -503,7 +509,7 @@ impl<'p> Vm<'p> {
         macro_rules! regm {
             ($r:expr) => {
                 *{
-                    debug_assert!(base + ($r as usize) < self.regs.len());
+                    debug_assert!(base!() + ($r as usize) < self.regs.len());
                     unsafe { &mut *fp.add($r as usize) }
                 }
             };
@@ -547,7 +553,7 @@ impl<'p> Vm<'p> {
                     set!(i, v);
                 }
                 let callee = &functions[$function as usize];
-                check!(self.ensure_registers(base + callee.registers as usize));
+                check!(self.ensure_registers(base!() + callee.registers as usize));
                 let frame = self.frames.last_mut().expect("frame");
                 frame.function = $function;
                 frame.registers = callee.registers as u32;
@@ -574,8 +580,7 @@ impl<'p> Vm<'p> {
                 check!(self.push_frame($function, $new_base, $dst, $closure));
                 code = &functions[$function as usize].code;
                 ip = code.as_ptr();
-                base = $new_base;
-                rebase!();
+                rebase!($new_base);
             }};
         }
 
@@ -725,7 +730,7 @@ impl<'p> Vm<'p> {
                     let callee = unsafe { functions.get_unchecked(function as usize) };
                     let caller = unsafe { self.frames.last_mut().unwrap_unchecked() };
                     caller.pc = pc!() as u32;
-                    let new_base = base + caller.registers as usize;
+                    let new_base = base!() + caller.registers as usize;
                     let need = new_base + callee.registers as usize;
                     check!(self.ensure_registers(need));
                     if self.frames.len() >= MAX_FRAMES {
@@ -748,8 +753,7 @@ impl<'p> Vm<'p> {
                     }
                     code = &callee.code;
                     ip = code.as_ptr();
-                    base = new_base;
-                    rebase!();
+                    rebase!(new_base);
                 }
                 Instr::TailCallDirect {
                     function,
@@ -768,17 +772,17 @@ impl<'p> Vm<'p> {
                         }
                     }
                     self.frames.last_mut().expect("frame").pc = pc!() as u32;
-                    let start = base + args as usize;
+                    let start = base!() + args as usize;
                     let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
                     let result = check!(self.call_value(&f, &call_args));
-                    let mut resume = 0;
+                    let (mut resume, mut new_base) = (0, 0);
                     if let Some(v) =
-                        self.return_value(result, stop, &mut code, &mut resume, &mut base)
+                        self.return_value(result, stop, &mut code, &mut resume, &mut new_base)
                     {
                         return Ok(v);
                     }
                     ip = unsafe { code.as_ptr().add(resume) };
-                    rebase!();
+                    rebase!(new_base);
                 }
                 Instr::Call {
                     dst,
@@ -794,7 +798,7 @@ impl<'p> Vm<'p> {
                         if let Func::Closure { function, .. } = &**func {
                             let function = *function;
                             if functions[function as usize].arity == argc {
-                                let old_base = base;
+                                let old_base = base!();
                                 let new_base = self.top();
                                 enter!(function, new_base, dst, Some(func.clone()));
                                 for i in 0..argc as usize {
@@ -806,20 +810,20 @@ impl<'p> Vm<'p> {
                         }
                     }
                     self.frames.last_mut().expect("frame").pc = pc!() as u32;
-                    let start = base + args as usize;
+                    let start = base!() + args as usize;
                     let call_args: Vec<Value> = self.regs[start..start + argc as usize].to_vec();
                     set!(dst, check!(self.call_value(&f, &call_args)));
                 }
                 Instr::Return { src } => {
                     let value = std::mem::take(&mut regm!(src));
-                    let mut resume = 0;
+                    let (mut resume, mut new_base) = (0, 0);
                     if let Some(v) =
-                        self.return_value(value, stop, &mut code, &mut resume, &mut base)
+                        self.return_value(value, stop, &mut code, &mut resume, &mut new_base)
                     {
                         return Ok(v);
                     }
                     ip = unsafe { code.as_ptr().add(resume) };
-                    rebase!();
+                    rebase!(new_base);
                 }
                 Instr::TryStart { dst, handler } => self.tries.push(TryHandler {
                     depth: self.frames.len(),
@@ -918,7 +922,7 @@ impl<'p> Vm<'p> {
                 | Instr::MatchFail { .. }
                 | Instr::Neg { .. } => {
                     self.frames.last_mut().expect("frame").pc = pc!() as u32;
-                    check!(self.slow_op(instr, base));
+                    check!(self.slow_op(instr, base!()));
                 }
             }
         }
