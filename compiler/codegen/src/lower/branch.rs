@@ -9,7 +9,8 @@ use mix_syntax::ast::{BinOp, Expr, ExprKind};
 use super::{Lowerer, Res};
 use crate::builder::Patch;
 
-fn cmp_op(op: BinOp) -> Option<CmpOp> {
+/// The run-time comparison of a comparison operator (`None` for the other operators).
+pub(super) fn cmp_op(op: BinOp) -> Option<CmpOp> {
     Some(match op {
         BinOp::Eq => CmpOp::Eq,
         BinOp::Ne => CmpOp::Ne,

@@ -5,7 +5,7 @@
 
 use mix_check::infer::{has_short_projection, PlusKind};
 use mix_diagnostics::Diagnostic;
-use mix_runtime::qcode::{CmpOp, Instr, Reg};
+use mix_runtime::qcode::{Instr, Reg};
 use mix_syntax::ast::{self, BinOp, Expr, ExprKind, FieldKey, LetTarget, PathSeg, UnOp};
 
 use super::{codes, Binding, Lowerer, Res, ROW};
@@ -538,21 +538,11 @@ impl Lowerer<'_, '_> {
             BinOp::Div => Instr::Div { dst, a, b },
             BinOp::Rem => Instr::Rem { dst, a, b },
             BinOp::Append => Instr::StreamAppend { dst, a, b },
-            BinOp::Eq => compare(CmpOp::Eq, dst, a, b),
-            BinOp::Ne => compare(CmpOp::Ne, dst, a, b),
-            BinOp::StrictEq => compare(CmpOp::StrictEq, dst, a, b),
-            BinOp::StrictNe => compare(CmpOp::StrictNe, dst, a, b),
-            BinOp::Lt => compare(CmpOp::Lt, dst, a, b),
-            BinOp::Le => compare(CmpOp::Le, dst, a, b),
-            BinOp::Gt => compare(CmpOp::Gt, dst, a, b),
-            BinOp::Ge => compare(CmpOp::Ge, dst, a, b),
-            BinOp::EqCi => compare(CmpOp::EqCi, dst, a, b),
-            BinOp::NeCi => compare(CmpOp::NeCi, dst, a, b),
-            BinOp::LtCi => compare(CmpOp::LtCi, dst, a, b),
-            BinOp::LeCi => compare(CmpOp::LeCi, dst, a, b),
-            BinOp::GtCi => compare(CmpOp::GtCi, dst, a, b),
-            BinOp::GeCi => compare(CmpOp::GeCi, dst, a, b),
-            BinOp::Pipe | BinOp::And | BinOp::Or => unreachable!("handled above"),
+            // Every other operator is a comparison (the rest were handled above).
+            op => match super::branch::cmp_op(op) {
+                Some(op) => Instr::Compare { op, dst, a, b },
+                None => unreachable!("`{}` is handled above", op.text()),
+            },
         };
         self.emit(instr);
         Ok(())
@@ -734,10 +724,6 @@ impl Lowerer<'_, '_> {
         }
         Ok(())
     }
-}
-
-fn compare(op: CmpOp, dst: Reg, a: Reg, b: Reg) -> Instr {
-    Instr::Compare { op, dst, a, b }
 }
 
 /// `x |> f(a)` as the call `f(a, x)`, when the right side is a call without a short

@@ -3,7 +3,7 @@
 //! registers that stay live for the arm (the caller releases them with the arm's scope).
 
 use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg};
-use mix_syntax::ast::{BinOp, Pattern, PatternKind, SpreadKind, Type, TypeKind};
+use mix_syntax::ast::{Pattern, PatternKind, SpreadKind, Type, TypeKind};
 
 use super::{Binding, Lowerer, Res};
 use crate::builder::Patch;
@@ -90,28 +90,13 @@ impl Lowerer<'_, '_> {
             }
             PatternKind::Compare(op, name, rhs) => {
                 self.bind(&name.name, Binding::Reg(v));
-                let other = self.operand(rhs)?;
-                let op = match op {
-                    BinOp::Lt => CmpOp::Lt,
-                    BinOp::Le => CmpOp::Le,
-                    BinOp::Gt => CmpOp::Gt,
-                    BinOp::Ge => CmpOp::Ge,
-                    BinOp::Eq => CmpOp::Eq,
-                    BinOp::Ne => CmpOp::Ne,
-                    _ => {
-                        return Err(Box::new(
-                            self.unsupported("this comparison pattern", p.span),
-                        ))
-                    }
+                let Some(op) = super::branch::cmp_op(*op) else {
+                    return Err(Box::new(
+                        self.unsupported("this comparison pattern", p.span),
+                    ));
                 };
-                let t = self.b().reg();
-                self.emit(Instr::Compare {
-                    op,
-                    dst: t,
-                    a: v,
-                    b: other,
-                });
-                self.fail_unless(t, fails);
+                let other = self.operand(rhs)?;
+                self.fail_unless_cmp(op, v, other, fails);
             }
             PatternKind::And(a, b) => {
                 self.pattern(a, v, fails)?;
@@ -176,30 +161,14 @@ impl Lowerer<'_, '_> {
         }
         let len = self.b().reg();
         self.emit(Instr::Length { dst: len, src: v });
-        let bound = self.b().reg();
-        self.load_int(fixed as i64, bound);
-        let t = self.b().reg();
         let op = if multiple.is_some() || optional > 0 {
             CmpOp::Ge
         } else {
             CmpOp::Eq
         };
-        self.emit(Instr::Compare {
-            op,
-            dst: t,
-            a: len,
-            b: bound,
-        });
-        self.fail_unless(t, fails);
+        self.fail_unless_cmp_int(op, len, fixed as i64, fails);
         if optional > 0 {
-            self.load_int((fixed + optional) as i64, bound);
-            self.emit(Instr::Compare {
-                op: CmpOp::Le,
-                dst: t,
-                a: len,
-                b: bound,
-            });
-            self.fail_unless(t, fails);
+            self.fail_unless_cmp_int(CmpOp::Le, len, (fixed + optional) as i64, fails);
         }
         // Elements after the `~multiple` are counted from the end.
         let after = multiple.map_or(0, |m| items.len() - m - 1);
@@ -355,14 +324,36 @@ impl Lowerer<'_, '_> {
     }
 
     fn test_equal(&mut self, v: Reg, constant: Reg, fails: &mut Vec<Patch>) {
-        let t = self.b().reg();
-        self.emit(Instr::Compare {
-            op: CmpOp::Eq,
-            dst: t,
-            a: v,
-            b: constant,
-        });
-        self.fail_unless(t, fails);
+        self.fail_unless_cmp(CmpOp::Eq, v, constant, fails);
+    }
+
+    /// Fails the arm unless `a op b` is exactly true: one compare-and-branch instruction.
+    fn fail_unless_cmp(&mut self, op: CmpOp, a: Reg, b: Reg, fails: &mut Vec<Patch>) {
+        fails.push(self.b().jump(Instr::BranchCmp {
+            op,
+            a,
+            b,
+            target: 0,
+            when: false,
+        }));
+    }
+
+    /// `fail_unless_cmp` against an integer constant.
+    fn fail_unless_cmp_int(&mut self, op: CmpOp, a: Reg, value: i64, fails: &mut Vec<Patch>) {
+        match i16::try_from(value) {
+            Ok(value) => fails.push(self.b().jump(Instr::BranchCmpInt {
+                op,
+                a,
+                value,
+                target: 0,
+                when: false,
+            })),
+            Err(_) => {
+                let b = self.b().reg();
+                self.load_int(value, b);
+                self.fail_unless_cmp(op, a, b, fails);
+            }
+        }
     }
 
     fn fail_unless(&mut self, cond: Reg, fails: &mut Vec<Patch>) {
