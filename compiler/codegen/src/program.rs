@@ -10,7 +10,7 @@ use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::PlusKind;
 use mix_diagnostics::{Diagnostic, LineMap};
 use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module};
-use mix_runtime::vm::native_table;
+use mix_runtime::vm::{native_index, native_table};
 
 use crate::builder::FnBuilder;
 use crate::resolve::DefKey;
@@ -105,7 +105,7 @@ impl<'db> ProgramBuilder<'db> {
     }
 
     pub fn native(&mut self, name: &str) -> Option<(u32, u8)> {
-        let def = native_table().iter().find(|d| d.name == name)?;
+        let def = native_table()[native_index(name)?];
         let index = match self.natives.get(name) {
             Some(&i) => i,
             None => {

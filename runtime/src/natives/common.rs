@@ -409,12 +409,8 @@ pub(crate) mod testkit {
     /// Calls a native by name directly with the given host (whose `charge` then sees the
     /// native's own charges).
     pub fn run_with(host: &mut dyn Host, name: &str, args: &[Value]) -> RtResult<Value> {
-        let table = crate::natives::table();
-        let def = table
-            .iter()
-            .find(|d| d.name == name)
-            .unwrap_or_else(|| panic!("no native {name}"));
-        (def.f)(host, args)
+        let index = crate::vm::native_index(name).unwrap_or_else(|| panic!("no native {name}"));
+        (crate::vm::native_table()[index].f)(host, args)
     }
 
     /// Calls a native with a fresh [`FnHost`].

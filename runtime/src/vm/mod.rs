@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 pub use ops::{add_dyn, compare, position};
-pub use program::{native_table, BindError, Program};
+pub use program::{native_index, native_table, BindError, Program};
 
 use crate::error::{RtError, RtResult, TraceFrame};
 use crate::native::Host;
@@ -332,9 +332,8 @@ impl<'p> Vm<'p> {
             return Ok(v.clone());
         }
         let source = self.program.values[constant as usize].clone();
-        let compile = native_table()
-            .iter()
-            .find(|d| d.name == "regex.mustCompile")
+        let compile = native_index("regex.mustCompile")
+            .map(|i| native_table()[i])
             .ok_or_else(|| RtError::runtime("this runtime has no regex support"))?;
         let v = (compile.f)(self, &[source])?;
         self.regexes[constant as usize] = Some(v.clone());

@@ -14,6 +14,11 @@ pub fn native_table() -> &'static [NativeDef] {
     TABLE.get_or_init(crate::natives::table)
 }
 
+/// The position of the native named `name` in `native_table()` (sorted by name).
+pub fn native_index(name: &str) -> Option<usize> {
+    native_table().binary_search_by(|d| d.name.cmp(name)).ok()
+}
+
 pub struct Program {
     pub module: Module,
     /// Values of Int/Float/Str constants (Undefined for the other kinds).
@@ -42,10 +47,9 @@ impl Program {
     pub fn new(module: Module) -> Result<Program, BindError> {
         // The VM relies on verified operands (it reads registers without bounds checks).
         crate::qcode::verify::verify(&module).map_err(|e| BindError(e.to_string()))?;
-        let table = native_table();
         let mut natives = Vec::with_capacity(module.natives.len());
         for name in &module.natives {
-            let index = table.iter().position(|d| d.name == name).ok_or_else(|| {
+            let index = native_index(name).ok_or_else(|| {
                 BindError(format!(
                     "the module needs native `{name}`, which this runtime does not provide"
                 ))
@@ -93,5 +97,19 @@ impl Program {
 
     pub fn native_def(&self, module_native: u32) -> &'static NativeDef {
         &native_table()[self.natives[module_native as usize] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natives_are_found_by_name() {
+        // `native_index` binary-searches: the names must be sorted and unique.
+        assert!(native_table().windows(2).all(|w| w[0].name < w[1].name));
+        let i = native_index("array.map").expect("array.map");
+        assert_eq!(native_table()[i].name, "array.map");
+        assert_eq!(native_index("array.nope"), None);
     }
 }
