@@ -679,12 +679,12 @@ impl<'p> Vm<'p> {
                 }
                 Instr::Compare { op, dst, a, b } => {
                     let v = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => Value::Bool(ordered(op, *x, *y)),
+                        (Value::Int(x), Value::Int(y)) => Value::Bool(ops::ordered(op, *x, *y)),
                         (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
-                            Value::Bool(ordered(op, *x, *y as f64))
+                            Value::Bool(ops::ordered(op, *x, *y as f64))
                         }
                         (Value::Float(x), Value::Float(y)) if !op.is_strict() => {
-                            Value::Bool(ordered(op, *x, *y))
+                            Value::Bool(ops::ordered(op, *x, *y))
                         }
                         (x, y) => ops::compare(op, x, y),
                     };
@@ -1286,27 +1286,11 @@ impl<'p> Vm<'p> {
     }
 }
 
-/// `x op y` on two numbers of one representation: every operator agrees with
-/// `ops::compare` there (the case-insensitive ones too; `===` only for integers, whose kinds
-/// match, which is why floats never come here with it).
-#[inline(always)]
-fn ordered<T: PartialOrd>(op: crate::qcode::CmpOp, x: T, y: T) -> bool {
-    use crate::qcode::CmpOp::*;
-    match op {
-        Eq | EqCi | StrictEq => x == y,
-        Ne | NeCi | StrictNe => x != y,
-        Lt | LtCi => x < y,
-        Le | LeCi => x <= y,
-        Gt | GtCi => x > y,
-        Ge | GeCi => x >= y,
-    }
-}
-
 /// Whether a comparison is exactly `true` (what a branch tests).
 #[inline(always)]
 fn holds(op: crate::qcode::CmpOp, x: &Value, y: &Value) -> bool {
     match (x, y) {
-        (Value::Int(x), Value::Int(y)) => ordered(op, *x, *y),
+        (Value::Int(x), Value::Int(y)) => ops::ordered(op, *x, *y),
         (x, y) => matches!(ops::compare(op, x, y), Value::Bool(true)),
     }
 }

@@ -190,6 +190,22 @@ pub fn add_dyn(a: Value, b: &Value) -> RtResult<Value> {
     }
 }
 
+/// `x op y` on two numbers of one representation: every operator agrees with `compare` there
+/// (the case-insensitive ones too; `===` only for integers, whose kinds match, which is why
+/// floats never come here with it).
+#[inline(always)]
+pub(super) fn ordered<T: PartialOrd>(op: CmpOp, x: T, y: T) -> bool {
+    use CmpOp::*;
+    match op {
+        Eq | EqCi | StrictEq => x == y,
+        Ne | NeCi | StrictNe => x != y,
+        Lt | LtCi => x < y,
+        Le | LeCi => x <= y,
+        Gt | GtCi => x > y,
+        Ge | GeCi => x >= y,
+    }
+}
+
 #[inline(always)]
 fn number(v: &Value) -> Option<f64> {
     match v {
@@ -206,22 +222,15 @@ fn lower(v: &Value) -> Option<String> {
 /// Comparison with undefined bubbling (except for `===`/`!==`, which see undefined as a value).
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
     use std::cmp::Ordering::*;
-    // Numbers of mixed representation (a float result of `%` against an integer literal);
-    // two integers stay exact below.
-    if let (Some(x), Some(y)) = (number(a), number(b)) {
-        if !matches!(op, CmpOp::StrictEq | CmpOp::StrictNe)
-            && !matches!((a, b), (Value::Int(_), Value::Int(_)))
-        {
-            return Value::Bool(match op {
-                CmpOp::Eq | CmpOp::EqCi => x == y,
-                CmpOp::Ne | CmpOp::NeCi => x != y,
-                CmpOp::Lt | CmpOp::LtCi => x < y,
-                CmpOp::Le | CmpOp::LeCi => x <= y,
-                CmpOp::Gt | CmpOp::GtCi => x > y,
-                CmpOp::Ge | CmpOp::GeCi => x >= y,
-                CmpOp::StrictEq | CmpOp::StrictNe => unreachable!("excluded above"),
-            });
+    // Numbers: integers exactly, mixed representations as floats (`===` tells them apart).
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => return Value::Bool(ordered(op, *x, *y)),
+        _ if !op.is_strict() => {
+            if let (Some(x), Some(y)) = (number(a), number(b)) {
+                return Value::Bool(ordered(op, x, y));
+            }
         }
+        _ => {}
     }
     if matches!(op, CmpOp::StrictEq | CmpOp::StrictNe) {
         let same = std::mem::discriminant(a) == std::mem::discriminant(b) && a == b;
