@@ -4,8 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use mix_codegen::Roots;
-use mix_runtime::qcode::{decode::decode, disasm::disassemble, encode::encode, Module};
+use mix_runtime::qcode::{decode::decode, disasm::disassemble, encode::encode};
 
 use crate::compile;
 use crate::report::MessageFormat;
@@ -29,7 +28,7 @@ pub struct DisasmArgs {
 }
 
 pub fn run(args: BuildArgs) -> ExitCode {
-    let Some(module) = compile_source(&args.path, args.message_format) else {
+    let Some(module) = compile::source(&args.path, args.message_format) else {
         return ExitCode::from(1);
     };
     let output = args
@@ -46,7 +45,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
 
 pub fn disasm(args: DisasmArgs) -> ExitCode {
     let module = if args.path.ends_with(".mix") {
-        compile_source(&args.path, MessageFormat::Human)
+        compile::source(&args.path, MessageFormat::Human)
     } else {
         match std::fs::read(&args.path) {
             Ok(bytes) => match decode(&bytes) {
@@ -69,11 +68,4 @@ pub fn disasm(args: DisasmArgs) -> ExitCode {
         }
         None => ExitCode::from(1),
     }
-}
-
-fn compile_source(path: &str, format: MessageFormat) -> Option<Module> {
-    let checked = compile::check(&[path.to_string()], format).ok()?;
-    let module = compile::build(&checked, Roots::Files(&checked.files), format);
-    std::mem::forget(checked);
-    module
 }

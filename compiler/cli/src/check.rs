@@ -36,23 +36,14 @@ pub enum Emit {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let inputs = match input::load(&args.paths) {
-        Ok(inputs) => inputs,
+    let mut reporter = Reporter::new(args.message_format);
+    let texts = match input::texts(&args.paths, &mut reporter) {
+        Ok(texts) => texts,
         Err(code) => return code,
     };
-    let mut reporter = Reporter::new(args.message_format);
     let options = ParseOptions {
         allow_primitives: args.stdlib,
     };
-    let mut texts = Vec::new();
-    for input in &inputs {
-        match &input.text {
-            Ok(source) => texts.push((input.name.clone(), source.clone())),
-            Err(invalid) => {
-                reporter.invalid(&input.name, invalid);
-            }
-        }
-    }
     if args.syntax_only || args.stdlib {
         for (name, source) in &texts {
             let parsed = mix_syntax::parse_with(source, options);

@@ -18,15 +18,8 @@ pub struct Checked {
 
 /// Loads and checks `paths`; `Err` (after printing the diagnostics) when there are errors.
 pub fn check(paths: &[String], format: MessageFormat) -> Result<Checked, std::process::ExitCode> {
-    let inputs = input::load(paths)?;
     let mut reporter = Reporter::new(format);
-    let mut texts = Vec::new();
-    for input in &inputs {
-        match &input.text {
-            Ok(source) => texts.push((input.name.clone(), source.clone())),
-            Err(invalid) => reporter.invalid(&input.name, invalid),
-        }
-    }
+    let texts = input::texts(paths, &mut reporter)?;
     let mut db = CheckDatabase::default();
     let (workspace, files) = db.load(&texts);
     for (file, (name, source)) in files.iter().zip(&texts) {
@@ -70,6 +63,16 @@ pub fn build(checked: &Checked, roots: Roots<'_>, format: MessageFormat) -> Opti
             None
         }
     }
+}
+
+/// Checks and compiles one source file and everything it reaches (`run`, `build`,
+/// `disasm`); diagnostics are printed, and `None` means there were errors.
+pub fn source(path: &str, format: MessageFormat) -> Option<Module> {
+    let checked = check(&[path.to_string()], format).ok()?;
+    let module = build(&checked, Roots::Files(&checked.files), format);
+    // Tearing down the memoised queries costs more than the rest; the process ends soon.
+    std::mem::forget(checked);
+    module
 }
 
 /// The module name of a source file's top level (its file name without `.mix`).

@@ -30,6 +30,22 @@ pub fn load(paths: &[String]) -> Result<Vec<Input>, std::process::ExitCode> {
     })
 }
 
+/// The (name, text) of every source the paths name; a source that is not UTF-8 is reported
+/// and left out.
+pub fn texts(
+    paths: &[String],
+    reporter: &mut crate::report::Reporter,
+) -> Result<Vec<(String, String)>, std::process::ExitCode> {
+    let mut texts = Vec::new();
+    for input in load(paths)? {
+        match input.text {
+            Ok(source) => texts.push((input.name, source)),
+            Err(invalid) => reporter.invalid(&input.name, &invalid),
+        }
+    }
+    Ok(texts)
+}
+
 /// Expands the command line's paths. Errors name the path and stop the command.
 fn collect(paths: &[String]) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use mix_codegen::Roots;
 use mix_runtime::qcode::Module;
 use mix_runtime::vm::{Limits, Program, Vm};
 use mix_runtime::Value;
@@ -127,8 +126,7 @@ fn load(path: &str, entry: &str, format: MessageFormat) -> Result<(Module, Strin
         })?;
         return Ok((module, name));
     }
-    let checked = compile::check(&[path.to_string()], format)?;
-    let Some(module) = compile::build(&checked, Roots::Files(&checked.files), format) else {
+    let Some(module) = compile::source(path, format) else {
         return Err(ExitCode::from(1));
     };
     let qualified = format!("{}.{entry}", compile::default_module(path));
@@ -140,7 +138,6 @@ fn load(path: &str, entry: &str, format: MessageFormat) -> Result<(Module, Strin
             ExitCode::from(1)
         })?
     };
-    std::mem::forget(checked);
     Ok((module, name))
 }
 
