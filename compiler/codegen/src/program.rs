@@ -41,6 +41,9 @@ pub struct ProgramBuilder<'db> {
     natives: HashMap<String, u32>,
     slots: HashMap<DefKey, Slot>,
     queue: VecDeque<(DefKey, Slot)>,
+    /// Small functions standing for a constructor, an inverse or a prelude function used as a
+    /// value, by label: each is built once per program.
+    wrappers: HashMap<String, u32>,
     files: HashMap<SourceFile, Arc<FileInfo>>,
     /// Errors by file path, spans absolute.
     pub errors: Vec<(String, Diagnostic)>,
@@ -65,6 +68,7 @@ impl<'db> ProgramBuilder<'db> {
             natives: HashMap::new(),
             slots: HashMap::new(),
             queue: VecDeque::new(),
+            wrappers: HashMap::new(),
             files: HashMap::new(),
             errors: Vec::new(),
         }
@@ -189,6 +193,37 @@ impl<'db> ProgramBuilder<'db> {
     /// A function index for a lambda, filled in with `set_function`.
     pub fn new_function(&mut self, name: String, arity: u8) -> u32 {
         self.reserve_function(name, arity)
+    }
+
+    pub fn wrapper_index(&self, label: &str) -> Option<u32> {
+        self.wrappers.get(label).copied()
+    }
+
+    /// Reserves the function of wrapper `label` (filled in with `set_function`).
+    pub fn new_wrapper(&mut self, label: String, arity: u8) -> u32 {
+        let index = self.new_function(label.clone(), arity);
+        self.wrappers.insert(label, index);
+        index
+    }
+
+    /// The wrapper `label`: a function of `arity` parameters whose body `build` emits into its
+    /// result register, followed by the return. Built on first use.
+    pub fn wrapper(
+        &mut self,
+        label: String,
+        arity: u8,
+        build: impl FnOnce(&mut FnBuilder, mix_runtime::qcode::Reg),
+    ) -> u32 {
+        if let Some(index) = self.wrapper_index(&label) {
+            return index;
+        }
+        let mut b = FnBuilder::new(label.clone(), arity);
+        let dst = b.reg();
+        build(&mut b, dst);
+        b.emit(mix_runtime::qcode::Instr::Return { src: dst });
+        let index = self.new_wrapper(label, arity);
+        self.set_function(index, b.finish(0));
+        index
     }
 
     pub fn set_function(&mut self, index: u32, f: mix_runtime::qcode::Function) {

@@ -312,42 +312,38 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// A function wrapping a case constructor, for `array.map(some)`.
+    /// A function wrapping a case constructor, for `array.map(some)` (one per case).
     pub(super) fn constructor_function(&mut self, name: &str) -> u32 {
-        let index = self.prog.new_function(format!("case {name}"), 1);
-        let mut b = FnBuilder::new(format!("case {name}"), 1);
         let constant = self.prog.string(name);
-        let dst = b.reg();
-        b.emit(Instr::NewCase {
-            dst,
-            name: constant,
-            arg: Some(0),
-        });
-        b.emit(Instr::Return { src: dst });
-        self.prog.set_function(index, b.finish(0));
-        index
+        self.prog.wrapper(format!("case {name}"), 1, |b, dst| {
+            b.emit(Instr::NewCase {
+                dst,
+                name: constant,
+                arg: Some(0),
+            });
+        })
     }
 
-    /// A function wrapping a case inverse, for `array.map(meters^)`.
+    /// A function wrapping a case inverse, for `array.map(meters^)` (one per case).
     pub(super) fn inverse_function(&mut self, name: &str) -> u32 {
-        let index = self.prog.new_function(format!("case {name}^"), 1);
-        let mut b = FnBuilder::new(format!("case {name}^"), 1);
         let constant = self.prog.string(name);
-        let dst = b.reg();
-        b.emit(Instr::CaseInverse {
-            dst,
-            src: 0,
-            name: constant,
-        });
-        b.emit(Instr::Return { src: dst });
-        self.prog.set_function(index, b.finish(0));
-        index
+        self.prog.wrapper(format!("case {name}^"), 1, |b, dst| {
+            b.emit(Instr::CaseInverse {
+                dst,
+                src: 0,
+                name: constant,
+            });
+        })
     }
 
     /// A function wrapping a prelude function used as a value.
     pub(super) fn prelude_function(&mut self, p: Prelude, e: &Expr) -> Res<u32> {
+        let label = format!("prelude {p:?}");
+        if let Some(index) = self.prog.wrapper_index(&label) {
+            return Ok(index);
+        }
         let arity = p.arity() as u8;
-        let index = self.prog.new_function(format!("prelude {p:?}"), arity);
+        let index = self.prog.new_wrapper(label, arity);
         self.fns.push(super::FnCtx::new(
             FnBuilder::new(format!("prelude {p:?}"), arity),
             None,
