@@ -26,8 +26,26 @@ pub fn number(out: &mut String, x: f64) {
     }
 }
 
+/// A string in double quotes with JSON escapes (Mix literals and JSON output share it).
 pub fn quoted(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn is_plain_key(k: &str) -> bool {
@@ -132,5 +150,21 @@ mod tests {
             r#"[3, "q\"\n", {a: 2.5, "b c": 2}, some(null), red, ref("r1")]"#
         );
         assert_eq!(literal(&Value::Float(0.1 + 0.2)), "0.30000000000000004");
+    }
+
+    #[test]
+    fn quoting_is_json() {
+        for s in [
+            "",
+            "plain",
+            "q\"b\\s",
+            "\n\r\t\u{8}\u{c}",
+            "\u{1}\u{1f}\u{7f}",
+            "héllo 🎉",
+        ] {
+            let mut out = String::new();
+            quoted(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
     }
 }

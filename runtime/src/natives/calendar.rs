@@ -42,12 +42,6 @@ const MAX_FIELD: f64 = 1e9;
 /// The same for years (their days in milliseconds must fit an `i64`).
 const MAX_YEAR: f64 = 1e6;
 
-macro_rules! defs {
-    ($($name:literal $arity:literal $f:expr),* $(,)?) => {
-        vec![$(NativeDef { name: $name, arity: $arity, f: $f }),*]
-    };
-}
-
 pub fn natives() -> Vec<NativeDef> {
     defs![
         "calendar.makeDate" 4 make_date,

@@ -243,7 +243,7 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn tagged(&mut self, tag: &str, value: Option<&Value>, depth: usize) -> RtResult<()> {
         self.out.push_str("{\"_rmx_type\":");
-        push_quoted(self.out, &format!("{TAG}{tag}"));
+        crate::print::quoted(self.out, &format!("{TAG}{tag}"));
         if let Some(v) = value {
             self.out.push_str(",\"_rmx_value\":");
             self.value(v, depth + 1)?;
@@ -275,7 +275,7 @@ impl Writer<'_> {
             }
             Value::Str(s) => {
                 charge_bytes(self.host, s.len())?;
-                push_quoted(self.out, s);
+                crate::print::quoted(self.out, s);
             }
             Value::Array(items) => {
                 self.out.push('[');
@@ -293,7 +293,7 @@ impl Writer<'_> {
                     if i > 0 {
                         self.out.push(',');
                     }
-                    push_quoted(self.out, k);
+                    crate::print::quoted(self.out, k);
                     self.out.push(':');
                     match item {
                         Value::Str(s)
@@ -301,7 +301,7 @@ impl Writer<'_> {
                                 && &**k == TYPE
                                 && (s.starts_with(TAG) || s.starts_with(STR)) =>
                         {
-                            push_quoted(self.out, &format!("{STR}{s}"));
+                            crate::print::quoted(self.out, &format!("{STR}{s}"));
                         }
                         _ => self.value(item, depth + 1)?,
                     }
@@ -315,7 +315,7 @@ impl Writer<'_> {
             Value::Ref(id) => {
                 self.out
                     .push_str("{\"_rmx_type\":\"{tag}case:db.ref\",\"_rmx_value\":");
-                push_quoted(self.out, id);
+                crate::print::quoted(self.out, id);
                 self.out.push('}');
             }
             Value::Binary(bytes) => {
@@ -339,24 +339,6 @@ fn json_float(f: f64) -> String {
         Some(int) => int.to_string(),
         None => s,
     }
-}
-
-fn push_quoted(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

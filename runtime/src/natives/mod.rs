@@ -3,6 +3,13 @@
 
 use crate::native::NativeDef;
 
+/// `defs!["module.name" arity f, …]`: the natives of one module.
+macro_rules! defs {
+    ($($name:literal $arity:literal $f:expr),* $(,)?) => {
+        vec![$(NativeDef { name: $name, arity: $arity, f: $f }),*]
+    };
+}
+
 pub mod calendar;
 pub mod json;
 pub mod number;

@@ -8,12 +8,6 @@ use crate::value::Value;
 
 use super::string::{check_len, str_arg};
 
-macro_rules! defs {
-    ($($name:literal $arity:literal $f:expr),* $(,)?) => {
-        vec![$(NativeDef { name: $name, arity: $arity, f: $f }),*]
-    };
-}
-
 pub fn natives() -> Vec<NativeDef> {
     defs![
         "number.add" 2 add,

@@ -17,12 +17,6 @@ use crate::value::{HostObject, Value};
 use super::number::{any_undefined, int_arg, type_error};
 use super::string::{charge_bytes, check_len, str_arg};
 
-macro_rules! defs {
-    ($($name:literal $arity:literal $f:expr),* $(,)?) => {
-        vec![$(NativeDef { name: $name, arity: $arity, f: $f }),*]
-    };
-}
-
 pub fn natives() -> Vec<NativeDef> {
     defs![
         "regex.compile" 1 compile,

@@ -13,12 +13,6 @@ use super::number::{any_undefined, fmt_number, int_arg, type_error};
 /// an allocation failure of the host.
 pub(crate) const MAX_LEN: usize = 1 << 30;
 
-macro_rules! defs {
-    ($($name:literal $arity:literal $f:expr),* $(,)?) => {
-        vec![$(NativeDef { name: $name, arity: $arity, f: $f }),*]
-    };
-}
-
 pub fn natives() -> Vec<NativeDef> {
     defs![
         "string.empty" 0 |_, _| Ok(Value::str("")),
