@@ -417,8 +417,13 @@ fn split(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let Some((re, s)) = pat_str(args, "regex.split")? else {
         return Ok(Value::Undefined);
     };
+    split_pieces(host, re, s, -1)
+}
+
+/// The pieces of `s` between matches, at most `n` (all for a negative `n`).
+fn split_pieces(host: &mut dyn Host, re: &Regex, s: &str, n: i64) -> RtResult<Value> {
     charge_bytes(host, s.len())?;
-    let ranges = split_ranges(re, s, -1);
+    let ranges = split_ranges(re, s, n);
     host.charge(ranges.len() as u64)?;
     Ok(strs(ranges.into_iter().map(|(a, b)| &s[a..b]).collect()))
 }
@@ -432,10 +437,7 @@ fn bounded_split(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let n = int_arg(args, 0, NAME)?;
     let re = pattern(args, 1, NAME)?;
     let s = str_arg(args, 2, NAME)?;
-    charge_bytes(host, s.len())?;
-    let ranges = split_ranges(re, s, n);
-    host.charge(ranges.len() as u64)?;
-    Ok(strs(ranges.into_iter().map(|(a, b)| &s[a..b]).collect()))
+    split_pieces(host, re, s, n)
 }
 
 /// `fullSplit(num, pat, s)`: the pieces of `boundedSplit` as `text(…)` with the matches
