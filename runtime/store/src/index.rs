@@ -77,7 +77,10 @@ pub fn value_key(path: &[String], value: &Value) -> Option<Vec<u8>> {
         }
         Value::Int(_) | Value::Float(_) => {
             k.push(TAG_NUMBER);
-            k.extend_from_slice(&number_bytes(value.as_f64()?));
+            // ranges treat -0.0 and 0 as equal, so both zeros share one key (equality, which tells
+            // them apart, is re-checked on the records)
+            let f = value.as_f64()?;
+            k.extend_from_slice(&number_bytes(if f == 0.0 { 0.0 } else { f }));
         }
         Value::String(s) => {
             k.push(TAG_STRING);
@@ -189,29 +192,23 @@ pub fn full_key(entry: &[u8], id: &str) -> Vec<u8> {
     k
 }
 
-/// Parse the part of a key after `[path][tag]`: the value bytes (unescaped, for strings and
-/// refs) and the record id.
-fn split_after_tag(tag: u8, rest: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+/// Split the part of a key after `[path][tag]` into the encoded value (still escaped, for
+/// strings and refs) and the record id, without copying.
+fn split_after_tag(tag: u8, rest: &[u8]) -> Option<(&[u8], &[u8])> {
     match tag {
-        TAG_PRESENT | TAG_NULL | TAG_LONG => Some((Vec::new(), rest)),
-        TAG_BOOL => Some((rest.first().map(|b| vec![*b])?, rest.get(1..)?)),
-        TAG_NUMBER => Some((rest.get(..8)?.to_vec(), rest.get(8..)?)),
+        TAG_PRESENT | TAG_NULL | TAG_LONG => Some((&rest[..0], rest)),
+        TAG_BOOL => Some((rest.get(..1)?, rest.get(1..)?)),
+        TAG_NUMBER => Some((rest.get(..8)?, rest.get(8..)?)),
         TAG_STRING | TAG_REF => {
-            let mut val = Vec::new();
             let mut i = 0;
             while i < rest.len() {
-                let b = rest[i];
-                if b == 0 {
+                if rest[i] == 0 {
                     match rest.get(i + 1)? {
-                        0xff => {
-                            val.push(0);
-                            i += 2;
-                        }
-                        1 => return Some((val, &rest[i + 2..])),
+                        0xff => i += 2,
+                        1 => return Some((&rest[..i], &rest[i + 2..])),
                         _ => return None,
                     }
                 } else {
-                    val.push(b);
                     i += 1;
                 }
             }
@@ -220,6 +217,34 @@ fn split_after_tag(tag: u8, rest: &[u8]) -> Option<(Vec<u8>, &[u8])> {
         _ => None,
     }
 }
+
+/// Undo the escaping of a string or ref value (0x00 0xFF → 0x00).
+fn unescape(val: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !val.contains(&0) {
+        return std::borrow::Cow::Borrowed(val);
+    }
+    let mut out = Vec::with_capacity(val.len());
+    let mut i = 0;
+    while i < val.len() {
+        out.push(val[i]);
+        i += if val[i] == 0 { 2 } else { 1 };
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Is `f` a bound at which the index may split exactly (strict bounds exclude the keys of
+/// the bound's own value)? Numbers are indexed as f64: an int bound beyond 2^53 shares its
+/// key with neighbouring ints it does not equal, and NaN has no place in the order.
+fn exact_number_bound(v: &Value) -> bool {
+    match v {
+        Value::Int(i) => i.unsigned_abs() < (1u64 << 53),
+        Value::Float(f) => f.is_finite() && f.abs() < (1u64 << 53) as f64,
+        _ => false,
+    }
+}
+
+/// One end of a range: the value and whether it is strict (`<`, `>`).
+pub type RangeEnd<'v> = Option<(&'v Value, bool)>;
 
 /// Read side of the indexes: every method returns candidate record ids.
 pub struct IndexReader<'a> {
@@ -231,37 +256,47 @@ impl<'a> IndexReader<'a> {
         IndexReader { store }
     }
 
+    /// Collect the ids of the keys in the bounds that share `prefix`'s path and pass
+    /// `filter(tag, escaped value)`; with `within`, only ids in that set.
     fn collect(
         &self,
         prefix: &[u8],
         lo: Bound<Vec<u8>>,
         hi: Bound<Vec<u8>>,
         filter: &dyn Fn(u8, &[u8]) -> bool,
+        within: Option<&BTreeSet<String>>,
         out: &mut BTreeSet<String>,
     ) -> Result<()> {
         let plen = u16::from_be_bytes([prefix[0], prefix[1]]) as usize + 2;
-        for kv in self.store.scan(Space::Index, lo, hi, false) {
-            let (k, _) = kv?;
-            if !k.starts_with(&prefix[..plen.min(prefix.len())]) {
-                break;
+        let path = &prefix[..plen.min(prefix.len())];
+        self.store.scan_keys(Space::Index, lo, hi, &mut |k| {
+            if !k.starts_with(path) {
+                return false;
             }
-            let Some(&tag) = k.get(plen) else { continue };
-            let Some((val, id)) = split_after_tag(tag, &k[plen + 1..]) else {
-                continue;
+            let Some(&tag) = k.get(plen) else {
+                return true;
             };
-            if filter(tag, &val) {
-                if let Ok(id) = std::str::from_utf8(id) {
-                    out.insert(id.to_string());
-                }
+            let Some((val, id)) = split_after_tag(tag, &k[plen + 1..]) else {
+                return true;
+            };
+            let Ok(id) = std::str::from_utf8(id) else {
+                return true;
+            };
+            if within.is_some_and(|w| !w.contains(id)) || out.contains(id) {
+                return true;
             }
-        }
-        Ok(())
+            if filter(tag, val) {
+                out.insert(id.to_string());
+            }
+            true
+        })
     }
 
     fn prefix_scan(
         &self,
         prefix: Vec<u8>,
         filter: &dyn Fn(u8, &[u8]) -> bool,
+        within: Option<&BTreeSet<String>>,
     ) -> Result<BTreeSet<String>> {
         let mut out = BTreeSet::new();
         let hi = prefix_end(&prefix)
@@ -272,6 +307,7 @@ impl<'a> IndexReader<'a> {
             Bound::Included(prefix),
             hi,
             filter,
+            within,
             &mut out,
         )?;
         Ok(out)
@@ -279,8 +315,18 @@ impl<'a> IndexReader<'a> {
 
     /// Records whose field at `path` equals (or, for lists, contains) `value`.
     pub fn eq(&self, path: &[String], value: &Value) -> Result<Option<BTreeSet<String>>> {
+        self.eq_within(path, value, None)
+    }
+
+    /// [`Self::eq`], keeping only ids in `within` (when given).
+    pub fn eq_within(
+        &self,
+        path: &[String],
+        value: &Value,
+        within: Option<&BTreeSet<String>>,
+    ) -> Result<Option<BTreeSet<String>>> {
         match value_key(path, value) {
-            Some(k) => Ok(Some(self.prefix_scan(k, &|_, _| true)?)),
+            Some(k) => Ok(Some(self.prefix_scan(k, &|_, _| true, within)?)),
             None => Ok(None),
         }
     }
@@ -292,7 +338,7 @@ impl<'a> IndexReader<'a> {
             let mut k = path_prefix(path);
             k.push(tag);
             escape_into(prefix, &mut k);
-            out.extend(self.prefix_scan(k, &|_, _| true)?);
+            out.extend(self.prefix_scan(k, &|_, _| true, None)?);
         }
         Ok(out)
     }
@@ -301,32 +347,41 @@ impl<'a> IndexReader<'a> {
     /// entries, not the records), plus strings too long to be indexed whole.
     pub fn contains(&self, path: &[String], needle: &str) -> Result<BTreeSet<String>> {
         let needle = needle.as_bytes().to_vec();
-        self.prefix_scan(path_prefix(path), &move |tag, val| match tag {
-            TAG_STRING | TAG_REF => {
-                val.windows(needle.len().max(1))
-                    .any(|w| w == needle.as_slice())
-                    || needle.is_empty()
-            }
-            TAG_LONG => true,
-            _ => false,
-        })
+        self.prefix_scan(
+            path_prefix(path),
+            &move |tag, val| match tag {
+                TAG_STRING | TAG_REF => {
+                    needle.is_empty()
+                        || unescape(val)
+                            .windows(needle.len())
+                            .any(|w| w == needle.as_slice())
+                }
+                TAG_LONG => true,
+                _ => false,
+            },
+            None,
+        )
     }
 
     /// Records that have `path` (any entry of the path: a value or a presence marker).
     pub fn exists(&self, path: &[String]) -> Result<BTreeSet<String>> {
-        self.prefix_scan(path_prefix(path), &|_, _| true)
+        self.prefix_scan(path_prefix(path), &|_, _| true, None)
     }
 
     /// Is there any ref stored at `path`? (Then deeper paths may cross it and need a scan.)
     pub fn has_refs_at(&self, path: &[String]) -> Result<bool> {
         let mut k = path_prefix(path);
         k.push(TAG_REF);
-        Ok(self
-            .store
-            .scan_prefix(Space::Index, &k)
-            .next()
-            .transpose()?
-            .is_some())
+        let hi = prefix_end(&k)
+            .map(Bound::Excluded)
+            .unwrap_or(Bound::Unbounded);
+        let mut any = false;
+        self.store
+            .scan_keys(Space::Index, Bound::Included(k), hi, &mut |_| {
+                any = true;
+                false
+            })?;
+        Ok(any)
     }
 
     /// Records with a number (or string) at `path` within the bounds (inclusive both ends;
@@ -337,7 +392,20 @@ impl<'a> IndexReader<'a> {
         lo: Option<&Value>,
         hi: Option<&Value>,
     ) -> Result<Option<BTreeSet<String>>> {
-        let kind = lo.or(hi).map(|v| match v {
+        self.range_within(path, lo.map(|v| (v, false)), hi.map(|v| (v, false)), None)
+    }
+
+    /// Records with a number (or string) at `path` between `lo` and `hi`, keeping only ids in
+    /// `within` (when given). Strict number bounds that the index can split exactly exclude
+    /// the bound's own keys; every other bound is inclusive and the executor re-checks it.
+    pub fn range_within(
+        &self,
+        path: &[String],
+        lo: RangeEnd<'_>,
+        hi: RangeEnd<'_>,
+        within: Option<&BTreeSet<String>>,
+    ) -> Result<Option<BTreeSet<String>>> {
+        let kind = lo.or(hi).map(|(v, _)| match v {
             Value::Int(_) | Value::Float(_) => Some(TAG_NUMBER),
             Value::String(_) => Some(TAG_STRING),
             Value::Ref(_) => Some(TAG_REF),
@@ -357,25 +425,37 @@ impl<'a> IndexReader<'a> {
                 k[..k.len() - 2].to_vec()
             })
         };
+        let exact = |v: &Value| tag == TAG_NUMBER && exact_number_bound(v);
+        let after = |k: Vec<u8>| {
+            prefix_end(&k)
+                .map(Bound::Excluded)
+                .unwrap_or(Bound::Unbounded)
+        };
         let lo_b = match lo {
-            Some(v) => Bound::Included(bound_key(v).unwrap_or_else(|| base.clone())),
+            Some((v, strict)) => match bound_key(v) {
+                // past every key of the bound's value
+                Some(k) if strict && exact(v) => match prefix_end(&k) {
+                    Some(e) => Bound::Included(e),
+                    None => return Ok(Some(BTreeSet::new())),
+                },
+                Some(k) => Bound::Included(k),
+                None => Bound::Included(base.clone()),
+            },
             None => Bound::Included(base.clone()),
         };
         let hi_b = match hi {
-            Some(v) => {
-                let k = bound_key(v).unwrap_or_else(|| base.clone());
+            Some((v, strict)) => match bound_key(v) {
+                // every key of the bound's value starts with `k` and sorts after it
+                Some(k) if strict && exact(v) => Bound::Excluded(k),
                 // include every key starting with the bound (all ids, all longer strings are
                 // re-checked by the executor)
-                prefix_end(&k)
-                    .map(Bound::Excluded)
-                    .unwrap_or(Bound::Unbounded)
-            }
-            None => prefix_end(&base)
-                .map(Bound::Excluded)
-                .unwrap_or(Bound::Unbounded),
+                Some(k) => after(k),
+                None => after(base.clone()),
+            },
+            None => after(base.clone()),
         };
         let mut out = BTreeSet::new();
-        self.collect(&base, lo_b, hi_b, &move |t, _| t == tag, &mut out)?;
+        self.collect(&base, lo_b, hi_b, &move |t, _| t == tag, within, &mut out)?;
         Ok(Some(out))
     }
 
@@ -430,7 +510,7 @@ mod tests {
         let full = full_key(&k, "rec1");
         let plen = path_prefix(&p).len();
         let (val, id) = split_after_tag(full[plen], &full[plen + 1..]).unwrap();
-        assert_eq!(val, b"x\0y");
+        assert_eq!(&*unescape(val), b"x\0y");
         assert_eq!(id, b"rec1");
     }
 }

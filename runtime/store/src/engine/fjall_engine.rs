@@ -66,12 +66,8 @@ impl Store for FjallStore {
             Ok(k) => k,
             Err(e) => return Box::new(std::iter::once(Err(e))),
         };
-        if let (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) =
-            (&lo, &hi)
-        {
-            if a > b {
-                return Box::new(std::iter::empty());
-            }
+        if super::empty_bounds(&lo, &hi) {
+            return Box::new(std::iter::empty());
         }
         let it = ks.range::<Vec<u8>, _>((lo, hi));
         let map = |g: fjall::Guard| -> Result<(Vec<u8>, Vec<u8>)> {
@@ -83,6 +79,24 @@ impl Store for FjallStore {
         } else {
             Box::new(it.map(map))
         }
+    }
+
+    fn scan_keys(
+        &self,
+        space: Space,
+        lo: Bound<Vec<u8>>,
+        hi: Bound<Vec<u8>>,
+        visit: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<()> {
+        if super::empty_bounds(&lo, &hi) {
+            return Ok(());
+        }
+        for g in self.ks(space)?.range::<Vec<u8>, _>((lo, hi)) {
+            if !visit(&g.key()?) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()> {

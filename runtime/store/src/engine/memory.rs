@@ -36,12 +36,8 @@ impl Store for MemoryStore {
         let Some(m) = g.get(&space) else {
             return Box::new(std::iter::empty());
         };
-        if let (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) =
-            (&lo, &hi)
-        {
-            if a > b {
-                return Box::new(std::iter::empty());
-            }
+        if super::empty_bounds(&lo, &hi) {
+            return Box::new(std::iter::empty());
         }
         let mut items: Vec<_> = m
             .range((lo, hi))
@@ -51,6 +47,27 @@ impl Store for MemoryStore {
             items.reverse();
         }
         Box::new(items.into_iter())
+    }
+
+    fn scan_keys(
+        &self,
+        space: Space,
+        lo: Bound<Vec<u8>>,
+        hi: Bound<Vec<u8>>,
+        visit: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<()> {
+        if super::empty_bounds(&lo, &hi) {
+            return Ok(());
+        }
+        let g = self.spaces.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = g.get(&space) {
+            for k in m.range::<Vec<u8>, _>((lo, hi)).map(|(k, _)| k) {
+                if !visit(k) {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn write(&self, batch: Vec<Put>, _durable: bool) -> Result<()> {

@@ -88,8 +88,12 @@ pub fn candidates(
             };
             match (op, v) {
                 (CmpOp::Eq, v) => ix.eq(&path, v)?,
-                (CmpOp::Lt | CmpOp::Le, v) => ix.range(&path, None, Some(v))?,
-                (CmpOp::Gt | CmpOp::Ge, v) => ix.range(&path, Some(v), None)?,
+                (CmpOp::Lt | CmpOp::Le, v) => {
+                    ix.range_within(&path, None, Some((v, *op == CmpOp::Lt)), None)?
+                }
+                (CmpOp::Gt | CmpOp::Ge, v) => {
+                    ix.range_within(&path, Some((v, *op == CmpOp::Gt)), None, None)?
+                }
                 (CmpOp::Like, Value::String(p)) => {
                     Some(ix.starts_with(&path, p.strip_suffix('%').unwrap_or(p))?)
                 }
@@ -134,15 +138,23 @@ pub fn candidates(
             }
         }
         Filter::And(fs) => {
-            // Bounds on one path merge into one range scan; the cheapest lookups (point
-            // lookups) go first, and once few candidates remain the costlier index scans are
+            // Point lookups go first; bounds on one path merge into one range scan that keeps
+            // only ids already found; once few candidates remain the costlier index scans are
             // skipped: the executor re-checks every filter on the records anyway.
             let (ranges, rest) = merge_ranges(fs, params)?;
-            let mut ordered: Vec<&Filter> = rest;
-            ordered.sort_by_key(|f| cost_rank(f));
+            let (points, others): (Vec<&Filter>, Vec<&Filter>) =
+                rest.into_iter().partition(|f| cost_rank(f) == 0);
             let mut acc: Option<BTreeSet<String>> = None;
+            let small = |acc: &Option<BTreeSet<String>>| {
+                acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET)
+            };
+            for f in points {
+                if let Some(ids) = candidates(db, f, params, prefix)? {
+                    acc = Some(intersect(acc, ids));
+                }
+            }
             for (path, lo, hi) in &ranges {
-                if acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET) {
+                if small(&acc) {
                     break;
                 }
                 let mut p = prefix.to_vec();
@@ -150,13 +162,14 @@ pub fn candidates(
                 let Some(path) = usable(p)? else {
                     continue;
                 };
-                if let Some(ids) = ix.range(&path, lo.as_ref(), hi.as_ref())? {
-                    acc = Some(intersect(acc, ids));
+                if let Some(ids) =
+                    ix.range_within(&path, range_end(lo), range_end(hi), acc.as_ref())?
+                {
+                    acc = Some(ids);
                 }
             }
-            for f in ordered {
-                if acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET) && cost_rank(f) > 0
-                {
+            for f in others {
+                if small(&acc) {
                     break;
                 }
                 if let Some(ids) = candidates(db, f, params, prefix)? {
@@ -210,7 +223,12 @@ fn cost_rank(f: &Filter) -> u8 {
     }
 }
 
-type Range = (Vec<String>, Option<Value>, Option<Value>);
+fn range_end(b: &Option<(Value, bool)>) -> crate::index::RangeEnd<'_> {
+    b.as_ref().map(|(v, s)| (v, *s))
+}
+
+/// A merged range on one path: the lower and upper bounds, each with its strictness.
+type Range = (Vec<String>, Option<(Value, bool)>, Option<(Value, bool)>);
 
 /// Split `and` operands into merged ranges (`< <= > >=` on one path with literal numbers or
 /// strings) and the rest.
@@ -218,6 +236,7 @@ fn merge_ranges<'f>(
     fs: &'f [Filter],
     params: &BTreeMap<String, Value>,
 ) -> Result<(Vec<Range>, Vec<&'f Filter>)> {
+    use std::cmp::Ordering::{Greater, Less};
     let mut ranges: Vec<Range> = Vec::new();
     let mut rest = Vec::new();
     for f in fs {
@@ -236,7 +255,11 @@ fn merge_ranges<'f>(
         }
         let path = k.path(params).map_err(qerr)?;
         let slot = match ranges.iter_mut().position(|(p, lo, hi)| {
-            *p == path && lo.iter().chain(hi.iter()).all(|b| ordered(b, v).is_some())
+            *p == path
+                && lo
+                    .iter()
+                    .chain(hi.iter())
+                    .all(|(b, _)| ordered(b, v).is_some())
         }) {
             Some(i) => i,
             None => {
@@ -245,23 +268,22 @@ fn merge_ranges<'f>(
             }
         };
         let (_, lo, hi) = &mut ranges[slot];
-        match op {
-            CmpOp::Gt | CmpOp::Ge => {
-                if lo
-                    .as_ref()
-                    .is_none_or(|cur| ordered(v, cur) == Some(std::cmp::Ordering::Greater))
-                {
-                    *lo = Some(v.clone());
-                }
-            }
-            _ => {
-                if hi
-                    .as_ref()
-                    .is_none_or(|cur| ordered(v, cur) == Some(std::cmp::Ordering::Less))
-                {
-                    *hi = Some(v.clone());
-                }
-            }
+        let strict = matches!(op, CmpOp::Lt | CmpOp::Gt);
+        // keep the tighter bound; at equal values a strict bound is the tighter one
+        let (end, tighter) = match op {
+            CmpOp::Gt | CmpOp::Ge => (lo, Greater),
+            _ => (hi, Less),
+        };
+        let replace = match end.as_ref() {
+            None => true,
+            Some((cur, cur_strict)) => match ordered(v, cur) {
+                Some(o) if o == tighter => true,
+                Some(std::cmp::Ordering::Equal) => strict && !cur_strict,
+                _ => false,
+            },
+        };
+        if replace {
+            *end = Some((v.clone(), strict));
         }
     }
     Ok((ranges, rest))
