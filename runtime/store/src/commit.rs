@@ -9,10 +9,12 @@ use crate::error::{Result, StoreError};
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
-/// A writer's prepared batch and the change ids it makes durable.
+/// A writer's prepared batch and the change ids it holds. A group is synced when any of its
+/// jobs asks for it (`sync`); a writer applying a large batch in parts syncs only the last.
 pub struct Job {
     pub puts: Vec<Put>,
     pub ids: Vec<OpId>,
+    pub sync: bool,
 }
 
 #[derive(Default)]
@@ -95,6 +97,7 @@ mod tests {
                         Job {
                             puts: Vec::new(),
                             ids: Vec::new(),
+                            sync: true,
                         },
                         &write,
                     )

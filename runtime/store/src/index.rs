@@ -3,8 +3,9 @@
 //! characters; longer strings also get a marker so substring search still finds them) and
 //! refs. Lists are indexed per element, maps by their nested fields. A path whose value has no
 //! value entry of its own (a map, an empty list, binary) gets a presence entry, so `exists`
-//! is a scan of the path's entries. Of the system fields only `_rmx_deleted` is indexed
-//! (`_rmx_id` lookups go straight to the record; the others change on every write).
+//! is a scan of the path's entries. Of the system fields only tombstones are indexed, under
+//! `_rmx_deleted` = true (`_rmx_id` lookups go straight to the record; the others change on
+//! every write; an entry for every live record would never narrow a query).
 //!
 //! Key layout (keys only, in the `Index` space):
 //! `[u16 path length][path, segments joined by 0x1F][tag][encoded value][record id]`.
@@ -99,34 +100,79 @@ pub fn value_key(path: &[String], value: &Value) -> Option<Vec<u8>> {
 
 /// All index keys (without the record id suffix) for a materialised record.
 pub fn entries(record: &Value) -> BTreeSet<Vec<u8>> {
-    let mut out = BTreeSet::new();
-    if let Value::Map(m) = record {
-        let mut path = Vec::new();
-        for (k, v) in m {
-            if crate::record::is_system_field(k) && !is_indexed_system_field(k) {
-                continue;
-            }
-            path.push(k.clone());
-            walk(&mut path, v, &mut out);
-            path.pop();
-        }
+    let mut out = Vec::new();
+    collect_entries(record, &mut out);
+    out.into_iter().collect()
+}
+
+/// The full index keys (entry + record id) of a materialised record, sorted and without
+/// duplicates: what [`diff_keys`] compares between a record's old and new head.
+pub fn record_keys(record: &Value, id: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    collect_entries(record, &mut out);
+    for k in &mut out {
+        k.extend_from_slice(id.as_bytes());
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-/// The one system field with index entries.
-pub fn is_indexed_system_field(name: &str) -> bool {
-    name == crate::record::DELETED
+/// Keys in `old` but not in `new` (to delete) and in `new` but not in `old` (to add); both
+/// inputs sorted as [`record_keys`] returns them.
+pub fn diff_keys(old: Vec<Vec<u8>>, new: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let (mut gone, mut added) = (Vec::new(), Vec::new());
+    let mut old = old.into_iter().peekable();
+    let mut new = new.into_iter().peekable();
+    loop {
+        match (old.peek(), new.peek()) {
+            (Some(a), Some(b)) => match a.cmp(b) {
+                std::cmp::Ordering::Less => gone.extend(old.next()),
+                std::cmp::Ordering::Greater => added.extend(new.next()),
+                std::cmp::Ordering::Equal => {
+                    old.next();
+                    new.next();
+                }
+            },
+            (Some(_), None) => gone.extend(old.next()),
+            (None, Some(_)) => added.extend(new.next()),
+            (None, None) => return (gone, added),
+        }
+    }
 }
 
-fn presence(path: &[String], out: &mut BTreeSet<Vec<u8>>) {
+fn collect_entries(record: &Value, out: &mut Vec<Vec<u8>>) {
+    if let Value::Map(m) = record {
+        let mut path = Vec::new();
+        for (k, v) in m {
+            if crate::record::is_system_field(k) {
+                if k == crate::record::DELETED && *v == Value::Bool(true) {
+                    out.push(tombstone_entry());
+                }
+                continue;
+            }
+            path.push(k.clone());
+            walk(&mut path, v, out);
+            path.pop();
+        }
+    }
+}
+
+/// The one system-field entry: tombstones are indexed under `_rmx_deleted` = true. Live
+/// records get no entry (one that nearly every record carried would never narrow a query),
+/// so only `_rmx_deleted == true` is answered from the index.
+pub fn tombstone_entry() -> Vec<u8> {
+    value_key(&[crate::record::DELETED.to_string()], &Value::Bool(true)).unwrap_or_default()
+}
+
+fn presence(path: &[String], out: &mut Vec<Vec<u8>>) {
     let mut k = path_prefix(path);
     k.push(TAG_PRESENT);
-    out.insert(k);
+    out.push(k);
 }
 
 /// Index `v` at `path`; returns whether it left a value entry at `path` itself.
-fn walk(path: &mut Vec<String>, v: &Value, out: &mut BTreeSet<Vec<u8>>) -> bool {
+fn walk(path: &mut Vec<String>, v: &Value, out: &mut Vec<Vec<u8>>) -> bool {
     let own = match v {
         Value::Array(items) => {
             let mut any = false;
@@ -157,16 +203,16 @@ fn walk(path: &mut Vec<String>, v: &Value, out: &mut BTreeSet<Vec<u8>>) -> bool 
 
 /// A scalar (or list element) at `path`: its value entry, if indexable. Maps inside lists
 /// index their fields under the list's path.
-fn walk_element(path: &mut Vec<String>, v: &Value, out: &mut BTreeSet<Vec<u8>>) -> bool {
+fn walk_element(path: &mut Vec<String>, v: &Value, out: &mut Vec<Vec<u8>>) -> bool {
     match v {
         Value::String(s) => {
             if let Some(k) = value_key(path, v) {
-                out.insert(k);
+                out.push(k);
             }
             if truncate_chars(s).1 {
                 let mut k = path_prefix(path);
                 k.push(TAG_LONG);
-                out.insert(k);
+                out.push(k);
             }
             true
         }
@@ -176,7 +222,7 @@ fn walk_element(path: &mut Vec<String>, v: &Value, out: &mut BTreeSet<Vec<u8>>) 
         }
         other => match value_key(path, other) {
             Some(k) => {
-                out.insert(k);
+                out.push(k);
                 true
             }
             None => false,

@@ -2,7 +2,9 @@
 
 use crate::crdt::{OpId, RecordState};
 use crate::error::Result;
-use crate::wire::{unseal, Reader};
+use crate::msgpack;
+use crate::value::Value;
+use crate::wire::{unseal, Reader, Writer};
 
 /// `Changes` key: replica (8 bytes BE) + counter (8 bytes BE), so one replica's changes are
 /// contiguous and in counter order.
@@ -39,12 +41,52 @@ pub fn revision_prefix(id: &str) -> Vec<u8> {
     k
 }
 
-/// Decode a `Records` value: checksum, local sequence, CRDT state.
-pub fn decode_state(stored: &[u8]) -> Result<(RecordState, u64)> {
+/// Encode a `Records` value: CRC32 · local sequence (varint) · the head (MessagePack of the
+/// materialised record, length-prefixed) · the CRDT state. Readers of heads (gets, queries)
+/// stop after the head; writers decode the state.
+pub fn encode_record(seq: u64, head: &[u8], state: &RecordState) -> Vec<u8> {
+    let mut w = Writer::sealed(3 * head.len() + 16);
+    w.varint(seq);
+    w.bytes(head);
+    state.encode(&mut w);
+    w.finish_sealed()
+}
+
+/// A `Records` value, checksum checked, split into its parts.
+pub struct StoredRecord<'a> {
+    pub seq: u64,
+    /// MessagePack of the materialised head.
+    pub head: &'a [u8],
+    state: Reader<'a>,
+}
+
+impl StoredRecord<'_> {
+    pub fn head_value(&self) -> Result<Value> {
+        msgpack::decode(self.head)
+    }
+
+    pub fn state(mut self) -> Result<RecordState> {
+        let st = RecordState::decode(&mut self.state)?;
+        self.state.expect_end()?;
+        Ok(st)
+    }
+}
+
+pub fn parse_record(stored: &[u8]) -> Result<StoredRecord<'_>> {
     let payload = unseal("records", stored)?;
     let mut r = Reader::new(payload);
     let seq = r.varint()?;
-    let st = RecordState::decode(&mut r)?;
-    r.expect_end()?;
-    Ok((st, seq))
+    let head = r.bytes()?;
+    Ok(StoredRecord {
+        seq,
+        head,
+        state: r,
+    })
+}
+
+/// Decode a `Records` value: checksum, local sequence, CRDT state (the head is skipped).
+pub fn decode_state(stored: &[u8]) -> Result<(RecordState, u64)> {
+    let rec = parse_record(stored)?;
+    let seq = rec.seq;
+    Ok((rec.state()?, seq))
 }

@@ -61,7 +61,18 @@ fn check_value(space: Space, key: &[u8], value: &[u8]) -> Result<(), String> {
                     })
                 }
             }),
-        Space::Records => keys::decode_state(value).map(|_| ()),
+        Space::Records => keys::parse_record(value).and_then(|rec| {
+            rec.head_value()?;
+            let state = rec.state()?;
+            if state.id.as_bytes() == key {
+                Ok(())
+            } else {
+                Err(crate::StoreError::Corrupt {
+                    space: name,
+                    detail: "key does not match the record id".into(),
+                })
+            }
+        }),
         Space::Revisions => unseal(name, value).and_then(msgpack::decode).map(|_| ()),
         Space::Index => {
             if value.is_empty() {

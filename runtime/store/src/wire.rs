@@ -54,6 +54,22 @@ impl Writer {
     pub fn finish(self) -> Vec<u8> {
         self.buf
     }
+
+    /// A writer whose output [`Writer::finish_sealed`] seals: room for the checksum first, so
+    /// the sealed value is built in one buffer.
+    pub fn sealed(capacity: usize) -> Self {
+        let mut buf = Vec::with_capacity(capacity + 4);
+        buf.extend_from_slice(&[0; 4]);
+        Writer { buf }
+    }
+
+    /// Fill in the CRC32 of everything written after it: the same bytes as [`seal`] of the
+    /// payload.
+    pub fn finish_sealed(mut self) -> Vec<u8> {
+        let crc = crc32fast::hash(&self.buf[4..]);
+        self.buf[..4].copy_from_slice(&crc.to_le_bytes());
+        self.buf
+    }
 }
 
 /// Bounds-checked byte reader.
@@ -201,6 +217,17 @@ mod tests {
             r.expect_end().unwrap();
         }
         assert!(Reader::new(&[0xff; 11]).varint().is_err());
+    }
+
+    #[test]
+    fn sealed_writer_matches_seal() {
+        let mut w = Writer::sealed(8);
+        w.str("hello");
+        w.varint(300);
+        let mut plain = Writer::new();
+        plain.str("hello");
+        plain.varint(300);
+        assert_eq!(w.finish_sealed(), seal(&plain.finish()));
     }
 
     #[test]

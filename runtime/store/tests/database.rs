@@ -342,3 +342,177 @@ fn clean_close_then_reopen_keeps_everything() {
     let db = Database::open(dir.path(), Options::default()).unwrap();
     assert_eq!(db.version_vector().contiguous(db.replica_id()), 203);
 }
+
+fn count(db: &Database, space: mix_store::engine::Space) -> usize {
+    db.engine().scan_prefix(space, b"").count()
+}
+
+/// A record holds its head: inserting writes no revision key, each later write turns the
+/// head it replaces into one, and `history` lists those and then the head.
+#[test]
+fn heads_live_with_records_and_revisions_hold_superseded_heads() {
+    use mix_store::engine::Space;
+    let db = mem(1);
+    let id = db.save(map_of([("v", Value::Int(0))])).unwrap();
+    assert_eq!(count(&db, Space::Revisions), 0);
+    assert_eq!(
+        field(&db.get(&id).unwrap().unwrap(), "v"),
+        Some(&Value::Int(0))
+    );
+    for i in 1..4 {
+        db.save(map_of([
+            (record::ID, Value::Ref(id.clone())),
+            ("v", Value::Int(i)),
+        ]))
+        .unwrap();
+        assert_eq!(count(&db, Space::Revisions), i as usize);
+    }
+    let h = db.history(&id).unwrap();
+    let vs: Vec<_> = h.iter().map(|r| field(r, "v").cloned()).collect();
+    assert_eq!(vs, (0..4).map(|i| Some(Value::Int(i))).collect::<Vec<_>>());
+    let superseded: Vec<_> = h
+        .iter()
+        .map(|r| field(r, record::SUPERSEDED).cloned())
+        .collect();
+    assert_eq!(
+        superseded,
+        [true, true, true, false].map(|b| Some(Value::Bool(b)))
+    );
+    assert_eq!(db.stats().unwrap().revisions, 4);
+    db.delete(&id).unwrap();
+    let h = db.history(&id).unwrap();
+    assert_eq!(h.len(), 5);
+    assert_eq!(field(&h[4], record::DELETED), Some(&Value::Bool(true)));
+    // keeping one revision keeps only the head
+    let one = Database::memory(Options {
+        history: History::KeepLast(1),
+        ..Options::default()
+    })
+    .unwrap();
+    let id = one.save(map_of([("v", Value::Int(0))])).unwrap();
+    for i in 1..4 {
+        one.save(map_of([
+            (record::ID, Value::Ref(id.clone())),
+            ("v", Value::Int(i)),
+        ]))
+        .unwrap();
+    }
+    assert_eq!(count(&one, Space::Revisions), 0);
+    assert_eq!(one.history(&id).unwrap().len(), 1);
+}
+
+/// Only tombstones have a `_rmx_deleted` index entry; queries on the field still answer
+/// right (`== true` from the index, anything else by checking the records).
+#[test]
+fn only_tombstones_are_indexed_as_deleted() {
+    use mix_store::query::{self, parse_query, Plan, QueryOptions};
+    let db = mem(1);
+    let a = db.save(map_of([("v", Value::Int(1))])).unwrap();
+    let b = db.save(map_of([("v", Value::Int(2))])).unwrap();
+    db.delete(&b).unwrap();
+    let entries = mix_store::index::IndexReader::new(db.engine())
+        .count_entries()
+        .unwrap();
+    // a's `v` and b's tombstone
+    assert_eq!(entries, 2);
+    let opts = QueryOptions {
+        include_deleted: true,
+        ..Default::default()
+    };
+    let run = |q: &str| {
+        let q = parse_query(q).unwrap();
+        let ids: Vec<_> = query::run(&db, &q, &opts)
+            .unwrap()
+            .iter()
+            .map(|r| field(r, record::ID).cloned())
+            .collect();
+        (ids, query::plan(&db, &q, &opts).unwrap())
+    };
+    let (ids, plan) = run("_rmx_deleted == true");
+    assert_eq!(ids, [Some(Value::Ref(b.clone()))]);
+    assert!(matches!(plan, Plan::Index(1)));
+    let (ids, plan) = run("_rmx_deleted == false");
+    assert_eq!(ids, [Some(Value::Ref(a.clone()))]);
+    assert_eq!(plan, Plan::Scan);
+    let (ids, _) = run("exists _rmx_deleted");
+    assert_eq!(ids.len(), 2);
+    // an update brings b back to life and drops its tombstone entry
+    db.upsert(map_of([
+        (record::ID, Value::Ref(b.clone())),
+        ("v", Value::Int(3)),
+    ]))
+    .unwrap();
+    let (ids, _) = run("_rmx_deleted == true");
+    assert!(ids.is_empty());
+}
+
+/// An engine that records the durability of every batch written through it.
+struct Recording {
+    inner: mix_store::engine::memory::MemoryStore,
+    writes: Arc<std::sync::Mutex<Vec<(usize, bool)>>>,
+}
+
+impl mix_store::engine::Store for Recording {
+    fn get(
+        &self,
+        space: mix_store::engine::Space,
+        key: &[u8],
+    ) -> mix_store::Result<Option<Vec<u8>>> {
+        self.inner.get(space, key)
+    }
+    fn scan(
+        &self,
+        space: mix_store::engine::Space,
+        lo: std::ops::Bound<Vec<u8>>,
+        hi: std::ops::Bound<Vec<u8>>,
+        reverse: bool,
+    ) -> mix_store::engine::KvIter<'_> {
+        self.inner.scan(space, lo, hi, reverse)
+    }
+    fn write(&self, batch: Vec<mix_store::engine::Put>, durable: bool) -> mix_store::Result<()> {
+        self.writes.lock().unwrap().push((batch.len(), durable));
+        self.inner.write(batch, durable)
+    }
+    fn engine_name(&self) -> &'static str {
+        "recording"
+    }
+    fn approximate_len(&self, space: mix_store::engine::Space) -> u64 {
+        self.inner.approximate_len(space)
+    }
+}
+
+/// A merge bigger than one engine write goes in parts, each atomic with the version vector
+/// of its changes; only the last is synced (the call returns after it), and all of it is
+/// applied.
+#[test]
+fn large_merges_are_applied_in_parts() {
+    let src = mem(7);
+    let n = 6000;
+    let records: Vec<Value> = (0..n)
+        .map(|i| map_of([("i", Value::Int(i)), ("s", s("x")), ("t", s("y"))]))
+        .collect();
+    src.save_batch(records).unwrap();
+    let changes: Vec<_> = src.all_changes().map(|c| c.unwrap()).collect();
+    let writes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let engine = Recording {
+        inner: mix_store::engine::memory::MemoryStore::new(),
+        writes: writes.clone(),
+    };
+    let dst = Database::init(Box::new(engine), Options::default(), None).unwrap();
+    writes.lock().unwrap().clear();
+    let report = dst.apply_remote(changes.clone()).unwrap();
+    assert_eq!((report.applied, report.records), (n as usize, n as usize));
+    assert_eq!(dst.version_vector(), src.version_vector());
+    let w = writes.lock().unwrap().clone();
+    assert!(w.len() >= 2, "one write for {n} records: {w:?}");
+    let synced: Vec<bool> = w.iter().map(|(_, d)| *d).collect();
+    let mut want = vec![false; w.len() - 1];
+    want.push(true);
+    assert_eq!(synced, want);
+    assert!(dst.verify().is_clean());
+    for id in src.record_ids() {
+        let id = id.unwrap();
+        assert_eq!(dst.get(&id).unwrap(), src.get(&id).unwrap());
+    }
+    assert_eq!(dst.apply_remote(changes).unwrap().duplicates, n as usize);
+}

@@ -76,6 +76,13 @@ impl Change {
         w.finish()
     }
 
+    /// The encoding with its CRC32 in front, as the change log stores it.
+    pub fn to_sealed_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::sealed(64 + 32 * self.ops.len());
+        self.encode(&mut w);
+        w.finish_sealed()
+    }
+
     pub fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let replica = ReplicaId(r.u64_fixed()?);
         let counter = r.varint()?;

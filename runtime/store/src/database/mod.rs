@@ -20,8 +20,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use read::{is_deleted, Stats};
 pub use write::WriteReport;
 
-/// Current on-disk format version.
-pub const FORMAT_VERSION: u32 = 1;
+/// Current on-disk format version (2: records hold their materialised head; revisions hold
+/// only superseded heads; live records have no `_rmx_deleted` index entry).
+pub const FORMAT_VERSION: u32 = 2;
 
 const META_FORMAT: &[u8] = b"format";
 const META_REPLICA: &[u8] = b"replica";

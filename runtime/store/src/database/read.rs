@@ -33,14 +33,19 @@ impl Database {
 
     /// The head of a record, tombstones included.
     pub fn get_any(&self, id: &str) -> Result<Option<Value>> {
-        Ok(self.load_state(id)?.map(|(st, _)| st.materialise()))
+        Ok(self.head_with_seq(id)?.map(|(v, _)| v))
     }
 
-    /// The head (tombstones included) and its local sequence, from one read.
+    /// The head (tombstones included) and its local sequence, from one read. The head is
+    /// stored materialised next to the CRDT state, so this decodes no state.
     pub fn head_with_seq(&self, id: &str) -> Result<Option<(Value, u64)>> {
-        Ok(self
-            .load_state(id)?
-            .map(|(st, seq)| (st.materialise(), seq)))
+        match self.store.get(Space::Records, id.as_bytes())? {
+            None => Ok(None),
+            Some(bytes) => {
+                let rec = keys::parse_record(&bytes)?;
+                Ok(Some((rec.head_value()?, rec.seq)))
+            }
+        }
     }
 
     /// The CRDT state (for tests and diagnostics).
@@ -56,7 +61,8 @@ impl Database {
             .unwrap_or_default())
     }
 
-    /// The kept revisions of a record, oldest first; all but the last are marked superseded.
+    /// The kept revisions of a record, oldest first: the superseded ones (marked so), then
+    /// the head.
     pub fn history(&self, id: &str) -> Result<Vec<Value>> {
         let mut out = Vec::new();
         for kv in self
@@ -66,6 +72,7 @@ impl Database {
             let (_, v) = kv?;
             out.push(msgpack::decode(unseal("revisions", &v)?)?);
         }
+        out.extend(self.get_any(id)?);
         let n = out.len();
         for (i, v) in out.iter_mut().enumerate() {
             if let Value::Map(m) = v {
@@ -91,14 +98,17 @@ impl Database {
             .scan(Space::Records, Bound::Unbounded, Bound::Unbounded, false)
             .map(|kv| {
                 let (_, v) = kv?;
-                let (st, seq) = keys::decode_state(&v)?;
-                Ok((st.materialise(), seq))
+                let rec = keys::parse_record(&v)?;
+                Ok((rec.head_value()?, rec.seq))
             })
     }
 
     /// Current local sequence number of a record (its position in apply order).
     pub fn record_seq(&self, id: &str) -> Result<Option<u64>> {
-        Ok(self.load_state(id)?.map(|(_, s)| s))
+        match self.store.get(Space::Records, id.as_bytes())? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(keys::parse_record(&bytes)?.seq)),
+        }
     }
 
     /// Record ids applied after sequence `after`, ascending.
@@ -194,7 +204,9 @@ impl Database {
             replica: self.replica.to_string(),
             records: self.store.approximate_len(Space::Records),
             changes: self.store.approximate_len(Space::Changes),
-            revisions: self.store.approximate_len(Space::Revisions),
+            // every record's head is a revision too (it is stored with the record)
+            revisions: self.store.approximate_len(Space::Revisions)
+                + self.store.approximate_len(Space::Records),
             index_entries: self.store.approximate_len(Space::Index),
             replicas_known: vv.replicas().len(),
             changes_held: vv.total(),

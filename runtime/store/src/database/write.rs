@@ -1,6 +1,6 @@
-//! Local writes and the application of remote changes. Both turn changes into one engine
-//! batch per record group (change log, record state, revision, index diff, sequence entry)
-//! and hand it to the group committer.
+//! Local writes and the application of remote changes. Both turn changes into engine puts
+//! per record (change log, record with head and state, superseded revision, index diff,
+//! sequence entry) and hand them to the group committer.
 
 use super::{Database, History};
 use crate::commit::Job;
@@ -11,9 +11,9 @@ use crate::error::{Result, StoreError};
 use crate::index;
 use crate::record::{self, split_incoming, validate_id};
 use crate::value::Value;
-use crate::wire::{seal, Writer};
+use crate::wire::seal;
 use crate::{keys, msgpack};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 /// What applying a batch of remote changes did.
@@ -77,58 +77,22 @@ impl Database {
         for (id, _) in &writes {
             validate_id(id)?;
         }
-        let stripes: BTreeSet<usize> = writes.iter().map(|(id, _)| self.stripe_of(id)).collect();
-        let _guards: Vec<_> = stripes
-            .iter()
-            .map(|&s| self.stripes[s].lock().unwrap_or_else(|p| p.into_inner()))
-            .collect();
-        // per record: state (changes applied as planned), sequence, index entries before
-        let mut states: BTreeMap<String, (RecordState, u64, BTreeSet<Vec<u8>>)> = BTreeMap::new();
-        let mut pending: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        let _guards = self.lock_stripes(writes.iter().map(|(id, _)| id.as_str()));
+        let mut group = Group::default();
         for (id, kind) in writes {
-            if !states.contains_key(&id) {
-                let (st, seq) = self
-                    .load_state(&id)?
-                    .unwrap_or_else(|| (RecordState::new(&id), 0));
-                let old = old_index_entries(&st);
-                states.insert(id.clone(), (st, seq, old));
-            }
-            let Some((state, _, _)) = states.get_mut(&id) else {
-                continue;
-            };
-            let ops = plan(state, &kind);
+            let i = group.slot(self, id)?;
+            let rec = &mut group.records[i];
+            let ops = plan(&rec.state, &kind);
             if ops.is_empty() {
                 continue;
             }
-            let change = Change {
-                id: OpId {
-                    replica: self.replica,
-                    counter: self.counter.fetch_add(1, Ordering::SeqCst) + 1,
-                },
-                hlc: self.clock.tick(),
-                record: id.clone(),
-                principal: self.principal.clone(),
-                ops,
-            };
+            let change = self.local_change(rec.state.id.clone(), ops);
             // plan later writes to the same record against the state after this one
-            state.apply(&change);
-            pending.entry(id).or_default().push(change);
+            rec.state.apply(&change);
+            rec.changes.push(change);
         }
-        let mut puts = Vec::new();
-        let mut ids = Vec::new();
-        let mut out = Vec::new();
-        for (id, changes) in pending {
-            let Some((state, seq, old)) = states.get(&id) else {
-                continue;
-            };
-            self.emit(state, *seq, old, &changes, &mut puts)?;
-            ids.extend(changes.iter().map(|c| c.id));
-            out.extend(changes);
-        }
-        if !ids.is_empty() {
-            self.commit(Job { puts, ids })?;
-        }
-        Ok(out)
+        self.commit_group(&group.records)?;
+        Ok(group.records.into_iter().flat_map(|r| r.changes).collect())
     }
 
     /// Plan, apply and durably commit a local write. Returns the change (None: no-op).
@@ -137,35 +101,30 @@ impl Database {
         let _guard = self.stripes[self.stripe_of(id)]
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let (mut state, old_seq) = self
-            .load_state(id)?
-            .unwrap_or_else(|| (RecordState::new(id), 0));
-        let ops = plan(&state, &kind);
+        let mut rec = self.load_pending(id)?;
+        let ops = plan(&rec.state, &kind);
         if ops.is_empty() {
             return Ok(None);
         }
-        let change = Change {
+        let change = self.local_change(id.to_string(), ops);
+        rec.state.apply(&change);
+        rec.changes.push(change);
+        self.commit_group(std::slice::from_ref(&rec))?;
+        Ok(rec.changes.pop())
+    }
+
+    /// A new local change to `record`: the next counter and a fresh clock reading.
+    fn local_change(&self, record: String, ops: Vec<crate::crdt::FieldOp>) -> Change {
+        Change {
             id: OpId {
                 replica: self.replica,
                 counter: self.counter.fetch_add(1, Ordering::SeqCst) + 1,
             },
             hlc: self.clock.tick(),
-            record: id.to_string(),
+            record,
             principal: self.principal.clone(),
             ops,
-        };
-        let mut puts = Vec::new();
-        self.prepare(
-            &mut state,
-            old_seq,
-            std::slice::from_ref(&change),
-            &mut puts,
-        )?;
-        self.commit(Job {
-            puts,
-            ids: vec![change.id],
-        })?;
-        Ok(Some(change))
+        }
     }
 
     /// Apply changes received from another replica (idempotent; any order). Every timestamp
@@ -190,136 +149,167 @@ impl Database {
         }
         let mut report = WriteReport::default();
         let vv = self.version_vector();
-        let mut seen = BTreeSet::new();
-        let mut by_record: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        let mut seen = HashSet::new();
+        let mut fresh = Vec::with_capacity(changes.len());
         for c in changes {
             if vv.contains(c.id) || !seen.insert(c.id) {
                 report.duplicates += 1;
                 continue;
             }
-            by_record.entry(c.record.clone()).or_default().push(c);
+            fresh.push(c);
         }
-        if by_record.is_empty() {
+        if fresh.is_empty() {
             return Ok(report);
         }
         // lock the stripes involved, in order (no deadlock with other writers)
-        let stripes: BTreeSet<usize> = by_record.keys().map(|id| self.stripe_of(id)).collect();
-        let _guards: Vec<_> = stripes
-            .iter()
-            .map(|&s| self.stripes[s].lock().unwrap_or_else(|p| p.into_inner()))
-            .collect();
-        let mut puts = Vec::new();
-        let mut ids = Vec::new();
+        let _guards = self.lock_stripes(fresh.iter().map(|c| c.record.as_str()));
+        let mut group = Group::default();
         let mut max_hlc = None;
-        for (id, cs) in &by_record {
-            let (mut state, old_seq) = self
-                .load_state(id)?
-                .unwrap_or_else(|| (RecordState::new(id), 0));
-            self.prepare(&mut state, old_seq, cs, &mut puts)?;
-            for c in cs {
-                ids.push(c.id);
-                max_hlc = max_hlc.max(Some(c.hlc));
-            }
-            report.applied += cs.len();
-            report.records += 1;
+        for c in fresh {
+            max_hlc = max_hlc.max(Some(c.hlc));
+            let i = group.slot(self, c.record.clone())?;
+            let rec = &mut group.records[i];
+            rec.state.apply(&c);
+            rec.changes.push(c);
+            report.applied += 1;
         }
+        report.records = group.records.len();
         if let Some(h) = max_hlc {
             self.clock.observe(h);
         }
-        self.commit(Job { puts, ids })?;
+        self.commit_group(&group.records)?;
         Ok(report)
     }
 
-    /// Apply `changes` (all for `state`'s record) and emit the puts: change log entries, the
-    /// new state, one revision snapshot, the sequence entry and the index diff.
-    fn prepare(
+    /// Lock the stripes of `ids`, in stripe order (no deadlock with other writers).
+    fn lock_stripes<'s>(
         &self,
-        state: &mut RecordState,
-        old_seq: u64,
-        changes: &[Change],
-        puts: &mut Vec<Put>,
-    ) -> Result<()> {
-        let old_entries = old_index_entries(state);
-        for c in changes {
-            state.apply(c);
-        }
-        self.emit(state, old_seq, &old_entries, changes, puts)
+        ids: impl Iterator<Item = &'s str>,
+    ) -> Vec<std::sync::MutexGuard<'_, ()>> {
+        let stripes: BTreeSet<usize> = ids.map(|id| self.stripe_of(id)).collect();
+        stripes
+            .iter()
+            .map(|&s| self.stripes[s].lock().unwrap_or_else(|p| p.into_inner()))
+            .collect()
     }
 
-    /// Emit the puts for `changes`, already applied to `state`, given the index entries of the
-    /// head before them.
-    fn emit(
-        &self,
-        state: &RecordState,
-        old_seq: u64,
-        old_entries: &BTreeSet<Vec<u8>>,
-        changes: &[Change],
-        puts: &mut Vec<Put>,
-    ) -> Result<()> {
-        let id = state.id.clone();
-        for c in changes {
+    /// Emit and commit the records' puts. A large group goes to the engine in parts of about
+    /// [`PART_PUTS`] puts, each atomic with the version vector covering its changes; only the
+    /// last part is synced, and the call returns once it is, so everything is durable when it
+    /// returns. A crash before that keeps a prefix of the parts, each complete (the journal
+    /// is replayed in order), none of them acknowledged.
+    fn commit_group(&self, records: &[Pending]) -> Result<()> {
+        // about a dozen puts per record (a part may overshoot by one record's puts)
+        let capacity = (records.len() * 16).min(PART_PUTS + 256);
+        let mut puts = Vec::with_capacity(capacity);
+        let mut ids = Vec::new();
+        let last = records.iter().rposition(|r| !r.changes.is_empty());
+        for (i, rec) in records.iter().enumerate() {
+            if rec.changes.is_empty() {
+                continue;
+            }
+            self.emit(rec, &mut puts)?;
+            ids.extend(rec.changes.iter().map(|c| c.id));
+            let is_last = Some(i) == last;
+            if is_last || puts.len() >= PART_PUTS {
+                self.commit(Job {
+                    puts: std::mem::replace(&mut puts, Vec::with_capacity(capacity)),
+                    ids: std::mem::take(&mut ids),
+                    sync: is_last,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Emit the puts for a record whose changes are applied to its state: the change log
+    /// entries, the index diff between the stored head and the new one, the sequence entry,
+    /// the record (sequence, head, state) and, when history keeps it, the superseded head as
+    /// a revision.
+    fn emit(&self, rec: &Pending, puts: &mut Vec<Put>) -> Result<()> {
+        let id = &rec.state.id;
+        for c in &rec.changes {
             puts.push(Put::set(
                 Space::Changes,
                 keys::change_key(c.id),
-                seal(&c.to_bytes()),
+                c.to_sealed_bytes(),
             ));
         }
-        let head = state.materialise();
-        let new_entries = index::entries(&head);
-        for gone in old_entries.difference(&new_entries) {
-            puts.push(Put::delete(Space::Index, index::full_key(gone, &id)));
+        let head = rec.state.materialise();
+        let new_keys = index::record_keys(&head, id);
+        let old_keys = match &rec.old {
+            Some(old) => index::record_keys(&msgpack::decode(&old.head)?, id),
+            None => Vec::new(),
+        };
+        let (gone, added) = index::diff_keys(old_keys, new_keys);
+        for k in gone {
+            puts.push(Put::delete(Space::Index, k));
         }
-        for added in new_entries.difference(old_entries) {
-            puts.push(Put::set(
-                Space::Index,
-                index::full_key(added, &id),
-                Vec::new(),
-            ));
+        for k in added {
+            puts.push(Put::set(Space::Index, k, Vec::new()));
         }
         let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
-        if old_seq != 0 {
-            puts.push(Put::delete(Space::BySeq, old_seq.to_be_bytes().to_vec()));
+        if let Some(old) = &rec.old {
+            puts.push(Put::delete(Space::BySeq, old.seq.to_be_bytes().to_vec()));
+            self.keep_superseded(id, old, puts)?;
         }
         puts.push(Put::set(
             Space::BySeq,
             seq.to_be_bytes().to_vec(),
             id.as_bytes().to_vec(),
         ));
-        let mut w = Writer::new();
-        w.varint(seq);
-        state.encode(&mut w);
+        let head = msgpack::encode(&head);
         puts.push(Put::set(
             Space::Records,
             id.as_bytes().to_vec(),
-            seal(&w.finish()),
+            keys::encode_record(seq, &head, &rec.state),
         ));
-        puts.push(Put::set(
-            Space::Revisions,
-            keys::revision_key(&id, seq),
-            seal(&msgpack::encode(&head)),
-        ));
-        if let History::KeepLast(n) = self.opts.history {
-            let existing: Vec<Vec<u8>> = self
+        Ok(())
+    }
+
+    /// The head being replaced becomes a revision (keyed by the sequence it was written at),
+    /// unless the history limit drops it; revisions beyond the limit are deleted. The limit
+    /// counts the head: `KeepLast(n)` keeps `n - 1` superseded revisions.
+    fn keep_superseded(&self, id: &str, old: &Stored, puts: &mut Vec<Put>) -> Result<()> {
+        let keep = match self.opts.history {
+            History::KeepAll => usize::MAX,
+            History::KeepLast(n) => n.saturating_sub(1),
+        };
+        if keep > 0 {
+            puts.push(Put::set(
+                Space::Revisions,
+                keys::revision_key(id, old.seq),
+                seal(&old.head),
+            ));
+        }
+        if keep != usize::MAX {
+            let mut existing = Vec::new();
+            for kv in self
                 .store
-                .scan_prefix(Space::Revisions, &keys::revision_prefix(&id))
-                .filter_map(|kv| kv.ok().map(|(k, _)| k))
-                .collect();
-            // `existing` does not yet include the revision being written
-            let keep = n.saturating_sub(1);
-            if existing.len() > keep {
-                for k in &existing[..existing.len() - keep] {
-                    puts.push(Put::delete(Space::Revisions, k.clone()));
-                }
+                .scan_prefix(Space::Revisions, &keys::revision_prefix(id))
+            {
+                existing.push(kv?.0);
+            }
+            // the revision just added is newer than every existing one
+            let excess = (existing.len() + usize::from(keep > 0)).saturating_sub(keep);
+            for k in existing.into_iter().take(excess) {
+                puts.push(Put::delete(Space::Revisions, k));
             }
         }
         Ok(())
     }
 
     fn commit(&self, job: Job) -> Result<()> {
-        let durable = self.opts.durable;
         let write_group = |jobs: Vec<Job>| -> Result<()> {
+            let durable = self.opts.durable && jobs.iter().any(|j| j.sync);
             let ids: Vec<OpId> = jobs.iter().flat_map(|j| j.ids.iter().copied()).collect();
-            let mut batch: Vec<Put> = jobs.into_iter().flat_map(|j| j.puts).collect();
+            let total = jobs.iter().map(|j| j.puts.len()).sum::<usize>() + 3;
+            let mut jobs = jobs.into_iter();
+            let mut batch = jobs.next().map(|j| j.puts).unwrap_or_default();
+            batch.reserve(total - batch.len());
+            for j in jobs {
+                batch.extend(j.puts);
+            }
             batch.extend(self.meta_puts(&ids));
             self.store.write(batch, durable)?;
             let mut vv = self.lock_vv();
@@ -329,6 +319,29 @@ impl Database {
             Ok(())
         };
         self.committer.submit(job, &write_group)
+    }
+
+    /// A record about to be written: its stored state and head, or a new empty state.
+    fn load_pending(&self, id: &str) -> Result<Pending> {
+        Ok(match self.store.get(Space::Records, id.as_bytes())? {
+            None => Pending {
+                state: RecordState::new(id),
+                old: None,
+                changes: Vec::new(),
+            },
+            Some(bytes) => {
+                let rec = keys::parse_record(&bytes)?;
+                let old = Stored {
+                    seq: rec.seq,
+                    head: rec.head.to_vec(),
+                };
+                Pending {
+                    state: rec.state()?,
+                    old: Some(old),
+                    changes: Vec::new(),
+                }
+            }
+        })
     }
 
     /// Load a record's CRDT state and its current sequence number.
@@ -350,10 +363,38 @@ impl Database {
     }
 }
 
-fn old_index_entries(state: &RecordState) -> BTreeSet<Vec<u8>> {
-    if state.exists() {
-        index::entries(&state.materialise())
-    } else {
-        BTreeSet::new()
+/// Puts per engine write when a large group is committed in parts.
+const PART_PUTS: usize = 16 * 1024;
+
+/// A record as stored before a write: the sequence it was written at and its head.
+struct Stored {
+    seq: u64,
+    head: Vec<u8>,
+}
+
+/// A record being written: its state (with the changes applied), what was stored before,
+/// and the changes.
+struct Pending {
+    state: RecordState,
+    old: Option<Stored>,
+    changes: Vec<Change>,
+}
+
+/// The records of one write, in first-seen order.
+#[derive(Default)]
+struct Group {
+    records: Vec<Pending>,
+    slots: HashMap<String, usize>,
+}
+
+impl Group {
+    /// The position of `id`'s record, loading it on first sight.
+    fn slot(&mut self, db: &Database, id: String) -> Result<usize> {
+        if let Some(&i) = self.slots.get(&id) {
+            return Ok(i);
+        }
+        self.records.push(db.load_pending(&id)?);
+        self.slots.insert(id, self.records.len() - 1);
+        Ok(self.records.len() - 1)
     }
 }

@@ -100,9 +100,7 @@ impl Store for FjallStore {
     }
 
     fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()> {
-        let mut b = self
-            .db
-            .batch()
+        let mut b = fjall::OwnedWriteBatch::with_capacity(self.db.clone(), batch.len())
             .durability(durable.then_some(PersistMode::SyncAll));
         for p in batch {
             let ks = self.ks(p.space)?;

@@ -51,11 +51,10 @@ pub fn candidates(
     prefix: &[String],
 ) -> Result<Option<BTreeSet<String>>> {
     let ix = IndexReader::new(db.engine());
-    // the index answers for a path unless it is an unindexed system field or may cross a ref
+    // the index answers for a path unless it is a system field (only tombstones have an
+    // entry, handled below) or may cross a ref
     let usable = |p: Vec<String>| -> Result<Option<Vec<String>>> {
-        if p.first().is_some_and(|f| {
-            record::is_system_field(f) && !crate::index::is_indexed_system_field(f)
-        }) {
+        if p.first().is_some_and(|f| record::is_system_field(f)) {
             return Ok(None);
         }
         for i in 1..p.len() {
@@ -75,12 +74,13 @@ pub fn candidates(
         Filter::Comparison(CmpOp::Eq, k, Expr::Literal(Value::Ref(id)))
             if prefix.is_empty() && k.path(params).map_err(qerr)? == [record::ID] =>
         {
-            Some(
-                db.record_state(id)?
-                    .map(|_| id.clone())
-                    .into_iter()
-                    .collect(),
-            )
+            Some(db.record_seq(id)?.map(|_| id.clone()).into_iter().collect())
+        }
+        // tombstones: the one system field with index entries
+        Filter::Comparison(CmpOp::Eq, k, Expr::Literal(Value::Bool(true)))
+            if prefix.is_empty() && k.path(params).map_err(qerr)? == [record::DELETED] =>
+        {
+            ix.eq(&[record::DELETED.to_string()], &Value::Bool(true))?
         }
         Filter::Comparison(op, k, Expr::Literal(v)) => {
             let Some(path) = full_path(k)? else {
