@@ -18,6 +18,11 @@ pub struct Cx<'input> {
     pub item_level: Vec<usize>,
     /// Nesting of the cover conversions, bounded like the rest of the tree (see `depth.rs`).
     depth: usize,
+    /// Items of the operator sequences being parsed, and scratch stacks for building their
+    /// trees (see `seq.rs`): reused, so sequences allocate nothing of their own.
+    pub(super) seq: Vec<super::seq::Item>,
+    pub(super) seq_operands: Vec<Expr>,
+    pub(super) seq_pending: Vec<super::seq::Pending>,
 }
 
 impl<'input> Cx<'input> {

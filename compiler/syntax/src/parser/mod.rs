@@ -3,6 +3,7 @@
 
 pub(crate) mod cover;
 mod expected;
+pub(crate) mod seq;
 
 #[allow(clippy::all, unused_parens, unused_imports, dead_code)]
 mod generated {
