@@ -7,7 +7,8 @@ use mix_diagnostics::{Diagnostic, Span};
 use mix_syntax::ast::{self, Body, ItemKind};
 
 use crate::codes;
-use crate::deps;
+use crate::files::ItemSource;
+pub use crate::files::SourceFile;
 use crate::globals::ModuleGlobals;
 use crate::index::{self, FileIndex};
 use crate::infer::Infer;
@@ -42,14 +43,6 @@ impl CheckDatabase {
             storage: salsa::Storage::new(Some(Box::new(callback))),
         }
     }
-}
-
-#[salsa::input(debug)]
-pub struct SourceFile {
-    #[returns(ref)]
-    pub path: String,
-    #[returns(ref)]
-    pub text: String,
 }
 
 /// Every file the checker can see: the user's and the standard library's interfaces.
@@ -100,123 +93,63 @@ pub fn module_name_of(path: &str) -> String {
         .collect()
 }
 
-#[salsa::tracked(returns(ref), no_eq)]
-pub fn parse(db: &dyn Db, file: SourceFile) -> Arc<mix_syntax::Parsed> {
-    let is_stdlib = file.path(db).contains("stdlib/");
-    Arc::new(mix_syntax::parse_with(
-        file.text(db),
-        mix_syntax::ParseOptions {
-            allow_primitives: is_stdlib,
-        },
-    ))
-}
-
 #[salsa::tracked(returns(ref))]
 pub fn item_index(db: &dyn Db, file: SourceFile) -> Arc<FileIndex> {
-    let is_stdlib = file.path(db).starts_with("stdlib/");
-    Arc::new(index::build(
-        &parse(db, file).file,
-        &module_name_of(file.path(db)),
-        is_stdlib,
-    ))
+    Arc::new(index::build(db, file.outline(db), file.is_stdlib(db)))
 }
 
-/// A definition's parameters, declared return type and body, with spans relative to the start
-/// of the item (so edits elsewhere leave it equal), plus where the item starts.
+/// A definition's item (the one with its body, else its declaration), spans relative to the
+/// item's start: edits elsewhere leave it equal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefBody {
-    pub params: Option<Vec<ast::Param>>,
-    pub ret: Option<ast::Type>,
-    pub body: Option<Body>,
+    /// Always a `def` item (see `def_body`).
+    item: Arc<ast::Item>,
 }
 
-fn module_items<'a>(
-    file: &'a ast::SourceFile,
-    module: &str,
-    default_name: &str,
-) -> Vec<&'a ast::Item> {
-    let mut out = Vec::new();
-    if module == default_name {
-        out.extend(
-            file.items
-                .iter()
-                .filter(|i| !matches!(i.kind, ItemKind::Module(_))),
-        );
-    }
-    for item in &file.items {
-        if let ItemKind::Module(m) = &item.kind {
-            if &*m.name.name == module {
-                out.extend(m.items.iter());
-            }
+impl DefBody {
+    fn def(&self) -> &ast::Def {
+        match &self.item.kind {
+            ItemKind::Def(d) => d,
+            _ => unreachable!("def_body only wraps `def` items"),
         }
     }
-    out
+
+    pub fn params(&self) -> Option<&[ast::Param]> {
+        self.def().params.as_deref()
+    }
+
+    /// The declared result type of a function (`def f(x): T = …`).
+    pub fn ret(&self) -> Option<&ast::Type> {
+        let def = self.def();
+        def.params.as_ref().and(def.ty.as_ref())
+    }
+
+    pub fn body(&self) -> Option<&Body> {
+        self.def().body.as_ref()
+    }
 }
 
-/// The item that defines `def` (with a body, else the declaration) and its start offset.
-fn def_item<'a>(
-    db: &dyn Db,
-    def: DefId<'_>,
-    parsed: &'a mix_syntax::Parsed,
-) -> Option<&'a ast::Item> {
-    let default_name = module_name_of(def.file(db).path(db));
-    let items = module_items(&parsed.file, def.module(db), &default_name);
-    let named = |i: &&ast::Item| match &i.kind {
-        ItemKind::Def(d) => &*d.name.name == def.name(db),
-        ItemKind::Foreign(f) => &*f.name.name == def.name(db),
-        _ => false,
-    };
-    let with_body = items
-        .iter()
-        .copied()
-        .filter(named)
-        .find(|i| matches!(&i.kind, ItemKind::Def(d) if d.body.is_some()));
-    with_body.or_else(|| items.iter().copied().find(named))
+/// The index entry of `def`, if its module declares it.
+fn def_entry<'a>(db: &'a dyn Db, def: DefId<'_>) -> Option<&'a index::DefEntry> {
+    item_index(db, def.file(db))
+        .module(def.module(db))?
+        .def(def.name(db))
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn def_body<'db>(db: &'db dyn Db, def: DefId<'db>) -> Arc<Option<DefBody>> {
-    let parsed = parse(db, def.file(db));
-    let Some(item) = def_item(db, def, parsed) else {
+    let Some(entry) = def_entry(db, def) else {
         return Arc::new(None);
     };
-    let mut item = item.clone();
-    let base = item.span.start;
-    mix_syntax::spans::item(&mut item, &|s: Span| {
-        Span::new(s.start - base, s.end - base)
-    });
-    Arc::new(match item.kind {
-        ItemKind::Def(d) => {
-            let ret = if d.params.is_some() { d.ty } else { None };
-            Some(DefBody {
-                params: d.params,
-                ret,
-                body: d.body,
-            })
-        }
-        _ => None,
-    })
+    let item = entry.item.tree(db).clone();
+    let is_def = matches!(item.kind, ItemKind::Def(_));
+    Arc::new(is_def.then_some(DefBody { item }))
 }
 
 /// Where a definition's item starts in its file (to turn relative spans back into absolute).
-#[salsa::tracked]
-pub fn def_start<'db>(db: &'db dyn Db, def: DefId<'db>) -> u32 {
-    let parsed = parse(db, def.file(db));
-    def_item(db, def, parsed).map_or(0, |i| i.span.start)
-}
-
-/// Module-level names a definition refers to.
-#[salsa::tracked(returns(ref))]
-pub fn def_deps<'db>(db: &'db dyn Db, def: DefId<'db>) -> Arc<BTreeSet<String>> {
-    let found = match &**def_body(db, def) {
-        Some(DefBody {
-            params,
-            body: Some(body),
-            ..
-        }) => deps::of_def(params.as_deref(), body),
-        _ => BTreeSet::new(),
-    };
-    Arc::new(found)
+/// Reads the file's layout, so call it only to report, never from a query.
+pub fn def_start(db: &dyn Db, def: DefId<'_>) -> u32 {
+    def_entry(db, def).map_or(0, |entry| def.file(db).layout(db).start(entry.item))
 }
 
 /// The module's definitions in strongly connected groups, dependencies first.
@@ -232,12 +165,11 @@ pub fn module_groups(db: &dyn Db, file: SourceFile, module: String) -> Arc<Vec<V
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let edges: Vec<Vec<usize>> = names
+    let edges: Vec<Vec<usize>> = m
+        .defs
         .iter()
-        .map(|n| {
-            // A declared signature cuts the dependency: uses see the declared type.
-            let def = DefId::new(db, file, module.clone(), n.clone());
-            def_deps(db, def)
+        .map(|d| {
+            d.deps
                 .iter()
                 .filter_map(|d| position.get(d.as_str()).copied())
                 .collect()
@@ -403,8 +335,8 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
 fn infer_def(infer: &mut Infer<'_>, body: &DefBody) -> Ty {
     infer.push_params_scope();
     let mut params = Vec::new();
-    match &body.params {
-        Some(ps) if ps.is_empty() => params.push(null()),
+    match body.params() {
+        Some([]) => params.push(null()),
         Some(ps) => {
             for p in ps {
                 let t = match &p.ty {
@@ -420,7 +352,7 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody) -> Ty {
     if !params.is_empty() {
         infer.enter_function();
     }
-    let result = match &body.body {
+    let result = match body.body() {
         Some(Body::Expr(e)) if params.is_empty() => infer.expr_with_short_scope(e),
         Some(Body::Expr(e)) => infer.expr(e),
         Some(Body::Block(b)) => {
@@ -430,7 +362,7 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody) -> Ty {
         }
         None => infer.fresh(),
     };
-    if let Some(ret) = &body.ret {
+    if let Some(ret) = body.ret() {
         let t = infer.convert_type(ret, &mut Default::default());
         infer.expect(&t, &result, Span::new(0, 3));
     }
@@ -455,34 +387,61 @@ pub fn def_scheme<'db>(db: &'db dyn Db, workspace: Workspace, def: DefId<'db>) -
         .map(|(_, s)| s.clone())
 }
 
-/// Every diagnostic of a file: syntax first, then types, with absolute spans.
-pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Diagnostic> {
-    let parsed = parse(db, file);
-    let mut out: Vec<Diagnostic> = parsed.diagnostics.clone();
-    if parsed.has_errors() {
-        return out;
-    }
-    for module in &item_index(db, file).modules {
+/// How many modules one [`block_diagnostics`] query covers: a file's diagnostics are gathered
+/// from blocks, so that after an edit `check_file` fetches one memo per block (each verified at
+/// a glance unless something in it changed) rather than one per module and group.
+const MODULES_PER_BLOCK: usize = 64;
+
+/// The type diagnostics of modules `block * MODULES_PER_BLOCK ..` of a file, each with the item
+/// its span is relative to.
+#[salsa::tracked(returns(ref))]
+fn block_diagnostics(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    block: u32,
+) -> Arc<Vec<(ItemSource, Diagnostic)>> {
+    let mut out = Vec::new();
+    let index = item_index(db, file);
+    let first = block as usize * MODULES_PER_BLOCK;
+    for module in index.modules.iter().skip(first).take(MODULES_PER_BLOCK) {
         for entry in module.defs.iter().filter(|d| !d.has_body) {
-            let start = def_start(
-                db,
-                DefId::new(db, file, module.name.clone(), entry.name.clone()),
-            );
-            out.push(
+            out.push((
+                entry.item,
                 Diagnostic::warning(
                     codes::INTERFACE_ONLY,
                     format!("`{}` is declared but never defined", entry.name),
-                    Span::new(*start, *start + 3),
+                    Span::new(0, 3),
                 )
                 .with_help("code that uses it type-checks, but building or running it will need a definition"),
-            );
+            ));
         }
         for group in module_groups(db, file, module.name.clone()).iter() {
             let id = GroupId::new(db, workspace, file, module.name.clone(), group[0].clone());
             for (name, d) in &infer_group(db, id).diagnostics {
-                let start = def_start(db, DefId::new(db, file, module.name.clone(), name.clone()));
-                out.push(shift(d, *start));
+                if let Some(entry) = module.def(name) {
+                    out.push((entry.item, d.clone()));
+                }
             }
+        }
+    }
+    Arc::new(out)
+}
+
+/// Every diagnostic of a file: syntax first, then types, with absolute spans.
+pub fn check_file(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    let layout = file.layout(db);
+    let mut out: Vec<Diagnostic> = layout.diagnostics.clone();
+    if out.iter().any(Diagnostic::is_error) {
+        return out;
+    }
+    let blocks = item_index(db, file)
+        .modules
+        .len()
+        .div_ceil(MODULES_PER_BLOCK);
+    for block in 0..blocks as u32 {
+        for (item, d) in block_diagnostics(db, workspace, file, block).iter() {
+            out.push(shift(d, layout.start(*item)));
         }
     }
     out.sort_by_key(|d| (d.span.start, d.span.end));
@@ -513,20 +472,4 @@ pub fn file_types(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<(S
         }
     }
     out
-}
-
-impl CheckDatabase {
-    /// A workspace holding the embedded standard library plus `files` (path, text).
-    pub fn load(&mut self, files: &[(String, String)]) -> (Workspace, Vec<SourceFile>) {
-        let mut all = Vec::new();
-        for (path, text) in crate::stdlib::FILES {
-            all.push(SourceFile::new(self, path.to_string(), text.to_string()));
-        }
-        let user: Vec<SourceFile> = files
-            .iter()
-            .map(|(p, t)| SourceFile::new(self, p.clone(), t.clone()))
-            .collect();
-        all.extend(user.iter().copied());
-        (Workspace::new(self, all), user)
-    }
 }

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use mix_syntax::ast::{self, ItemKind, TypeKind};
 
+use crate::db::Db;
+use crate::files::{ItemHeader, ItemSource, Outline};
 use crate::infer::TypeDef;
 use crate::ty::Name;
 
@@ -90,6 +92,10 @@ pub struct DefEntry {
     pub name: String,
     /// The declared type (`def f : T`), spans zeroed.
     pub signature: Option<ast::Type>,
+    /// The item that defines it: the first with a body, else the first declaration.
+    pub item: ItemSource,
+    /// Module-level names its body refers to.
+    pub deps: Vec<String>,
     pub has_body: bool,
     /// More than one definition with a body: reported once, the first is used.
     pub duplicate: bool,
@@ -124,24 +130,18 @@ fn zeroed_type(t: &ast::Type) -> ast::Type {
     }
 }
 
-/// The file's modules. A file without `module` lines is one module named after the file.
-/// `qualify`: name the types of these modules `module.name` (the standard library's, so that
-/// `regex.pattern` and `calendar.t` cannot collide with a user's types).
-pub fn build(file: &ast::SourceFile, default_name: &str, qualify: bool) -> FileIndex {
-    let mut modules = Vec::new();
-    let loose: Vec<&ast::Item> = file
-        .items
+/// The file's modules (its outline, read through `db`). `qualify`: name the types of these
+/// modules `module.name` (the standard library's, so that `regex.pattern` and `calendar.t`
+/// cannot collide with a user's types).
+pub fn build(db: &dyn Db, outline: &Outline, qualify: bool) -> FileIndex {
+    let modules: Vec<ModuleIndex> = outline
+        .modules
         .iter()
-        .filter(|i| !matches!(i.kind, ItemKind::Module(_)))
+        .map(|m| {
+            let items = m.items.iter().map(|&source| (source, &**source.header(db)));
+            module(&m.name, items, qualify)
+        })
         .collect();
-    if !loose.is_empty() || file.items.is_empty() {
-        modules.push(module(default_name, loose.into_iter(), qualify));
-    }
-    for item in &file.items {
-        if let ItemKind::Module(m) = &item.kind {
-            modules.push(module(&m.name.name, m.items.iter(), qualify));
-        }
-    }
     let module_at = modules
         .iter()
         .enumerate()
@@ -153,7 +153,7 @@ pub fn build(file: &ast::SourceFile, default_name: &str, qualify: bool) -> FileI
 
 fn module<'a>(
     name: &str,
-    items: impl Iterator<Item = &'a ast::Item>,
+    items: impl Iterator<Item = (ItemSource, &'a ItemHeader)>,
     qualify: bool,
 ) -> ModuleIndex {
     let type_name = |t: &str| -> Name {
@@ -175,10 +175,12 @@ fn module<'a>(
         case_at: HashMap::new(),
     };
     let mut unions: Vec<(String, Vec<Name>, Vec<String>)> = Vec::new();
-    for item in items {
+    for (source, header) in items {
+        let item = &header.item;
         match &item.kind {
             ItemKind::Def(def) => add_def(
                 &mut index,
+                (source, &header.deps),
                 &def.name.name,
                 def.params.is_none().then_some(()).and(def.ty.as_ref()),
                 def.body.is_some(),
@@ -186,6 +188,7 @@ fn module<'a>(
             ),
             ItemKind::Foreign(f) => add_def(
                 &mut index,
+                (source, &header.deps),
                 &f.name.name,
                 Some(&f.ty),
                 true,
@@ -283,6 +286,7 @@ fn module<'a>(
 
 fn add_def(
     index: &mut ModuleIndex,
+    (source, deps): (ItemSource, &[String]),
     name: &str,
     signature: Option<&ast::Type>,
     has_body: bool,
@@ -291,6 +295,10 @@ fn add_def(
     if let Some(existing) = index.def_at.get(name).map(|i| &mut index.defs[*i]) {
         if has_body && existing.has_body {
             existing.duplicate = true;
+        }
+        if has_body && !existing.has_body {
+            existing.item = source;
+            existing.deps = deps.to_vec();
         }
         existing.has_body |= has_body;
         existing.deprecated |= deprecated;
@@ -303,6 +311,8 @@ fn add_def(
     index.defs.push(DefEntry {
         name: name.to_string(),
         signature: signature.map(zeroed_type),
+        item: source,
+        deps: deps.to_vec(),
         has_body,
         duplicate: false,
         deprecated,

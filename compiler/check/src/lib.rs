@@ -1,19 +1,25 @@
 //! The Mix type checker: a salsa database over source files, name resolution, and
 //! Hindley–Milner inference with row-polymorphic records, structural cases and a deferred `+`.
 //!
-//! Queries (see `db.rs`): `parse(file)` → `item_index(file)` (the firewall: names and
-//! signatures, no positions) → `def_body(def)` (one definition, spans relative to its start) →
+//! Inputs (see `files.rs`): each file's outline (modules and items, no positions) and one input
+//! per item (its tree, spans relative to the item), kept current by `CheckDatabase::set_text`,
+//! which re-parses only the edited item when it can (`layout.rs`).
+//! Queries (see `db.rs`): `item_index(file)` (the firewall: names and signatures, no
+//! positions) → `def_body(def)` (one definition's item) →
 //! `module_groups(module)` (strongly connected groups) → `infer_group(group)` → `def_scheme(def)`.
 //! Editing one body re-infers only that body's group; dependents re-run only if its type changed.
 
 pub mod codes;
 pub mod db;
 mod deps;
+pub mod files;
 mod globals;
 pub mod index;
 pub mod infer;
+mod layout;
 pub mod stdlib;
 pub mod ty;
 
-pub use db::{check_file, file_types, CheckDatabase, Db, SourceFile, Workspace};
+pub use db::{check_file, file_types, CheckDatabase, Db, Workspace};
+pub use files::{ItemSource, SourceFile, Update};
 pub use globals::{global_names, module_table};

@@ -5,8 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use mix_check::db::{infer_group, GroupId};
-use mix_check::{check_file, CheckDatabase};
-use salsa::Setter;
+use mix_check::{check_file, CheckDatabase, Update};
 
 const SOURCE: &str =
     "def base = 1\ndef user = base + 1\ndef other(x) = x * 2\ndef last = other(3)\n";
@@ -48,26 +47,44 @@ fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
         })
         .collect();
 
-    // A body edit that keeps the type: only `other` is inferred again.
+    // The first edit of a body lowers that item's durability (see `files.rs`): its group and,
+    // this once, the groups that use it run again, because salsa cannot reuse a result whose
+    // durability dropped. `base` and `user` are untouched.
     log.lock().expect("log lock").clear();
     let edited = SOURCE.replace("x * 2", "x * 3 + 1");
-    file.set_text(&mut db).to(edited.clone());
+    assert_eq!(db.set_text(file, edited.clone()), Update::Item);
+    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(
+        inferred(&db, &log, &ids),
+        vec!["other".to_string(), "last".to_string()]
+    );
+
+    // From then on, a body edit that keeps the type infers that group only.
+    log.lock().expect("log lock").clear();
+    let edited = edited.replace("x * 3 + 1", "x * 4 + 1");
+    assert_eq!(db.set_text(file, edited.clone()), Update::Item);
     assert!(check_file(&db, workspace, file).is_empty());
     assert_eq!(inferred(&db, &log, &ids), vec!["other".to_string()]);
 
-    // A body edit that lengthens an earlier definition shifts every later one: spans are
-    // relative to each definition, so still only the edited group runs.
+    // A body edit that lengthens a definition shifts every later one: spans are relative to
+    // each definition, so still only the edited group runs, not `last` after it.
     log.lock().expect("log lock").clear();
-    let edited = edited.replace("def base = 1", "def base = 100000");
-    file.set_text(&mut db).to(edited.clone());
+    let edited = edited.replace("x * 4 + 1", "x * 4 + 100000");
+    assert_eq!(db.set_text(file, edited.clone()), Update::Item);
     assert!(check_file(&db, workspace, file).is_empty());
-    assert_eq!(inferred(&db, &log, &ids), vec!["base".to_string()]);
+    assert_eq!(inferred(&db, &log, &ids), vec!["other".to_string()]);
+
+    // An edit between definitions (a comment) moves positions and infers nothing.
+    log.lock().expect("log lock").clear();
+    let edited = edited.replace("def other", "// a note\ndef other");
+    assert_eq!(db.set_text(file, edited.clone()), Update::Trivia);
+    assert!(check_file(&db, workspace, file).is_empty());
+    assert!(inferred(&db, &log, &ids).is_empty());
 
     // A type change: `base` becomes a string, so `user` (which uses it) is re-checked; the
     // unrelated definitions are not.
     log.lock().expect("log lock").clear();
-    file.set_text(&mut db)
-        .to(edited.replace("def base = 100000", "def base = \"one\""));
+    db.set_text(file, edited.replace("def base = 1", "def base = \"one\""));
     let _ = check_file(&db, workspace, file);
     let mut rerun = inferred(&db, &log, &ids);
     rerun.sort();

@@ -56,7 +56,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         let (workspace, files) = db.load(&texts);
         for (file, (name, source)) in files.iter().zip(&texts) {
             let diagnostics = check_file(&db, workspace, *file);
-            let directives = &mix_check::db::parse(&db, *file).directives;
+            let directives = &file.layout(&db).directives;
             reporter.report(name, source, directives, &diagnostics);
             if args.emit == Some(Emit::Types) {
                 let mut out = std::io::stdout().lock();

@@ -24,7 +24,7 @@ pub fn check(paths: &[String], format: MessageFormat) -> Result<Checked, std::pr
     let (workspace, files) = db.load(&texts);
     for (file, (name, source)) in files.iter().zip(&texts) {
         let diagnostics = check_file(&db, workspace, *file);
-        let directives = &mix_check::db::parse(&db, *file).directives;
+        let directives = &file.layout(&db).directives;
         // Interface-only warnings are noise when running a program that does not reach them.
         let shown: Vec<_> = diagnostics
             .into_iter()

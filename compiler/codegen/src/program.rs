@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use mix_check::db::{def_body, def_start, infer_group, module_groups, parse, Db, DefId, GroupId};
+use mix_check::db::{def_body, def_start, infer_group, module_groups, Db, DefId, GroupId};
 use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::PlusKind;
 use mix_diagnostics::{Diagnostic, LineMap};
@@ -126,11 +126,10 @@ impl<'db> ProgramBuilder<'db> {
         if let Some(info) = self.files.get(&file) {
             return info.clone();
         }
-        let parsed = parse(self.db, file);
-        let text: Arc<str> = Arc::from(file.text(self.db).as_str());
+        let text: Arc<str> = Arc::from(file.text(self.db));
         let info = Arc::new(FileInfo {
             index: self.module.files.len() as u32,
-            lines: LineMap::new(&text, &parsed.directives),
+            lines: LineMap::new(&text, &file.layout(self.db).directives),
             text,
         });
         self.module.files.push(file.path(self.db).clone());
@@ -147,7 +146,7 @@ impl<'db> ProgramBuilder<'db> {
         let def = DefId::new(self.db, key.file, key.module.clone(), key.name.clone());
         let body = def_body(self.db, def);
         let slot = match &**body {
-            Some(b) if b.body.is_some() => match &b.params {
+            Some(b) if b.body().is_some() => match b.params() {
                 Some(params) => {
                     let arity = params.len().clamp(1, 255) as u8;
                     let index =
@@ -270,7 +269,7 @@ impl<'db> ProgramBuilder<'db> {
     }
 
     pub fn def_start(&self, key: &DefKey) -> u32 {
-        *def_start(
+        def_start(
             self.db,
             DefId::new(self.db, key.file, key.module.clone(), key.name.clone()),
         )

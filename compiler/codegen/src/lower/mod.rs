@@ -131,13 +131,13 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
         fns: vec![FnCtx::new(FnBuilder::new(name, arity), None)],
         lambdas: 0,
     };
-    if let Some(params) = &body.params {
+    if let Some(params) = body.params() {
         for (i, p) in params.iter().enumerate() {
             lowerer.bind(&p.name.name, Binding::Reg(i as Reg));
         }
     }
-    match &body.body {
-        Some(Body::Expr(e)) if body.params.is_none() => lowerer.tail_short(e)?,
+    match body.body() {
+        Some(Body::Expr(e)) if body.params().is_none() => lowerer.tail_short(e)?,
         Some(Body::Expr(e)) => lowerer.tail(e)?,
         Some(Body::Block(block)) => lowerer.body_block(block)?,
         None => {}
