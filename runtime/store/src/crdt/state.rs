@@ -71,8 +71,12 @@ impl RecordState {
 
     /// Apply a change (idempotent, order-independent).
     pub fn apply(&mut self, change: &Change) {
+        let mut emptied = false;
         for (i, op) in change.ops.iter().enumerate() {
-            self.apply_op(change.op_id(i), change.hlc, op);
+            emptied |= self.apply_op(change.op_id(i), change.hlc, op);
+        }
+        if emptied {
+            self.registers.retain(|_, es| !es.is_empty());
         }
         let stamp = Stamp {
             hlc: change.hlc,
@@ -94,17 +98,21 @@ impl RecordState {
         }
     }
 
-    fn apply_op(&mut self, id: FieldOpId, hlc: Hlc, op: &FieldOp) {
+    /// Apply one field operation; returns whether it removed any entry (registers may have
+    /// been left empty: [`Self::apply`] drops those once per change).
+    fn apply_op(&mut self, id: FieldOpId, hlc: Hlc, op: &FieldOp) -> bool {
+        let mut removed = false;
         for p in &op.preds {
             if self.superseded.insert(*p) {
                 for entries in self.registers.values_mut() {
+                    let before = entries.len();
                     entries.retain(|e| e.id != *p);
+                    removed |= entries.len() != before;
                 }
             }
         }
-        self.registers.retain(|_, es| !es.is_empty());
         if self.superseded.contains(&id) {
-            return;
+            return removed;
         }
         let entries = self.registers.entry(op.path.clone()).or_default();
         if !entries.iter().any(|e| e.id == id) {
@@ -115,6 +123,7 @@ impl RecordState {
             });
             entries.sort_by_key(|e| std::cmp::Reverse(e.rank()));
         }
+        removed
     }
 
     /// The ids a writer must name as predecessors to overwrite `path`: its own entries and

@@ -99,7 +99,10 @@ impl Store for FjallStore {
         Ok(())
     }
 
-    fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()> {
+    fn write(&self, mut batch: Vec<Put>, durable: bool) -> Result<()> {
+        // Each keyspace's memtable is a skip list: inserting its keys in order keeps the
+        // search path in cache (a stable sort keeps repeated keys in batch order).
+        batch.sort_by(|a, b| (a.space, &a.key).cmp(&(b.space, &b.key)));
         let mut b = fjall::OwnedWriteBatch::with_capacity(self.db.clone(), batch.len())
             .durability(durable.then_some(PersistMode::SyncAll));
         for p in batch {
