@@ -315,6 +315,9 @@ impl<'a> IndexReader<'a> {
     ) -> Result<()> {
         let plen = u16::from_be_bytes([prefix[0], prefix[1]]) as usize + 2;
         let path = &prefix[..plen.min(prefix.len())];
+        // membership is tested for every key scanned: hashing beats walking the ordered set
+        let within: Option<std::collections::HashSet<&str>> =
+            within.map(|w| w.iter().map(String::as_str).collect());
         self.store.scan_keys(Space::Index, lo, hi, &mut |k| {
             if !k.starts_with(path) {
                 return false;
@@ -328,7 +331,7 @@ impl<'a> IndexReader<'a> {
             let Ok(id) = std::str::from_utf8(id) else {
                 return true;
             };
-            if within.is_some_and(|w| !w.contains(id)) || out.contains(id) {
+            if within.as_ref().is_some_and(|w| !w.contains(id)) || out.contains(id) {
                 return true;
             }
             if filter(tag, val) {
