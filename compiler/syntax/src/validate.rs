@@ -1,42 +1,54 @@
 //! Checks that need the finished tree: pattern-only syntax left in expression position,
-//! assignment targets, primitives outside the standard library. Iterative, like the depth guard.
+//! assignment targets, primitives outside the standard library. The same iterative walk
+//! measures the tree's depth (the nesting guard, `depth.rs`).
 
 use mix_diagnostics::Diagnostic;
 
 use crate::ast::*;
 use crate::codes;
+use crate::depth;
 use crate::parser::ParseOptions;
 use crate::walk::{children, Node};
 
-pub fn check(file: &SourceFile, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) {
-    let mut stack: Vec<Node<'_>> = file.items.iter().map(Node::Item).collect();
+/// Validates the tree and measures its depth in one iterative walk. If the tree is deeper than
+/// [`crate::MAX_DEPTH`], adds no validation diagnostics and returns the "too deeply nested" one
+/// (see `depth.rs`) for the first such node in the walk's order.
+pub fn check(
+    file: &SourceFile,
+    options: ParseOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Diagnostic> {
+    // (node, depth, whether its parent is an array literal)
+    let mut stack: Vec<(Node<'_>, usize, bool)> = file
+        .items
+        .iter()
+        .map(|i| (Node::Item(i), 1, false))
+        .collect();
+    let mut found = Vec::new();
     let mut next = Vec::new();
-    while let Some(node) = stack.pop() {
+    while let Some((node, depth, in_array)) = stack.pop() {
+        if depth > crate::MAX_DEPTH {
+            return Some(depth::too_deep_at(node));
+        }
+        let mut is_array = false;
         match node {
-            Node::Expr(e) => check_expr(e, options, diagnostics),
+            Node::Expr(e) => match &e.kind {
+                // A labeled element is fine directly inside an array literal.
+                ExprKind::Labeled(..) if in_array => {}
+                ExprKind::Array(_) => is_array = true,
+                _ => check_expr(e, options, &mut found),
+            },
             Node::Stmt(Stmt {
                 kind: StmtKind::Assign { target, .. },
                 ..
-            }) => check_assign_target(target, diagnostics),
+            }) => check_assign_target(target, &mut found),
             _ => {}
         }
-        // A labeled element is fine directly inside an array literal: visit its value only.
-        if let Node::Expr(Expr {
-            kind: ExprKind::Array(items),
-            ..
-        }) = node
-        {
-            for item in items {
-                match &item.kind {
-                    ExprKind::Labeled(_, value) => stack.push(Node::Expr(value)),
-                    _ => stack.push(Node::Expr(item)),
-                }
-            }
-            continue;
-        }
         children(node, &mut next);
-        stack.append(&mut next);
+        stack.extend(next.drain(..).map(|child| (child, depth + 1, is_array)));
     }
+    diagnostics.append(&mut found);
+    None
 }
 
 fn check_expr(e: &Expr, options: ParseOptions, diagnostics: &mut Vec<Diagnostic>) {

@@ -15,7 +15,6 @@ use mix_diagnostics::{Diagnostic, LineDirective, Span};
 
 use crate::ast::{Item, ItemKind, SourceFile};
 use crate::codes;
-use crate::depth;
 use crate::lexer::Lexer;
 use crate::token::Tok;
 use crate::trivia::Trivia;
@@ -100,12 +99,10 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
         diagnostics.extend(first_per_phrase(source, syntax_errors));
         diagnostics.append(&mut cx.diagnostics);
     }
-    if let Some(too_deep) = depth::too_deep(&file) {
+    if let Some(too_deep) = validate::check(&file, options, &mut diagnostics) {
         diagnostics.push(too_deep);
         // Dropping the tree would recurse once per level: leak this pathological input instead.
         std::mem::forget(std::mem::take(&mut file.items));
-    } else {
-        validate::check(&file, options, &mut diagnostics);
     }
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     diagnostics.dedup_by(|a, b| a.span.start == b.span.start && a.code == b.code);
