@@ -364,3 +364,665 @@ fn pattern(p: &mut Pattern, remap: &dyn Fn(Span) -> Span) {
         _ => {}
     }
 }
+
+/// Whether two trees are equal when spans are ignored: the formatter's proof that it did not
+/// change the program. One walk over both trees, no rewriting (zeroing both trees' spans and
+/// comparing with `==` walks them four times). Every struct is destructured without `..`, so a
+/// field added to the AST does not compile until it is compared here.
+pub fn same_file(a: &SourceFile, b: &SourceFile) -> bool {
+    let SourceFile { items, span: _ } = a;
+    items.same(&b.items)
+}
+
+trait Same {
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl<T: Same> Same for [T] {
+    fn same(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a.same(b))
+    }
+}
+
+impl<T: Same> Same for Vec<T> {
+    fn same(&self, other: &Self) -> bool {
+        self.as_slice().same(other.as_slice())
+    }
+}
+
+impl<T: Same + ?Sized> Same for Box<T> {
+    fn same(&self, other: &Self) -> bool {
+        (**self).same(&**other)
+    }
+}
+
+impl<T: Same> Same for Option<T> {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Some(a), Some(b)) => a.same(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl<A: Same, B: Same> Same for (A, B) {
+    fn same(&self, other: &Self) -> bool {
+        self.0.same(&other.0) && self.1.same(&other.1)
+    }
+}
+
+/// Types without spans compare with `==`.
+macro_rules! same_by_eq {
+    ($($t:ty),*) => {$(
+        impl Same for $t {
+            fn same(&self, other: &Self) -> bool {
+                self == other
+            }
+        }
+    )*};
+}
+
+same_by_eq!(bool, i64, f64, str, FieldName, CellKind, BinOp, UnOp, SpreadKind, LetStyle);
+
+impl Same for Ident {
+    fn same(&self, other: &Self) -> bool {
+        let Ident { name, span: _ } = self;
+        *name == other.name
+    }
+}
+
+impl Same for Item {
+    fn same(&self, other: &Self) -> bool {
+        let Item { kind, span: _ } = self;
+        kind.same(&other.kind)
+    }
+}
+
+impl Same for ItemKind {
+    fn same(&self, other: &Self) -> bool {
+        use ItemKind as K;
+        match (self, other) {
+            (K::Module(a), K::Module(b)) => a.same(b),
+            (
+                K::ModuleInstance {
+                    name,
+                    target,
+                    type_args,
+                },
+                K::ModuleInstance {
+                    name: n2,
+                    target: t2,
+                    type_args: a2,
+                },
+            ) => name.same(n2) && target.same(t2) && type_args.same(a2),
+            (K::Import(a), K::Import(b)) => a.same(b),
+            (
+                K::Declare { name, params },
+                K::Declare {
+                    name: n2,
+                    params: p2,
+                },
+            ) => name.same(n2) && params.same(p2),
+            (K::Def(a), K::Def(b)) => a.same(b),
+            (K::Type(a), K::Type(b)) => a.same(b),
+            (K::Case(a), K::Case(b)) => a.same(b),
+            (K::Foreign(a), K::Foreign(b)) => a.same(b),
+            (K::Pragma(a), K::Pragma(b)) | (K::Source(a), K::Source(b)) => a.same(b),
+            (K::Cell(a), K::Cell(b)) => a.same(b),
+            (
+                K::Alias {
+                    private,
+                    name,
+                    target,
+                },
+                K::Alias {
+                    private: p2,
+                    name: n2,
+                    target: t2,
+                },
+            ) => private == p2 && name.same(n2) && target.same(t2),
+            (K::Initializer(a), K::Initializer(b)) => a.same(b),
+            (K::On(a), K::On(b)) => a.same(b),
+            (K::Error, K::Error) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Same for ModuleDecl {
+    fn same(&self, o: &Self) -> bool {
+        let ModuleDecl {
+            is_static,
+            name,
+            params,
+            type_params,
+            meta,
+            items,
+            closed,
+        } = self;
+        *is_static == o.is_static
+            && name.same(&o.name)
+            && params.same(&o.params)
+            && type_params.same(&o.type_params)
+            && meta.same(&o.meta)
+            && items.same(&o.items)
+            && *closed == o.closed
+    }
+}
+
+impl Same for TypeArg {
+    fn same(&self, o: &Self) -> bool {
+        let TypeArg { name, ty } = self;
+        name.same(&o.name) && ty.same(&o.ty)
+    }
+}
+
+impl Same for Import {
+    fn same(&self, o: &Self) -> bool {
+        let Import {
+            alias,
+            path,
+            args,
+            type_args,
+        } = self;
+        alias.same(&o.alias)
+            && path.same(&o.path)
+            && args.same(&o.args)
+            && type_args.same(&o.type_args)
+    }
+}
+
+impl Same for Param {
+    fn same(&self, o: &Self) -> bool {
+        let Param { name, ty, span: _ } = self;
+        name.same(&o.name) && ty.same(&o.ty)
+    }
+}
+
+impl Same for Body {
+    fn same(&self, o: &Self) -> bool {
+        match (self, o) {
+            (Body::Expr(a), Body::Expr(b)) => a.same(b),
+            (Body::Block(a), Body::Block(b)) => a.same(b),
+            _ => false,
+        }
+    }
+}
+
+impl Same for Def {
+    fn same(&self, o: &Self) -> bool {
+        let Def {
+            private,
+            name,
+            params,
+            ty,
+            body,
+            meta,
+        } = self;
+        *private == o.private
+            && name.same(&o.name)
+            && params.same(&o.params)
+            && ty.same(&o.ty)
+            && body.same(&o.body)
+            && meta.same(&o.meta)
+    }
+}
+
+impl Same for TypeDecl {
+    fn same(&self, o: &Self) -> bool {
+        let TypeDecl { name, params, body } = self;
+        name.same(&o.name) && params.same(&o.params) && body.same(&o.body)
+    }
+}
+
+impl Same for CaseDecl {
+    fn same(&self, o: &Self) -> bool {
+        let CaseDecl { private, name, arg } = self;
+        *private == o.private && name.same(&o.name) && arg.same(&o.arg)
+    }
+}
+
+impl Same for ForeignDef {
+    fn same(&self, o: &Self) -> bool {
+        let ForeignDef {
+            private,
+            name,
+            ty,
+            host_name,
+            fallback,
+            meta,
+        } = self;
+        *private == o.private
+            && name.same(&o.name)
+            && ty.same(&o.ty)
+            && host_name.same(&o.host_name)
+            && fallback.same(&o.fallback)
+            && meta.same(&o.meta)
+    }
+}
+
+impl Same for CellDecl {
+    fn same(&self, o: &Self) -> bool {
+        let CellDecl {
+            private,
+            kind,
+            name,
+            params,
+            ty,
+            body,
+            meta,
+        } = self;
+        *private == o.private
+            && *kind == o.kind
+            && name.same(&o.name)
+            && params.same(&o.params)
+            && ty.same(&o.ty)
+            && body.same(&o.body)
+            && meta.same(&o.meta)
+    }
+}
+
+impl Same for OnDecl {
+    fn same(&self, o: &Self) -> bool {
+        let OnDecl {
+            targets,
+            parenthesized,
+            guard,
+            body,
+        } = self;
+        targets.same(&o.targets)
+            && *parenthesized == o.parenthesized
+            && guard.same(&o.guard)
+            && body.same(&o.body)
+    }
+}
+
+impl Same for Type {
+    fn same(&self, o: &Self) -> bool {
+        let Type { kind, span: _ } = self;
+        kind.same(&o.kind)
+    }
+}
+
+impl Same for TypeKind {
+    fn same(&self, o: &Self) -> bool {
+        use TypeKind as T;
+        match (self, o) {
+            (T::Named(a), T::Named(b)) | (T::ModuleType(a), T::ModuleType(b)) => a.same(b),
+            (T::App(p, a), T::App(p2, a2)) => p.same(p2) && a.same(a2),
+            (T::Var(v, c), T::Var(v2, c2)) => v.same(v2) && c.same(c2),
+            (T::Wildcard, T::Wildcard) | (T::Null, T::Null) | (T::Error, T::Error) => true,
+            (T::Fun(a, b), T::Fun(a2, b2)) => a.same(a2) && b.same(b2),
+            (T::Tuple(a), T::Tuple(b)) => a.same(b),
+            (T::Record(a), T::Record(b)) => a.same(b),
+            (T::Union(a), T::Union(b)) => a.same(b),
+            (T::Stream(a), T::Stream(b))
+            | (T::VarMarked(a), T::VarMarked(b))
+            | (T::Paren(a), T::Paren(b)) => a.same(b),
+            (T::Opaque(a), T::Opaque(b)) => a == b,
+            (T::Forall(v, a), T::Forall(v2, a2)) => v.same(v2) && a.same(a2),
+            _ => false,
+        }
+    }
+}
+
+impl Same for TupleTypeElem {
+    fn same(&self, o: &Self) -> bool {
+        let TupleTypeElem { label, ty } = self;
+        label.same(&o.label) && ty.same(&o.ty)
+    }
+}
+
+impl Same for FieldType {
+    fn same(&self, o: &Self) -> bool {
+        let FieldType { key, ty, span: _ } = self;
+        *key == o.key && ty.same(&o.ty)
+    }
+}
+
+impl Same for Expr {
+    fn same(&self, o: &Self) -> bool {
+        let Expr { kind, span: _ } = self;
+        kind.same(&o.kind)
+    }
+}
+
+impl Same for ExprKind {
+    fn same(&self, o: &Self) -> bool {
+        use ExprKind as E;
+        match (self, o) {
+            (E::Null, E::Null)
+            | (E::True, E::True)
+            | (E::False, E::False)
+            | (E::Undefined, E::Undefined)
+            | (E::SelfRef, E::SelfRef)
+            | (E::GlobalRef, E::GlobalRef)
+            | (E::Unit, E::Unit)
+            | (E::Error, E::Error) => true,
+            (E::Int(a), E::Int(b)) => a == b,
+            #[allow(clippy::float_cmp)] // exactly what the derived `==` did
+            (E::Float(a), E::Float(b)) => a == b,
+            (E::Str(a), E::Str(b))
+            | (E::Regex(a), E::Regex(b))
+            | (E::Name(a), E::Name(b))
+            | (E::Primitive(a), E::Primitive(b)) => a == b,
+            (E::ShortField(a), E::ShortField(b)) => a == b,
+            (E::Field(a, f), E::Field(a2, f2)) => f == f2 && a.same(a2),
+            (E::DynField(a, b), E::DynField(a2, b2))
+            | (E::Index(a, b), E::Index(a2, b2))
+            | (E::Capture(a, b), E::Capture(a2, b2)) => a.same(a2) && b.same(b2),
+            (E::Slice(a, p, q), E::Slice(a2, p2, q2)) => a.same(a2) && p.same(p2) && q.same(q2),
+            (E::ToStream(a), E::ToStream(b))
+            | (E::Defined(a), E::Defined(b))
+            | (E::Inverse(a), E::Inverse(b))
+            | (E::Prime(a), E::Prime(b))
+            | (E::Try(a), E::Try(b))
+            | (E::EscJson(a), E::EscJson(b))
+            | (E::Paren(a), E::Paren(b)) => a.same(b),
+            (E::TupleIndex(a, i, n), E::TupleIndex(a2, i2, n2)) => i == i2 && n == n2 && a.same(a2),
+            (E::LabelIndex(a, l), E::LabelIndex(a2, l2)) => l.same(l2) && a.same(a2),
+            (E::Call(f, args), E::Call(f2, args2)) => f.same(f2) && args.same(args2),
+            (E::Unary(op, a), E::Unary(op2, a2)) => op == op2 && a.same(a2),
+            (E::Binary(op, a, b), E::Binary(op2, a2, b2)) => op == op2 && a.same(a2) && b.same(b2),
+            (E::With(a, p, v), E::With(a2, p2, v2)) => a.same(a2) && p.same(p2) && v.same(v2),
+            (E::Lambda(a), E::Lambda(b)) => a.same(b),
+            (E::If(c, t, f), E::If(c2, t2, f2)) => c.same(c2) && t.same(t2) && f.same(f2),
+            (E::Let(b, r, s), E::Let(b2, r2, s2)) => s == s2 && b.same(b2) && r.same(r2),
+            (E::TypeHint(a, t), E::TypeHint(a2, t2)) => a.same(a2) && t.same(t2),
+            (E::TypeOf(t), E::TypeOf(t2)) => t.same(t2),
+            (E::TypeAssert(t, a), E::TypeAssert(t2, a2)) => t.same(t2) && a.same(a2),
+            (E::Array(a), E::Array(b)) | (E::ParenList(a), E::ParenList(b)) => a.same(b),
+            (E::Record(a), E::Record(b)) => a.same(b),
+            (E::Do(a), E::Do(b)) => a.same(b),
+            (E::Action(p, b), E::Action(p2, b2)) => p.same(p2) && b.same(b2),
+            (E::Spread(k, n), E::Spread(k2, n2)) => k == k2 && n.same(n2),
+            (E::Labeled(l, a), E::Labeled(l2, a2)) => l.same(l2) && a.same(a2),
+            _ => false,
+        }
+    }
+}
+
+impl Same for PathSeg {
+    fn same(&self, o: &Self) -> bool {
+        match (self, o) {
+            (PathSeg::Field(a), PathSeg::Field(b)) => a == b,
+            (PathSeg::Dyn(a), PathSeg::Dyn(b)) | (PathSeg::Index(a), PathSeg::Index(b)) => {
+                a.same(b)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Same for RecordField {
+    fn same(&self, o: &Self) -> bool {
+        let RecordField {
+            key,
+            value,
+            optional,
+            span: _,
+        } = self;
+        *optional == o.optional && key.same(&o.key) && value.same(&o.value)
+    }
+}
+
+impl Same for FieldKey {
+    fn same(&self, o: &Self) -> bool {
+        match (self, o) {
+            (FieldKey::Name(a), FieldKey::Name(b)) | (FieldKey::Short(a), FieldKey::Short(b)) => {
+                a == b
+            }
+            (FieldKey::Computed(a), FieldKey::Computed(b)) => a.same(b),
+            _ => false,
+        }
+    }
+}
+
+impl Same for Arm {
+    fn same(&self, o: &Self) -> bool {
+        let Arm {
+            params,
+            parenthesized,
+            guard,
+            body,
+            span: _,
+        } = self;
+        *parenthesized == o.parenthesized
+            && params.same(&o.params)
+            && guard.same(&o.guard)
+            && body.same(&o.body)
+    }
+}
+
+impl Same for LetTarget {
+    fn same(&self, o: &Self) -> bool {
+        match (self, o) {
+            (LetTarget::Pattern(a), LetTarget::Pattern(b)) => a.same(b),
+            (LetTarget::Function(n, p), LetTarget::Function(n2, p2)) => n.same(n2) && p.same(p2),
+            _ => false,
+        }
+    }
+}
+
+impl Same for LetBinding {
+    fn same(&self, o: &Self) -> bool {
+        let LetBinding {
+            target,
+            ty,
+            value,
+            span: _,
+        } = self;
+        target.same(&o.target) && ty.same(&o.ty) && value.same(&o.value)
+    }
+}
+
+impl Same for Block {
+    fn same(&self, o: &Self) -> bool {
+        let Block { stmts, span: _ } = self;
+        stmts.same(&o.stmts)
+    }
+}
+
+impl Same for Stmt {
+    fn same(&self, o: &Self) -> bool {
+        let Stmt { kind, span: _ } = self;
+        kind.same(&o.kind)
+    }
+}
+
+impl Same for StmtKind {
+    fn same(&self, o: &Self) -> bool {
+        use StmtKind as S;
+        match (self, o) {
+            (S::Let(a), S::Let(b)) => a.same(b),
+            (S::LetAlias(n, e), S::LetAlias(n2, e2)) => n.same(n2) && e.same(e2),
+            (
+                S::Var { name, ty, value },
+                S::Var {
+                    name: n2,
+                    ty: t2,
+                    value: v2,
+                },
+            ) => name.same(n2) && ty.same(t2) && value.same(v2),
+            (
+                S::Assign { target, value },
+                S::Assign {
+                    target: t2,
+                    value: v2,
+                },
+            ) => target.same(t2) && value.same(v2),
+            (
+                S::If {
+                    branches,
+                    otherwise,
+                },
+                S::If {
+                    branches: b2,
+                    otherwise: o2,
+                },
+            ) => branches.same(b2) && otherwise.same(o2),
+            (
+                S::Switch { scrutinee, cases },
+                S::Switch {
+                    scrutinee: s2,
+                    cases: c2,
+                },
+            ) => scrutinee.same(s2) && cases.same(c2),
+            (S::While(c, b), S::While(c2, b2)) => c.same(c2) && b.same(b2),
+            (
+                S::For {
+                    init,
+                    cond,
+                    step,
+                    body,
+                },
+                S::For {
+                    init: i2,
+                    cond: c2,
+                    step: s2,
+                    body: b2,
+                },
+            ) => init.same(i2) && cond.same(c2) && step.same(s2) && body.same(b2),
+            (
+                S::ForIn {
+                    pattern,
+                    iter,
+                    body,
+                },
+                S::ForIn {
+                    pattern: p2,
+                    iter: i2,
+                    body: b2,
+                },
+            ) => pattern.same(p2) && iter.same(i2) && body.same(b2),
+            (S::Return(a), S::Return(b)) => a.same(b),
+            (S::Expr(a), S::Expr(b)) => a.same(b),
+            (S::Error, S::Error) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Same for SwitchCase {
+    fn same(&self, o: &Self) -> bool {
+        let SwitchCase {
+            pattern,
+            guard,
+            body,
+            span: _,
+        } = self;
+        pattern.same(&o.pattern) && guard.same(&o.guard) && body.same(&o.body)
+    }
+}
+
+impl Same for Pattern {
+    fn same(&self, o: &Self) -> bool {
+        let Pattern { kind, span: _ } = self;
+        kind.same(&o.kind)
+    }
+}
+
+impl Same for PatternKind {
+    fn same(&self, o: &Self) -> bool {
+        use PatternKind as P;
+        match (self, o) {
+            (P::Wildcard, P::Wildcard)
+            | (P::Null, P::Null)
+            | (P::Undefined, P::Undefined)
+            | (P::Error, P::Error) => true,
+            (P::Bind(a), P::Bind(b)) | (P::Str(a), P::Str(b)) => a == b,
+            (P::Bool(a), P::Bool(b)) => a == b,
+            (P::Int(a), P::Int(b)) => a == b,
+            #[allow(clippy::float_cmp)] // exactly what the derived `==` did
+            (P::Float(a), P::Float(b)) => a == b,
+            (P::Array(a), P::Array(b)) => a.same(b),
+            (P::Spread(k, n), P::Spread(k2, n2)) => k == k2 && n.same(n2),
+            (P::Record(a), P::Record(b)) => a.same(b),
+            (P::Case { path, arg }, P::Case { path: p2, arg: a2 }) => path.same(p2) && arg.same(a2),
+            (P::TypeTest(a), P::TypeTest(b)) => a.same(b),
+            (P::Capture(n, a), P::Capture(n2, a2)) => n.same(n2) && a.same(a2),
+            (P::Compare(op, n, e), P::Compare(op2, n2, e2)) => {
+                op == op2 && n.same(n2) && e.same(e2)
+            }
+            (P::And(a, b), P::And(a2, b2)) => a.same(a2) && b.same(b2),
+            (P::Typed(a, t), P::Typed(a2, t2)) => a.same(a2) && t.same(t2),
+            (P::Paren(a), P::Paren(b)) => a.same(b),
+            _ => false,
+        }
+    }
+}
+
+impl Same for FieldPattern {
+    fn same(&self, o: &Self) -> bool {
+        let FieldPattern {
+            key,
+            pattern,
+            optional,
+            span: _,
+        } = self;
+        *key == o.key && *optional == o.optional && pattern.same(&o.pattern)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_file;
+
+    fn same(a: &str, b: &str) -> bool {
+        let (pa, pb) = (crate::parse(a), crate::parse(b));
+        assert!(!pa.has_errors() && !pb.has_errors(), "{a} / {b}");
+        let result = same_file(&pa.file, &pb.file);
+        // It agrees with comparing after zeroing every span.
+        let (mut fa, mut fb) = (pa.file, pb.file);
+        let zero = |_| mix_diagnostics::Span::new(0, 0);
+        super::file(&mut fa, &zero);
+        super::file(&mut fb, &zero);
+        assert_eq!(result, fa == fb, "{a} / {b}");
+        result
+    }
+
+    #[test]
+    fn spans_and_layout_do_not_count() {
+        assert!(same("def a = f(x, 1 + 2)", "def  a =\n  f( x,1+2 )"));
+        assert!(same(
+            "module m\n def f(x: number) { var y = x; y = y * 2; return y }\nmodule end",
+            "module m\ndef f(x:number){var y=x;y=y*2;return y}\nmodule end"
+        ));
+        assert!(same(
+            "def g = (n < 3 -> 1 | {a: [p, ~multiple r]} -> 2.5 | _ -> \"s\")",
+            "def g = ( n<3 -> 1 | { a:[p,~multiple r] } -> 2.5 | _ -> \"s\" )"
+        ));
+    }
+
+    #[test]
+    fn any_difference_in_the_tree_counts() {
+        let base = "def a = f(x, 1 + 2)";
+        for other in [
+            "def b = f(x, 1 + 2)",
+            "def a = f(y, 1 + 2)",
+            "def a = f(x, 1 - 2)",
+            "def a = f(x, 1 + 3)",
+            "def a = f(x, (1 + 2))",
+            "def a = f(x)",
+            "def a = f(x, 1 + 2, 3)",
+            "def a = g(x, 1 + 2)",
+            "def a = f(x, 1.0 + 2)",
+            "private def a = f(x, 1 + 2)",
+            "def a() = f(x, 1 + 2)",
+            "def a = f(x, 1 + 2) _meta_ {}",
+        ] {
+            assert!(!same(base, other), "{other}");
+        }
+        assert!(!same("module m\nmodule end", "module m"));
+        assert!(!same("def a = {k: 1}", "def a = {\"k\": 1}"));
+        assert!(!same("def a = r.k", "def a = r.\"k\""));
+        assert!(!same(
+            "def f(x) { if (x) { g() } }",
+            "def f(x) { if (x) { g() } else { } }"
+        ));
+        assert!(!same("def a = (x -> 1)", "def a = ((x) -> 1)"));
+        assert!(!same("def a = [1, 2]", "def a = [1, 2.0]"));
+        assert!(!same("type t = number", "type t = string"));
+    }
+}

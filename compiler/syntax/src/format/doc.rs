@@ -2,50 +2,54 @@
 //! strict stack machine. `Line` is a space when its group fits on the line, else a newline;
 //! `HardLine` always breaks and forces every enclosing group to break.
 
+use std::borrow::Cow;
+
+/// Text is borrowed wherever it can be (keywords, punctuation, names and literals from the tree
+/// and the source), so building a document allocates little besides its nodes.
 #[derive(Clone, Debug)]
-pub enum Doc {
+pub enum Doc<'s> {
     Nil,
-    Text(String),
+    Text(Cow<'s, str>),
     /// A space, or a newline at the current indentation.
     Line,
     /// Nothing, or a newline at the current indentation.
     SoftLine,
     HardLine,
     /// Indent the inner document's line breaks by this many more columns.
-    Nest(usize, Box<Doc>),
+    Nest(usize, Box<Doc<'s>>),
     /// Line breaks inside go to the column where this document starts.
-    Align(Box<Doc>),
-    Group(Box<Doc>),
-    Concat(Vec<Doc>),
+    Align(Box<Doc<'s>>),
+    Group(Box<Doc<'s>>),
+    Concat(Vec<Doc<'s>>),
     /// The first document when the enclosing group breaks, else the second.
-    IfBreak(Box<Doc>, Box<Doc>),
+    IfBreak(Box<Doc<'s>>, Box<Doc<'s>>),
     /// Forces the enclosing group to break without printing anything (after a `//` comment).
     BreakParent,
     /// Text that must start in column 1 (`#line` directives): indentation before it is removed.
-    ColumnOne(String),
+    ColumnOne(Cow<'s, str>),
 }
 
-pub fn if_break(broken: Doc, flat: Doc) -> Doc {
+pub fn if_break<'s>(broken: Doc<'s>, flat: Doc<'s>) -> Doc<'s> {
     Doc::IfBreak(Box::new(broken), Box::new(flat))
 }
 
-pub fn text(s: impl Into<String>) -> Doc {
+pub fn text<'s>(s: impl Into<Cow<'s, str>>) -> Doc<'s> {
     Doc::Text(s.into())
 }
 
-pub fn concat(docs: impl IntoIterator<Item = Doc>) -> Doc {
+pub fn concat<'s>(docs: impl IntoIterator<Item = Doc<'s>>) -> Doc<'s> {
     Doc::Concat(docs.into_iter().collect())
 }
 
-pub fn group(doc: Doc) -> Doc {
+pub fn group(doc: Doc<'_>) -> Doc<'_> {
     Doc::Group(Box::new(doc))
 }
 
-pub fn nest(indent: usize, doc: Doc) -> Doc {
+pub fn nest(indent: usize, doc: Doc<'_>) -> Doc<'_> {
     Doc::Nest(indent, Box::new(doc))
 }
 
-pub fn align(doc: Doc) -> Doc {
+pub fn align(doc: Doc<'_>) -> Doc<'_> {
     Doc::Align(Box::new(doc))
 }
 
@@ -55,52 +59,97 @@ enum Mode {
     Break,
 }
 
+/// Columns taken by `s`.
+fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
 /// Renders `doc` for lines of at most `width` columns (where the content allows).
-pub fn render(doc: &Doc, width: usize) -> String {
-    let mut out = String::new();
-    let mut column = 0usize;
-    let mut stack: Vec<(usize, Mode, &Doc)> = vec![(0, Mode::Break, doc)];
-    while let Some((indent, mode, doc)) = stack.pop() {
-        match doc {
-            Doc::Nil => {}
-            Doc::Text(s) => {
-                out.push_str(s);
-                column += s.chars().count();
-            }
-            Doc::Line | Doc::SoftLine if mode == Mode::Flat => {
-                if matches!(doc, Doc::Line) {
-                    out.push(' ');
-                    column += 1;
-                }
-            }
-            Doc::Line | Doc::SoftLine | Doc::HardLine => {
-                trim_trailing_spaces(&mut out);
-                out.push('\n');
-                out.extend(std::iter::repeat_n(' ', indent));
-                column = indent;
-            }
-            Doc::Nest(extra, inner) => stack.push((indent + extra, mode, inner)),
-            Doc::Align(inner) => stack.push((column, mode, inner)),
-            Doc::Group(inner) => {
-                let flat = mode == Mode::Flat || fits(inner, width.saturating_sub(column), &stack);
-                stack.push((indent, if flat { Mode::Flat } else { Mode::Break }, inner));
-            }
-            Doc::Concat(docs) => stack.extend(docs.iter().rev().map(|d| (indent, mode, d))),
-            Doc::IfBreak(broken, flat) => stack.push((
-                indent,
-                mode,
-                if mode == Mode::Break { broken } else { flat },
-            )),
-            Doc::BreakParent => {}
-            Doc::ColumnOne(s) => {
-                trim_trailing_spaces(&mut out);
-                out.push_str(s);
-                column = s.chars().count();
-            }
+#[cfg(test)]
+pub fn render(doc: &Doc<'_>, width: usize) -> String {
+    let mut renderer = Renderer::new(width, 0);
+    renderer.render(doc);
+    renderer.finish()
+}
+
+/// Renders documents one after another into one string, as if they were one concatenation.
+///
+/// Rendering a file item by item gives the same text as rendering the concatenation of the
+/// items, as long as each piece after the first starts with a hard line break (the formatter's
+/// top-level items do): the only look-ahead across pieces is a group's "does the rest of the
+/// line fit", and that stops at a line break.
+pub struct Renderer {
+    out: String,
+    column: usize,
+    width: usize,
+}
+
+impl Renderer {
+    pub fn new(width: usize, capacity: usize) -> Renderer {
+        Renderer {
+            out: String::with_capacity(capacity),
+            column: 0,
+            width,
         }
     }
-    trim_trailing_spaces(&mut out);
-    out
+
+    pub fn render(&mut self, doc: &Doc<'_>) {
+        let width = self.width;
+        let out = &mut self.out;
+        let mut column = self.column;
+        let mut stack: Vec<(usize, Mode, &Doc<'_>)> = vec![(0, Mode::Break, doc)];
+        let mut scratch = Vec::new();
+        while let Some((indent, mode, doc)) = stack.pop() {
+            match doc {
+                Doc::Nil => {}
+                Doc::Text(s) => {
+                    out.push_str(s);
+                    column += self::width(s);
+                }
+                Doc::Line | Doc::SoftLine if mode == Mode::Flat => {
+                    if matches!(doc, Doc::Line) {
+                        out.push(' ');
+                        column += 1;
+                    }
+                }
+                Doc::Line | Doc::SoftLine | Doc::HardLine => {
+                    trim_trailing_spaces(out);
+                    out.push('\n');
+                    out.extend(std::iter::repeat_n(' ', indent));
+                    column = indent;
+                }
+                Doc::Nest(extra, inner) => stack.push((indent + extra, mode, inner)),
+                Doc::Align(inner) => stack.push((column, mode, inner)),
+                Doc::Group(inner) => {
+                    let flat = mode == Mode::Flat
+                        || fits(inner, width.saturating_sub(column), &stack, &mut scratch);
+                    stack.push((indent, if flat { Mode::Flat } else { Mode::Break }, inner));
+                }
+                Doc::Concat(docs) => stack.extend(docs.iter().rev().map(|d| (indent, mode, d))),
+                Doc::IfBreak(broken, flat) => stack.push((
+                    indent,
+                    mode,
+                    if mode == Mode::Break { broken } else { flat },
+                )),
+                Doc::BreakParent => {}
+                Doc::ColumnOne(s) => {
+                    trim_trailing_spaces(out);
+                    out.push_str(s);
+                    column = self::width(s);
+                }
+            }
+        }
+        self.column = column;
+    }
+
+    pub fn finish(mut self) -> String {
+        trim_trailing_spaces(&mut self.out);
+        self.out
+    }
 }
 
 fn trim_trailing_spaces(out: &mut String) {
@@ -109,10 +158,16 @@ fn trim_trailing_spaces(out: &mut String) {
 }
 
 /// Whether `doc` laid out flat, followed by the rest up to its first line break, fits in
-/// `remaining` columns. A hard line inside `doc` never fits.
-fn fits(doc: &Doc, remaining: usize, rest: &[(usize, Mode, &Doc)]) -> bool {
+/// `remaining` columns. A hard line inside `doc` never fits. `pending` is scratch space.
+fn fits<'d, 's>(
+    doc: &'d Doc<'s>,
+    remaining: usize,
+    rest: &[(usize, Mode, &'d Doc<'s>)],
+    pending: &mut Vec<(Mode, &'d Doc<'s>)>,
+) -> bool {
     let mut remaining = remaining as isize;
-    let mut pending: Vec<(Mode, &Doc)> = vec![(Mode::Flat, doc)];
+    pending.clear();
+    pending.push((Mode::Flat, doc));
     let mut rest_index = rest.len();
     // Once the group itself is measured, what follows it up to the next line break counts too.
     let mut in_rest = false;
@@ -134,7 +189,7 @@ fn fits(doc: &Doc, remaining: usize, rest: &[(usize, Mode, &Doc)]) -> bool {
         }
         match doc {
             Doc::Nil => {}
-            Doc::Text(s) => remaining -= s.chars().count() as isize,
+            Doc::Text(s) => remaining -= width(s) as isize,
             Doc::Line if mode == Mode::Flat => remaining -= 1,
             Doc::SoftLine if mode == Mode::Flat => {}
             // A break in the enclosing (already broken) layout ends the line: what came fits.
@@ -157,7 +212,7 @@ fn fits(doc: &Doc, remaining: usize, rest: &[(usize, Mode, &Doc)]) -> bool {
 mod tests {
     use super::*;
 
-    fn list(items: &[&str]) -> Doc {
+    fn list(items: &[&'static str]) -> Doc<'static> {
         let mut inner = vec![text("["), Doc::SoftLine];
         for (i, item) in items.iter().enumerate() {
             if i > 0 {

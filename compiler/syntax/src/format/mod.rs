@@ -62,7 +62,7 @@ pub fn format(source: &str, options: FormatOptions) -> Result<String, FormatErro
         return Err(FormatError::Syntax(errors));
     }
     let output = render(source, &parsed, options.width);
-    verify(source, parsed.file, &parsed.trivia, &output, options)?;
+    verify(source, &parsed.file, &parsed.trivia, &output, options)?;
     Ok(output)
 }
 
@@ -72,8 +72,12 @@ pub fn format_unchecked(source: &str, options: FormatOptions) -> String {
 }
 
 fn render(source: &str, parsed: &crate::Parsed, width: usize) -> String {
-    let document = printer::Printer::new(source, &parsed.trivia).file(&parsed.file);
-    let mut output = doc::render(&document, width);
+    // The output is about as long as the input.
+    let mut renderer = doc::Renderer::new(width, source.len() + source.len() / 8 + 16);
+    printer::Printer::new(source, &parsed.trivia).file(&parsed.file, &mut |doc| {
+        renderer.render(doc);
+    });
+    let mut output = renderer.finish();
     output.push('\n');
     if output.trim().is_empty() {
         output.clear();
@@ -83,7 +87,7 @@ fn render(source: &str, parsed: &crate::Parsed, width: usize) -> String {
 
 fn verify(
     source: &str,
-    mut original: crate::ast::SourceFile,
+    original: &crate::ast::SourceFile,
     original_trivia: &Trivia,
     output: &str,
     options: FormatOptions,
@@ -95,11 +99,7 @@ fn verify(
     if comment_texts(source, original_trivia) != comment_texts(output, &reparsed.trivia) {
         return Err(FormatError::Unsafe("would lose or reorder a comment"));
     }
-    let mut formatted = reparsed.file;
-    let zero = |_| mix_diagnostics::Span::new(0, 0);
-    crate::spans::file(&mut original, &zero);
-    crate::spans::file(&mut formatted, &zero);
-    if original != formatted {
+    if !crate::spans::same_file(original, &reparsed.file) {
         return Err(FormatError::Unsafe(
             "would change the program's syntax tree",
         ));
@@ -124,7 +124,7 @@ mod tests {
         let parsed = parse_with(source, ParseOptions::default());
         verify(
             source,
-            parsed.file,
+            &parsed.file,
             &parsed.trivia,
             output,
             FormatOptions::default(),

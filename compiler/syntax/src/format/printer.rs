@@ -63,13 +63,13 @@ impl<'s> Printer<'s> {
             .count()
     }
 
-    fn piece_text(&self, piece: &Piece) -> String {
-        self.slice(piece.span).trim_end().to_string()
+    fn piece_text(&self, piece: &Piece) -> &'s str {
+        self.slice(piece.span).trim_end()
     }
 
     /// Comments before `pos`, each on its own line (or inline for a block comment that sat
     /// inline). With `prev_end`, a blank line before a comment or before `pos` is kept.
-    fn leading(&mut self, pos: u32, prev_end: Option<u32>) -> Doc {
+    fn leading(&mut self, pos: u32, prev_end: Option<u32>) -> Doc<'s> {
         let mut out = Vec::new();
         let mut last = prev_end;
         while self.next < self.pieces.len() && self.pieces[self.next].span.start < pos {
@@ -83,16 +83,16 @@ impl<'s> Printer<'s> {
             let text = self.piece_text(piece);
             match piece.kind {
                 None => {
-                    out.push(Doc::ColumnOne(text));
+                    out.push(Doc::ColumnOne(text.into()));
                     out.push(Doc::HardLine);
                 }
                 Some(CommentKind::Line | CommentKind::Doc) => {
-                    out.push(Doc::Text(text));
+                    out.push(Doc::Text(text.into()));
                     out.push(Doc::HardLine);
                 }
                 Some(CommentKind::Block | CommentKind::DocBlock) => {
                     let own_line = self.newlines_between(piece.span.end, pos) > 0;
-                    out.push(Doc::Text(text));
+                    out.push(Doc::Text(text.into()));
                     out.push(if own_line {
                         Doc::HardLine
                     } else {
@@ -112,7 +112,7 @@ impl<'s> Printer<'s> {
 
     /// Comments between the last element and a closer (`}`, `module end`): the caller breaks
     /// the line before the closer, so the comments must not end in a break of their own.
-    fn before_closer(&mut self, pos: u32, prev_end: Option<u32>) -> Doc {
+    fn before_closer(&mut self, pos: u32, prev_end: Option<u32>) -> Doc<'s> {
         match self.leading(pos, prev_end) {
             Doc::Concat(mut parts) => {
                 while matches!(parts.last(), Some(Doc::HardLine)) {
@@ -134,7 +134,7 @@ impl<'s> Printer<'s> {
     }
 
     /// Comments that start on the line where `end` is, before any more code.
-    fn trailing(&mut self, end: u32) -> Doc {
+    fn trailing(&mut self, end: u32) -> Doc<'s> {
         let mut out = Vec::new();
         let mut last = end;
         while self.next < self.pieces.len() {
@@ -148,7 +148,7 @@ impl<'s> Printer<'s> {
             }
             self.next += 1;
             out.push(text_space());
-            out.push(Doc::Text(self.piece_text(piece)));
+            out.push(Doc::Text(self.piece_text(piece).into()));
             if matches!(piece.kind, Some(CommentKind::Line | CommentKind::Doc)) {
                 out.push(Doc::BreakParent);
             }
@@ -164,7 +164,7 @@ impl<'s> Printer<'s> {
     }
 
     /// Everything still pending (comments at the end of the file).
-    fn rest(&mut self, prev_end: u32) -> Doc {
+    fn rest(&mut self, prev_end: u32) -> Doc<'s> {
         if self.next >= self.pieces.len() {
             return Doc::Nil;
         }
@@ -175,16 +175,31 @@ impl<'s> Printer<'s> {
     // -----------------------------------------------------------------------------------------
     // Items
 
-    pub fn file(&mut self, file: &SourceFile) -> Doc {
-        let items = self.items(&file.items, None);
+    /// The file's document, handed to `emit` one top-level item at a time (each piece after
+    /// the first starts with a hard line break; see `doc::Renderer`), so that no document for
+    /// the whole file is ever built.
+    pub fn file(&mut self, file: &'s SourceFile, emit: &mut dyn FnMut(&Doc<'s>)) {
+        self.each_item(&file.items, None, &mut |parts| emit(&Doc::Concat(parts)));
         let end = file.items.last().map_or(0, |i| i.span.end);
-        let rest = self.rest(end);
-        concat([items, rest])
+        emit(&self.rest(end));
     }
 
-    fn items(&mut self, items: &[Item], mut prev_end: Option<u32>) -> Doc {
+    fn items(&mut self, items: &'s [Item], prev_end: Option<u32>) -> Doc<'s> {
         let mut out = Vec::new();
+        self.each_item(items, prev_end, &mut |parts| out.extend(parts));
+        concat(out)
+    }
+
+    /// The parts of each item's document in turn: line breaks, leading comments, the item, its
+    /// trailing comments.
+    fn each_item(
+        &mut self,
+        items: &'s [Item],
+        mut prev_end: Option<u32>,
+        emit: &mut dyn FnMut(Vec<Doc<'s>>),
+    ) {
         for (index, item) in items.iter().enumerate() {
+            let mut out = Vec::with_capacity(5);
             if index > 0 {
                 out.push(Doc::HardLine);
                 if let Some(prev) = prev_end {
@@ -198,11 +213,11 @@ impl<'s> Printer<'s> {
             out.push(self.item(item));
             out.push(self.trailing(item.span.end));
             prev_end = Some(self.after(item.span.end));
+            emit(out);
         }
-        concat(out)
     }
 
-    fn item(&mut self, item: &Item) -> Doc {
+    fn item(&mut self, item: &'s Item) -> Doc<'s> {
         match &item.kind {
             ItemKind::Module(m) => self.module(m, item.span),
             ItemKind::ModuleInstance {
@@ -234,7 +249,7 @@ impl<'s> Printer<'s> {
             ItemKind::Def(def) => {
                 let keyword = if def.private { "private def " } else { "def " };
                 self.definition(
-                    keyword,
+                    keyword.into(),
                     &def.name,
                     &def.params,
                     &def.ty,
@@ -251,7 +266,7 @@ impl<'s> Printer<'s> {
                 };
                 let keyword = format!("{}{kind}cell ", if cell.private { "private " } else { "" });
                 self.definition(
-                    &keyword,
+                    keyword.into(),
                     &cell.name,
                     &cell.params,
                     &cell.ty,
@@ -354,11 +369,11 @@ impl<'s> Printer<'s> {
                     self.block(&on.body),
                 ])
             }
-            ItemKind::Error => text(self.slice(item.span).to_string()),
+            ItemKind::Error => text(self.slice(item.span)),
         }
     }
 
-    fn module(&mut self, m: &ModuleDecl, span: Span) -> Doc {
+    fn module(&mut self, m: &'s ModuleDecl, span: Span) -> Doc<'s> {
         let mut head = String::new();
         if m.is_static {
             head.push_str("static ");
@@ -413,14 +428,14 @@ impl<'s> Printer<'s> {
 
     fn definition(
         &mut self,
-        keyword: &str,
-        name: &Ident,
-        params: &Option<Vec<Param>>,
-        ty: &Option<Type>,
-        body: &Option<Body>,
-        meta: &Option<Expr>,
-    ) -> Doc {
-        let mut head = vec![text(format!("{keyword}{}", name.name))];
+        keyword: std::borrow::Cow<'static, str>,
+        name: &'s Ident,
+        params: &'s Option<Vec<Param>>,
+        ty: &'s Option<Type>,
+        body: &'s Option<Body>,
+        meta: &'s Option<Expr>,
+    ) -> Doc<'s> {
+        let mut head = vec![text(keyword), text(&*name.name)];
         if let Some(params) = params {
             head.push(self.params(params));
         }
@@ -438,7 +453,7 @@ impl<'s> Printer<'s> {
     }
 
     /// `head = body`: the body stays on the line when it fits, else it moves entirely below.
-    fn equals(&mut self, head: Doc, body: &Expr) -> Doc {
+    fn equals(&mut self, head: Doc<'s>, body: &'s Expr) -> Doc<'s> {
         let body = self.expr(body);
         group(concat([
             head,
@@ -447,28 +462,28 @@ impl<'s> Printer<'s> {
         ]))
     }
 
-    fn meta(&mut self, meta: &Option<Expr>) -> Doc {
+    fn meta(&mut self, meta: &'s Option<Expr>) -> Doc<'s> {
         match meta {
             Some(m) => concat([text(" _meta_ "), self.expr(m)]),
             None => Doc::Nil,
         }
     }
 
-    fn params(&mut self, params: &[Param]) -> Doc {
+    fn params(&mut self, params: &'s [Param]) -> Doc<'s> {
         let items: Vec<(Span, &Param)> = params.iter().map(|p| (p.span, p)).collect();
         self.list("(", ")", &items, |p, param| match &param.ty {
-            Some(t) => concat([text(format!("{}: ", param.name.name)), p.ty(t)]),
-            None => text(param.name.name.to_string()),
+            Some(t) => concat([text(&*param.name.name), text(": "), p.ty(t)]),
+            None => text(&*param.name.name),
         })
     }
 
-    fn type_args(&mut self, args: &[TypeArg]) -> Doc {
+    fn type_args(&mut self, args: &'s [TypeArg]) -> Doc<'s> {
         let items: Vec<(Span, &TypeArg)> = args
             .iter()
             .map(|a| (a.name.span.to(a.ty.span), a))
             .collect();
         self.list("[", "]", &items, |p, arg| {
-            concat([text(format!("{}=", arg.name.name)), p.ty(&arg.ty)])
+            concat([text(&*arg.name.name), text("="), p.ty(&arg.ty)])
         })
     }
 
@@ -478,13 +493,13 @@ impl<'s> Printer<'s> {
     /// `open a, b close`, one element per line when it does not fit, comments kept per element.
     fn list<T>(
         &mut self,
-        open: &str,
-        close: &str,
+        open: &'static str,
+        close: &'static str,
         items: &[(Span, T)],
-        mut print: impl FnMut(&mut Self, &T) -> Doc,
-    ) -> Doc {
+        mut print: impl FnMut(&mut Self, &T) -> Doc<'s>,
+    ) -> Doc<'s> {
         if items.is_empty() {
-            return text(format!("{open}{close}"));
+            return concat([text(open), text(close)]);
         }
         let mut inner = vec![Doc::SoftLine];
         for (index, (span, item)) in items.iter().enumerate() {
@@ -510,7 +525,7 @@ impl<'s> Printer<'s> {
     // -----------------------------------------------------------------------------------------
     // Statements
 
-    fn block(&mut self, block: &Block) -> Doc {
+    fn block(&mut self, block: &'s Block) -> Doc<'s> {
         let close = block.span.end.saturating_sub(1);
         if block.stmts.is_empty() {
             let lead = self.before_closer(close, None);
@@ -539,7 +554,7 @@ impl<'s> Printer<'s> {
         ])
     }
 
-    fn stmts(&mut self, stmts: &[Stmt]) -> Doc {
+    fn stmts(&mut self, stmts: &'s [Stmt]) -> Doc<'s> {
         let mut out = Vec::new();
         let mut prev: Option<&Stmt> = None;
         for stmt in stmts {
@@ -563,12 +578,14 @@ impl<'s> Printer<'s> {
         concat(out)
     }
 
-    fn stmt(&mut self, stmt: &Stmt) -> Doc {
+    fn stmt(&mut self, stmt: &'s Stmt) -> Doc<'s> {
         match &stmt.kind {
             StmtKind::Let(binding) => self.binding(binding),
-            StmtKind::LetAlias(name, e) => self.equals(text(format!("let alias {}", name.name)), e),
+            StmtKind::LetAlias(name, e) => {
+                self.equals(concat([text("let alias "), text(&*name.name)]), e)
+            }
             StmtKind::Var { name, ty, value } => {
-                let mut head = vec![text(format!("var {}", name.name))];
+                let mut head = vec![text("var "), text(&*name.name)];
                 if let Some(t) = ty {
                     head.push(text(": "));
                     head.push(self.ty(t));
@@ -664,11 +681,11 @@ impl<'s> Printer<'s> {
             StmtKind::Return(None) => text("return"),
             StmtKind::Return(Some(e)) => concat([text("return "), self.expr(e)]),
             StmtKind::Expr(e) => self.expr(e),
-            StmtKind::Error => text(self.slice(stmt.span).to_string()),
+            StmtKind::Error => text(self.slice(stmt.span)),
         }
     }
 
-    fn switch_case(&mut self, case: &SwitchCase) -> Doc {
+    fn switch_case(&mut self, case: &'s SwitchCase) -> Doc<'s> {
         let mut head = vec![text("case "), self.pattern(&case.pattern)];
         if let Some(guard) = &case.guard {
             head.push(text(" when "));
@@ -689,12 +706,12 @@ impl<'s> Printer<'s> {
         }
     }
 
-    fn binding(&mut self, binding: &LetBinding) -> Doc {
+    fn binding(&mut self, binding: &'s LetBinding) -> Doc<'s> {
         let mut head = vec![text("let ")];
         match &binding.target {
             LetTarget::Pattern(p) => head.push(self.pattern(p)),
             LetTarget::Function(name, params) => {
-                head.push(text(name.name.to_string()));
+                head.push(text(&*name.name));
                 let items: Vec<(Span, &Pattern)> = params.iter().map(|p| (p.span, p)).collect();
                 head.push(self.list("(", ")", &items, |p, pat| p.pattern(pat)));
             }
@@ -709,18 +726,18 @@ impl<'s> Printer<'s> {
     // -----------------------------------------------------------------------------------------
     // Expressions
 
-    fn expr(&mut self, e: &Expr) -> Doc {
+    fn expr(&mut self, e: &'s Expr) -> Doc<'s> {
         use ExprKind::*;
         match &e.kind {
             Null | True | False | Undefined | Int(_) | Float(_) | Str(_) | Regex(_) | Error => {
-                text(self.slice(e.span).to_string())
+                text(self.slice(e.span))
             }
-            Name(n) | Primitive(n) => text(n.to_string()),
+            Name(n) | Primitive(n) => text(&**n),
             SelfRef => text("self"),
             GlobalRef => text("global"),
             Unit => text("()"),
-            ShortField(f) => text(format!(".{}", field_name(f))),
-            Field(base, f) => concat([self.expr(base), text(format!(".{}", field_name(f)))]),
+            ShortField(f) => concat([text("."), text(field_name(f))]),
+            Field(base, f) => concat([self.expr(base), text("."), text(field_name(f))]),
             DynField(base, k) => concat([self.expr(base), text(".("), self.expr(k), text(")")]),
             Index(base, i) => concat([self.expr(base), text("["), self.expr(i), text("]")]),
             Slice(base, p, q) => {
@@ -749,7 +766,7 @@ impl<'s> Printer<'s> {
                 let mut segs = Vec::new();
                 for seg in path {
                     segs.push(match seg {
-                        PathSeg::Field(f) => text(format!(".{}", field_name(f))),
+                        PathSeg::Field(f) => concat([text("."), text(field_name(f))]),
                         PathSeg::Dyn(k) => concat([text(".("), self.expr(k), text(")")]),
                         PathSeg::Index(i) => concat([text("["), self.expr(i), text("]")]),
                     });
@@ -834,11 +851,11 @@ impl<'s> Printer<'s> {
         }
     }
 
-    fn record_field(&mut self, field: &RecordField) -> Doc {
+    fn record_field(&mut self, field: &'s RecordField) -> Doc<'s> {
         let key = match &field.key {
             FieldKey::Name(f) => text(field_name(f)),
             FieldKey::Computed(k) => concat([text("("), self.expr(k), text(")")]),
-            FieldKey::Short(f) => return text(format!(".{}", field_name(f))),
+            FieldKey::Short(f) => return concat([text("."), text(field_name(f))]),
         };
         match &field.value {
             None => key,
@@ -851,7 +868,7 @@ impl<'s> Printer<'s> {
 
     /// A left-associative chain of one precedence level (or `++`, right-associative), printed
     /// with continuation lines that start with the operator.
-    fn chain(&mut self, e: &Expr, op: BinOp) -> Doc {
+    fn chain(&mut self, e: &'s Expr, op: BinOp) -> Doc<'s> {
         let level = precedence(op);
         let mut operands = Vec::new();
         let mut ops = Vec::new();
@@ -887,13 +904,14 @@ impl<'s> Printer<'s> {
         let mut rest = Vec::new();
         for (op, operand) in ops.iter().zip(&operands[1..]) {
             rest.push(Doc::Line);
-            rest.push(text(format!("{} ", op.text())));
+            rest.push(text(op.text()));
+            rest.push(text(" "));
             rest.push(self.expr(operand));
         }
         group(concat([first, nest(INDENT, concat(rest))]))
     }
 
-    fn let_chain(&mut self, e: &Expr) -> Doc {
+    fn let_chain(&mut self, e: &'s Expr) -> Doc<'s> {
         let mut parts = Vec::new();
         let mut current = e;
         while let ExprKind::Let(binding, body, style) = &current.kind {
@@ -909,7 +927,7 @@ impl<'s> Printer<'s> {
         group(concat(parts))
     }
 
-    fn arm(&mut self, arm: &Arm) -> Doc {
+    fn arm(&mut self, arm: &'s Arm) -> Doc<'s> {
         let mut head = Vec::new();
         if arm.parenthesized {
             let items: Vec<(Span, &Pattern)> = arm.params.iter().map(|p| (p.span, p)).collect();
@@ -932,17 +950,17 @@ impl<'s> Printer<'s> {
     // -----------------------------------------------------------------------------------------
     // Patterns and types
 
-    fn pattern(&mut self, p: &Pattern) -> Doc {
+    fn pattern(&mut self, p: &'s Pattern) -> Doc<'s> {
         match &p.kind {
             PatternKind::Wildcard => text("_"),
-            PatternKind::Bind(n) => text(n.to_string()),
+            PatternKind::Bind(n) => text(&**n),
             PatternKind::Null
             | PatternKind::Undefined
             | PatternKind::Bool(_)
             | PatternKind::Int(_)
             | PatternKind::Float(_)
             | PatternKind::Str(_)
-            | PatternKind::Error => text(self.slice(p.span).to_string()),
+            | PatternKind::Error => text(self.slice(p.span)),
             PatternKind::Array(items) => {
                 let items: Vec<(Span, &Pattern)> = items.iter().map(|i| (i.span, i)).collect();
                 self.list("[", "]", &items, |pr, i| pr.pattern(i))
@@ -986,14 +1004,14 @@ impl<'s> Printer<'s> {
         }
     }
 
-    fn ty(&mut self, t: &Type) -> Doc {
+    fn ty(&mut self, t: &'s Type) -> Doc<'s> {
         match &t.kind {
             TypeKind::Named(p) => text(path(p)),
             TypeKind::App(p, args) => {
                 let items: Vec<(Span, &Type)> = args.iter().map(|a| (a.span, a)).collect();
                 concat([text(path(p)), self.list("(", ")", &items, |pr, a| pr.ty(a))])
             }
-            TypeKind::Var(v, None) => text(v.name.to_string()),
+            TypeKind::Var(v, None) => text(&*v.name),
             TypeKind::Var(v, Some(c)) => text(format!("{}@{}", v.name, c.name)),
             TypeKind::Wildcard => text("_"),
             TypeKind::Null => text("null"),
@@ -1026,7 +1044,7 @@ impl<'s> Printer<'s> {
             TypeKind::Record(fields) => {
                 let items: Vec<(Span, &FieldType)> = fields.iter().map(|f| (f.span, f)).collect();
                 self.list("{", "}", &items, |pr, f| match &f.ty {
-                    Some(t) => concat([text(format!("{}: ", field_name(&f.key))), pr.ty(t)]),
+                    Some(t) => concat([text(field_name(&f.key)), text(": "), pr.ty(t)]),
                     None => text(field_name(&f.key)),
                 })
             }
@@ -1049,12 +1067,12 @@ impl<'s> Printer<'s> {
             ]),
             TypeKind::VarMarked(inner) => concat([self.ty(inner), text("<var>")]),
             TypeKind::Paren(inner) => concat([text("("), self.ty(inner), text(")")]),
-            TypeKind::Error => text(self.slice(t.span).to_string()),
+            TypeKind::Error => text(self.slice(t.span)),
         }
     }
 }
 
-fn text_space() -> Doc {
+fn text_space() -> Doc<'static> {
     text(" ")
 }
 
@@ -1113,11 +1131,11 @@ fn names_spaced(idents: &[Ident]) -> String {
         .join(" ")
 }
 
-fn field_name(f: &FieldName) -> String {
+fn field_name(f: &FieldName) -> std::borrow::Cow<'_, str> {
     if f.quoted {
-        quote(&f.name)
+        quote(&f.name).into()
     } else {
-        f.name.to_string()
+        (&*f.name).into()
     }
 }
 
