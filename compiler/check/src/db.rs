@@ -12,7 +12,7 @@ pub use crate::files::SourceFile;
 use crate::globals::ModuleGlobals;
 use crate::index::{self, FileIndex};
 use crate::infer::Infer;
-use crate::ty::{fun, null, Scheme, Ty};
+use crate::ty::{fun, null, Constraint, Scheme, TVar, Ty};
 
 #[salsa::db]
 pub trait Db: salsa::Database {}
@@ -136,14 +136,18 @@ fn def_entry<'a>(db: &'a dyn Db, def: DefId<'_>) -> Option<&'a index::DefEntry> 
         .def(def.name(db))
 }
 
-#[salsa::tracked(returns(ref))]
-pub fn def_body<'db>(db: &'db dyn Db, def: DefId<'db>) -> Arc<Option<DefBody>> {
-    let Some(entry) = def_entry(db, def) else {
-        return Arc::new(None);
-    };
-    let item = entry.item.tree(db).clone();
-    let is_def = matches!(item.kind, ItemKind::Def(_));
-    Arc::new(is_def.then_some(DefBody { item }))
+impl DefBody {
+    /// The definition of an index entry, if its item is a `def` (not a `foreign def`).
+    fn of(db: &dyn Db, entry: &index::DefEntry) -> Option<DefBody> {
+        let item = entry.item.tree(db).clone();
+        matches!(item.kind, ItemKind::Def(_)).then_some(DefBody { item })
+    }
+}
+
+/// A definition's item, if it is a `def`. Not a query of its own: reading the item input
+/// directly keeps the memo graph (which every revision may have to re-verify) smaller.
+pub fn def_body(db: &dyn Db, def: DefId<'_>) -> Option<DefBody> {
+    DefBody::of(db, def_entry(db, def)?)
 }
 
 /// Where a definition's item starts in its file (to turn relative spans back into absolute).
@@ -271,13 +275,17 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         infer.bind_local(name, Scheme::mono(t.clone()), false);
         own.insert(name.clone(), t);
     }
-    let mut declared: BTreeMap<String, Ty> = BTreeMap::new();
+    // Each declared signature's type variables, to check the definition keeps them general.
+    let mut declared: Vec<(String, Vec<SignatureVar>)> = Vec::new();
     for name in &members {
         let entry = own_index.and_then(|m| m.def(name));
         if let Some(sig) = entry.and_then(|e| e.signature.as_ref()) {
-            let t = infer.convert_type(sig, &mut Default::default());
+            let mut vars = HashMap::new();
+            let t = infer.convert_type(sig, &mut vars);
+            if entry.is_some_and(|e| e.has_body) {
+                declared.push((name.clone(), signature_vars(&infer, vars)));
+            }
             infer.expect(&t, &own[name], Span::new(0, 0));
-            declared.insert(name.clone(), t);
         }
         if entry.is_some_and(|e| e.duplicate) {
             diagnostics.push((
@@ -289,12 +297,11 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
                 ),
             ));
         }
-        let def = DefId::new(db, file, module.clone(), name.clone());
-        let Some(body) = &**def_body(db, def) else {
+        let Some(body) = entry.and_then(|e| DefBody::of(db, e)) else {
             continue;
         };
         let before = infer.diagnostics.len();
-        let t = infer_def(&mut infer, body);
+        let t = infer_def(&mut infer, &body, &own[name]);
         infer.expect(&own[name], &t, Span::new(0, 3));
         diagnostics.extend(infer.diagnostics.drain(before..).map(|d| (name.clone(), d)));
         plus_sites.extend(
@@ -305,6 +312,11 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         );
     }
     infer.settle(Span::new(0, 3));
+    for (name, vars) in &declared {
+        if let Some(d) = less_general(&infer, vars) {
+            diagnostics.push((name.clone(), d));
+        }
+    }
     let last = members.last().cloned().unwrap_or_default();
     diagnostics.extend(infer.diagnostics.drain(..).map(|d| (last.clone(), d)));
     // At module level nothing else is in scope: every variable left is quantified, so no scheme
@@ -331,18 +343,118 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
     })
 }
 
+/// A type variable of a declared signature: its name, its variable and the constraint
+/// (`@data`, `@word`) the declaration gives it.
+struct SignatureVar {
+    name: Box<str>,
+    var: TVar,
+    constraint: Option<Constraint>,
+}
+
+fn signature_vars(infer: &Infer<'_>, vars: HashMap<Box<str>, Ty>) -> Vec<SignatureVar> {
+    let mut out: Vec<SignatureVar> = vars
+        .into_iter()
+        .filter_map(|(name, ty)| match ty {
+            Ty::Var(var) => Some(SignatureVar {
+                name,
+                var,
+                constraint: infer.subst.constraint(var),
+            }),
+            _ => None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// A definition that pins down a type variable of its declared signature (`def f : A -> A`
+/// defined as `x * 2`), makes two of them one, constrains one further or adds to one with a
+/// deferred `+` (unless it is declared `@word`), is less general than its declaration: its
+/// users would be promised a type it does not have.
+fn less_general(infer: &Infer<'_>, vars: &[SignatureVar]) -> Option<Diagnostic> {
+    let mut seen: HashMap<TVar, &str> = HashMap::new();
+    let mut in_plus = BTreeSet::new();
+    for (x, y, r) in &infer.subst.pending_plus {
+        for t in [x, y, r] {
+            infer.subst.free_vars(t, &mut in_plus);
+        }
+    }
+    let mut printer = crate::ty::Printer::default();
+    let problem = vars.iter().find_map(|v| {
+        let name = &*v.name;
+        match infer.subst.resolve(&Ty::Var(v.var)) {
+            Ty::Var(found) => {
+                if let Some(other) = seen.insert(found, name) {
+                    Some(format!(
+                        "the declaration keeps `{other}` and `{name}` apart, but the definition \
+                         makes them the same type"
+                    ))
+                } else if infer.subst.constraint(found) != v.constraint {
+                    Some(format!(
+                        "the declaration promises any type for `{name}`, but the definition \
+                         needs it to be {}",
+                        match infer.subst.constraint(found) {
+                            Some(Constraint::Word) => "a word (`@word`: number or string)",
+                            _ => "data (`@data`)",
+                        }
+                    ))
+                } else if in_plus.contains(&found) && v.constraint != Some(Constraint::Word) {
+                    Some(format!(
+                        "the declaration promises any type for `{name}`, but the definition \
+                         uses it with `+`, which is not defined for every type"
+                    ))
+                } else {
+                    None
+                }
+            }
+            found => Some(format!(
+                "the declaration promises any type for `{name}`, but the definition needs `{}`",
+                printer.print(&found)
+            )),
+        }
+    })?;
+    Some(
+        Diagnostic::error(
+            codes::SIGNATURE_MISMATCH,
+            "this definition is less general than its declared type",
+            Span::new(0, 3),
+        )
+        .with_note(problem)
+        .with_help(
+            "make the declared type as specific as the definition, or the definition as \
+             general as the declared type",
+        ),
+    )
+}
+
 /// A definition's type from its parameters, declared return type and body.
-fn infer_def(infer: &mut Infer<'_>, body: &DefBody) -> Ty {
+/// `expected` is what the definition is already known to be (its declaration, or a fresh
+/// variable): parameters take their declared types, and the body is inferred against the
+/// declared result, so `def pair : A -> B -> [A, B]` makes `[a, b]` a tuple, not an array.
+fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
     infer.push_params_scope();
+    let mut expected = expected.clone();
     let mut params = Vec::new();
+    let mut take_param = |infer: &mut Infer<'_>, t: &Ty, span: Span| {
+        if let Ty::Fun(declared, rest) = infer.subst.head(&expected) {
+            infer.expect(&declared, t, span);
+            expected = *rest;
+        } else {
+            expected = infer.fresh();
+        }
+    };
     match body.params() {
-        Some([]) => params.push(null()),
+        Some([]) => {
+            take_param(infer, &null(), Span::new(0, 3));
+            params.push(null());
+        }
         Some(ps) => {
             for p in ps {
                 let t = match &p.ty {
                     Some(written) => infer.convert_type(written, &mut Default::default()),
                     None => infer.fresh(),
                 };
+                take_param(infer, &t, p.span);
                 infer.bind_local(&p.name.name, Scheme::mono(t.clone()), false);
                 params.push(t);
             }
@@ -352,9 +464,12 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody) -> Ty {
     if !params.is_empty() {
         infer.enter_function();
     }
+    let ret = body
+        .ret()
+        .map(|ret| infer.convert_type(ret, &mut Default::default()));
     let result = match body.body() {
         Some(Body::Expr(e)) if params.is_empty() => infer.expr_with_short_scope(e),
-        Some(Body::Expr(e)) => infer.expr(e),
+        Some(Body::Expr(e)) => infer.expr_expecting(e, ret.as_ref().unwrap_or(&expected)),
         Some(Body::Block(b)) => {
             let r = infer.fresh();
             infer.with_return(r.clone(), |infer| infer.block_body(b, &r));
@@ -362,8 +477,7 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody) -> Ty {
         }
         None => infer.fresh(),
     };
-    if let Some(ret) = body.ret() {
-        let t = infer.convert_type(ret, &mut Default::default());
+    if let Some(t) = ret {
         infer.expect(&t, &result, Span::new(0, 3));
     }
     if !params.is_empty() {

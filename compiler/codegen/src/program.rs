@@ -144,8 +144,7 @@ impl<'db> ProgramBuilder<'db> {
             return Ok(slot);
         }
         let def = DefId::new(self.db, key.file, key.module.clone(), key.name.clone());
-        let body = def_body(self.db, def);
-        let slot = match &**body {
+        let slot = match &def_body(self.db, def) {
             Some(b) if b.body().is_some() => match b.params() {
                 Some(params) => {
                     let arity = params.len().clamp(1, 255) as u8;

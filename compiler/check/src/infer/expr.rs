@@ -184,8 +184,8 @@ impl Infer<'_> {
                 Ty::Con("result".into(), vec![string(), t])
             }
             ExprKind::TypeHint(inner, written) => {
-                let t = self.expr(inner);
                 let hinted = self.convert_type(written, &mut Default::default());
+                let t = self.expr_expecting(inner, &hinted);
                 self.expect(&hinted, &t, inner.span);
                 hinted
             }
@@ -459,6 +459,29 @@ impl Infer<'_> {
             self.check_arms(&param, &shapes, span);
         }
         whole
+    }
+
+    /// Infers `e` where its type is already known to be `expected` (a declaration, a hint): a
+    /// bracket literal then takes the expected shape, so an expected tuple type makes it a
+    /// tuple even when its elements could share one array type.
+    pub fn expr_expecting(&mut self, e: &Expr, expected: &Ty) -> Ty {
+        if let ExprKind::Array(items) = &e.kind {
+            if let Ty::Tuple(slots) = self.subst.head(expected) {
+                if slots.len() == items.len() {
+                    let types = items
+                        .iter()
+                        .zip(&slots)
+                        .map(|(item, slot)| {
+                            let t = self.expr_expecting(item, slot);
+                            self.expect(slot, &t, item.span);
+                            t
+                        })
+                        .collect();
+                    return Ty::Tuple(types);
+                }
+            }
+        }
+        self.expr(e)
     }
 
     fn array(&mut self, items: &[Expr]) -> Ty {

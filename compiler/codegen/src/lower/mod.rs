@@ -102,8 +102,7 @@ pub struct Lowerer<'p, 'db> {
 /// Compiles one definition into its reserved slot.
 pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res<()> {
     let def = mix_check::db::DefId::new(prog.db, key.file, key.module.clone(), key.name.clone());
-    let body = mix_check::db::def_body(prog.db, def).clone();
-    let Some(body) = &*body else {
+    let Some(body) = &mix_check::db::def_body(prog.db, def) else {
         return Ok(());
     };
     let file = prog.file(key.file);
