@@ -11,7 +11,7 @@ use crate::files::ItemSource;
 pub use crate::files::SourceFile;
 use crate::globals::ModuleGlobals;
 use crate::index::{self, FileIndex};
-use crate::infer::Infer;
+use crate::infer::{has_short_projection, Infer};
 use crate::ty::{fun, null, Constraint, Scheme, TVar, Ty};
 
 #[salsa::db]
@@ -468,7 +468,9 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
         .ret()
         .map(|ret| infer.convert_type(ret, &mut Default::default()));
     let result = match body.body() {
-        Some(Body::Expr(e)) if params.is_empty() => infer.expr_with_short_scope(e),
+        Some(Body::Expr(e)) if params.is_empty() && has_short_projection(e) => {
+            infer.expr_with_short_scope(e)
+        }
         Some(Body::Expr(e)) => infer.expr_expecting(e, ret.as_ref().unwrap_or(&expected)),
         Some(Body::Block(b)) => {
             let r = infer.fresh();

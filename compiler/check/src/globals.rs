@@ -211,9 +211,17 @@ fn prelude_constructor(name: &str) -> Option<Scheme> {
     }
 }
 
+/// `global.M.x` names `M.x` from the global scope: past any local binding named `M`.
+fn without_global<'p>(path: &'p [&'p str]) -> &'p [&'p str] {
+    match path {
+        ["global", rest @ ..] if rest.len() >= 2 => rest,
+        _ => path,
+    }
+}
+
 impl Globals for ModuleGlobals<'_> {
     fn value(&self, path: &[&str]) -> Option<Scheme> {
-        match path {
+        match without_global(path) {
             [name] | ["self" | "global", name] => {
                 if self.members.iter().any(|m| m == name) {
                     return None;
@@ -234,7 +242,7 @@ impl Globals for ModuleGlobals<'_> {
     }
 
     fn constructor(&self, path: &[&str]) -> Option<Scheme> {
-        match path {
+        match without_global(path) {
             [name] | ["self" | "global", name] => {
                 if let Some((position, _)) = self.own() {
                     if let Some(s) = self.case_in((self.file, position), name) {
@@ -274,7 +282,7 @@ impl Globals for ModuleGlobals<'_> {
 
     fn deprecated(&self, path: &[&str]) -> bool {
         let deprecated_in = |m: &ModuleIndex, name: &str| m.def(name).is_some_and(|d| d.deprecated);
-        match path {
+        match without_global(path) {
             [name] | ["self" | "global", name] => {
                 self.own().is_some_and(|(_, m)| deprecated_in(m, name))
             }

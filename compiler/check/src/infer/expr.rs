@@ -463,25 +463,37 @@ impl Infer<'_> {
 
     /// Infers `e` where its type is already known to be `expected` (a declaration, a hint): a
     /// bracket literal then takes the expected shape, so an expected tuple type makes it a
-    /// tuple even when its elements could share one array type.
+    /// tuple even when its elements could share one array type, and an expected array type is
+    /// met element by element.
     pub fn expr_expecting(&mut self, e: &Expr, expected: &Ty) -> Ty {
-        if let ExprKind::Array(items) = &e.kind {
-            if let Ty::Tuple(slots) = self.subst.head(expected) {
-                if slots.len() == items.len() {
-                    let types = items
-                        .iter()
-                        .zip(&slots)
-                        .map(|(item, slot)| {
-                            let t = self.expr_expecting(item, slot);
-                            self.expect(slot, &t, item.span);
-                            t
-                        })
-                        .collect();
-                    return Ty::Tuple(types);
-                }
+        let ExprKind::Array(items) = &e.kind else {
+            return self.expr(e);
+        };
+        match self.subst.head(expected) {
+            Ty::Tuple(slots) if slots.len() == items.len() => {
+                let types = items
+                    .iter()
+                    .zip(&slots)
+                    .map(|(item, slot)| self.item_expecting(item, slot))
+                    .collect();
+                Ty::Tuple(types)
             }
+            // Each element meets the element type on its own: `[{a: 1}, {b: "x"}]` is an
+            // `array(data)` when that is what is expected.
+            Ty::Con(name, args) if &*name == "array" && args.len() == 1 => {
+                for item in items {
+                    self.item_expecting(item, &args[0]);
+                }
+                app("array", args[0].clone())
+            }
+            _ => self.expr(e),
         }
-        self.expr(e)
+    }
+
+    fn item_expecting(&mut self, item: &Expr, expected: &Ty) -> Ty {
+        let t = self.expr_expecting(item, expected);
+        self.expect(expected, &t, item.span);
+        t
     }
 
     fn array(&mut self, items: &[Expr]) -> Ty {
@@ -600,7 +612,12 @@ fn qualified_path(infer: &Infer<'_>, base: &Expr) -> Option<Vec<Box<str>>> {
         ExprKind::Field(inner, f) => {
             let mut path = qualified_path(infer, inner)?;
             path.push(f.name.clone());
-            infer.globals.is_module(&path.join(".")).then_some(path)
+            // `global.M` is module `M`, whatever local binding is named `M`.
+            let module = match path.split_first() {
+                Some((first, rest)) if &**first == "global" => rest.join("."),
+                _ => path.join("."),
+            };
+            infer.globals.is_module(&module).then_some(path)
         }
         _ => None,
     }

@@ -348,8 +348,12 @@ impl Lowerer<'_, '_> {
             ExprKind::Field(inner, field) => {
                 let mut path = self.qualified_path(inner)?;
                 path.push(field.name.clone());
-                let joined = path.join(".");
-                self.resolver.is_module(&joined).then_some(path)
+                // `global.M` is module `M`, whatever local binding is named `M`.
+                let module = match path.split_first() {
+                    Some((first, rest)) if &**first == "global" => rest.join("."),
+                    _ => path.join("."),
+                };
+                self.resolver.is_module(&module).then_some(path)
             }
             _ => None,
         }
