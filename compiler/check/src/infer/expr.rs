@@ -7,7 +7,7 @@ use super::pattern::heterogeneous;
 use super::unify::{plus_impossible, plus_result, PlusResult};
 use super::Infer;
 use crate::codes;
-use crate::ty::{self, app, boolean, data, fun, null, number, string, Name, Ty};
+use crate::ty::{self, app, boolean, data, fun, null, number, string, Name, Scheme, Ty};
 
 impl Infer<'_> {
     /// The type of an expression in a position where a short projection (`.field`) starts its
@@ -206,7 +206,7 @@ impl Infer<'_> {
                 self.returns.pop();
                 result
             }
-            ExprKind::Action(_, _) => self.not_checked_yet("`action`", e.span),
+            ExprKind::Action(params, block) => self.action(params.as_deref(), block),
             ExprKind::EscJson(inner) => {
                 self.expr(inner);
                 data()
@@ -260,7 +260,12 @@ impl Infer<'_> {
             format!("unknown name `{shown}`"),
             e.span,
         );
-        if path.len() == 1 {
+        if matches!(path, ["_" | "appstate"]) {
+            diagnostic = diagnostic.with_help(
+                "the capability to write (`appstate`, written `_`) exists inside `action { … }`; \
+                 elsewhere take it as a parameter: `def f(appstate: appstate, …)`",
+            );
+        } else if path.len() == 1 {
             if let Some(candidate) = self.suggestion(last) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{candidate}`?"));
             }
@@ -398,6 +403,27 @@ impl Infer<'_> {
                 number()
             }
         }
+    }
+
+    /// `action { … }`, `action (v) { … }`: a closure the runtime invokes with the capability to
+    /// write. Its body sees `appstate` (also written `_`) of type `appstate`, so writes such as
+    /// `db.saveOne(_, d, r)` type-check inside it and nowhere without an `appstate` parameter.
+    /// It is a function of its parameter (`null` without one) to the block's result.
+    fn action(&mut self, params: Option<&[Pattern]>, block: &Block) -> Ty {
+        self.fn_depth += 1;
+        self.push_scope();
+        let capability = Scheme::mono(ty::con("appstate"));
+        self.bind_local("appstate", capability.clone(), false);
+        self.bind_local("_", capability, false);
+        let params: Vec<Ty> = match params {
+            None | Some([]) => vec![null()],
+            Some(ps) => ps.iter().map(|p| self.pattern(p)).collect(),
+        };
+        let result = self.fresh();
+        self.with_return(result.clone(), |infer| infer.block_body(block, &result));
+        self.pop_scope();
+        self.fn_depth -= 1;
+        params.into_iter().rev().fold(result, |acc, p| fun(p, acc))
     }
 
     fn lambda(&mut self, arms: &[Arm]) -> Ty {
