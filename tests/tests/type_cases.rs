@@ -43,7 +43,12 @@ fn check_case(path: &Path) -> Vec<String> {
     let module = mix_check::db::module_name_of(&name);
     let types = file_types(&db, workspace, file);
     for (def, ty) in &expected.types {
-        let qualified = format!("{module}.{def}");
+        // `// type: M.x : T` names a definition of module block `M`.
+        let qualified = if def.contains('.') {
+            def.clone()
+        } else {
+            format!("{module}.{def}")
+        };
         match types.iter().find(|(n, _)| *n == qualified) {
             Some((_, actual)) if actual == ty => {}
             Some((_, actual)) => {

@@ -187,7 +187,7 @@ pub fn module_groups(db: &dyn Db, file: SourceFile, module: String) -> Arc<Vec<V
 }
 
 /// Tarjan's algorithm, iterative; components come out dependencies first.
-fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+pub(crate) fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let n = edges.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0; n];
@@ -520,7 +520,15 @@ fn block_diagnostics(
     let mut out = Vec::new();
     let index = item_index(db, file);
     let first = block as usize * MODULES_PER_BLOCK;
-    for module in index.modules.iter().skip(first).take(MODULES_PER_BLOCK) {
+    let cycles = crate::cycles::module_cycles(db, workspace);
+    for (position, module) in index
+        .modules
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(MODULES_PER_BLOCK)
+    {
+        out.extend(cycles.diagnostic(db, (file, position)));
         for entry in module.defs.iter().filter(|d| !d.has_body) {
             out.push((
                 entry.item,

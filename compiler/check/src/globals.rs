@@ -10,8 +10,7 @@ use crate::index::ModuleIndex;
 use crate::infer::{Globals, Infer, TypeDef};
 use crate::ty::{self, app, fun, null, number, string, Name, Scheme, Ty};
 
-/// Where a module is: its file and position in that file's index.
-type ModuleAt = (SourceFile, usize);
+use crate::cycles::{module_cycles, ModuleAt};
 
 /// Every module of the workspace by name (the first of a name wins).
 #[salsa::tracked(returns(ref))]
@@ -235,6 +234,15 @@ impl Globals for ModuleGlobals<'_> {
                 let at = self.find_module(&module.join("."))?;
                 let index = self.index_at(at)?;
                 index.def(name)?;
+                if let Some((own, _)) = self.own() {
+                    if module_cycles(self.db, self.workspace).within((self.file, own), at) {
+                        // Reported as E0213; following it would be a cycle of queries.
+                        return Some(Scheme {
+                            vars: vec![(0, None)],
+                            ty: Ty::Var(0),
+                        });
+                    }
+                }
                 self.scheme_in(at.0, &index.name, name)
             }
             [] => None,

@@ -35,6 +35,8 @@ pub struct ModuleIndex {
     pub cases: Vec<CaseEntry>,
     /// `import a = M` (alias, target) and `import M` (M, M).
     pub imports: Vec<(String, String)>,
+    /// The item of each import, in the order of `imports`.
+    pub import_items: Vec<ItemSource>,
     /// Declared unions of cases by their type name (as in `Ty::Con`), with their members.
     pub unions: Vec<(String, Vec<String>)>,
     /// Name to position in `defs`, `types`, `cases`: lookups are constant time.
@@ -169,6 +171,7 @@ fn module<'a>(
         types: Vec::new(),
         cases: Vec::new(),
         imports: Vec::new(),
+        import_items: Vec::new(),
         unions: Vec::new(),
         def_at: HashMap::new(),
         type_at: HashMap::new(),
@@ -202,6 +205,7 @@ fn module<'a>(
                     .as_ref()
                     .map_or(target.clone(), |a| a.name.to_string());
                 index.imports.push((alias, target));
+                index.import_items.push(source);
             }
             ItemKind::Type(decl) => {
                 let params: Vec<Name> = decl.params.iter().map(|p| Name::from(&*p.name)).collect();

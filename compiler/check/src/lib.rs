@@ -10,6 +10,7 @@
 //! Editing one body re-infers only that body's group; dependents re-run only if its type changed.
 
 pub mod codes;
+mod cycles;
 pub mod db;
 mod deps;
 pub mod files;
