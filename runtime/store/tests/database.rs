@@ -487,7 +487,7 @@ impl mix_store::engine::Store for Recording {
 #[test]
 fn large_merges_are_applied_in_parts() {
     let src = mem(7);
-    let n = 12_000;
+    let n = 4000;
     let records: Vec<Value> = (0..n)
         .map(|i| map_of([("i", Value::Int(i)), ("s", s("x")), ("t", s("y"))]))
         .collect();

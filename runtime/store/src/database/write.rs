@@ -364,7 +364,7 @@ impl Database {
 }
 
 /// Puts per engine write when a large group is committed in parts.
-const PART_PUTS: usize = 64 * 1024;
+const PART_PUTS: usize = 16 * 1024;
 
 /// A record as stored before a write: the sequence it was written at and its head.
 struct Stored {

@@ -215,6 +215,39 @@ mod tests {
             .map(|kv| kv.unwrap().0)
             .collect();
         assert_eq!(rev, vec![b"b".to_vec(), b"ab".to_vec()]);
+        // a key written twice in one batch ends as the batch left it
+        s.write(
+            vec![
+                Put::set(Space::Index, b"d".to_vec(), b"1".to_vec()),
+                Put::set(Space::Records, b"z".to_vec(), b"1".to_vec()),
+                Put::set(Space::Index, b"d".to_vec(), b"2".to_vec()),
+                Put::set(Space::Records, b"y".to_vec(), b"1".to_vec()),
+                Put::delete(Space::Records, b"y".to_vec()),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(s.get(Space::Index, b"d").unwrap(), Some(b"2".to_vec()));
+        assert_eq!(s.get(Space::Records, b"y").unwrap(), None);
+        s.write(
+            vec![
+                Put::delete(Space::Records, b"z".to_vec()),
+                Put::set(Space::Records, b"z".to_vec(), b"3".to_vec()),
+                Put::delete(Space::Index, b"d".to_vec()),
+            ],
+            false,
+        )
+        .unwrap();
+        assert_eq!(s.get(Space::Records, b"z").unwrap(), Some(b"3".to_vec()));
+        assert_eq!(s.get(Space::Index, b"d").unwrap(), None);
+        s.write(
+            vec![
+                Put::delete(Space::Records, b"z".to_vec()),
+                Put::delete(Space::Index, b"a".to_vec()),
+            ],
+            false,
+        )
+        .unwrap();
         let mut seen = Vec::new();
         s.scan_keys(
             Space::Records,
