@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mix_check::{check_file, CheckDatabase};
+use mix_check::{check_file, CheckDatabase, SourceFile, Workspace};
 
 fn program() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -23,16 +23,21 @@ fn program() -> String {
     std::fs::read_to_string(&path).expect("bench/out/big.mix is readable")
 }
 
-fn incremental(c: &mut Criterion) {
-    let source = program();
+/// A database holding `source` as `big.mix`, checked once (so that only re-checks are timed).
+fn checked(source: &str) -> (CheckDatabase, Workspace, SourceFile) {
     let mut db = CheckDatabase::default();
-    let (workspace, files) = db.load(&[("big.mix".to_string(), source.clone())]);
-    let file = files[0];
-    let initial = check_file(&db, workspace, file);
+    let (workspace, files) = db.load(&[("big.mix".to_string(), source.to_string())]);
+    let initial = check_file(&db, workspace, files[0]);
     assert!(
         initial.iter().all(|d| !d.is_error()),
         "the generated program checks cleanly"
     );
+    (db, workspace, files[0])
+}
+
+fn incremental(c: &mut Criterion) {
+    let source = program();
+    let (mut db, workspace, file) = checked(&source);
 
     // One body in the middle of the file, edited back and forth: a one-line change inside one
     // function that keeps its type.
@@ -59,10 +64,7 @@ fn incremental(c: &mut Criterion) {
 /// that use it: measured by editing a body never edited before on every iteration.
 fn first_edit(c: &mut Criterion) {
     let source = program();
-    let mut db = CheckDatabase::default();
-    let (workspace, files) = db.load(&[("big.mix".to_string(), source.clone())]);
-    let file = files[0];
-    let _ = check_file(&db, workspace, file);
+    let (mut db, workspace, file) = checked(&source);
     // Every `+ 1` of the second half, as same-length edits `+ 2` applied one after another.
     let sites: Vec<usize> = source
         .match_indices(" + 1")
