@@ -12,7 +12,11 @@ use crate::stream::Stream;
 /// tell them apart, and both print with sorted keys.
 pub use crate::obj::{Key, Obj};
 
+/// `repr(u8)` fixes the layout the VM's register copies rely on (see `vm::copy_slot`): the tag
+/// byte first ([`TAG_UNDEFINED`] … [`TAG_FLOAT`] for the scalars), a bool's payload at offset 1,
+/// every other payload at offset 8.
 #[derive(Clone, Default)]
+#[repr(u8)]
 pub enum Value {
     #[default]
     Undefined,
@@ -33,6 +37,14 @@ pub enum Value {
     /// Host objects the language sees as opaque types (`regex.pattern`, …).
     Host(Rc<HostObject>),
 }
+
+/// Tags of the scalar variants (declaration order under `repr(u8)`); every other variant's tag
+/// is greater than [`TAG_FLOAT`].
+pub const TAG_UNDEFINED: u8 = 0;
+pub const TAG_NULL: u8 = 1;
+pub const TAG_BOOL: u8 = 2;
+pub const TAG_INT: u8 = 3;
+pub const TAG_FLOAT: u8 = 4;
 
 /// A case value: `red`, `some(3)`. Cases are structural, so the name is the identity.
 #[derive(Clone, PartialEq)]
@@ -87,6 +99,20 @@ impl Value {
     /// A number: integral results stay integers.
     pub fn number(x: f64) -> Value {
         Value::Float(x)
+    }
+
+    /// Undefined, null, bools and numbers: the variants that own nothing (no destructor, copied
+    /// bit for bit).
+    #[inline(always)]
+    pub fn is_scalar(&self) -> bool {
+        self.tag() <= TAG_FLOAT
+    }
+
+    /// The variant's tag byte.
+    #[inline(always)]
+    pub fn tag(&self) -> u8 {
+        // SAFETY: `Value` is `repr(u8)`: its first byte is the tag, always initialised.
+        unsafe { *(self as *const Value as *const u8) }
     }
 
     pub fn is_undefined(&self) -> bool {
@@ -251,6 +277,30 @@ mod tests {
     #[test]
     fn values_are_two_words() {
         assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+
+    #[test]
+    fn scalar_tags_and_payload_offsets_match_the_layout() {
+        assert_eq!(Value::Undefined.tag(), TAG_UNDEFINED);
+        assert_eq!(Value::Null.tag(), TAG_NULL);
+        assert_eq!(Value::Bool(true).tag(), TAG_BOOL);
+        assert_eq!(Value::Int(-5).tag(), TAG_INT);
+        assert_eq!(Value::Float(0.5).tag(), TAG_FLOAT);
+        for v in [
+            Value::str("s"),
+            Value::array(vec![]),
+            Value::obj(Obj::new()),
+        ] {
+            assert!(v.tag() > TAG_FLOAT && !v.is_scalar());
+        }
+        let at = |v: &Value, offset: usize| unsafe {
+            std::ptr::read((v as *const Value as *const u8).add(offset) as *const u64)
+        };
+        assert_eq!(at(&Value::Int(-5), 8), (-5i64) as u64);
+        assert_eq!(at(&Value::Float(0.5), 8), 0.5f64.to_bits());
+        let b = Value::Bool(true);
+        assert_eq!(unsafe { *(&b as *const Value as *const u8).add(1) }, 1);
+        assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
     }
 
     #[test]
