@@ -103,23 +103,28 @@ impl Store for FjallStore {
 
     fn write(&self, batch: Vec<Put>, durable: bool) -> Result<()> {
         // Each keyspace's memtable is a skip list: inserting its keys in order keeps the
-        // search path in cache. The order is sorted as a permutation (no copy of the batch);
-        // ties keep batch order, so a key written twice in a batch ends as the batch left it.
-        let mut batch = batch;
-        let mut order: Vec<u32> = (0..batch.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&batch[a as usize], &batch[b as usize]);
-            (x.space, &x.key, a).cmp(&(y.space, &y.key, b))
-        });
-        let mut b = fjall::OwnedWriteBatch::with_capacity(self.db.clone(), batch.len())
+        // search path in cache. Bucket by space, then a stable sort per space: a key written
+        // twice in a batch ends as the batch left it (and the change log and sequence keys
+        // arrive sorted already).
+        let len = batch.len();
+        let mut sizes = [0usize; Space::ALL.len()];
+        for p in &batch {
+            sizes[p.space as usize] += 1;
+        }
+        let mut buckets: Vec<Vec<Put>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+        for p in batch {
+            buckets[p.space as usize].push(p);
+        }
+        let mut b = fjall::OwnedWriteBatch::with_capacity(self.db.clone(), len)
             .durability(durable.then_some(PersistMode::SyncAll));
-        for i in order {
-            let p = &mut batch[i as usize];
-            let ks = self.ks(p.space)?;
-            let key = std::mem::take(&mut p.key);
-            match p.value.take() {
-                Some(v) => b.insert(ks, key, v),
-                None => b.remove(ks, key),
+        for mut bucket in buckets {
+            bucket.sort_by(|x, y| x.key.cmp(&y.key));
+            for p in bucket {
+                let ks = self.ks(p.space)?;
+                match p.value {
+                    Some(v) => b.insert(ks, p.key, v),
+                    None => b.remove(ks, p.key),
+                }
             }
         }
         b.commit()?;
