@@ -7,6 +7,7 @@ mod printer;
 
 use mix_diagnostics::Diagnostic;
 
+use crate::lexer::Lexer;
 use crate::parser::{parse_with, ParseOptions};
 use crate::trivia::Trivia;
 
@@ -92,6 +93,9 @@ fn verify(
     output: &str,
     options: FormatOptions,
 ) -> Result<(), FormatError> {
+    if same_tokens(source, original_trivia, output) {
+        return Ok(());
+    }
     let reparsed = parse_with(output, options.parse);
     if reparsed.has_errors() {
         return Err(FormatError::Unsafe("would not parse"));
@@ -105,6 +109,28 @@ fn verify(
         ));
     }
     Ok(())
+}
+
+/// The cheap proof, tried first: when the output lexes to exactly the source's tokens (payloads
+/// included, so `"a"` and `"""a"""` are equal, as they are to the parser) with the same
+/// comments and directives and no lexical error, the parser, which reads nothing but the token
+/// sequence, builds the same tree. A formatter that changes a token (a parenthesis, a comma)
+/// falls back to the full re-parse and tree comparison.
+fn same_tokens(source: &str, source_trivia: &Trivia, output: &str) -> bool {
+    let mut theirs = Lexer::new(source);
+    let mut ours = Lexer::new(output);
+    loop {
+        match (theirs.next(), ours.next()) {
+            (None, None) => break,
+            (Some(Ok((_, a, _))), Some(Ok((_, b, _)))) if a == b => {}
+            _ => return false,
+        }
+    }
+    let (theirs, ours) = (theirs.finish(), ours.finish());
+    theirs.diagnostics.is_empty()
+        && ours.diagnostics.is_empty()
+        && !ours.aborted
+        && comment_texts(source, source_trivia) == comment_texts(output, &ours.trivia)
 }
 
 fn comment_texts<'s>(source: &'s str, trivia: &Trivia) -> Vec<&'s str> {
@@ -141,6 +167,27 @@ mod tests {
     fn the_safety_net_refuses_a_changed_tree() {
         let result = verify_against("def a = (1 + 2) * 3\n", "def a = 1 + 2 * 3\n");
         assert!(matches!(result, Err(FormatError::Unsafe(why)) if why.contains("tree")));
+    }
+
+    #[test]
+    fn equal_tokens_prove_a_layout_change_without_a_reparse() {
+        let source = "def   a=[1,2] // c\ndef b = \"s\"\n";
+        let trivia = parse_with(source, ParseOptions::default()).trivia;
+        assert!(same_tokens(
+            source,
+            &trivia,
+            "def a = [1, 2] // c\ndef b = \"s\"\n"
+        ));
+        // A changed, added or removed token, a lost comment, or a lexical error in the output:
+        // no proof (the full re-parse decides).
+        for output in [
+            "def a = [1, 3] // c\ndef b = \"s\"\n",
+            "def a = ([1, 2]) // c\ndef b = \"s\"\n",
+            "def a = [1, 2]\ndef b = \"s\"\n",
+            "def a = [1, 2] // c\ndef b = \"s\n",
+        ] {
+            assert!(!same_tokens(source, &trivia, output), "{output}");
+        }
     }
 
     #[test]
