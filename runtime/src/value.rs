@@ -12,11 +12,13 @@ use crate::stream::Stream;
 /// tell them apart, and both print with sorted keys.
 pub use crate::obj::{Key, Obj};
 
-/// `repr(u8)` fixes the layout the VM's register copies rely on (see `vm::copy_slot`): the tag
-/// byte first ([`TAG_UNDEFINED`] … [`TAG_FLOAT`] for the scalars), a bool's payload at offset 1,
-/// every other payload at offset 8.
+/// `repr(C, u8)` fixes the layout the VM's register copies rely on (see `vm::copy_slot`): the
+/// tag byte first ([`TAG_UNDEFINED`] … [`TAG_FLOAT`] for the scalars), every payload (a bool's
+/// too) at offset 8, bytes 1..8 padding. With the bool at offset 1 (the default layout) every
+/// copy of a value also copied bytes 1..8 with odd-sized loads that straddle the narrow stores
+/// that wrote the value, which stalls store-to-load forwarding.
 #[derive(Clone, Default)]
-#[repr(u8)]
+#[repr(C, u8)]
 pub enum Value {
     #[default]
     Undefined,
@@ -38,7 +40,7 @@ pub enum Value {
     Host(Rc<HostObject>),
 }
 
-/// Tags of the scalar variants (declaration order under `repr(u8)`); every other variant's tag
+/// Tags of the scalar variants (declaration order under `repr(C, u8)`); every other variant's tag
 /// is greater than [`TAG_FLOAT`].
 pub const TAG_UNDEFINED: u8 = 0;
 pub const TAG_NULL: u8 = 1;
@@ -111,7 +113,7 @@ impl Value {
     /// The variant's tag byte.
     #[inline(always)]
     pub fn tag(&self) -> u8 {
-        // SAFETY: `Value` is `repr(u8)`: its first byte is the tag, always initialised.
+        // SAFETY: `Value` is `repr(C, u8)`: its first byte is the tag, always initialised.
         unsafe { *(self as *const Value as *const u8) }
     }
 
@@ -299,7 +301,7 @@ mod tests {
         assert_eq!(at(&Value::Int(-5), 8), (-5i64) as u64);
         assert_eq!(at(&Value::Float(0.5), 8), 0.5f64.to_bits());
         let b = Value::Bool(true);
-        assert_eq!(unsafe { *(&b as *const Value as *const u8).add(1) }, 1);
+        assert_eq!(unsafe { *(&b as *const Value as *const u8).add(8) }, 1);
         assert_eq!(std::mem::size_of::<Option<Value>>(), 16);
     }
 

@@ -16,7 +16,9 @@ use crate::error::{RtError, RtResult, TraceFrame};
 use crate::native::Host;
 use crate::qcode::{Instr, KindTest, Reg};
 use crate::stream::Stream;
-use crate::value::{Case, Func, HostObject, Value, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_UNDEFINED};
+use crate::value::{
+    Case, Func, HostObject, Value, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_NULL, TAG_UNDEFINED,
+};
 
 /// Resource limits of one execution; `None` means unlimited.
 #[derive(Clone, Copy, Debug, Default)]
@@ -552,17 +554,26 @@ impl<'p> Vm<'p> {
         // overflow, undefined, errors) through the general operation.
         macro_rules! arith {
             ($dst:expr, $a:expr, $b:expr, $int:expr, $float:expr, $general:path) => {{
-                let v = match (&reg!($a), &reg!($b)) {
+                // Each fast arm writes its own result: no joined `Value` temporary. (A macro,
+                // not a closure: a closure would capture `fp` by reference and pin it in memory.)
+                macro_rules! float {
+                    ($r:expr) => {{
+                        let r: f64 = $r;
+                        store_word(&mut regm!($dst), TAG_FLOAT, r.to_bits())
+                    }};
+                }
+                match (&reg!($a), &reg!($b)) {
+                    // `$int` gives the result's tag and payload, or `None` for the general
+                    // path (overflow, division by zero).
                     (Value::Int(x), Value::Int(y)) => match $int(*x, *y) {
-                        Some(v) => v,
-                        None => check!($general(&reg!($a), &reg!($b))),
+                        Some((tag, payload)) => store_word(&mut regm!($dst), tag, payload),
+                        None => set!($dst, check!($general(&reg!($a), &reg!($b)))),
                     },
-                    (Value::Float(x), Value::Float(y)) => Value::Float($float(*x, *y)),
-                    (Value::Float(x), Value::Int(y)) => Value::Float($float(*x, *y as f64)),
-                    (Value::Int(x), Value::Float(y)) => Value::Float($float(*x as f64, *y)),
-                    (x, y) => check!($general(x, y)),
-                };
-                set!($dst, v)
+                    (Value::Float(x), Value::Float(y)) => float!($float(*x, *y)),
+                    (Value::Float(x), Value::Int(y)) => float!($float(*x, *y as f64)),
+                    (Value::Int(x), Value::Float(y)) => float!($float(*x as f64, *y)),
+                    (x, y) => set!($dst, check!($general(x, y))),
+                }
             }};
         }
         // A tail call: the arguments move to the bottom of this frame, which becomes the
@@ -658,7 +669,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| x.checked_add(y).map(Value::Int),
+                    |x: i64, y: i64| x.checked_add(y).map(|r| (TAG_INT, r as u64)),
                     |x: f64, y: f64| x + y,
                     ops::add_num
                 ),
@@ -666,7 +677,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| x.checked_sub(y).map(Value::Int),
+                    |x: i64, y: i64| x.checked_sub(y).map(|r| (TAG_INT, r as u64)),
                     |x: f64, y: f64| x - y,
                     ops::sub
                 ),
@@ -674,7 +685,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| x.checked_mul(y).map(Value::Int),
+                    |x: i64, y: i64| x.checked_mul(y).map(|r| (TAG_INT, r as u64)),
                     |x: f64, y: f64| x * y,
                     ops::mul
                 ),
@@ -682,7 +693,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| Some(Value::Float(x as f64 / y as f64)),
+                    |x: i64, y: i64| Some((TAG_FLOAT, (x as f64 / y as f64).to_bits())),
                     |x: f64, y: f64| x / y,
                     ops::div
                 ),
@@ -690,35 +701,36 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| (y != 0).then(|| Value::Float(x.wrapping_rem(y) as f64)),
+                    |x: i64, y: i64| (y != 0)
+                        .then(|| (TAG_FLOAT, (x.wrapping_rem(y) as f64).to_bits())),
                     |x: f64, y: f64| x % y,
                     ops::rem
                 ),
-                Instr::AddInt { dst, a, value } => {
-                    set!(
-                        dst,
-                        match reg!(a) {
-                            Value::Int(x) => match x.checked_add(value as i64) {
-                                Some(r) => Value::Int(r),
-                                None => Value::Float(x as f64 + value as f64),
-                            },
-                            ref other => check!(ops::add_num(other, &Value::Int(value as i64))),
-                        }
-                    )
-                }
-                Instr::Compare { op, dst, a, b } => {
-                    let v = match (&reg!(a), &reg!(b)) {
-                        (Value::Int(x), Value::Int(y)) => Value::Bool(ops::ordered(op, *x, *y)),
-                        (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
-                            Value::Bool(ops::ordered(op, *x, *y as f64))
-                        }
-                        (Value::Float(x), Value::Float(y)) if !op.is_strict() => {
-                            Value::Bool(ops::ordered(op, *x, *y))
-                        }
-                        (x, y) => ops::compare(op, x, y),
-                    };
-                    set!(dst, v)
-                }
+                Instr::AddInt { dst, a, value } => match reg!(a) {
+                    Value::Int(x) => match x.checked_add(value as i64) {
+                        Some(r) => store_word(&mut regm!(dst), TAG_INT, r as u64),
+                        None => set!(dst, Value::Float(x as f64 + value as f64)),
+                    },
+                    ref other => set!(dst, check!(ops::add_num(other, &Value::Int(value as i64)))),
+                },
+                Instr::Compare { op, dst, a, b } => match (&reg!(a), &reg!(b)) {
+                    (Value::Int(x), Value::Int(y)) => {
+                        let r = ops::ordered(op, *x, *y);
+                        store_bool(&mut regm!(dst), r)
+                    }
+                    (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
+                        let r = ops::ordered(op, *x, *y as f64);
+                        store_bool(&mut regm!(dst), r)
+                    }
+                    (Value::Float(x), Value::Float(y)) if !op.is_strict() => {
+                        let r = ops::ordered(op, *x, *y);
+                        store_bool(&mut regm!(dst), r)
+                    }
+                    (x, y) => {
+                        let v = ops::compare(op, x, y);
+                        set!(dst, v)
+                    }
+                },
                 Instr::IsDefined { dst, src } => set!(dst, Value::Bool(!reg!(src).is_undefined())),
                 Instr::Jump { target } => jump_if!(true, target),
                 Instr::JumpIfNotTrue { cond, target } => {
@@ -848,7 +860,7 @@ impl<'p> Vm<'p> {
                     let from: *mut Value = &mut regm!(src);
                     let (mut resume, mut new_base) = (0, 0);
                     match self.leave_frame(stop, &mut code, &mut resume, &mut new_base) {
-                        None => return Ok(std::mem::take(unsafe { &mut *from })),
+                        None => return Ok(unsafe { take_slot(from) }),
                         // SAFETY: both registers are inside the register file (the result's in
                         // the caller's verified window, `from` in the finished frame's).
                         Some(to) => unsafe { move_slot(registers.add(to), from) },
@@ -1316,8 +1328,20 @@ impl<'p> Vm<'p> {
         pc: &mut usize,
         base: &mut usize,
     ) -> Option<usize> {
-        let finished = unsafe { self.frames.pop().unwrap_unchecked() };
-        if self.frames.len() == stop {
+        // Only the two fields needed are read: moving the whole frame out (`pop`) copies it
+        // with wide loads right after the call wrote it field by field, which stalls.
+        let len = self.frames.len();
+        // SAFETY: the running frame exists (`len >= 1`); its closure is moved out before
+        // `set_len` forgets the slot, and the other fields are `Copy`.
+        let (dst, closure) = unsafe {
+            let top = self.frames.as_mut_ptr().add(len - 1);
+            let dst = (*top).dst;
+            let closure = std::ptr::read(std::ptr::addr_of!((*top).closure));
+            self.frames.set_len(len - 1);
+            (dst, closure)
+        };
+        drop(closure);
+        if len - 1 == stop {
             return None;
         }
         let caller = unsafe { self.frames.last().unwrap_unchecked() };
@@ -1330,7 +1354,7 @@ impl<'p> Vm<'p> {
         *code = &function.code;
         *pc = caller.pc as usize;
         *base = caller.base as usize;
-        Some(*base + finished.dst as usize)
+        Some(*base + dst as usize)
     }
 }
 
@@ -1357,7 +1381,7 @@ fn copy(value: &Value) -> Value {
 }
 
 /// Copies register `src` into register `dst`. A scalar goes field by field, with the widths
-/// the instruction that wrote it used (tag byte, then the bool byte or the 8-byte payload):
+/// the instruction that wrote it used (tag byte, then the bool byte or the 8-byte payload at offset 8):
 /// copying it as one 16-byte block right after it was written (an argument computed just
 /// before a call) misses store-to-load forwarding and stalls for a dozen cycles.
 ///
@@ -1376,14 +1400,32 @@ unsafe fn copy_slot(dst: *mut Value, src: *const Value) {
     if !(*dst).is_scalar() {
         std::ptr::drop_in_place(dst);
     }
-    // `Value` is `repr(u8)`: tag at 0, bool at 1, numbers at 8 (checked by a test in value.rs).
+    // `Value` is `repr(C, u8)`: tag at 0, payloads at 8 (checked by a test in value.rs).
     let (d, s) = (dst as *mut u8, src as *const u8);
     match tag {
         TAG_INT | TAG_FLOAT => (d.add(8) as *mut u64).write((s.add(8) as *const u64).read()),
-        TAG_BOOL => d.add(1).write(s.add(1).read()),
+        TAG_BOOL => d.add(8).write(s.add(8).read()),
         _ => {}
     }
     d.write(tag);
+}
+
+/// Moves a value out of register `src` (leaving `undefined` behind when it owned something),
+/// scalars field by field as in [`copy_slot`].
+///
+/// # Safety
+/// As for [`copy_slot`].
+#[inline(always)]
+unsafe fn take_slot(src: *mut Value) -> Value {
+    let s = src as *const u8;
+    match (*src).tag() {
+        TAG_INT => Value::Int((s.add(8) as *const i64).read()),
+        TAG_FLOAT => Value::Float(f64::from_bits((s.add(8) as *const u64).read())),
+        TAG_BOOL => Value::Bool(s.add(8).read() != 0),
+        TAG_NULL => Value::Null,
+        TAG_UNDEFINED => Value::Undefined,
+        _ => std::mem::take(&mut *src),
+    }
 }
 
 /// Moves register `src` into register `dst`, leaving `undefined` behind when it owned
@@ -1405,15 +1447,81 @@ unsafe fn move_slot(dst: *mut Value, src: *mut Value) {
 }
 
 /// Writes a register, dropping the old value only when it holds a reference (the compiler
-/// otherwise calls the out-of-line `Value` destructor on every write).
+/// otherwise calls the out-of-line `Value` destructor on every write). A scalar is written
+/// field by field (see [`copy_slot`]) and never through a temporary in memory: a result built
+/// with narrow stores and then copied as one 16-byte block stalls store forwarding.
 #[inline(always)]
 fn store(slot: &mut Value, value: Value) {
-    if slot.is_scalar() {
-        // Nothing to release: overwrite without running the destructor.
-        unsafe { std::ptr::write(slot, value) }
-    } else {
-        *slot = value;
+    match value {
+        Value::Int(x) => store_word(slot, TAG_INT, x as u64),
+        Value::Float(x) => store_word(slot, TAG_FLOAT, x.to_bits()),
+        Value::Bool(b) => store_bool(slot, b),
+        Value::Null => store_tag(slot, TAG_NULL),
+        Value::Undefined => store_tag(slot, TAG_UNDEFINED),
+        other => {
+            release(slot);
+            // SAFETY: the slot's old value is gone (released above or a scalar).
+            unsafe { std::ptr::write(slot, other) }
+        }
     }
+}
+
+/// Drops a register's value when it owns something, leaving the slot's bytes to be
+/// overwritten (every caller writes a complete value right after).
+#[inline(always)]
+fn release(slot: &mut Value) {
+    if !slot.is_scalar() {
+        // SAFETY: dropped once; the caller overwrites the slot before anyone reads it.
+        unsafe { std::ptr::drop_in_place(slot) }
+    }
+}
+
+/// Writes an integer or a float (`tag`) with its 8-byte payload. Releasing an old reference
+/// is a call out of line that also does the write, so no result stays live across a call (it
+/// would be spilled on every path).
+#[inline(always)]
+fn store_word(slot: &mut Value, tag: u8, payload: u64) {
+    if slot.is_scalar() {
+        write_word(slot, tag, payload)
+    } else {
+        store_word_releasing(slot, tag, payload)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn store_word_releasing(slot: &mut Value, tag: u8, payload: u64) {
+    release(slot);
+    write_word(slot, tag, payload)
+}
+
+/// Writes a scalar over a slot whose old value owns nothing.
+#[inline(always)]
+fn write_word(slot: &mut Value, tag: u8, payload: u64) {
+    // SAFETY: `Value` is `repr(C, u8)`: tag at 0, payload at 8. `tag` is `TAG_INT` or
+    // `TAG_FLOAT` (any 8-byte payload) or `TAG_BOOL` (payload 0 or 1, read as its low byte).
+    unsafe {
+        let d = slot as *mut Value as *mut u8;
+        if tag == TAG_BOOL {
+            d.add(8).write(payload as u8);
+        } else {
+            (d.add(8) as *mut u64).write(payload);
+        }
+        d.write(tag);
+    }
+}
+
+#[inline(always)]
+fn store_bool(slot: &mut Value, b: bool) {
+    store_word(slot, TAG_BOOL, b as u64)
+}
+
+/// Writes `null` or `undefined` (no payload).
+#[inline(always)]
+fn store_tag(slot: &mut Value, tag: u8) {
+    release(slot);
+    // SAFETY: `tag` is `TAG_NULL` or `TAG_UNDEFINED`, complete values on their own.
+    unsafe { (slot as *mut Value as *mut u8).write(tag) }
 }
 
 fn clip(s: &str) -> String {
