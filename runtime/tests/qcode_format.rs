@@ -23,7 +23,7 @@ use proptest::prelude::*;
 
 /// Number of `Instr` variants; `variant_index` below fails to compile when one is added
 /// without being covered here.
-const VARIANTS: usize = 68;
+const VARIANTS: usize = 70;
 
 /// The test's own numbering of the variants: an exhaustive match, so a new variant is a
 /// compile error until the tests build it.
@@ -98,6 +98,8 @@ fn variant_index(i: &Instr) -> usize {
         LoadSelf { .. } => 65,
         BranchCmp { .. } => 66,
         BranchCmpInt { .. } => 67,
+        AddIntBranchCmp { .. } => 68,
+        AddIntBranchCmpInt { .. } => 69,
     }
 }
 
@@ -426,6 +428,20 @@ fn make(v: usize, p: &mut Picker) -> Instr {
             value: p.int() as i16,
             target: p.target(),
             when: p.bool(),
+        },
+        68 => AddIntBranchCmp {
+            op: p.cmp(),
+            a: p.reg(),
+            value: p.int() as i16,
+            b: p.reg(),
+            target: p.target(),
+        },
+        69 => AddIntBranchCmpInt {
+            op: p.cmp(),
+            a: p.reg(),
+            value: p.int() as i16,
+            limit: p.int() as i16,
+            target: p.target(),
         },
         _ => panic!("no variant {v}"),
     }
@@ -1851,7 +1867,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 1, ABI 1
+    let expected = r#"; QCode format 2, ABI 1
 constants:
   #0  int -7
   #1  float 2.5

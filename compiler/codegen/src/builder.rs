@@ -123,7 +123,8 @@ impl FnBuilder {
         }
     }
 
-    pub fn finish(self, captures: u16) -> Function {
+    pub fn finish(mut self, captures: u16) -> Function {
+        fuse_loop_back_edges(&mut self.code);
         Function {
             name: self.name,
             arity: self.arity,
@@ -131,6 +132,130 @@ impl FnBuilder {
             registers: self.max.max(1),
             code: self.code,
             lines: self.lines,
+        }
+    }
+}
+
+/// Fuses a counted loop's step and test: `AddInt a, a, k` directly followed by
+/// `BranchCmp op, a, b, @t, true` (or `BranchCmpInt`) becomes `AddIntBranchCmp op, a, k, b, @t`
+/// (`AddIntBranchCmpInt`) in the `AddInt`'s place, with the same source position. The branch
+/// stays where it was: it is the rotated loop's entry (jumped to from before the loop), and
+/// when the fused test fails it runs once more, fails the same way (nothing changed in
+/// between) and falls through. Every instruction keeps its index, so no target moves.
+fn fuse_loop_back_edges(code: &mut [Instr]) {
+    for pc in 0..code.len().saturating_sub(1) {
+        let Instr::AddInt { dst, a, value } = code[pc] else {
+            continue;
+        };
+        let Ok(step) = i16::try_from(value) else {
+            continue;
+        };
+        if dst != a {
+            continue;
+        }
+        code[pc] = match code[pc + 1] {
+            Instr::BranchCmp {
+                op,
+                a: tested,
+                b,
+                target,
+                when: true,
+            } if tested == a => Instr::AddIntBranchCmp {
+                op,
+                a,
+                value: step,
+                b,
+                target,
+            },
+            Instr::BranchCmpInt {
+                op,
+                a: tested,
+                value: limit,
+                target,
+                when: true,
+            } if tested == a => Instr::AddIntBranchCmpInt {
+                op,
+                a,
+                value: step,
+                limit,
+                target,
+            },
+            _ => continue,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mix_runtime::qcode::CmpOp;
+
+    fn step(dst: Reg, a: Reg, value: i32) -> Instr {
+        Instr::AddInt { dst, a, value }
+    }
+
+    fn test(a: Reg, b: Reg, when: bool) -> Instr {
+        Instr::BranchCmp {
+            op: CmpOp::Lt,
+            a,
+            b,
+            target: 0,
+            when,
+        }
+    }
+
+    #[test]
+    fn a_step_followed_by_its_back_edge_test_is_fused_in_place() {
+        let mut code = vec![step(2, 2, 1), test(2, 3, true), Instr::Return { src: 2 }];
+        fuse_loop_back_edges(&mut code);
+        assert_eq!(
+            code,
+            vec![
+                Instr::AddIntBranchCmp {
+                    op: CmpOp::Lt,
+                    a: 2,
+                    value: 1,
+                    b: 3,
+                    target: 0
+                },
+                test(2, 3, true),
+                Instr::Return { src: 2 },
+            ]
+        );
+        let mut code = vec![
+            step(1, 1, -2),
+            Instr::BranchCmpInt {
+                op: CmpOp::Gt,
+                a: 1,
+                value: 0,
+                target: 0,
+                when: true,
+            },
+        ];
+        fuse_loop_back_edges(&mut code);
+        assert_eq!(
+            code[0],
+            Instr::AddIntBranchCmpInt {
+                op: CmpOp::Gt,
+                a: 1,
+                value: -2,
+                limit: 0,
+                target: 0
+            }
+        );
+    }
+
+    #[test]
+    fn only_an_in_place_step_with_a_small_constant_and_a_jump_on_true_is_fused() {
+        for code in [
+            vec![step(2, 1, 1), test(2, 3, true)],
+            vec![step(2, 2, 1), test(3, 2, true)],
+            vec![step(2, 2, 1), test(2, 3, false)],
+            vec![step(2, 2, 1 << 20), test(2, 3, true)],
+        ] {
+            let mut fused = code.clone();
+            fuse_loop_back_edges(&mut fused);
+            assert_eq!(fused, code);
         }
     }
 }

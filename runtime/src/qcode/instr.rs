@@ -257,6 +257,27 @@ pub enum Instr {
         target: Target,
         when: bool,
     },
+    /// A counted loop's back edge in one step: `a = a + value` (as `AddInt`), then jumps to
+    /// `target` when `a op b` is exactly `true`. The code generator fuses an `AddInt a, a, value`
+    /// followed by `BranchCmp op, a, b, target, true` into this, keeping that `BranchCmp` right
+    /// after it (it is the loop's entry, and on exit it re-tests the same condition, which fails
+    /// again).
+    AddIntBranchCmp {
+        op: CmpOp,
+        a: Reg,
+        value: i16,
+        b: Reg,
+        target: Target,
+    },
+    /// `AddIntBranchCmp` against a small integer constant `limit` (fused from `AddInt` and
+    /// `BranchCmpInt`).
+    AddIntBranchCmpInt {
+        op: CmpOp,
+        a: Reg,
+        value: i16,
+        limit: i16,
+        target: Target,
+    },
     Call {
         dst: Reg,
         callee: Reg,

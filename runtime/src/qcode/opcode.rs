@@ -148,4 +148,6 @@ instruction_table! {
     65 LoadSelf { dst: Reg }
     66 BranchCmp { op: Cmp, a: Reg, b: Reg, target: Target, when: Bool }
     67 BranchCmpInt { op: Cmp, a: Reg, value: Small, target: Target, when: Bool }
+    68 AddIntBranchCmp { op: Cmp, a: Reg, value: Small, b: Reg, target: Target }
+    69 AddIntBranchCmpInt { op: Cmp, a: Reg, value: Small, limit: Small, target: Target }
 }

@@ -576,6 +576,24 @@ impl<'p> Vm<'p> {
                 }
             }};
         }
+        // `dst = a + value` for a small constant: integers inline (overflow gives a float),
+        // anything else through the general `+` of numbers.
+        macro_rules! add_int {
+            ($dst:expr, $a:expr, $value:expr) => {
+                match reg!($a) {
+                    Value::Int(x) => match x.checked_add($value as i64) {
+                        Some(r) => store_word(&mut regm!($dst), TAG_INT, r as u64),
+                        None => set!($dst, Value::Float(x as f64 + $value as f64)),
+                    },
+                    ref other => {
+                        set!(
+                            $dst,
+                            check!(ops::add_num(other, &Value::Int($value as i64)))
+                        )
+                    }
+                }
+            };
+        }
         // A tail call: the arguments move to the bottom of this frame, which becomes the
         // callee's; the caller's result register stays the destination.
         macro_rules! replace_frame {
@@ -706,13 +724,27 @@ impl<'p> Vm<'p> {
                     |x: f64, y: f64| x % y,
                     ops::rem
                 ),
-                Instr::AddInt { dst, a, value } => match reg!(a) {
-                    Value::Int(x) => match x.checked_add(value as i64) {
-                        Some(r) => store_word(&mut regm!(dst), TAG_INT, r as u64),
-                        None => set!(dst, Value::Float(x as f64 + value as f64)),
-                    },
-                    ref other => set!(dst, check!(ops::add_num(other, &Value::Int(value as i64)))),
-                },
+                Instr::AddInt { dst, a, value } => add_int!(dst, a, value),
+                Instr::AddIntBranchCmp {
+                    op,
+                    a,
+                    value,
+                    b,
+                    target,
+                } => {
+                    add_int!(a, a, value);
+                    jump_if!(holds(op, &reg!(a), &reg!(b)), target)
+                }
+                Instr::AddIntBranchCmpInt {
+                    op,
+                    a,
+                    value,
+                    limit,
+                    target,
+                } => {
+                    add_int!(a, a, value);
+                    jump_if!(holds(op, &reg!(a), &Value::Int(limit as i64)), target)
+                }
                 Instr::Compare { op, dst, a, b } => match (&reg!(a), &reg!(b)) {
                     (Value::Int(x), Value::Int(y)) => {
                         let r = ops::ordered(op, *x, *y);
