@@ -516,3 +516,33 @@ fn large_merges_are_applied_in_parts() {
     }
     assert_eq!(dst.apply_remote(changes).unwrap().duplicates, n as usize);
 }
+
+/// Close waits for memtables that fjall rotated and is flushing in the background (tiny
+/// memtables make that happen on nearly every batch), and everything written is there after
+/// reopening.
+#[test]
+fn close_waits_for_background_flushes() {
+    use mix_store::engine::fjall_engine::FjallStore;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = Vec::new();
+    for round in 0..6 {
+        let engine = FjallStore::open_with_memtable_size(dir.path(), 16 << 10).unwrap();
+        let db = if round == 0 {
+            Database::init(Box::new(engine), Options::default(), None).unwrap()
+        } else {
+            Database::with_store(Box::new(engine), Options::default()).unwrap()
+        };
+        for b in 0..4 {
+            let batch: Vec<Value> = (0..300)
+                .map(|i| map_of([("round", Value::Int(round)), ("i", Value::Int(b * 300 + i))]))
+                .collect();
+            ids.extend(db.save_batch(batch).unwrap());
+        }
+        db.close().unwrap();
+    }
+    let db = Database::open(dir.path(), Options::default()).unwrap();
+    for id in &ids {
+        assert!(db.get(id).unwrap().is_some(), "{id} lost");
+    }
+    assert!(db.verify().is_clean());
+}

@@ -9,6 +9,12 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
+/// Memtable size of each keyspace.
+const MEMTABLE_BYTES: u64 = 32 << 20;
+
+/// How long `checkpoint` waits for background flushes before reporting an error.
+const FLUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Table count of one keyspace above which `checkpoint` compacts it.
 const MAX_TABLES_BEFORE_COMPACTION: usize = 8;
 
@@ -20,6 +26,12 @@ pub struct FjallStore {
 
 impl FjallStore {
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with_memtable_size(path, MEMTABLE_BYTES)
+    }
+
+    /// [`Self::open`] with another memtable size for keyspaces it creates (tests use tiny
+    /// memtables to make fjall rotate and flush them in the background all the time).
+    pub fn open_with_memtable_size(path: &Path, memtable_bytes: u64) -> Result<Self> {
         // The 64 MiB journal cap bounds what recovery replays after a crash (open time must not
         // grow with history; fjall flushes memtables to stay under it); `checkpoint` empties
         // the journal entirely. Memtables of 32 MiB (rather than 8) flush and compact less
@@ -34,7 +46,7 @@ impl FjallStore {
             spaces.insert(
                 s,
                 db.keyspace(s.name(), || {
-                    KeyspaceCreateOptions::default().max_memtable_size(32 << 20)
+                    KeyspaceCreateOptions::default().max_memtable_size(memtable_bytes)
                 })?,
             );
         }
@@ -193,6 +205,17 @@ impl Store for FjallStore {
     fn checkpoint(&self) -> Result<()> {
         for ks in self.spaces.values() {
             ks.rotate_memtable_and_wait()?;
+            // fjall waits only for a memtable it sealed itself: one sealed earlier (rotated in
+            // the background when it filled up) may still be flushing
+            let start = std::time::Instant::now();
+            while ks.sealed_memtable_count() > 0 {
+                if start.elapsed() > FLUSH_WAIT {
+                    return Err(StoreError::Engine(
+                        "memtables still being flushed at checkpoint".into(),
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
             // Short-lived processes (the CLI) exit before background compaction catches up;
             // merge here once tables pile up, so open (which visits every table) stays fast.
             if ks.table_count() > MAX_TABLES_BEFORE_COMPACTION {
