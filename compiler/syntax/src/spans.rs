@@ -374,6 +374,11 @@ pub fn same_file(a: &SourceFile, b: &SourceFile) -> bool {
     items.same(&b.items)
 }
 
+/// [`same_file`] for one item.
+pub fn same_item(a: &Item, b: &Item) -> bool {
+    a.same(b)
+}
+
 trait Same {
     fn same(&self, other: &Self) -> bool;
 }

@@ -146,6 +146,14 @@ impl Renderer {
         self.column = column;
     }
 
+    /// Where the output ends so far, trailing spaces trimmed: the next piece starts with a hard
+    /// line break (see above) or there is none and `finish` follows, and both trim them anyway,
+    /// so the text is the same.
+    pub fn mark(&mut self) -> usize {
+        trim_trailing_spaces(&mut self.out);
+        self.out.len()
+    }
+
     pub fn finish(mut self) -> String {
         trim_trailing_spaces(&mut self.out);
         self.out
