@@ -84,8 +84,10 @@ fn reference_span(db: &dyn Db, item: ItemSource) -> Span {
 #[salsa::tracked(returns(ref))]
 pub fn module_cycles(db: &dyn Db, workspace: Workspace) -> Arc<ModuleCycles> {
     let table = module_table(db, workspace);
+    // The standard library never refers to a user's module, so no cycle runs through it:
+    // only user files' modules are nodes (and the library is not parsed for this).
     let mut nodes: Vec<ModuleAt> = Vec::new();
-    for &file in workspace.files(db) {
+    for &file in workspace.files(db).iter().filter(|f| !f.is_stdlib(db)) {
         nodes.extend((0..item_index(db, file).modules.len()).map(|i| (file, i)));
     }
     let position: HashMap<ModuleAt, usize> =

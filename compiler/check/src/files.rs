@@ -36,15 +36,25 @@ pub struct SourceFile {
 }
 
 /// One item of a file: its tree with spans relative to its first byte, and its header (what
-/// the item index reads). An edit inside a body sets the tree only.
+/// the item index reads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemSource {
+    /// An item of a user's file: an input of its own, which `set_text` keeps current.
+    Input(ItemInput),
+    /// Item `index` (in file order) of a standard library file. Those files never change, and
+    /// most programs use a few of them, so each is parsed the first time a query needs it
+    /// (`library_file`) rather than when the database is loaded.
+    Library(SourceFile, u32),
+}
+
+/// An item of a user's file. An edit inside a body sets the tree only.
 ///
-/// Durability: items start at medium durability (the standard library's at high). An item
-/// edited alone drops its tree to low, so from then on only what depends on that item is
-/// re-verified after an edit, and everything else is known unchanged at a glance. Headers
-/// stay at medium: a header changes rarely, and lowering it would lower the durability of the
-/// whole index.
+/// Durability: items start at medium durability. An item edited alone drops its tree to low,
+/// so from then on only what depends on that item is re-verified after an edit, and
+/// everything else is known unchanged at a glance. Headers stay at medium: a header changes
+/// rarely, and lowering it would lower the durability of the whole index.
 #[salsa::input(debug)]
-pub struct ItemSource {
+pub struct ItemInput {
     #[returns(ref)]
     #[get(tree_field)]
     #[set(set_tree_field)]
@@ -57,11 +67,79 @@ pub struct ItemSource {
 
 impl ItemSource {
     pub fn tree(self, db: &dyn Db) -> &Arc<Item> {
-        self.tree_field(db)
+        match self {
+            ItemSource::Input(input) => input.tree_field(db),
+            ItemSource::Library(file, index) => &library_file(db, file).items[index as usize].0,
+        }
     }
 
     pub fn header(self, db: &dyn Db) -> &Arc<ItemHeader> {
-        self.header_field(db)
+        match self {
+            ItemSource::Input(input) => input.header_field(db),
+            ItemSource::Library(file, index) => &library_file(db, file).items[index as usize].1,
+        }
+    }
+}
+
+/// A standard library file taken apart: its outline, layout and items.
+#[derive(Debug, PartialEq)]
+pub struct LibraryFile {
+    outline: Arc<Outline>,
+    layout: Arc<Layout>,
+    items: Vec<(Arc<Item>, Arc<ItemHeader>)>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn library_file(db: &dyn Db, file: SourceFile) -> Arc<LibraryFile> {
+    let (path, text) = (file.path(db), file.text_field(db));
+    let parsed = mix_syntax::parse_with(text, options_for(path));
+    let split = layout::split(text, parsed, &crate::db::module_name_of(path));
+    let mut outline = outline_of(&split.modules);
+    let mut places = Vec::with_capacity(split.leaves.len());
+    let mut items = Vec::with_capacity(split.leaves.len());
+    for (index, leaf) in split.leaves.into_iter().enumerate() {
+        let source = ItemSource::Library(file, index as u32);
+        outline.modules[leaf.module].items.push(source);
+        places.push((source, leaf.place()));
+        let header = Arc::new(ItemHeader::of(&leaf.item));
+        items.push((Arc::new(leaf.item), header));
+    }
+    Arc::new(LibraryFile {
+        outline: Arc::new(outline),
+        layout: Arc::new(Layout::new(places, split.diagnostics, split.directives)),
+        items,
+    })
+}
+
+/// The names of a standard library file's modules, in order, read from its `module NAME` lines
+/// without parsing it, so that finding which file holds module `array` parses nothing else.
+/// (A test checks this against the parse for every library file.)
+#[salsa::tracked(returns(ref))]
+pub fn library_modules(db: &dyn Db, file: SourceFile) -> Arc<Vec<String>> {
+    let names = file
+        .text_field(db)
+        .lines()
+        .filter_map(|line| line.strip_prefix("module "))
+        .map(|rest| {
+            rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or("")
+        })
+        .filter(|name| !name.is_empty() && *name != "end")
+        .map(str::to_string)
+        .collect();
+    Arc::new(names)
+}
+
+fn outline_of(modules: &[String]) -> Outline {
+    Outline {
+        modules: modules
+            .iter()
+            .map(|name| OutlineModule {
+                name: name.clone(),
+                items: Vec::new(),
+            })
+            .collect(),
     }
 }
 
@@ -132,6 +210,24 @@ pub struct Layout {
 }
 
 impl Layout {
+    fn new(
+        items: Vec<(ItemSource, Place)>,
+        diagnostics: Vec<Diagnostic>,
+        directives: Vec<LineDirective>,
+    ) -> Layout {
+        let position = items
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (*s, i))
+            .collect();
+        Layout {
+            items,
+            position,
+            diagnostics,
+            directives,
+        }
+    }
+
     /// Where `item` starts in the file's text (0 for an item of another file).
     pub fn start(&self, item: ItemSource) -> u32 {
         self.position
@@ -162,12 +258,20 @@ impl SourceFile {
     }
 
     pub fn outline(self, db: &dyn Db) -> &Arc<Outline> {
-        self.outline_field(db)
+        if self.is_stdlib(db) {
+            &library_file(db, self).outline
+        } else {
+            self.outline_field(db)
+        }
     }
 
     /// Positions and syntax diagnostics: for reporting only (queries must not depend on it).
     pub fn layout(self, db: &dyn Db) -> &Arc<Layout> {
-        self.layout_field(db)
+        if self.is_stdlib(db) {
+            &library_file(db, self).layout
+        } else {
+            self.layout_field(db)
+        }
     }
 
     /// Standard library sources may name primitives, and their types are module-qualified.
@@ -233,7 +337,18 @@ impl CheckDatabase {
     pub fn load(&mut self, files: &[(String, String)]) -> (crate::Workspace, Vec<SourceFile>) {
         let mut all = Vec::new();
         for (path, text) in crate::stdlib::FILES {
-            all.push(self.add_file(path, text, Durability::HIGH));
+            // Parsed on first use (`library_file`): the outline and layout fields stay empty.
+            let file = SourceFile::builder(
+                path.to_string(),
+                text.to_string(),
+                Arc::new(Outline {
+                    modules: Vec::new(),
+                }),
+                Arc::new(Layout::new(Vec::new(), Vec::new(), Vec::new())),
+            )
+            .durability(Durability::HIGH)
+            .new(self);
+            all.push(file);
         }
         let user: Vec<SourceFile> = files
             .iter()
@@ -270,6 +385,10 @@ impl CheckDatabase {
     /// moves positions only; anything else parses the whole text again and keeps the inputs of
     /// items whose tree did not change.
     pub fn set_text(&mut self, file: SourceFile, text: String) -> Update {
+        assert!(
+            !file.is_stdlib(self),
+            "the standard library's files are not edited through set_text"
+        );
         let old = file.text(self);
         if old.len() == text.len() && old.as_bytes() == text.as_bytes() {
             return Update::Unchanged;
@@ -291,7 +410,9 @@ impl CheckDatabase {
             }
             Some(LocalEdit::Item { index, item }) => {
                 let (source, place) = layout.items[index];
-                self.set_item(source, item, Durability::LOW);
+                if let ItemSource::Input(input) = source {
+                    self.set_item(input, item, Durability::LOW);
+                }
                 let mut moved = shifted(&layout, index + 1, delta);
                 moved.items[index].1.end = (place.end as i64 + delta) as u32;
                 file.set_layout_field(self).to(Arc::new(moved));
@@ -318,12 +439,12 @@ impl CheckDatabase {
     /// Sets an item's tree (with `durability`), and its header if that changed too; sets
     /// nothing when the tree is unchanged (setting an input invalidates what read it, even
     /// with an equal value).
-    fn set_item(&mut self, source: ItemSource, item: Item, durability: Durability) {
-        if **source.tree(self) == item {
+    fn set_item(&mut self, source: ItemInput, item: Item, durability: Durability) {
+        if **source.tree_field(self) == item {
             return;
         }
         let header = ItemHeader::of(&item);
-        if **source.header(self) != header {
+        if **source.header_field(self) != header {
             source
                 .set_header_field(self)
                 .with_durability(Durability::MEDIUM.max(durability))
@@ -336,16 +457,24 @@ impl CheckDatabase {
     }
 
     /// The current item inputs of `file`, by their identity across re-parses.
-    fn items_by_key(&self, file: SourceFile) -> HashMap<ItemKey, ItemSource> {
+    fn items_by_key(&self, file: SourceFile) -> HashMap<ItemKey, ItemInput> {
         let outline = file.outline(self);
         let modules: Vec<String> = outline.modules.iter().map(|m| m.name.clone()).collect();
-        let items: Vec<(usize, ItemSource)> = outline
+        let items: Vec<(usize, ItemInput)> = outline
             .modules
             .iter()
             .enumerate()
-            .flat_map(|(i, m)| m.items.iter().map(move |&s| (i, s)))
+            .flat_map(|(i, m)| {
+                m.items.iter().filter_map(move |s| match s {
+                    ItemSource::Input(input) => Some((i, *input)),
+                    ItemSource::Library(..) => None,
+                })
+            })
             .collect();
-        let trees: Vec<(usize, &Item)> = items.iter().map(|&(i, s)| (i, &**s.tree(self))).collect();
+        let trees: Vec<(usize, &Item)> = items
+            .iter()
+            .map(|&(i, s)| (i, &**s.tree_field(self)))
+            .collect();
         keys(&modules, trees.into_iter())
             .into_iter()
             .zip(items.iter().map(|&(_, s)| s))
@@ -358,7 +487,7 @@ impl CheckDatabase {
         &mut self,
         path: &str,
         text: &str,
-        reuse: &HashMap<ItemKey, ItemSource>,
+        reuse: &HashMap<ItemKey, ItemInput>,
         durability: Durability,
     ) -> (Outline, Layout) {
         let parsed = mix_syntax::parse_with(text, options_for(path));
@@ -367,48 +496,28 @@ impl CheckDatabase {
             &split.modules,
             split.leaves.iter().map(|l| (l.module, &l.item)),
         );
-        let mut modules: Vec<OutlineModule> = split
-            .modules
-            .iter()
-            .map(|name| OutlineModule {
-                name: name.clone(),
-                items: Vec::new(),
-            })
-            .collect();
+        let mut outline = outline_of(&split.modules);
         let mut items = Vec::with_capacity(split.leaves.len());
         for (leaf, key) in split.leaves.into_iter().zip(item_keys) {
-            let source = match reuse.get(&key) {
-                Some(&source) => {
-                    self.set_item(source, leaf.item, durability);
-                    source
+            let place = leaf.place();
+            let input = match reuse.get(&key) {
+                Some(&input) => {
+                    self.set_item(input, leaf.item, durability);
+                    input
                 }
                 None => {
                     let header = Arc::new(ItemHeader::of(&leaf.item));
-                    ItemSource::builder(Arc::new(leaf.item), header)
+                    ItemInput::builder(Arc::new(leaf.item), header)
                         .durability(durability)
                         .new(self)
                 }
             };
-            modules[leaf.module].items.push(source);
-            let place = Place {
-                start: leaf.start,
-                end: leaf.end,
-                followed_safely: leaf.followed_safely,
-            };
+            let source = ItemSource::Input(input);
+            outline.modules[leaf.module].items.push(source);
             items.push((source, place));
         }
-        let position = items
-            .iter()
-            .enumerate()
-            .map(|(i, (s, _))| (*s, i))
-            .collect();
-        let layout = Layout {
-            items,
-            position,
-            diagnostics: split.diagnostics,
-            directives: split.directives,
-        };
-        (Outline { modules }, layout)
+        let layout = Layout::new(items, split.diagnostics, split.directives);
+        (outline, layout)
     }
 }
 

@@ -16,9 +16,19 @@ use crate::cycles::{module_cycles, ModuleAt};
 #[salsa::tracked(returns(ref))]
 pub fn module_table(db: &dyn Db, workspace: Workspace) -> Arc<HashMap<String, ModuleAt>> {
     let mut table = HashMap::new();
-    for file in workspace.files(db) {
-        for (i, m) in item_index(db, *file).modules.iter().enumerate() {
-            table.entry(m.name.clone()).or_insert((*file, i));
+    for &file in workspace.files(db) {
+        // A library file's module names are known without parsing it.
+        let names: Vec<String> = if file.is_stdlib(db) {
+            crate::files::library_modules(db, file).to_vec()
+        } else {
+            item_index(db, file)
+                .modules
+                .iter()
+                .map(|m| m.name.clone())
+                .collect()
+        };
+        for (i, name) in names.into_iter().enumerate() {
+            table.entry(name).or_insert((file, i));
         }
     }
     Arc::new(table)

@@ -28,6 +28,16 @@ pub struct Leaf {
     pub followed_safely: bool,
 }
 
+impl Leaf {
+    pub fn place(&self) -> Place {
+        Place {
+            start: self.start,
+            end: self.end,
+            followed_safely: self.followed_safely,
+        }
+    }
+}
+
 /// A whole-file parse taken apart into items.
 pub struct Split {
     /// Module names: the file's own module first when it has loose items (or no items at all),

@@ -22,5 +22,5 @@ pub mod stdlib;
 pub mod ty;
 
 pub use db::{check_file, file_types, CheckDatabase, Db, Workspace};
-pub use files::{ItemSource, SourceFile, Update};
+pub use files::{ItemInput, ItemSource, SourceFile, Update};
 pub use globals::{global_names, module_table};
