@@ -6,19 +6,17 @@ use std::path::Path;
 
 use mix_check::{check_file, file_types, CheckDatabase, Update};
 
-/// A small deterministic generator (xorshift), so a failure names a reproducible seed.
+/// A deterministic generator (Knuth's MMIX linear congruence, high bits), so a failure names
+/// a reproducible seed.
 struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
     }
 }
 
