@@ -200,3 +200,23 @@ fn snapshot_width_80() {
 fn snapshot_width_100() {
     insta::assert_snapshot!(format(SAMPLE, options(100)).expect("formats"));
 }
+
+/// Found by the `format` fuzz target: after the last item, a multi-line block comment that
+/// trailed it made the next pass see a blank line inside it; a file ending in a comment ended
+/// with an empty line; and a comment after a final block comment joined its line.
+#[test]
+fn comments_after_the_last_item_are_stable() {
+    for source in [
+        "def a = 1 +\n /* x\n */ 2 // cd",
+        "def a = 1\n// c\n",
+        "def a = 1\n/* x\n */\n// c\n",
+        "def a = 2 /* x\n */\n// c\n\n\n",
+    ] {
+        let once = format(source, FormatOptions::default()).expect("formats");
+        let twice = format(&once, FormatOptions::default()).expect("formats again");
+        assert_eq!(once, twice, "{source:?}");
+        assert!(once.ends_with('\n') && !once.ends_with("\n\n"), "{once:?}");
+    }
+    let once = format("def a = 1\n/* x\n */\n// c\n", FormatOptions::default()).expect("formats");
+    assert!(once.contains(" */\n// c"), "{once:?}");
+}

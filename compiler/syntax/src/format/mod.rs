@@ -84,6 +84,8 @@ fn render(source: &str, parsed: &crate::Parsed, width: usize) -> (String, Vec<us
     // The last piece is what follows the last item (trailing comments), not an item.
     ends.pop();
     let mut output = renderer.finish();
+    // Exactly one line break at the end (a final comment's own line break is already there).
+    output.truncate(output.trim_end_matches('\n').len());
     output.push('\n');
     if output.trim().is_empty() {
         output.clear();

@@ -54,6 +54,8 @@ impl<'s> Printer<'s> {
     }
 
     fn newlines_between(&self, from: u32, to: u32) -> usize {
+        // `to` may be `u32::MAX` (the end of the file, for comments after the last item).
+        let to = to.min(self.source.len() as u32);
         if from >= to {
             return 0;
         }
@@ -180,7 +182,9 @@ impl<'s> Printer<'s> {
     /// the whole file is ever built.
     pub fn file(&mut self, file: &'s SourceFile, emit: &mut dyn FnMut(&Doc<'s>)) {
         self.each_item(&file.items, None, &mut |parts| emit(&Doc::Concat(parts)));
-        let end = file.items.last().map_or(0, |i| i.span.end);
+        // After the last item's trailing comments, as between items: counting from the item's
+        // own end would see the line breaks inside a multi-line trailing comment.
+        let end = file.items.last().map_or(0, |i| self.after(i.span.end));
         emit(&self.rest(end));
     }
 
