@@ -10,7 +10,7 @@ use crate::codes;
 use crate::files::ItemSource;
 pub use crate::files::SourceFile;
 use crate::globals::ModuleGlobals;
-use crate::index::{self, FileIndex};
+use crate::index::{self, FileIndex, ModuleIndex};
 use crate::infer::{has_short_projection, Infer};
 use crate::ty::{fun, null, Constraint, Scheme, TVar, Ty};
 
@@ -98,6 +98,30 @@ pub fn item_index(db: &dyn Db, file: SourceFile) -> Arc<FileIndex> {
     Arc::new(index::build(db, file.outline(db), file.is_stdlib(db)))
 }
 
+/// Where each module of a file is, by name: changes only when modules come or go.
+#[salsa::tracked(returns(ref))]
+pub fn module_positions(db: &dyn Db, file: SourceFile) -> Arc<HashMap<String, usize>> {
+    Arc::new(item_index(db, file).positions().clone())
+}
+
+/// One module's index. A firewall per module: when a definition starts or stops using another
+/// name, its module's index changes but every other module's stays equal, so only what reads
+/// that module runs again. (Inference reads module indexes only through this.)
+#[salsa::tracked(returns(ref))]
+pub fn module_index(db: &dyn Db, file: SourceFile, position: usize) -> Option<Arc<ModuleIndex>> {
+    item_index(db, file).modules.get(position).cloned()
+}
+
+/// The index of module `name` of `file`, through the per-module firewall.
+pub fn module_named<'db>(
+    db: &'db dyn Db,
+    file: SourceFile,
+    name: &str,
+) -> Option<&'db ModuleIndex> {
+    let position = *module_positions(db, file).get(name)?;
+    module_index(db, file, position).as_deref()
+}
+
 /// A definition's item (the one with its body, else its declaration), spans relative to the
 /// item's start: edits elsewhere leave it equal.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,8 +183,7 @@ pub fn def_start(db: &dyn Db, def: DefId<'_>) -> u32 {
 /// The module's definitions in strongly connected groups, dependencies first.
 #[salsa::tracked(returns(ref))]
 pub fn module_groups(db: &dyn Db, file: SourceFile, module: String) -> Arc<Vec<Vec<String>>> {
-    let index = item_index(db, file);
-    let Some(m) = index.module(&module) else {
+    let Some(m) = module_named(db, file, &module) else {
         return Arc::new(Vec::new());
     };
     let names: Vec<String> = m.defs.iter().map(|d| d.name.clone()).collect();
@@ -262,8 +285,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         module.clone(),
         members.clone(),
     );
-    let index = item_index(db, file);
-    let own_index = index.module(&module);
+    let own_index = module_named(db, file, &module);
     let mut infer = Infer::new(&globals);
     let mut diagnostics: Vec<(String, Diagnostic)> = Vec::new();
     let mut plus_sites: Vec<(String, Span, crate::ty::Ty, crate::ty::Ty)> = Vec::new();

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::db::{def_scheme, item_index, Db, DefId, SourceFile, Workspace};
+use crate::db::{
+    def_scheme, item_index, module_index, module_positions, Db, DefId, SourceFile, Workspace,
+};
 use crate::index::ModuleIndex;
 use crate::infer::{Globals, Infer, TypeDef};
 use crate::ty::{self, app, fun, null, number, string, Name, Scheme, Ty};
@@ -73,7 +75,7 @@ pub struct CaseId<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn case_scheme<'db>(db: &'db dyn Db, case: CaseId<'db>) -> Option<Scheme> {
     let (file, position) = (case.file(db), case.module(db));
-    let module = item_index(db, file).modules.get(position)?;
+    let module = module_index(db, file, position).as_deref()?;
     let entry = module.case(case.name(db))?;
     let globals = ModuleGlobals::new(
         db,
@@ -127,8 +129,9 @@ impl<'db> ModuleGlobals<'db> {
         module: String,
         members: Vec<String>,
     ) -> Self {
-        let index = item_index(db, file);
-        let own = index.position(&module).map(|i| (i, &index.modules[i]));
+        let own = module_positions(db, file)
+            .get(&module)
+            .and_then(|&i| module_index(db, file, i).as_deref().map(|index| (i, index)));
         ModuleGlobals {
             db,
             workspace,
@@ -144,7 +147,7 @@ impl<'db> ModuleGlobals<'db> {
     }
 
     fn index_at(&self, (file, position): ModuleAt) -> Option<&'db ModuleIndex> {
-        item_index(self.db, file).modules.get(position)
+        module_index(self.db, file, position).as_deref()
     }
 
     /// Module `name`: an import alias, a module of this file, or any module of the workspace.
@@ -153,7 +156,7 @@ impl<'db> ModuleGlobals<'db> {
             .own()
             .and_then(|(_, m)| m.import_target(name))
             .unwrap_or(name);
-        if let Some(i) = item_index(self.db, self.file).position(target) {
+        if let Some(&i) = module_positions(self.db, self.file).get(target) {
             return Some((self.file, i));
         }
         module_table(self.db, self.workspace).get(target).copied()

@@ -2,6 +2,7 @@
 //! an edit inside a body leaves it equal (salsa's firewall for the rest of the checker).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use mix_syntax::ast::{self, ItemKind, TypeKind};
 
@@ -12,7 +13,7 @@ use crate::ty::Name;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileIndex {
-    pub modules: Vec<ModuleIndex>,
+    pub modules: Vec<Arc<ModuleIndex>>,
     module_at: HashMap<String, usize>,
 }
 
@@ -22,8 +23,13 @@ impl FileIndex {
         self.module_at.get(name).copied()
     }
 
+    /// Module position by name (the first of a name).
+    pub fn positions(&self) -> &HashMap<String, usize> {
+        &self.module_at
+    }
+
     pub fn module(&self, name: &str) -> Option<&ModuleIndex> {
-        self.position(name).map(|i| &self.modules[i])
+        self.position(name).map(|i| &*self.modules[i])
     }
 }
 
@@ -136,12 +142,12 @@ fn zeroed_type(t: &ast::Type) -> ast::Type {
 /// modules `module.name` (the standard library's, so that `regex.pattern` and `calendar.t`
 /// cannot collide with a user's types).
 pub fn build(db: &dyn Db, outline: &Outline, qualify: bool) -> FileIndex {
-    let modules: Vec<ModuleIndex> = outline
+    let modules: Vec<Arc<ModuleIndex>> = outline
         .modules
         .iter()
         .map(|m| {
             let items = m.items.iter().map(|&source| (source, &**source.header(db)));
-            module(&m.name, items, qualify)
+            Arc::new(module(&m.name, items, qualify))
         })
         .collect();
     let module_at = modules

@@ -4,8 +4,9 @@
 //! Inputs (see `files.rs`): each file's outline (modules and items, no positions) and one input
 //! per item (its tree, spans relative to the item), kept current by `CheckDatabase::set_text`,
 //! which re-parses only the edited item when it can (`layout.rs`).
-//! Queries (see `db.rs`): `item_index(file)` (the firewall: names, signatures and dependency
-//! names, no positions) → `module_groups(module)` (strongly connected groups) →
+//! Queries (see `db.rs`): `item_index(file)` (names, signatures and dependency names, no
+//! positions) → `module_index(file, module)` (the firewall, one module's part) →
+//! `module_groups(module)` (strongly connected groups) →
 //! `infer_group(group)` (reads its members' item trees) → `def_scheme(def)`.
 //! Editing one body re-infers only that body's group; dependents re-run only if its type changed.
 

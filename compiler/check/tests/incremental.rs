@@ -90,3 +90,39 @@ fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
     rerun.sort();
     assert_eq!(rerun, vec!["base".to_string(), "user".to_string()]);
 }
+
+/// An edit that makes a definition use another name changes its module's index (its
+/// dependency names) but no other module's: only groups of that module run again.
+#[test]
+fn a_new_reference_reinfers_only_its_own_module() {
+    const TWO: &str = "module one\n  def base = 1\n  def other(x) = x * 2\nmodule end\nmodule two\n  def a = 1\n  def b = a + 1\nmodule end\n";
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut db = CheckDatabase::with_event_log(log.clone());
+    let (workspace, files) = db.load(&[("two.mix".to_string(), TWO.to_string())]);
+    let file = files[0];
+    assert!(check_file(&db, workspace, file).is_empty());
+    let ids: Vec<(String, String)> = [
+        ("one", "base"),
+        ("one", "other"),
+        ("two", "a"),
+        ("two", "b"),
+    ]
+    .iter()
+    .map(|(module, name)| {
+        let id = GroupId::new(&db, workspace, file, module.to_string(), name.to_string());
+        let _ = infer_group(&db, id);
+        let key = format!("{:?}", salsa::plumbing::AsId::as_id(&id));
+        (name.to_string(), format!("({key})"))
+    })
+    .collect();
+    log.lock().expect("log lock").clear();
+    let edited = TWO.replace("x * 2", "x * base");
+    assert_eq!(db.set_text(file, edited), Update::Item);
+    assert!(check_file(&db, workspace, file).is_empty());
+    let rerun = inferred(&db, &log, &ids);
+    assert!(rerun.contains(&"other".to_string()), "{rerun:?}");
+    assert!(
+        !rerun.contains(&"a".to_string()) && !rerun.contains(&"b".to_string()),
+        "module two was inferred again: {rerun:?}"
+    );
+}
