@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use mix_check::db::{infer_group, GroupId};
-use mix_check::{check_file, CheckDatabase, Update};
+use mix_check::{check_file, CheckDatabase, SourceFile, Update, Workspace};
 
 const SOURCE: &str =
     "def base = 1\ndef user = base + 1\ndef other(x) = x * 2\ndef last = other(3)\n";
@@ -28,6 +28,25 @@ fn inferred(
         .collect()
 }
 
+/// Each group (module, first member) with the debug form of its id as it appears in the event
+/// log, by member name.
+fn group_keys(
+    db: &CheckDatabase,
+    workspace: Workspace,
+    file: SourceFile,
+    groups: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    groups
+        .iter()
+        .map(|(module, name)| {
+            let id = GroupId::new(db, workspace, file, module.to_string(), name.to_string());
+            let _ = infer_group(db, id);
+            let key = format!("{:?}", salsa::plumbing::AsId::as_id(&id));
+            (name.to_string(), format!("({key})"))
+        })
+        .collect()
+}
+
 #[test]
 fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -36,16 +55,17 @@ fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
     let file = files[0];
     assert!(check_file(&db, workspace, file).is_empty());
 
-    // The debug form of each group's id, as it appears in the event log.
-    let ids: Vec<(String, String)> = ["base", "user", "other", "last"]
-        .iter()
-        .map(|name| {
-            let id = GroupId::new(&db, workspace, file, "inc".to_string(), name.to_string());
-            let _ = infer_group(&db, id);
-            let key = format!("{:?}", salsa::plumbing::AsId::as_id(&id));
-            (name.to_string(), format!("({key})"))
-        })
-        .collect();
+    let ids = group_keys(
+        &db,
+        workspace,
+        file,
+        &[
+            ("inc", "base"),
+            ("inc", "user"),
+            ("inc", "other"),
+            ("inc", "last"),
+        ],
+    );
 
     // The first edit of a body lowers that item's durability (see `files.rs`): its group and,
     // this once, the groups that use it run again, because salsa cannot reuse a result whose
@@ -101,20 +121,17 @@ fn a_new_reference_reinfers_only_its_own_module() {
     let (workspace, files) = db.load(&[("two.mix".to_string(), TWO.to_string())]);
     let file = files[0];
     assert!(check_file(&db, workspace, file).is_empty());
-    let ids: Vec<(String, String)> = [
-        ("one", "base"),
-        ("one", "other"),
-        ("two", "a"),
-        ("two", "b"),
-    ]
-    .iter()
-    .map(|(module, name)| {
-        let id = GroupId::new(&db, workspace, file, module.to_string(), name.to_string());
-        let _ = infer_group(&db, id);
-        let key = format!("{:?}", salsa::plumbing::AsId::as_id(&id));
-        (name.to_string(), format!("({key})"))
-    })
-    .collect();
+    let ids = group_keys(
+        &db,
+        workspace,
+        file,
+        &[
+            ("one", "base"),
+            ("one", "other"),
+            ("two", "a"),
+            ("two", "b"),
+        ],
+    );
     log.lock().expect("log lock").clear();
     let edited = TWO.replace("x * 2", "x * base");
     assert_eq!(db.set_text(file, edited), Update::Item);
