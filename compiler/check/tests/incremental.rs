@@ -28,37 +28,57 @@ fn inferred(
         .collect()
 }
 
-/// Each group (module, first member) with the debug form of its id as it appears in the event
-/// log, by member name.
-fn group_keys(
-    db: &CheckDatabase,
+type Log = Arc<Mutex<Vec<String>>>;
+
+/// Clears the log, gives `file` the text `edited` and re-checks it: how the text was applied
+/// and the diagnostics.
+fn recheck(
+    db: &mut CheckDatabase,
+    log: &Log,
     workspace: Workspace,
     file: SourceFile,
+    edited: &str,
+) -> (Update, Vec<mix_diagnostics::Diagnostic>) {
+    log.lock().expect("log lock").clear();
+    let update = db.set_text(file, edited.to_string());
+    (update, check_file(db, workspace, file))
+}
+
+/// A database holding `source` with its event log, checked once (cleanly), and each of
+/// `groups` (module, first member) with the debug form of its id as it appears in the log.
+fn watched(
+    path: &str,
+    source: &str,
     groups: &[(&str, &str)],
-) -> Vec<(String, String)> {
-    groups
+) -> (
+    CheckDatabase,
+    Log,
+    Workspace,
+    SourceFile,
+    Vec<(String, String)>,
+) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut db = CheckDatabase::with_event_log(log.clone());
+    let (workspace, files) = db.load(&[(path.to_string(), source.to_string())]);
+    let file = files[0];
+    assert!(check_file(&db, workspace, file).is_empty());
+    let ids = groups
         .iter()
         .map(|(module, name)| {
-            let id = GroupId::new(db, workspace, file, module.to_string(), name.to_string());
-            let _ = infer_group(db, id);
+            let id = GroupId::new(&db, workspace, file, module.to_string(), name.to_string());
+            let _ = infer_group(&db, id);
             let key = format!("{:?}", salsa::plumbing::AsId::as_id(&id));
             (name.to_string(), format!("({key})"))
         })
-        .collect()
+        .collect();
+    (db, log, workspace, file, ids)
 }
 
 #[test]
 fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let mut db = CheckDatabase::with_event_log(log.clone());
-    let (workspace, files) = db.load(&[("inc.mix".to_string(), SOURCE.to_string())]);
-    let file = files[0];
-    assert!(check_file(&db, workspace, file).is_empty());
-
-    let ids = group_keys(
-        &db,
-        workspace,
-        file,
+    let (mut db, log, workspace, file, ids) = watched(
+        "inc.mix",
+        SOURCE,
         &[
             ("inc", "base"),
             ("inc", "user"),
@@ -70,42 +90,50 @@ fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
     // The first edit of a body lowers that item's durability (see `files.rs`): its group and,
     // this once, the groups that use it run again, because salsa cannot reuse a result whose
     // durability dropped. `base` and `user` are untouched.
-    log.lock().expect("log lock").clear();
     let edited = SOURCE.replace("x * 2", "x * 3 + 1");
-    assert_eq!(db.set_text(file, edited.clone()), Update::Item);
-    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(
+        recheck(&mut db, &log, workspace, file, &edited),
+        (Update::Item, Vec::new())
+    );
     assert_eq!(
         inferred(&db, &log, &ids),
         vec!["other".to_string(), "last".to_string()]
     );
 
     // From then on, a body edit that keeps the type infers that group only.
-    log.lock().expect("log lock").clear();
     let edited = edited.replace("x * 3 + 1", "x * 4 + 1");
-    assert_eq!(db.set_text(file, edited.clone()), Update::Item);
-    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(
+        recheck(&mut db, &log, workspace, file, &edited),
+        (Update::Item, Vec::new())
+    );
     assert_eq!(inferred(&db, &log, &ids), vec!["other".to_string()]);
 
     // A body edit that lengthens a definition shifts every later one: spans are relative to
     // each definition, so still only the edited group runs, not `last` after it.
-    log.lock().expect("log lock").clear();
     let edited = edited.replace("x * 4 + 1", "x * 4 + 100000");
-    assert_eq!(db.set_text(file, edited.clone()), Update::Item);
-    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(
+        recheck(&mut db, &log, workspace, file, &edited),
+        (Update::Item, Vec::new())
+    );
     assert_eq!(inferred(&db, &log, &ids), vec!["other".to_string()]);
 
     // An edit between definitions (a comment) moves positions and infers nothing.
-    log.lock().expect("log lock").clear();
     let edited = edited.replace("def other", "// a note\ndef other");
-    assert_eq!(db.set_text(file, edited.clone()), Update::Trivia);
-    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(
+        recheck(&mut db, &log, workspace, file, &edited),
+        (Update::Trivia, Vec::new())
+    );
     assert!(inferred(&db, &log, &ids).is_empty());
 
     // A type change: `base` becomes a string, so `user` (which uses it) is re-checked; the
     // unrelated definitions are not.
-    log.lock().expect("log lock").clear();
-    db.set_text(file, edited.replace("def base = 1", "def base = \"one\""));
-    let _ = check_file(&db, workspace, file);
+    let _ = recheck(
+        &mut db,
+        &log,
+        workspace,
+        file,
+        &edited.replace("def base = 1", "def base = \"one\""),
+    );
     let mut rerun = inferred(&db, &log, &ids);
     rerun.sort();
     assert_eq!(rerun, vec!["base".to_string(), "user".to_string()]);
@@ -116,15 +144,9 @@ fn editing_a_body_reinfers_only_its_group_and_type_changes_reach_dependents() {
 #[test]
 fn a_new_reference_reinfers_only_its_own_module() {
     const TWO: &str = "module one\n  def base = 1\n  def other(x) = x * 2\nmodule end\nmodule two\n  def a = 1\n  def b = a + 1\nmodule end\n";
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let mut db = CheckDatabase::with_event_log(log.clone());
-    let (workspace, files) = db.load(&[("two.mix".to_string(), TWO.to_string())]);
-    let file = files[0];
-    assert!(check_file(&db, workspace, file).is_empty());
-    let ids = group_keys(
-        &db,
-        workspace,
-        file,
+    let (mut db, log, workspace, file, ids) = watched(
+        "two.mix",
+        TWO,
         &[
             ("one", "base"),
             ("one", "other"),
@@ -132,10 +154,11 @@ fn a_new_reference_reinfers_only_its_own_module() {
             ("two", "b"),
         ],
     );
-    log.lock().expect("log lock").clear();
     let edited = TWO.replace("x * 2", "x * base");
-    assert_eq!(db.set_text(file, edited), Update::Item);
-    assert!(check_file(&db, workspace, file).is_empty());
+    assert_eq!(
+        recheck(&mut db, &log, workspace, file, &edited),
+        (Update::Item, Vec::new())
+    );
     let rerun = inferred(&db, &log, &ids);
     assert!(rerun.contains(&"other".to_string()), "{rerun:?}");
     assert!(
