@@ -203,8 +203,13 @@ pub struct OutlineModule {
 /// Where a file's items are, its syntax diagnostics and line directives (absolute positions).
 #[derive(Debug, PartialEq)]
 pub struct Layout {
-    items: Vec<(ItemSource, Place)>,
-    position: HashMap<ItemSource, usize>,
+    /// The items in file order. Edits that keep every item share it (and `position`), so a
+    /// re-check after a body edit copies only `places`.
+    sources: Arc<Vec<ItemSource>>,
+    /// Each item's index in `sources`.
+    position: Arc<HashMap<ItemSource, usize>>,
+    /// Where each item of `sources` is.
+    places: Vec<Place>,
     pub diagnostics: Vec<Diagnostic>,
     pub directives: Vec<LineDirective>,
 }
@@ -215,14 +220,12 @@ impl Layout {
         diagnostics: Vec<Diagnostic>,
         directives: Vec<LineDirective>,
     ) -> Layout {
-        let position = items
-            .iter()
-            .enumerate()
-            .map(|(i, (s, _))| (*s, i))
-            .collect();
+        let (sources, places): (Vec<ItemSource>, Vec<Place>) = items.into_iter().unzip();
+        let position = sources.iter().enumerate().map(|(i, s)| (*s, i)).collect();
         Layout {
-            items,
-            position,
+            sources: Arc::new(sources),
+            position: Arc::new(position),
+            places,
             diagnostics,
             directives,
         }
@@ -232,11 +235,29 @@ impl Layout {
     pub fn start(&self, item: ItemSource) -> u32 {
         self.position
             .get(&item)
-            .map_or(0, |&i| self.items[i].1.start)
+            .map_or(0, |&i| self.places[i].start)
     }
 
-    fn places(&self) -> Vec<Place> {
-        self.items.iter().map(|(_, p)| *p).collect()
+    /// The same items, those from position `from` on moved by `delta` bytes (and the one before
+    /// `from` ending `delta` bytes later when `grows`), with no diagnostics or directives
+    /// (edits are applied locally only to a file that has none).
+    fn shifted(&self, from: usize, delta: i64, grows: bool) -> Layout {
+        let moved = |at: u32| (at as i64 + delta) as u32;
+        let mut places = self.places.clone();
+        for place in &mut places[from..] {
+            place.start = moved(place.start);
+            place.end = moved(place.end);
+        }
+        if grows {
+            places[from - 1].end = moved(places[from - 1].end);
+        }
+        Layout {
+            sources: self.sources.clone(),
+            position: self.position.clone(),
+            places,
+            diagnostics: Vec::new(),
+            directives: Vec::new(),
+        }
     }
 }
 
@@ -390,31 +411,29 @@ impl CheckDatabase {
             "the standard library's files are not edited through set_text"
         );
         let old = file.text(self);
-        if old.len() == text.len() && old.as_bytes() == text.as_bytes() {
+        let Some(change) = layout::change(old, &text) else {
             return Update::Unchanged;
-        }
+        };
         let delta = text.len() as i64 - old.len() as i64;
         let path = file.path(self).clone();
         let layout = file.layout(self).clone();
         let clean = layout.diagnostics.is_empty() && layout.directives.is_empty();
         let local = if clean {
-            layout::local_edit(old, &text, &layout.places(), options_for(&path))
+            layout::local_edit(old, &text, change, &layout.places, options_for(&path))
         } else {
             None
         };
         let update = match local {
             Some(LocalEdit::Trivia { next }) => {
-                let moved = shifted(&layout, next, delta);
+                let moved = layout.shifted(next, delta, false);
                 file.set_layout_field(self).to(Arc::new(moved));
                 Update::Trivia
             }
             Some(LocalEdit::Item { index, item }) => {
-                let (source, place) = layout.items[index];
-                if let ItemSource::Input(input) = source {
+                if let ItemSource::Input(input) = layout.sources[index] {
                     self.set_item(input, item, Durability::LOW);
                 }
-                let mut moved = shifted(&layout, index + 1, delta);
-                moved.items[index].1.end = (place.end as i64 + delta) as u32;
+                let moved = layout.shifted(index + 1, delta, true);
                 file.set_layout_field(self).to(Arc::new(moved));
                 Update::Item
             }
@@ -518,20 +537,5 @@ impl CheckDatabase {
         }
         let layout = Layout::new(items, split.diagnostics, split.directives);
         (outline, layout)
-    }
-}
-
-/// `layout` with the items from position `from` on moved by `delta` bytes.
-fn shifted(layout: &Layout, from: usize, delta: i64) -> Layout {
-    let mut items = layout.items.clone();
-    for (_, place) in &mut items[from..] {
-        place.start = (place.start as i64 + delta) as u32;
-        place.end = (place.end as i64 + delta) as u32;
-    }
-    Layout {
-        items,
-        position: layout.position.clone(),
-        diagnostics: Vec::new(),
-        directives: Vec::new(),
     }
 }

@@ -152,18 +152,42 @@ pub enum LocalEdit {
     Item { index: usize, item: Item },
 }
 
-/// The edit from `old` to `new` if it stays inside one item or between items. `places` are the
-/// items of `old` in file order; `old` parsed without any diagnostic or line directive.
+/// Where two texts differ: in `old`, bytes `start..old_end` were replaced by the `new` text's
+/// `start..new_end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+/// The one region where `old` and `new` differ, or `None` when they are equal. Two passes over
+/// the text (common prefix, common suffix), no more.
+pub fn change(old: &str, new: &str) -> Option<Change> {
+    let start = common_prefix(old.as_bytes(), new.as_bytes());
+    if start == old.len() && start == new.len() {
+        return None;
+    }
+    let room = old.len().min(new.len()) - start;
+    let suffix = common_suffix(old.as_bytes(), new.as_bytes()).min(room);
+    Some(Change {
+        start,
+        old_end: old.len() - suffix,
+        new_end: new.len() - suffix,
+    })
+}
+
+/// The edit `change` from `old` to `new` if it stays inside one item or between items.
+/// `places` are the items of `old` in file order; `old` parsed without any diagnostic or line
+/// directive.
 pub fn local_edit(
     old: &str,
     new: &str,
+    change: Change,
     places: &[Place],
     options: ParseOptions,
 ) -> Option<LocalEdit> {
-    let prefix = common_prefix(old.as_bytes(), new.as_bytes());
-    let room = old.len().min(new.len()) - prefix;
-    let suffix = common_suffix(old.as_bytes(), new.as_bytes()).min(room);
-    let changed = (prefix, old.len() - suffix);
+    let changed = (change.start, change.old_end);
     let delta = new.len() as i64 - old.len() as i64;
     // The last item starting at or before the change.
     let at = places.partition_point(|p| p.start as usize <= changed.0);
@@ -290,7 +314,8 @@ mod tests {
         "def a = 1\n\n// note\ndef b(x) = x + 1\nmodule m2\n  def c = b(2)\nmodule end\n";
 
     fn edit(new: &str) -> Option<LocalEdit> {
-        local_edit(OLD, new, &places(OLD), ParseOptions::default())
+        let change = change(OLD, new).expect("the test edits change the text");
+        local_edit(OLD, new, change, &places(OLD), ParseOptions::default())
     }
 
     #[test]
