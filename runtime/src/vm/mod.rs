@@ -1024,6 +1024,19 @@ impl<'p> Vm<'p> {
                 $e?
             };
         }
+        // `dst = a ⊕ b` for the operations that build a new value from `a` (string, array and
+        // map joins, the dynamic `+`): a result that alone would break the memory cap is
+        // refused first, and `a` is moved out of its register when `dst` overwrites it anyway,
+        // so a value held only there is extended in place.
+        macro_rules! joined {
+            ($dst:expr, $a:expr, $b:expr, $op:path) => {{
+                // Read the right side first: it may be the register `take_operand` empties.
+                let right = reg!($b).clone();
+                check!(self.reserve(&reg!($a), &right));
+                let left = self.take_operand(base, $dst, $a);
+                set!($dst, check!($op(left, &right)));
+            }};
+        }
         match *instr {
             Instr::LoadGlobal { dst, global } => {
                 set!(dst, check!(self.global(global)));
@@ -1053,34 +1066,10 @@ impl<'p> Vm<'p> {
                 );
             }
             Instr::Neg { dst, src } => set!(dst, check!(ops::neg(&reg!(src)))),
-            Instr::Concat { dst, a, b } => {
-                // Read the right side first: it may be the register `take_operand` empties.
-                let right = reg!(b).clone();
-                check!(self.reserve(&reg!(a), &right));
-                let left = self.take_operand(base, dst, a);
-                set!(dst, check!(ops::concat(left, &right)));
-            }
-            Instr::ArrayConcat { dst, a, b } => {
-                // Read the right side first: it may be the register `take_operand` empties.
-                let right = reg!(b).clone();
-                check!(self.reserve(&reg!(a), &right));
-                let left = self.take_operand(base, dst, a);
-                set!(dst, check!(ops::array_concat(left, &right)));
-            }
-            Instr::MapMerge { dst, a, b } => {
-                // Read the right side first: it may be the register `take_operand` empties.
-                let right = reg!(b).clone();
-                check!(self.reserve(&reg!(a), &right));
-                let left = self.take_operand(base, dst, a);
-                set!(dst, check!(ops::map_merge(left, &right)));
-            }
-            Instr::AddDyn { dst, a, b } => {
-                // Read the right side first: it may be the register `take_operand` empties.
-                let right = reg!(b).clone();
-                check!(self.reserve(&reg!(a), &right));
-                let left = self.take_operand(base, dst, a);
-                set!(dst, check!(ops::add_dyn(left, &right)));
-            }
+            Instr::Concat { dst, a, b } => joined!(dst, a, b, ops::concat),
+            Instr::ArrayConcat { dst, a, b } => joined!(dst, a, b, ops::array_concat),
+            Instr::MapMerge { dst, a, b } => joined!(dst, a, b, ops::map_merge),
+            Instr::AddDyn { dst, a, b } => joined!(dst, a, b, ops::add_dyn),
             Instr::Not { dst, src } => set!(dst, check!(ops::not(&reg!(src)))),
             Instr::KleeneAnd { dst, a, b } => set!(dst, ops::kleene_and(&reg!(a), &reg!(b))),
             Instr::KleeneOr { dst, a, b } => set!(dst, ops::kleene_or(&reg!(a), &reg!(b))),
