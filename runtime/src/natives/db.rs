@@ -820,29 +820,33 @@ fn function<'a>(name: &str, v: &'a Value) -> RtResult<&'a Value> {
     }
 }
 
+/// `name(f, q)`: query `q` with one more stage made of the function `f`.
+fn with_stage(name: &str, args: &[Value], stage: fn(Value) -> Stage) -> RtResult<Value> {
+    let f = function(name, &args[0])?.clone();
+    Ok(query_arg!(name, &args[1]).push(stage(f)))
+}
+
+// `db.filter`/`db.map` lambdas are meant to compile to engine queries, and the `…WithFallback`
+// forms may run as Mix where they cannot. That rewriting does not exist yet: every stage runs
+// over materialised records, so both forms behave alike.
 fn filter(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = function("db.filter", &args[0])?.clone();
-    Ok(query_arg!("db.filter", &args[1]).push(Stage::Filter(f)))
+    with_stage("db.filter", args, Stage::Filter)
 }
 
 fn filter_with_fallback(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = function("db.filterWithFallback", &args[0])?.clone();
-    Ok(query_arg!("db.filterWithFallback", &args[1]).push(Stage::Filter(f)))
+    with_stage("db.filterWithFallback", args, Stage::Filter)
 }
 
 fn map(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = function("db.map", &args[0])?.clone();
-    Ok(query_arg!("db.map", &args[1]).push(Stage::Map(f)))
+    with_stage("db.map", args, Stage::Map)
 }
 
 fn map_with_fallback(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = function("db.mapWithFallback", &args[0])?.clone();
-    Ok(query_arg!("db.mapWithFallback", &args[1]).push(Stage::Map(f)))
+    with_stage("db.mapWithFallback", args, Stage::Map)
 }
 
 fn sort(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let key = function("db.sort", &args[0])?.clone();
-    Ok(query_arg!("db.sort", &args[1]).push(Stage::Sort(key, false)))
+    with_stage("db.sort", args, |key| Stage::Sort(key, false))
 }
 
 /// `dirSort(descending, key, q)`.
