@@ -21,6 +21,10 @@ use crate::layout::{self, LocalEdit, Place};
 pub struct SourceFile {
     #[returns(ref)]
     pub path: String,
+    /// One of the embedded standard library's files (see [`SourceFile::is_stdlib`]).
+    #[returns(copy)]
+    #[get(library_field)]
+    library: bool,
     #[returns(ref)]
     #[get(text_field)]
     #[set(set_text_field)]
@@ -92,7 +96,7 @@ pub struct LibraryFile {
 #[salsa::tracked(returns(ref))]
 pub fn library_file(db: &dyn Db, file: SourceFile) -> Arc<LibraryFile> {
     let (path, text) = (file.path(db), file.text_field(db));
-    let parsed = mix_syntax::parse_with(text, options_for(path));
+    let parsed = mix_syntax::parse_with(text, LIBRARY_OPTIONS);
     let split = layout::split(text, parsed, &crate::db::module_name_of(path));
     let mut outline = outline_of(&split.modules);
     let mut places = Vec::with_capacity(split.leaves.len());
@@ -295,17 +299,18 @@ impl SourceFile {
         }
     }
 
-    /// Standard library sources may name primitives, and their types are module-qualified.
+    /// A file of the embedded standard library: it may name primitives, its types are
+    /// module-qualified, and it is parsed on first use. Decided when the file is loaded, not by
+    /// its path: a user's file under a `stdlib/` folder is user code.
     pub fn is_stdlib(self, db: &dyn Db) -> bool {
-        self.path(db).starts_with("stdlib/")
+        self.library_field(db)
     }
 }
 
-fn options_for(path: &str) -> ParseOptions {
-    ParseOptions {
-        allow_primitives: path.starts_with("stdlib/"),
-    }
-}
+/// How the standard library's files are parsed (users' files take the default).
+const LIBRARY_OPTIONS: ParseOptions = ParseOptions {
+    allow_primitives: true,
+};
 
 /// Identifies an item across re-parses, to keep its input (and the results that depend on it).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -361,6 +366,7 @@ impl CheckDatabase {
             // Parsed on first use (`library_file`): the outline and layout fields stay empty.
             let file = SourceFile::builder(
                 path.to_string(),
+                true,
                 text.to_string(),
                 Arc::new(Outline {
                     modules: Vec::new(),
@@ -389,6 +395,7 @@ impl CheckDatabase {
         let (outline, layout) = self.parse_whole(path, text, &HashMap::new(), durability);
         SourceFile::builder(
             path.to_string(),
+            false,
             text.to_string(),
             Arc::new(outline),
             Arc::new(layout),
@@ -419,7 +426,7 @@ impl CheckDatabase {
         let layout = file.layout(self).clone();
         let clean = layout.diagnostics.is_empty() && layout.directives.is_empty();
         let local = if clean {
-            layout::local_edit(old, &text, change, &layout.places, options_for(&path))
+            layout::local_edit(old, &text, change, &layout.places, ParseOptions::default())
         } else {
             None
         };
@@ -509,7 +516,7 @@ impl CheckDatabase {
         reuse: &HashMap<ItemKey, ItemInput>,
         durability: Durability,
     ) -> (Outline, Layout) {
-        let parsed = mix_syntax::parse_with(text, options_for(path));
+        let parsed = mix_syntax::parse_with(text, ParseOptions::default());
         let split = layout::split(text, parsed, &crate::db::module_name_of(path));
         let item_keys = keys(
             &split.modules,

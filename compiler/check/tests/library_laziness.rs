@@ -44,3 +44,32 @@ fn library_module_names_read_without_parsing_match_the_parse() {
         assert_eq!(scanned, parsed, "{}", file.path(&db));
     }
 }
+
+#[test]
+fn every_standard_library_file_checks_without_errors() {
+    let mut db = CheckDatabase::default();
+    let (workspace, _) = db.load(&[]);
+    for &file in workspace.files(&db) {
+        let errors: Vec<_> = check_file(&db, workspace, file)
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.path(&db));
+    }
+}
+
+#[test]
+fn a_users_file_under_a_stdlib_folder_is_user_code() {
+    // Primitives are the standard library's alone, whatever a user's file is called.
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[(
+        "stdlib/mine.mix".to_string(),
+        "def f(s) = $string_length(s)\n".to_string(),
+    )]);
+    assert!(!files[0].is_stdlib(&db));
+    let diagnostics = check_file(&db, workspace, files[0]);
+    assert!(
+        diagnostics.iter().any(|d| d.is_error()),
+        "a primitive in a user's file is an error: {diagnostics:?}"
+    );
+}

@@ -19,8 +19,11 @@ pub enum TypeDef {
     Case(Scheme),
 }
 
+/// Built-in types, the opaque ones of facts §4 included (`token`: an auth token, `url`,
+/// `dom`).
 const BASE: &[&str] = &[
     "number", "string", "bool", "null", "data", "any", "word", "ref", "binary", "appstate",
+    "token", "url", "dom",
 ];
 const BUILTIN_CONSTRUCTORS: &[(&str, usize)] = &[
     ("array", 1),
