@@ -11,9 +11,10 @@ use mix_diagnostics::{Diagnostic, Span};
 use mix_syntax::ast::ItemKind;
 
 use crate::codes;
-use crate::db::{item_index, tarjan, Db, SourceFile, Workspace};
+use crate::db::{item_index, Db, SourceFile, Workspace};
 use crate::files::ItemSource;
 use crate::globals::module_table;
+use crate::graph::tarjan;
 
 /// Where a module is: its file and position in that file's index.
 pub type ModuleAt = (SourceFile, usize);

@@ -180,103 +180,30 @@ pub fn def_start(db: &dyn Db, def: DefId<'_>) -> u32 {
     def_entry(db, def).map_or(0, |entry| def.file(db).layout(db).start(entry.item))
 }
 
-/// The module's definitions in strongly connected groups, dependencies first.
-#[salsa::tracked(returns(ref))]
-pub fn module_groups(db: &dyn Db, file: SourceFile, module: String) -> Arc<Vec<Vec<String>>> {
-    let Some(m) = module_named(db, file, &module) else {
-        return Arc::new(Vec::new());
-    };
-    let names: Vec<String> = m.defs.iter().map(|d| d.name.clone()).collect();
-    let position: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let edges: Vec<Vec<usize>> = m
-        .defs
-        .iter()
-        .map(|d| {
-            d.deps
-                .iter()
-                .filter_map(|d| position.get(d.as_str()).copied())
-                .collect()
-        })
-        .collect();
-    let groups = tarjan(&edges)
-        .into_iter()
-        .map(|g| g.into_iter().map(|i| names[i].clone()).collect())
-        .collect();
-    Arc::new(groups)
-}
-
-/// Tarjan's algorithm, iterative; components come out dependencies first.
-pub(crate) fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let n = edges.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut out = Vec::new();
-    let mut next = 0;
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work = vec![(root, 0usize)];
-        while let Some((v, i)) = work.pop() {
-            if i == 0 {
-                index[v] = next;
-                low[v] = next;
-                next += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if let Some(&w) = edges[v].get(i) {
-                work.push((v, i + 1));
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                component.sort_unstable();
-                out.push(component);
-            }
-        }
-    }
-    out
-}
-
-/// The result of inferring one group: each member's scheme and the diagnostics, with spans
-/// relative to the member's item.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupResult {
+/// The result of inferring one group, each part tracked on its own (spans relative to the
+/// member's item): a dependent reads only `schemes`, so an edit that changes a body's
+/// diagnostics or `+` sites but not its type re-runs nothing else, and no per-definition memo
+/// is needed as that firewall (fewer memos for salsa to re-verify after an edit).
+#[salsa::tracked(debug)]
+pub struct GroupResult<'db> {
+    #[tracked]
+    #[returns(ref)]
     pub schemes: Vec<(String, Scheme)>,
+    #[tracked]
+    #[returns(ref)]
     pub diagnostics: Vec<(String, Diagnostic)>,
     /// Each `+` of each member (member, span relative to its item) and its operation.
+    #[tracked]
+    #[returns(ref)]
     pub plus: Vec<(String, Span, crate::infer::PlusKind)>,
 }
 
-#[salsa::tracked(returns(ref))]
-pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult> {
+#[salsa::tracked]
+pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db> {
     let (file, module) = (group.file(db), group.module(db).clone());
-    let members: Vec<String> = module_groups(db, file, module.clone())
-        .iter()
-        .find(|g| g.first() == Some(group.first(db)))
-        .cloned()
+    let own_index = module_named(db, file, &module);
+    let members: Vec<String> = own_index
+        .and_then(|m| m.group_of(group.first(db)).map(|g| m.names(g)))
         .unwrap_or_default();
     let globals = ModuleGlobals::new(
         db,
@@ -285,7 +212,6 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
         module.clone(),
         members.clone(),
     );
-    let own_index = module_named(db, file, &module);
     let mut infer = Infer::new(&globals);
     let mut diagnostics: Vec<(String, Diagnostic)> = Vec::new();
     let mut plus_sites: Vec<(String, Span, crate::ty::Ty, crate::ty::Ty)> = Vec::new();
@@ -358,11 +284,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> Arc<GroupResult
             )
         })
         .collect();
-    Arc::new(GroupResult {
-        schemes,
-        diagnostics,
-        plus,
-    })
+    GroupResult::new(db, schemes, diagnostics, plus)
 }
 
 /// A type variable of a declared signature: its name, its variable and the constraint
@@ -511,17 +433,38 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
     params.into_iter().rev().fold(result, |acc, p| fun(p, acc))
 }
 
+/// The group of definition `name` of `module`, if the module defines it.
+pub fn group_of<'db>(
+    db: &'db dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    module: &str,
+    name: &str,
+) -> Option<GroupId<'db>> {
+    let index = module_named(db, file, module)?;
+    let first = &index.defs[*index.group_of(name)?.first()?].name;
+    Some(GroupId::new(
+        db,
+        workspace,
+        file,
+        module.to_string(),
+        first.clone(),
+    ))
+}
+
 /// The generalised type of one definition (an interface declaration's is its signature).
-#[salsa::tracked(returns(ref))]
-pub fn def_scheme<'db>(db: &'db dyn Db, workspace: Workspace, def: DefId<'db>) -> Option<Scheme> {
-    let (file, module, name) = (def.file(db), def.module(db).clone(), def.name(db).clone());
-    let groups = module_groups(db, file, module.clone());
-    let group = groups.iter().find(|g| g.contains(&name))?;
-    let id = GroupId::new(db, workspace, file, module, group[0].clone());
-    infer_group(db, id)
-        .schemes
+pub fn def_scheme(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    module: &str,
+    name: &str,
+) -> Option<Scheme> {
+    let group = group_of(db, workspace, file, module, name)?;
+    infer_group(db, group)
+        .schemes(db)
         .iter()
-        .find(|(n, _)| *n == name)
+        .find(|(n, _)| n == name)
         .map(|(_, s)| s.clone())
 }
 
@@ -562,9 +505,10 @@ fn block_diagnostics(
                 .with_help("code that uses it type-checks, but building or running it will need a definition"),
             ));
         }
-        for group in module_groups(db, file, module.name.clone()).iter() {
-            let id = GroupId::new(db, workspace, file, module.name.clone(), group[0].clone());
-            for (name, d) in &infer_group(db, id).diagnostics {
+        for group in &module.groups {
+            let first = module.defs[group[0]].name.clone();
+            let id = GroupId::new(db, workspace, file, module.name.clone(), first);
+            for (name, d) in infer_group(db, id).diagnostics(db) {
                 if let Some(entry) = module.def(name) {
                     out.push((entry.item, d.clone()));
                 }
@@ -608,11 +552,10 @@ pub fn file_types(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<(S
     let mut out = Vec::new();
     for module in &item_index(db, file).modules {
         for entry in &module.defs {
-            let def = DefId::new(db, file, module.name.clone(), entry.name.clone());
-            if let Some(scheme) = def_scheme(db, workspace, def) {
+            if let Some(scheme) = def_scheme(db, workspace, file, &module.name, &entry.name) {
                 out.push((
                     format!("{}.{}", module.name, entry.name),
-                    crate::ty::show_scheme(scheme),
+                    crate::ty::show_scheme(&scheme),
                 ));
             }
         }

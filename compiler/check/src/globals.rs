@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::db::{
-    def_scheme, item_index, module_index, module_positions, Db, DefId, SourceFile, Workspace,
+    def_scheme, item_index, module_index, module_positions, Db, SourceFile, Workspace,
 };
 use crate::index::ModuleIndex;
 use crate::infer::{Globals, Infer, TypeDef};
@@ -163,8 +163,7 @@ impl<'db> ModuleGlobals<'db> {
     }
 
     fn scheme_in(&self, file: SourceFile, module: &str, name: &str) -> Option<Scheme> {
-        let def = DefId::new(self.db, file, module.to_string(), name.to_string());
-        def_scheme(self.db, self.workspace, def).clone()
+        def_scheme(self.db, self.workspace, file, module, name)
     }
 
     fn case_in(&self, (file, position): ModuleAt, name: &str) -> Option<Scheme> {

@@ -8,6 +8,7 @@ use mix_syntax::ast::{self, ItemKind, TypeKind};
 
 use crate::db::Db;
 use crate::files::{ItemHeader, ItemSource, Outline};
+use crate::graph::tarjan;
 use crate::infer::TypeDef;
 use crate::ty::Name;
 
@@ -45,6 +46,13 @@ pub struct ModuleIndex {
     pub import_items: Vec<ItemSource>,
     /// Declared unions of cases by their type name (as in `Ty::Con`), with their members.
     pub unions: Vec<(String, Vec<String>)>,
+    /// The definitions (positions in `defs`) in strongly connected groups of their `deps`,
+    /// dependencies first: the units of inference. Part of the index (not a query of its own)
+    /// because everything that reads groups also reads the index, and one memo per module fewer
+    /// is one fewer for salsa to re-verify after an edit.
+    pub groups: Vec<Vec<usize>>,
+    /// Position in `groups` of each definition's group.
+    group_at: Vec<usize>,
     /// Name to position in `defs`, `types`, `cases`: lookups are constant time.
     def_at: HashMap<String, usize>,
     type_at: HashMap<String, usize>,
@@ -54,6 +62,21 @@ pub struct ModuleIndex {
 impl ModuleIndex {
     pub fn def(&self, name: &str) -> Option<&DefEntry> {
         self.def_at.get(name).map(|i| &self.defs[*i])
+    }
+
+    /// The group (positions in `defs`) of definition `name`.
+    pub fn group_of(&self, name: &str) -> Option<&[usize]> {
+        self.def_at
+            .get(name)
+            .map(|&i| self.groups[self.group_at[i]].as_slice())
+    }
+
+    /// The names of the definitions at `positions`.
+    pub fn names(&self, positions: &[usize]) -> Vec<String> {
+        positions
+            .iter()
+            .map(|&i| self.defs[i].name.clone())
+            .collect()
     }
 
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
@@ -78,6 +101,23 @@ impl ModuleIndex {
             .enumerate()
             .map(|(i, d)| (d.name.clone(), i))
             .collect();
+        let edges: Vec<Vec<usize>> = self
+            .defs
+            .iter()
+            .map(|d| {
+                d.deps
+                    .iter()
+                    .filter_map(|dep| self.def_at.get(dep).copied())
+                    .collect()
+            })
+            .collect();
+        self.groups = tarjan(&edges);
+        self.group_at = vec![0; self.defs.len()];
+        for (g, members) in self.groups.iter().enumerate() {
+            for &m in members {
+                self.group_at[m] = g;
+            }
+        }
         self.type_at = self
             .types
             .iter()
@@ -179,6 +219,8 @@ fn module<'a>(
         imports: Vec::new(),
         import_items: Vec::new(),
         unions: Vec::new(),
+        groups: Vec::new(),
+        group_at: Vec::new(),
         def_at: HashMap::new(),
         type_at: HashMap::new(),
         case_at: HashMap::new(),

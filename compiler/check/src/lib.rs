@@ -5,9 +5,8 @@
 //! per item (its tree, spans relative to the item), kept current by `CheckDatabase::set_text`,
 //! which re-parses only the edited item when it can (`layout.rs`).
 //! Queries (see `db.rs`): `item_index(file)` (names, signatures and dependency names, no
-//! positions) → `module_index(file, module)` (the firewall, one module's part) →
-//! `module_groups(module)` (strongly connected groups) →
-//! `infer_group(group)` (reads its members' item trees) → `def_scheme(def)`.
+//! positions) → `module_index(file, module)` (the firewall, one module's part, with its
+//! strongly connected groups of definitions) → `infer_group(group)` (reads its members' item trees) → `def_scheme(def)`.
 //! Editing one body re-infers only that body's group; dependents re-run only if its type changed.
 
 pub mod codes;
@@ -16,6 +15,7 @@ pub mod db;
 mod deps;
 pub mod files;
 mod globals;
+mod graph;
 pub mod index;
 pub mod infer;
 mod layout;

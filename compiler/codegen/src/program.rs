@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use mix_check::db::{def_body, def_start, infer_group, module_groups, Db, DefId, GroupId};
+use mix_check::db::{def_body, def_start, group_of, infer_group, Db, DefId};
 use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::PlusKind;
 use mix_diagnostics::{Diagnostic, LineMap};
@@ -248,19 +248,12 @@ impl<'db> ProgramBuilder<'db> {
 
     /// The operation of each `+` of a definition, by span relative to its item.
     pub fn plus_kinds(&self, key: &DefKey) -> HashMap<(u32, u32), PlusKind> {
-        let groups = module_groups(self.db, key.file, key.module.clone());
-        let Some(group) = groups.iter().find(|g| g.contains(&key.name)) else {
+        let Some(group) = group_of(self.db, self.workspace, key.file, &key.module, &key.name)
+        else {
             return HashMap::new();
         };
-        let id = GroupId::new(
-            self.db,
-            self.workspace,
-            key.file,
-            key.module.clone(),
-            group[0].clone(),
-        );
-        infer_group(self.db, id)
-            .plus
+        infer_group(self.db, group)
+            .plus(self.db)
             .iter()
             .filter(|(member, _, _)| *member == key.name)
             .map(|(_, span, kind)| ((span.start, span.end), *kind))
