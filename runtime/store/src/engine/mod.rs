@@ -272,6 +272,43 @@ mod tests {
         )
         .unwrap();
         assert_eq!(first, vec![b"ab".to_vec()]);
+        // upper bounds, inclusive and exclusive, end the scan at the bound
+        s.write(
+            vec![
+                Put::set(Space::Records, b"c".to_vec(), b"4".to_vec()),
+                Put::set(Space::Records, b"ca".to_vec(), b"5".to_vec()),
+            ],
+            false,
+        )
+        .unwrap();
+        for (hi, want) in [
+            (
+                Bound::Included(b"b".to_vec()),
+                vec![b"ab".to_vec(), b"b".to_vec()],
+            ),
+            (Bound::Excluded(b"b".to_vec()), vec![b"ab".to_vec()]),
+            (
+                Bound::Included(b"c".to_vec()),
+                vec![b"ab".to_vec(), b"b".to_vec(), b"c".to_vec()],
+            ),
+            (
+                Bound::Excluded(b"ca".to_vec()),
+                vec![b"ab".to_vec(), b"b".to_vec(), b"c".to_vec()],
+            ),
+        ] {
+            let mut seen = Vec::new();
+            s.scan_keys(
+                Space::Records,
+                Bound::Included(b"a".to_vec()),
+                hi.clone(),
+                &mut |k| {
+                    seen.push(k.to_vec());
+                    true
+                },
+            )
+            .unwrap();
+            assert_eq!(seen, want, "{hi:?}");
+        }
     }
 
     #[test]
