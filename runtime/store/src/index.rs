@@ -16,7 +16,7 @@
 use crate::engine::{prefix_end, Space, Store};
 use crate::error::Result;
 use crate::value::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 
 pub const MAX_INDEXED_CHARS: usize = 256;
@@ -30,6 +30,13 @@ pub const TAG_LONG: u8 = 0x06;
 pub const TAG_REF: u8 = 0x07;
 
 const SEP: u8 = 0x1f;
+
+/// A range scan restricted to at most this many candidate ids may answer a value holding many
+/// keys by point lookups of the candidates' exact keys instead of scanning them.
+const MAX_PROBED_CANDIDATES: usize = 4096;
+
+/// Values of one range answered by point lookups before the rest is scanned.
+const MAX_PROBED_VALUES: usize = 2;
 
 pub fn path_prefix(path: &[String]) -> Vec<u8> {
     let joined = path.join("\u{1f}");
@@ -303,21 +310,25 @@ impl<'a> IndexReader<'a> {
     }
 
     /// Collect the ids of the keys in the bounds that share `prefix`'s path and pass
-    /// `filter(tag, escaped value)`; with `within`, only ids in that set.
+    /// `filter(tag, escaped value)`; with `within`, only ids in that set. With a `budget`, stop
+    /// after that many keys and return the value part of the key at which the scan stopped
+    /// (path, tag and encoded value: every key of that value starts with it); None when the
+    /// scan reached the end of the bounds.
+    #[allow(clippy::too_many_arguments)]
     fn collect(
         &self,
         prefix: &[u8],
         lo: Bound<Vec<u8>>,
         hi: Bound<Vec<u8>>,
         filter: &dyn Fn(u8, &[u8]) -> bool,
-        within: Option<&BTreeSet<String>>,
+        within: Option<&HashSet<&str>>,
+        budget: Option<usize>,
         out: &mut BTreeSet<String>,
-    ) -> Result<()> {
+    ) -> Result<Option<Vec<u8>>> {
         let plen = u16::from_be_bytes([prefix[0], prefix[1]]) as usize + 2;
         let path = &prefix[..plen.min(prefix.len())];
-        // membership is tested for every key scanned: hashing beats walking the ordered set
-        let within: Option<std::collections::HashSet<&str>> =
-            within.map(|w| w.iter().map(String::as_str).collect());
+        let mut left = budget.unwrap_or(usize::MAX);
+        let mut stopped = None;
         self.store.scan_keys(Space::Index, lo, hi, &mut |k| {
             if !k.starts_with(path) {
                 return false;
@@ -328,17 +339,72 @@ impl<'a> IndexReader<'a> {
             let Some((val, id)) = split_after_tag(tag, &k[plen + 1..]) else {
                 return true;
             };
+            if left == 0 {
+                stopped = Some(k[..k.len() - id.len()].to_vec());
+                return false;
+            }
+            left -= 1;
             let Ok(id) = std::str::from_utf8(id) else {
                 return true;
             };
-            if within.as_ref().is_some_and(|w| !w.contains(id)) || out.contains(id) {
+            if within.is_some_and(|w| !w.contains(id)) || out.contains(id) {
                 return true;
             }
             if filter(tag, val) {
                 out.insert(id.to_string());
             }
             true
-        })
+        })?;
+        Ok(stopped)
+    }
+
+    /// [`Self::collect`] for a range of one tag, keeping only ids in `within`, a set small
+    /// enough to look its ids up. A range can hold far more keys than `within` has ids (`age
+    /// >= 40 and age < 41` holds a ninetieth of all records; `city == "cityK"` left 200), so
+    /// after scanning as many keys as `within` has ids, the value at which the scan stopped
+    /// is answered by point lookups of its exact keys (value · id, one per id: fjall's bloom
+    /// filters make a missing key cheap), and the scan goes on after that value. A range of
+    /// many values each holding few keys would pay for lookups over and over: after
+    /// [`MAX_PROBED_VALUES`] values it is scanned to its end.
+    fn collect_probing(
+        &self,
+        base: &[u8],
+        lo: Bound<Vec<u8>>,
+        hi: Bound<Vec<u8>>,
+        tag: u8,
+        within: &BTreeSet<String>,
+        out: &mut BTreeSet<String>,
+    ) -> Result<()> {
+        if within.is_empty() {
+            return Ok(());
+        }
+        let set: HashSet<&str> = within.iter().map(String::as_str).collect();
+        let filter = move |t: u8, _: &[u8]| t == tag;
+        let mut lo = lo;
+        for _ in 0..MAX_PROBED_VALUES {
+            let budget = Some(within.len());
+            let Some(value) =
+                self.collect(base, lo, hi.clone(), &filter, Some(&set), budget, out)?
+            else {
+                return Ok(());
+            };
+            for id in within {
+                if !out.contains(id)
+                    && self
+                        .store
+                        .get(Space::Index, &full_key(&value, id))?
+                        .is_some()
+                {
+                    out.insert(id.clone());
+                }
+            }
+            lo = match prefix_end(&value) {
+                Some(next) => Bound::Included(next),
+                None => return Ok(()),
+            };
+        }
+        self.collect(base, lo, hi, &filter, Some(&set), None, out)?;
+        Ok(())
     }
 
     fn prefix_scan(
@@ -351,12 +417,15 @@ impl<'a> IndexReader<'a> {
         let hi = prefix_end(&prefix)
             .map(Bound::Excluded)
             .unwrap_or(Bound::Unbounded);
+        // membership is tested for every key scanned: hashing beats walking the ordered set
+        let within: Option<HashSet<&str>> = within.map(|w| w.iter().map(String::as_str).collect());
         self.collect(
             &prefix.clone(),
             Bound::Included(prefix),
             hi,
             filter,
-            within,
+            within.as_ref(),
+            None,
             &mut out,
         )?;
         Ok(out)
@@ -504,7 +573,24 @@ impl<'a> IndexReader<'a> {
             None => after(base.clone()),
         };
         let mut out = BTreeSet::new();
-        self.collect(&base, lo_b, hi_b, &move |t, _| t == tag, within, &mut out)?;
+        match within {
+            Some(w) if w.len() <= MAX_PROBED_CANDIDATES => {
+                self.collect_probing(&base, lo_b, hi_b, tag, w, &mut out)?
+            }
+            _ => {
+                let w: Option<HashSet<&str>> =
+                    within.map(|w| w.iter().map(String::as_str).collect());
+                self.collect(
+                    &base,
+                    lo_b,
+                    hi_b,
+                    &move |t, _| t == tag,
+                    w.as_ref(),
+                    None,
+                    &mut out,
+                )?;
+            }
+        }
         Ok(Some(out))
     }
 

@@ -904,3 +904,58 @@ fn index_ranges_agree_with_a_scan() {
     assert_eq!(plan("x > 5"), Plan::Index(5));
     assert_eq!(plan("x > 2 and x < 7"), Plan::Index(4));
 }
+
+/// A range restricted to the candidates of a point lookup (more than the executor's
+/// small-set cut-off) scans as many keys as there are candidates, then answers the value it
+/// stopped in by point lookups of the candidates' exact keys, skips past it, does so for a
+/// second value and scans the rest: candidates and rows are the same as a scan's, for number
+/// and string ranges (strings holding NUL, whose keys are escaped, included).
+#[test]
+fn restricted_ranges_probe_exact_keys() {
+    let db = Database::memory(Options::default()).unwrap();
+    let strs = ["p", "p\0q", "pq", "p\0", "q", "o"];
+    let n = 3000;
+    let mut batch = Vec::new();
+    for i in 0..n {
+        let mut fields = vec![
+            (record::ID, r(&format!("r{i:04}"))),
+            ("g", s(if i % 7 == 0 { "a" } else { "b" })),
+            ("s", s(strs[i % strs.len()])),
+        ];
+        // a few floats between the ints, some records without n
+        if i % 13 != 0 {
+            let v = if i % 11 == 0 {
+                Value::Float((i % 5) as f64 + 0.5)
+            } else {
+                Value::Int((i % 5) as i64)
+            };
+            fields.push(("n", v));
+        }
+        batch.push(map_of(fields));
+    }
+    db.save_batch(batch).unwrap();
+    let opts = QueryOptions::default();
+    for q in [
+        "g == \"a\" and n >= 0 and n <= 4",
+        "g == \"a\" and n >= 1 and n < 3",
+        "g == \"a\" and n > 0 and n < 4.5",
+        "g == \"a\" and n >= 2.5",
+        "g == \"a\" and n < 1",
+        "g == \"a\" and s >= \"p\" and s < \"q\"",
+        "g == \"a\" and s > \"o\"",
+        "g == \"b\" and n >= 1 and n <= 2",
+    ] {
+        let indexed = parse_query(q).unwrap();
+        let Plan::Index(count) = query::plan(&db, &indexed, &opts).unwrap() else {
+            panic!("{q} is not answered from the indexes");
+        };
+        let scanned = parse_query(&format!("not (not ({q}))")).unwrap();
+        let want = ids(&query::run(&db, &scanned, &opts).unwrap());
+        assert!(want.len() > 10, "{q} selects too little to test anything");
+        assert_eq!(ids(&query::run(&db, &indexed, &opts).unwrap()), want, "{q}");
+        // number bounds are exact: the candidates are the rows
+        if q.contains(" n ") {
+            assert_eq!(count, want.len(), "{q}");
+        }
+    }
+}
