@@ -3,7 +3,7 @@
 //! diagnostic. The measurement itself is iterative (done by the validation walk,
 //! `validate::check`, so the tree is walked once).
 
-use mix_diagnostics::{Diagnostic, Span};
+use mix_diagnostics::Diagnostic;
 
 use crate::codes;
 use crate::walk::Node;
@@ -15,18 +15,7 @@ pub fn too_deep_at(node: Node<'_>) -> Diagnostic {
     Diagnostic::error(
         codes::TOO_DEEP,
         format!("too deeply nested: more than {MAX_DEPTH} levels"),
-        span_of(node),
+        node.span(),
     )
     .with_help("split the expression into named definitions")
-}
-
-fn span_of(node: Node<'_>) -> Span {
-    match node {
-        Node::Item(i) => i.span,
-        Node::Expr(e) => e.span,
-        Node::Type(t) => t.span,
-        Node::Pattern(p) => p.span,
-        Node::Stmt(s) => s.span,
-        Node::Block(b) => b.span,
-    }
 }

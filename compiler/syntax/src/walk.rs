@@ -1,6 +1,8 @@
 //! A non-recursive view of the tree: each node's direct children. Passes that must survive
 //! arbitrarily deep input (the depth guard, validation) iterate over this with an explicit stack.
 
+use mix_diagnostics::Span;
+
 use crate::ast::*;
 
 #[derive(Clone, Copy)]
@@ -11,6 +13,19 @@ pub enum Node<'a> {
     Pattern(&'a Pattern),
     Stmt(&'a Stmt),
     Block(&'a Block),
+}
+
+impl Node<'_> {
+    pub fn span(self) -> Span {
+        match self {
+            Node::Item(i) => i.span,
+            Node::Expr(e) => e.span,
+            Node::Type(t) => t.span,
+            Node::Pattern(p) => p.span,
+            Node::Stmt(s) => s.span,
+            Node::Block(b) => b.span,
+        }
+    }
 }
 
 fn body<'a>(b: &'a Option<Body>, out: &mut Vec<Node<'a>>) {

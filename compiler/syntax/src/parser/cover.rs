@@ -23,6 +23,12 @@ pub struct Cx<'input> {
     pub(super) seq: Vec<super::seq::Item>,
     pub(super) seq_operands: Vec<Expr>,
     pub(super) seq_pending: Vec<super::seq::Pending>,
+    /// Where syntax that validation may reject was built as an expression (by start offset):
+    /// pattern-only forms, primitives, invalid assignment targets. A cover conversion that turns
+    /// one into a pattern records its offset again in `converted`. Only subtrees holding an
+    /// offset left over need the validation walk (`validate.rs`).
+    pub(crate) suspects: Vec<u32>,
+    pub(crate) converted: Vec<u32>,
 }
 
 impl<'input> Cx<'input> {
@@ -36,6 +42,28 @@ impl<'input> Cx<'input> {
 }
 
 impl Cx<'_> {
+    /// The offsets of `suspects` not matched by one in `converted` (a multiset difference),
+    /// sorted.
+    pub fn unconverted_suspects(&mut self) -> Vec<u32> {
+        self.suspects.sort_unstable();
+        self.converted.sort_unstable();
+        let mut converted = self.converted.iter().peekable();
+        let mut left = Vec::new();
+        for &at in &self.suspects {
+            while converted.next_if(|&&c| c < at).is_some() {}
+            if converted.next_if(|&&c| c == at).is_none() {
+                left.push(at);
+            }
+        }
+        left
+    }
+
+    /// Records `e` as a suspect (see `suspects`).
+    pub fn suspect(&mut self, e: Expr) -> Expr {
+        self.suspects.push(e.span.start);
+        e
+    }
+
     fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
         self.diagnostics
             .push(Diagnostic::error(code, message, span));
@@ -177,7 +205,10 @@ fn pattern_inner(cx: &mut Cx<'_>, e: Expr) -> Pattern {
         ExprKind::Array(elems) => {
             PatternKind::Array(elems.into_iter().map(|e| pattern(cx, e)).collect())
         }
-        ExprKind::Spread(kind, name) => PatternKind::Spread(kind, name),
+        ExprKind::Spread(kind, name) => {
+            cx.converted.push(span.start);
+            PatternKind::Spread(kind, name)
+        }
         ExprKind::Record(fields) => PatternKind::Record(
             fields
                 .into_iter()
@@ -214,6 +245,7 @@ fn pattern_inner(cx: &mut Cx<'_>, e: Expr) -> Pattern {
         ExprKind::TypeOf(t) => PatternKind::TypeTest(t),
         ExprKind::Capture(lhs, rhs) => match lhs.kind {
             ExprKind::Name(n) => {
+                cx.converted.push(span.start);
                 let inner = pattern(cx, *rhs);
                 PatternKind::Capture(
                     Ident {
@@ -261,6 +293,9 @@ fn invalid_pattern(cx: &mut Cx<'_>, span: Span, message: &str) -> Pattern {
 }
 
 fn field_pattern(cx: &mut Cx<'_>, field: RecordField) -> Option<FieldPattern> {
+    if field.optional {
+        cx.converted.push(field.span.start);
+    }
     match field.key {
         FieldKey::Name(key) => Some(FieldPattern {
             key,
@@ -285,7 +320,10 @@ pub fn lambda(cx: &mut Cx<'_>, head: Expr, guard: Option<Expr>, body: Expr, span
     let (params, parenthesized) = match head.kind {
         ExprKind::Unit => (Vec::new(), true),
         ExprKind::Paren(inner) => (vec![pattern(cx, *inner)], true),
-        ExprKind::ParenList(items) => (items.into_iter().map(|e| pattern(cx, e)).collect(), true),
+        ExprKind::ParenList(items) => {
+            cx.converted.push(head.span.start);
+            (items.into_iter().map(|e| pattern(cx, e)).collect(), true)
+        }
         _ => (vec![pattern(cx, head)], false),
     };
     Expr::new(
@@ -378,4 +416,19 @@ pub fn let_expr(
         ExprKind::Let(Box::new(binding), Box::new(body), style),
         span,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cx;
+
+    #[test]
+    fn a_suspect_is_left_over_once_per_unconverted_occurrence() {
+        let mut cx = Cx {
+            suspects: vec![9, 5, 3, 5, 12],
+            converted: vec![12, 5, 4],
+            ..Cx::default()
+        };
+        assert_eq!(cx.unconverted_suspects(), vec![3, 5, 9]);
+    }
 }

@@ -99,7 +99,20 @@ pub fn parse_with(source: &str, options: ParseOptions) -> Parsed {
         diagnostics.extend(first_per_phrase(source, syntax_errors));
         diagnostics.append(&mut cx.diagnostics);
     }
-    if let Some(too_deep) = validate::check(&file, options, &mut diagnostics) {
+    let suspects = cx.unconverted_suspects();
+    let mut found = Vec::new();
+    let too_deep = validate::check(&file, options, Some(&suspects), &mut found);
+    if cfg!(debug_assertions) {
+        let mut everything = Vec::new();
+        let full_walk = validate::check(&file, options, None, &mut everything);
+        assert_eq!(
+            (&too_deep, &found),
+            (&full_walk, &everything),
+            "the validation walk skipped a subtree holding something to report"
+        );
+    }
+    diagnostics.append(&mut found);
+    if let Some(too_deep) = too_deep {
         diagnostics.push(too_deep);
         // Dropping the tree would recurse once per level: leak this pathological input instead.
         std::mem::forget(std::mem::take(&mut file.items));

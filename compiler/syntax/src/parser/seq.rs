@@ -185,7 +185,10 @@ impl Cx<'_> {
                     Op::With(path) => {
                         Expr::new(ExprKind::With(Box::new(a), path, Box::new(b)), span)
                     }
-                    Op::Capture => Expr::new(ExprKind::Capture(Box::new(a), Box::new(b)), span),
+                    Op::Capture => {
+                        self.suspects.push(span.start);
+                        Expr::new(ExprKind::Capture(Box::new(a), Box::new(b)), span)
+                    }
                 }
             }
         };
