@@ -388,13 +388,14 @@ impl<'a> IndexReader<'a> {
             else {
                 return Ok(());
             };
+            let mut key = value.clone();
             for id in within {
-                if !out.contains(id)
-                    && self
-                        .store
-                        .get(Space::Index, &full_key(&value, id))?
-                        .is_some()
-                {
+                if out.contains(id) {
+                    continue;
+                }
+                key.truncate(value.len());
+                key.extend_from_slice(id.as_bytes());
+                if self.store.contains(Space::Index, &key)? {
                     out.insert(id.clone());
                 }
             }

@@ -5,7 +5,6 @@
 use super::{KvIter, Put, Space, Store};
 use crate::error::{Result, StoreError};
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
-use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
@@ -20,7 +19,8 @@ const MAX_TABLES_BEFORE_COMPACTION: usize = 8;
 
 pub struct FjallStore {
     db: Database,
-    spaces: HashMap<Space, Keyspace>,
+    /// One keyspace per space, at the space's position in [`Space::ALL`].
+    spaces: Vec<Keyspace>,
     path: PathBuf,
 }
 
@@ -44,14 +44,11 @@ impl FjallStore {
             .max_journaling_size(64 << 20)
             .journal_compression(fjall::CompressionType::None)
             .open()?;
-        let mut spaces = HashMap::new();
+        let mut spaces = Vec::with_capacity(Space::ALL.len());
         for s in Space::ALL {
-            spaces.insert(
-                s,
-                db.keyspace(s.name(), || {
-                    KeyspaceCreateOptions::default().max_memtable_size(memtable_bytes)
-                })?,
-            );
+            spaces.push(db.keyspace(s.name(), || {
+                KeyspaceCreateOptions::default().max_memtable_size(memtable_bytes)
+            })?);
         }
         Ok(FjallStore {
             db,
@@ -62,7 +59,7 @@ impl FjallStore {
 
     fn ks(&self, space: Space) -> Result<&Keyspace> {
         self.spaces
-            .get(&space)
+            .get(space as usize)
             .ok_or_else(|| StoreError::Engine(format!("keyspace {} missing", space.name())))
     }
 }
@@ -70,6 +67,10 @@ impl FjallStore {
 impl Store for FjallStore {
     fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.ks(space)?.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn contains(&self, space: Space, key: &[u8]) -> Result<bool> {
+        Ok(self.ks(space)?.contains_key(key)?)
     }
 
     fn scan(
@@ -178,7 +179,7 @@ impl Store for FjallStore {
     /// sequence numbers from the tables, and replays nothing.
     fn close(self: Box<Self>) -> Result<()> {
         self.checkpoint()?;
-        for ks in self.spaces.values() {
+        for ks in self.spaces.iter() {
             if ks.sealed_memtable_count() > 0 {
                 return Err(StoreError::Engine(
                     "memtables still being flushed at close".into(),
@@ -216,7 +217,7 @@ impl Store for FjallStore {
     }
 
     fn checkpoint(&self) -> Result<()> {
-        for ks in self.spaces.values() {
+        for ks in self.spaces.iter() {
             ks.rotate_memtable_and_wait()?;
             // fjall waits only for a memtable it sealed itself: one sealed earlier (rotated in
             // the background when it filled up) may still be flushing

@@ -88,6 +88,11 @@ pub type KvIter<'a> = Box<dyn Iterator<Item = Result<KvPair>> + 'a>;
 pub trait Store: Send + Sync {
     fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>>;
 
+    /// Is `key` in the space? (Engines override this to skip copying the value.)
+    fn contains(&self, space: Space, key: &[u8]) -> Result<bool> {
+        Ok(self.get(space, key)?.is_some())
+    }
+
     /// Keys in `[lo, hi)`-style bounds, ascending (or descending with `reverse`).
     fn scan(
         &self,
@@ -198,6 +203,9 @@ mod tests {
         .unwrap();
         assert_eq!(s.get(Space::Records, b"ab").unwrap(), Some(b"2".to_vec()));
         assert_eq!(s.get(Space::Meta, b"ab").unwrap(), None);
+        assert!(s.contains(Space::Records, b"ab").unwrap());
+        assert!(!s.contains(Space::Records, b"abc").unwrap());
+        assert!(!s.contains(Space::Meta, b"ab").unwrap());
         let keys: Vec<Vec<u8>> = s
             .scan_prefix(Space::Records, b"a")
             .map(|kv| kv.unwrap().0)
