@@ -310,7 +310,9 @@ impl<'a> IndexReader<'a> {
     }
 
     /// Collect the ids of the keys in the bounds that share `prefix`'s path and pass
-    /// `filter(tag, escaped value)`; with `within`, only ids in that set. With a `budget`, stop
+    /// `filter(tag, escaped value)`; with `within`, only ids in that set. Ids are pushed as
+    /// the keys come (an id may come more than once: callers collect them into a set, which
+    /// is cheap for ids that arrive sorted, as one value's do). With a `budget`, stop
     /// after that many keys and return the value part of the key at which the scan stopped
     /// (path, tag and encoded value: every key of that value starts with it); None when the
     /// scan reached the end of the bounds.
@@ -323,7 +325,7 @@ impl<'a> IndexReader<'a> {
         filter: &dyn Fn(u8, &[u8]) -> bool,
         within: Option<&HashSet<&str>>,
         budget: Option<usize>,
-        out: &mut BTreeSet<String>,
+        out: &mut Vec<String>,
     ) -> Result<Option<Vec<u8>>> {
         let plen = u16::from_be_bytes([prefix[0], prefix[1]]) as usize + 2;
         let path = &prefix[..plen.min(prefix.len())];
@@ -347,11 +349,8 @@ impl<'a> IndexReader<'a> {
             let Ok(id) = std::str::from_utf8(id) else {
                 return true;
             };
-            if within.is_some_and(|w| !w.contains(id)) || out.contains(id) {
-                return true;
-            }
-            if filter(tag, val) {
-                out.insert(id.to_string());
+            if within.is_none_or(|w| w.contains(id)) && filter(tag, val) {
+                out.push(id.to_string());
             }
             true
         })?;
@@ -373,7 +372,7 @@ impl<'a> IndexReader<'a> {
         hi: Bound<Vec<u8>>,
         tag: u8,
         within: &BTreeSet<String>,
-        out: &mut BTreeSet<String>,
+        out: &mut Vec<String>,
     ) -> Result<()> {
         if within.is_empty() {
             return Ok(());
@@ -388,15 +387,14 @@ impl<'a> IndexReader<'a> {
             else {
                 return Ok(());
             };
+            // (ids the scan found in this value are looked up again: fewer than a membership
+            // test on every id would cost)
             let mut key = value.clone();
             for id in within {
-                if out.contains(id) {
-                    continue;
-                }
                 key.truncate(value.len());
                 key.extend_from_slice(id.as_bytes());
                 if self.store.contains(Space::Index, &key)? {
-                    out.insert(id.clone());
+                    out.push(id.clone());
                 }
             }
             lo = match prefix_end(&value) {
@@ -414,7 +412,7 @@ impl<'a> IndexReader<'a> {
         filter: &dyn Fn(u8, &[u8]) -> bool,
         within: Option<&BTreeSet<String>>,
     ) -> Result<BTreeSet<String>> {
-        let mut out = BTreeSet::new();
+        let mut out = Vec::new();
         let hi = prefix_end(&prefix)
             .map(Bound::Excluded)
             .unwrap_or(Bound::Unbounded);
@@ -429,7 +427,7 @@ impl<'a> IndexReader<'a> {
             None,
             &mut out,
         )?;
-        Ok(out)
+        Ok(out.into_iter().collect())
     }
 
     /// Records whose field at `path` equals (or, for lists, contains) `value`.
@@ -573,7 +571,7 @@ impl<'a> IndexReader<'a> {
             },
             None => after(base.clone()),
         };
-        let mut out = BTreeSet::new();
+        let mut out = Vec::new();
         match within {
             Some(w) if w.len() <= MAX_PROBED_CANDIDATES => {
                 self.collect_probing(&base, lo_b, hi_b, tag, w, &mut out)?
@@ -592,7 +590,7 @@ impl<'a> IndexReader<'a> {
                 )?;
             }
         }
-        Ok(Some(out))
+        Ok(Some(out.into_iter().collect()))
     }
 
     /// Every index key for a path (for stats and tests).
