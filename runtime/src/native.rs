@@ -26,11 +26,44 @@ pub trait Host {
 
 pub type NativeFn = fn(&mut dyn Host, &[Value]) -> RtResult<Value>;
 
+/// A native that may take its arguments out of the slice (`std::mem::take`). The VM hands a
+/// `CallNative` its argument registers (temporaries the code never reads again), so an array
+/// the program holds nowhere else arrives with one reference and can be reused in place
+/// (`array.map` writes its results over the elements, `array.filter` compacts them).
+pub type TakingFn = fn(&mut dyn Host, &mut [Value]) -> RtResult<Value>;
+
+/// A native's code: most borrow their arguments, a few take them.
+#[derive(Clone, Copy)]
+pub enum NativeCode {
+    Borrows(NativeFn),
+    Takes(TakingFn),
+}
+
 /// One primitive: its qualified name (`array.map`), its arity (curried calls with fewer
 /// arguments make a partial application first) and its code.
 #[derive(Clone, Copy)]
 pub struct NativeDef {
     pub name: &'static str,
     pub arity: u8,
-    pub f: NativeFn,
+    pub f: NativeCode,
+}
+
+impl NativeDef {
+    /// Calls the native with arguments the caller keeps (a taking native gets copies: every
+    /// array then has another reference, so it is copied rather than reused).
+    pub fn call(&self, host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
+        match self.f {
+            NativeCode::Borrows(f) => f(host, args),
+            NativeCode::Takes(f) => f(host, &mut args.to_vec()),
+        }
+    }
+
+    /// Calls the native with arguments it may take (what is left in `args` is the caller's
+    /// to drop).
+    pub fn call_taking(&self, host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+        match self.f {
+            NativeCode::Borrows(f) => f(host, args),
+            NativeCode::Takes(f) => f(host, args),
+        }
+    }
 }

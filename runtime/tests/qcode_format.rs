@@ -1867,7 +1867,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 2, ABI 1
+    let expected = r#"; QCode format 2, ABI 2
 constants:
   #0  int -7
   #1  float 2.5

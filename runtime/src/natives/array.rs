@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::common::{
-    arg, built, call1, count, def, element, expected, extreme, int, key_str, ok, result_view,
-    sort_by_greater, sort_by_key, stream_value, test, Res, SortKeys,
+    arg, built, call1, count, def, def_taking, element, expected, extreme, int, key_str, ok,
+    result_view, sort_by_greater, sort_by_key, stream_value, test, Res, SortKeys,
 };
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
@@ -26,7 +26,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("array.safeGet", 2, safe_get),
         def("array.set", 3, set),
         def("array.add", 2, add),
-        def("array.map", 2, map),
+        def_taking("array.map", 2, map),
         def("array.map2", 3, map2),
         def("array.indexedMap", 2, indexed_map),
         def("array.indexedMap2", 3, indexed_map2),
@@ -35,7 +35,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("array.flatten", 1, flatten),
         def("array.zip", 2, zip),
         def("array.partition", 2, partition),
-        def("array.filter", 2, filter),
+        def_taking("array.filter", 2, filter),
         def("array.indexedFilter", 2, indexed_filter),
         def("array.deduplicateKeepFirst", 2, dedup_first),
         def("array.deduplicateKeepLast", 2, dedup_last),
@@ -198,10 +198,25 @@ fn add(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     built(host, arr(out))
 }
 
-fn map(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = &args[0];
-    let a = arg!("array.map", &args[1], Array);
+/// The function and the array of a taking native's `(f, a)` arguments.
+fn function_and_array(args: &mut [Value]) -> (&Value, &mut Value) {
+    match args {
+        [f, a] => (f, a),
+        _ => unreachable!("the natives' arity is 2"),
+    }
+}
+
+fn map(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let (f, arg) = function_and_array(args);
+    let a = arg!("array.map", arg, Array);
     host.charge(a.len() as u64)?;
+    if let Some(items) = Rc::get_mut(a) {
+        // Held nowhere else: the results replace the elements.
+        for x in items.iter_mut() {
+            *x = element(call1(host, f, x)?)?;
+        }
+        return built(host, std::mem::take(arg));
+    }
     let mut out = Vec::with_capacity(a.len());
     for x in a.iter() {
         out.push(element(call1(host, f, x)?)?);
@@ -338,10 +353,26 @@ fn partition(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     built(host, arr(vec![arr(yes), arr(no)]))
 }
 
-fn filter(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = &args[0];
-    let a = arg!("array.filter", &args[1], Array);
+fn filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let (f, arg) = function_and_array(args);
+    let a = arg!("array.filter", arg, Array);
     host.charge(a.len() as u64)?;
+    if let Some(items) = Rc::get_mut(a) {
+        // Held nowhere else: the kept elements move to the front.
+        let mut kept = 0;
+        for i in 0..items.len() {
+            if test(host, "array.filter", f, &items[i])? == Some(true) {
+                items.swap(kept, i);
+                kept += 1;
+            }
+        }
+        items.truncate(kept);
+        // As a growing vector would, keep at most four times the room the elements need.
+        if items.len() < items.capacity() / 4 {
+            items.shrink_to_fit();
+        }
+        return Ok(std::mem::take(arg));
+    }
     let mut out = Vec::new();
     for x in a.iter() {
         if test(host, "array.filter", f, x)? == Some(true) {
@@ -349,7 +380,7 @@ fn filter(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         }
     }
     if out.len() == a.len() {
-        return Ok(args[1].clone());
+        return Ok(arg.clone());
     }
     built(host, arr(out))
 }
@@ -1794,6 +1825,75 @@ mod tests {
             ok_call("array.map", &[field("n"), j]),
             strs(&["a", "b", "b"])
         );
+    }
+
+    /// Calls a native the way `CallNative` does: with arguments it may take.
+    fn call_taking(name: &str, mut args: Vec<Value>) -> RtResult<Value> {
+        use crate::natives::common::testkit::FnHost;
+        let index = crate::vm::native_index(name).expect("native");
+        crate::vm::native_table()[index].call_taking(&mut FnHost::default(), &mut args)
+    }
+
+    fn buffer(v: &Value) -> *const Value {
+        match v {
+            Value::Array(a) => a.as_ptr(),
+            other => panic!("not an array: {other}"),
+        }
+    }
+
+    #[test]
+    fn map_and_filter_reuse_an_array_held_nowhere_else() {
+        use crate::natives::common::testkit::{f1, int};
+        let a = ints(&[1, 2, 3, 4, 5, 6]);
+        let at = buffer(&a);
+        let doubled = call_taking("array.map", vec![f1(|v| Value::Int(int(v) * 2)), a]);
+        let doubled = doubled.expect("map");
+        assert_eq!(doubled, ints(&[2, 4, 6, 8, 10, 12]));
+        assert_eq!(buffer(&doubled), at, "map reuses the array");
+        let keep = f1(|v| Value::Bool(int(v) % 4 == 0));
+        let kept = call_taking("array.filter", vec![keep, doubled]).expect("filter");
+        assert_eq!(kept, ints(&[4, 8, 12]));
+        assert_eq!(buffer(&kept), at, "filter reuses the array");
+        // An undefined condition drops the element, as in the copying path.
+        let odd = f1(|v| match int(v) % 2 {
+            0 => Value::Undefined,
+            _ => Value::Bool(true),
+        });
+        let kept = call_taking("array.filter", vec![odd, ints(&[1, 2, 3])]).expect("filter");
+        assert_eq!(kept, ints(&[1, 3]));
+        // Errors are the same as well.
+        let e = call_taking(
+            "array.map",
+            vec![native("option.safeGet"), arr(vec![Value::Null])],
+        );
+        assert_eq!(
+            e.map_err(|e| e.message.clone()),
+            Err("cannot store undefined in an array".into())
+        );
+        // A filter that keeps little gives the room back.
+        let big = arr((0..1000).map(Value::Int).collect());
+        let one = call_taking("array.filter", vec![f1(|v| Value::Bool(int(v) == 7)), big]);
+        match one.expect("filter") {
+            Value::Array(a) => {
+                assert_eq!(*a, vec![Value::Int(7)]);
+                assert!(a.capacity() < 4, "capacity {}", a.capacity());
+            }
+            other => panic!("not an array: {other}"),
+        }
+    }
+
+    #[test]
+    fn map_and_filter_leave_a_shared_array_alone() {
+        use crate::natives::common::testkit::{f1, int};
+        let a = ints(&[1, 2, 3]);
+        let mapped = call_taking("array.map", vec![f1(|v| Value::Int(int(v) + 1)), a.clone()]);
+        assert_eq!(mapped.expect("map"), ints(&[2, 3, 4]));
+        let kept = call_taking(
+            "array.filter",
+            vec![f1(|v| Value::Bool(int(v) > 1)), a.clone()],
+        );
+        assert_eq!(kept.expect("filter"), ints(&[2, 3]));
+        assert_eq!(a, ints(&[1, 2, 3]));
     }
 
     #[test]

@@ -358,7 +358,24 @@ pub(crate) const fn def(
     arity: u8,
     f: crate::native::NativeFn,
 ) -> crate::native::NativeDef {
-    crate::native::NativeDef { name, arity, f }
+    crate::native::NativeDef {
+        name,
+        arity,
+        f: crate::native::NativeCode::Borrows(f),
+    }
+}
+
+/// A table entry for a native that may take its arguments (see [`crate::native::TakingFn`]).
+pub(crate) const fn def_taking(
+    name: &'static str,
+    arity: u8,
+    f: crate::native::TakingFn,
+) -> crate::native::NativeDef {
+    crate::native::NativeDef {
+        name,
+        arity,
+        f: crate::native::NativeCode::Takes(f),
+    }
 }
 
 /// A host for the natives' unit tests whose function values may also be Rust closures
@@ -410,7 +427,7 @@ pub(crate) mod testkit {
     /// native's own charges).
     pub fn run_with(host: &mut dyn Host, name: &str, args: &[Value]) -> RtResult<Value> {
         let index = crate::vm::native_index(name).unwrap_or_else(|| panic!("no native {name}"));
-        (crate::vm::native_table()[index].f)(host, args)
+        crate::vm::native_table()[index].call(host, args)
     }
 
     /// Calls a native with a fresh [`FnHost`].

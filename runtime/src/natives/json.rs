@@ -13,6 +13,7 @@ use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
 use crate::value::{Obj, Value};
 
+use super::common::def;
 use super::number::type_error;
 use super::string::{charge_bytes, check_len, str_arg};
 
@@ -25,36 +26,24 @@ const MAX_DEPTH: usize = 256;
 
 pub fn natives() -> Vec<NativeDef> {
     vec![
-        NativeDef {
-            name: "string.parseJSON",
-            arity: 1,
-            f: |h, a| parse(h, a, "string.parseJSON", false, false),
-        },
-        NativeDef {
-            name: "string.parseJSONResult",
-            arity: 1,
-            f: |h, a| parse(h, a, "string.parseJSONResult", false, true),
-        },
-        NativeDef {
-            name: "string.parseEscJSON",
-            arity: 1,
-            f: |h, a| parse(h, a, "string.parseEscJSON", true, false),
-        },
-        NativeDef {
-            name: "string.parseEscJSONResult",
-            arity: 1,
-            f: |h, a| parse(h, a, "string.parseEscJSONResult", true, true),
-        },
-        NativeDef {
-            name: "string.formatJSON",
-            arity: 1,
-            f: |h, a| format(h, a, "string.formatJSON", false),
-        },
-        NativeDef {
-            name: "string.formatEscJSON",
-            arity: 1,
-            f: |h, a| format(h, a, "string.formatEscJSON", true),
-        },
+        def("string.parseJSON", 1, |h, a| {
+            parse(h, a, "string.parseJSON", false, false)
+        }),
+        def("string.parseJSONResult", 1, |h, a| {
+            parse(h, a, "string.parseJSONResult", false, true)
+        }),
+        def("string.parseEscJSON", 1, |h, a| {
+            parse(h, a, "string.parseEscJSON", true, false)
+        }),
+        def("string.parseEscJSONResult", 1, |h, a| {
+            parse(h, a, "string.parseEscJSONResult", true, true)
+        }),
+        def("string.formatJSON", 1, |h, a| {
+            format(h, a, "string.formatJSON", false)
+        }),
+        def("string.formatEscJSON", 1, |h, a| {
+            format(h, a, "string.formatEscJSON", true)
+        }),
     ]
 }
 

@@ -6,7 +6,7 @@ use crate::native::NativeDef;
 /// `defs!["module.name" arity f, …]`: the natives of one module.
 macro_rules! defs {
     ($($name:literal $arity:literal $f:expr),* $(,)?) => {
-        vec![$(NativeDef { name: $name, arity: $arity, f: $f }),*]
+        vec![$(NativeDef { name: $name, arity: $arity, f: crate::native::NativeCode::Borrows($f) }),*]
     };
 }
 

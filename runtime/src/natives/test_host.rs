@@ -112,7 +112,7 @@ pub(crate) fn call_native_value(
                     args: args.into(),
                 })));
             }
-            let result = (def.f)(host, &args[..arity])?;
+            let result = def.call(host, &args[..arity])?;
             if args.len() > arity {
                 host.call(&result, &args[arity..])
             } else {

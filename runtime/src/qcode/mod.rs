@@ -19,7 +19,7 @@ pub const MAGIC: [u8; 4] = *b"\0QCM";
 /// The layout of the file; a loader rejects any other.
 pub const FORMAT_VERSION: u16 = 2;
 /// The native-primitive interface the module was compiled against.
-pub const ABI_VERSION: u16 = 1;
+pub const ABI_VERSION: u16 = 2;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Constant {

@@ -170,7 +170,7 @@ impl<'p> Vm<'p> {
             Func::Native { native } => {
                 let def = native_table()[*native as usize];
                 self.apply_arity(callee, def.arity as usize, args, |vm, now| {
-                    vm.call_native_def(def.f, now)
+                    vm.in_native(|vm| def.call(vm, now))
                 })
             }
             Func::Partial {
@@ -208,7 +208,8 @@ impl<'p> Vm<'p> {
         }
     }
 
-    fn call_native_def(&mut self, f: crate::native::NativeFn, args: &[Value]) -> RtResult<Value> {
+    /// Runs a native (`call`) one level deeper, within the nesting limit.
+    fn in_native(&mut self, call: impl FnOnce(&mut Self) -> RtResult<Value>) -> RtResult<Value> {
         self.native_depth += 1;
         if self.native_depth > MAX_NATIVE_DEPTH {
             self.native_depth -= 1;
@@ -216,7 +217,7 @@ impl<'p> Vm<'p> {
                 "stack overflow: natives and Mix functions call each other too deeply",
             ));
         }
-        let result = f(self, args);
+        let result = call(self);
         self.native_depth -= 1;
         result
     }
@@ -384,7 +385,7 @@ impl<'p> Vm<'p> {
         let compile = native_index("regex.mustCompile")
             .map(|i| native_table()[i])
             .ok_or_else(|| RtError::runtime("this runtime has no regex support"))?;
-        let v = (compile.f)(self, &[source])?;
+        let v = compile.call(self, &[source])?;
         self.regexes[constant as usize] = Some(v.clone());
         Ok(v)
     }
@@ -1120,12 +1121,20 @@ impl<'p> Vm<'p> {
                 args,
                 argc,
             } => {
+                // The arguments move out of their registers (temporaries the code never reads
+                // again; ABI 2): an array held nowhere else reaches the native with one
+                // reference, so a taking native can reuse it in place.
                 let def = program.native_def(native);
                 let mut buffer = std::mem::take(&mut self.scratch);
                 buffer.clear();
                 let start = base + args as usize;
-                buffer.extend_from_slice(&self.regs[start..start + argc as usize]);
-                let result = self.call_native_def(def.f, &buffer);
+                buffer.extend(
+                    self.regs[start..start + argc as usize]
+                        .iter_mut()
+                        // SAFETY: each is an initialised register of this frame.
+                        .map(|r| unsafe { take_slot(r) }),
+                );
+                let result = self.in_native(|vm| def.call_taking(vm, &mut buffer));
                 buffer.clear();
                 self.scratch = buffer;
                 set!(dst, check!(result));
