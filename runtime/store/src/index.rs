@@ -38,6 +38,10 @@ const MAX_PROBED_CANDIDATES: usize = 4096;
 /// Values of one range answered by point lookups before the rest is scanned.
 const MAX_PROBED_VALUES: usize = 2;
 
+/// With fewer candidates than this, a range that goes on past its probed values is not
+/// scanned to its end: the executor reads the candidates' records and re-checks it.
+const MIN_SCANNED_CANDIDATES: usize = 64;
+
 pub fn path_prefix(path: &[String]) -> Vec<u8> {
     let joined = path.join("\u{1f}");
     let len = joined.len().min(u16::MAX as usize);
@@ -358,13 +362,15 @@ impl<'a> IndexReader<'a> {
     }
 
     /// [`Self::collect`] for a range of one tag, keeping only ids in `within`, a set small
-    /// enough to look its ids up. A range can hold far more keys than `within` has ids (`age
-    /// >= 40 and age < 41` holds a ninetieth of all records; `city == "cityK"` left 200), so
-    /// after scanning as many keys as `within` has ids, the value at which the scan stopped
-    /// is answered by point lookups of its exact keys (value · id, one per id: fjall's bloom
-    /// filters make a missing key cheap), and the scan goes on after that value. A range of
-    /// many values each holding few keys would pay for lookups over and over: after
-    /// [`MAX_PROBED_VALUES`] values it is scanned to its end.
+    /// enough to look its ids up. A range can hold far more keys than `within` has ids
+    /// (`age >= 40 and age < 41` holds a ninetieth of all records, `city == "cityK"` left
+    /// 200), so after scanning as many keys as `within` has ids, the value at which the scan
+    /// stopped is answered by point lookups of its exact keys (value · id, one per id: fjall's
+    /// bloom filters make a missing key cheap), and the scan goes on after that value. A
+    /// range of many values each holding many keys would pay for lookups over and over: after
+    /// [`MAX_PROBED_VALUES`] values the rest is scanned to its end, unless `within` is so
+    /// small that reading its records costs less: then the range is left unanswered (false)
+    /// and the executor re-checks it on the records.
     fn collect_probing(
         &self,
         base: &[u8],
@@ -373,9 +379,9 @@ impl<'a> IndexReader<'a> {
         tag: u8,
         within: &BTreeSet<String>,
         out: &mut Vec<String>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if within.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         let set: HashSet<&str> = within.iter().map(String::as_str).collect();
         let filter = move |t: u8, _: &[u8]| t == tag;
@@ -385,7 +391,7 @@ impl<'a> IndexReader<'a> {
             let Some(value) =
                 self.collect(base, lo, hi.clone(), &filter, Some(&set), budget, out)?
             else {
-                return Ok(());
+                return Ok(true);
             };
             // (ids the scan found in this value are looked up again: fewer than a membership
             // test on every id would cost)
@@ -399,11 +405,14 @@ impl<'a> IndexReader<'a> {
             }
             lo = match prefix_end(&value) {
                 Some(next) => Bound::Included(next),
-                None => return Ok(()),
+                None => return Ok(true),
             };
         }
+        if within.len() < MIN_SCANNED_CANDIDATES {
+            return Ok(false);
+        }
         self.collect(base, lo, hi, &filter, Some(&set), None, out)?;
-        Ok(())
+        Ok(true)
     }
 
     fn prefix_scan(
@@ -513,7 +522,8 @@ impl<'a> IndexReader<'a> {
     }
 
     /// Records with a number (or string) at `path` between `lo` and `hi`, keeping only ids in
-    /// `within` (when given). Strict number bounds that the index can split exactly exclude
+    /// `within` (when given; None also when a few candidates are cheaper to re-check than the
+    /// range is to read). Strict number bounds that the index can split exactly exclude
     /// the bound's own keys; every other bound is inclusive and the executor re-checks it.
     pub fn range_within(
         &self,
@@ -574,7 +584,9 @@ impl<'a> IndexReader<'a> {
         let mut out = Vec::new();
         match within {
             Some(w) if w.len() <= MAX_PROBED_CANDIDATES => {
-                self.collect_probing(&base, lo_b, hi_b, tag, w, &mut out)?
+                if !self.collect_probing(&base, lo_b, hi_b, tag, w, &mut out)? {
+                    return Ok(None);
+                }
             }
             _ => {
                 let w: Option<HashSet<&str>> =

@@ -139,8 +139,9 @@ pub fn candidates(
         }
         Filter::And(fs) => {
             // Point lookups go first; bounds on one path merge into one range scan that keeps
-            // only ids already found; once few candidates remain the costlier index scans are
-            // skipped: the executor re-checks every filter on the records anyway.
+            // only ids already found (for few candidates, a lookup of each candidate's exact
+            // key: cheaper than reading its record); once few candidates remain the other
+            // index scans are skipped: the executor re-checks every filter on the records.
             let (ranges, rest) = merge_ranges(fs, params)?;
             let (points, others): (Vec<&Filter>, Vec<&Filter>) =
                 rest.into_iter().partition(|f| cost_rank(f) == 0);
@@ -154,9 +155,6 @@ pub fn candidates(
                 }
             }
             for (path, lo, hi) in &ranges {
-                if small(&acc) {
-                    break;
-                }
                 let mut p = prefix.to_vec();
                 p.extend(path.iter().cloned());
                 let Some(path) = usable(p)? else {
