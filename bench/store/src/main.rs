@@ -9,30 +9,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use mix_store::crdt::ReplicaId;
 use mix_store::query::{self, parse_query, QueryOptions};
-use mix_store::record;
-use mix_store::value::{map_of, Value};
+use mix_store::value::Value;
 use mix_store::{Database, Options};
+use mix_store_bench::{record, with_id};
 use rusqlite::{params, Connection};
 use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn record(i: u64) -> Value {
-    map_of([
-        ("entity", Value::String(if i % 10 == 0 { "company" } else { "person" }.into())),
-        ("name", Value::String(format!("user{i}"))),
-        ("age", Value::Int((i % 90) as i64)),
-        ("city", Value::String(format!("city{}", i % 500))),
-        ("score", Value::Float((i % 1000) as f64 / 10.0)),
-        ("tags", Value::Array(vec![Value::String(format!("t{}", i % 7)), Value::String(format!("t{}", i % 11))])),
-    ])
-}
-
-fn with_id(i: u64, rev: u64) -> Value {
-    let Value::Map(mut m) = record(i) else { unreachable!() };
-    m.insert(record::ID.into(), Value::Ref(format!("r{i}")));
-    m.insert("rev".into(), Value::Int(rev as i64));
-    Value::Map(m)
-}
 
 fn sqlite_open(path: &Path) -> Connection {
     let c = Connection::open(path).expect("sqlite open");
