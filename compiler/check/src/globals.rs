@@ -57,33 +57,20 @@ pub fn global_names(
     Arc::new((cases, types))
 }
 
-/// One case of one module.
-#[salsa::interned(debug)]
-pub struct CaseId<'db> {
-    #[returns(copy)]
-    pub workspace: Workspace,
-    #[returns(copy)]
-    pub file: SourceFile,
-    #[returns(copy)]
-    pub module: usize,
-    #[returns(ref)]
-    pub name: String,
-}
-
 /// A case constructor's scheme: `arg -> result`, or `result` for a constant case. The result
 /// is the declared union the case belongs to, else an open union of that case.
-#[salsa::tracked(returns(ref))]
-pub fn case_scheme<'db>(db: &'db dyn Db, case: CaseId<'db>) -> Option<Scheme> {
-    let (file, position) = (case.file(db), case.module(db));
+///
+/// Not a query: converting one declared type is cheap, and a memo per case would be one more
+/// for salsa to re-verify after every edit that lowers a durability.
+pub fn case_scheme(
+    db: &dyn Db,
+    workspace: Workspace,
+    (file, position): ModuleAt,
+    name: &str,
+) -> Option<Scheme> {
     let module = module_index(db, file, position).as_deref()?;
-    let entry = module.case(case.name(db))?;
-    let globals = ModuleGlobals::new(
-        db,
-        case.workspace(db),
-        file,
-        module.name.clone(),
-        Vec::new(),
-    );
+    let entry = module.case(name)?;
+    let globals = ModuleGlobals::new(db, workspace, file, module.name.clone(), Vec::new());
     let mut infer = Infer::new(&globals);
     let mut vars = Default::default();
     let arg = entry.arg.as_ref().map(|a| infer.convert_type(a, &mut vars));
@@ -166,13 +153,8 @@ impl<'db> ModuleGlobals<'db> {
         def_scheme(self.db, self.workspace, file, module, name)
     }
 
-    fn case_in(&self, (file, position): ModuleAt, name: &str) -> Option<Scheme> {
-        self.index_at((file, position))?.case(name)?;
-        case_scheme(
-            self.db,
-            CaseId::new(self.db, self.workspace, file, position, name.to_string()),
-        )
-        .clone()
+    fn case_in(&self, at: ModuleAt, name: &str) -> Option<Scheme> {
+        case_scheme(self.db, self.workspace, at, name)
     }
 
     fn type_in(&self, at: ModuleAt, name: &str) -> Option<TypeDef> {
