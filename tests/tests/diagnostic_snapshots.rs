@@ -112,6 +112,19 @@ snapshot!(
     "def sign(x) = if (x < 0) -1\ndef next = 0\n"
 );
 snapshot!(chained_comparison, "cmp.mix", "def between = a < b < c\n");
+// What a syntax error right after an expression lists as expected depends on which grammar
+// levels the expression ended in (operator sequences, `|>`, comparisons, statements): these
+// pin those lists, so that a grammar change that alters them shows up here.
+snapshot!(expected_after_call_argument, "args.mix", "def t = f(1 2)\n");
+snapshot!(expected_after_comparison, "cmp.mix", "def t = a < b c\n");
+snapshot!(expected_after_logic, "logic.mix", "def t = a && not b c\n");
+snapshot!(expected_after_pipe, "pipe.mix", "def t = xs |> f(1) g\n");
+snapshot!(expected_after_record_value, "rec.mix", "def t = { a: 1 b: 2 }\n");
+snapshot!(
+    expected_after_statement,
+    "block.mix",
+    "def t(x) {\n  var y = x * 2;\n  y + 1 z\n}\n"
+);
 snapshot!(unexpected_eof, "eof.mix", "def f(x) {\n  return x +\n");
 snapshot!(unexpected_eof_in_call, "eof.mix", "def total = sum(xs,");
 snapshot!(invalid_pattern, "pat.mix", "def f = (g(x, y) -> 1)\n");
