@@ -599,11 +599,12 @@ impl<'p> Vm<'p> {
                     }};
                 }
                 match (&reg!($a), &reg!($b)) {
-                    // `$int` gives the result's tag and payload, or `None` for the general
-                    // path (overflow, division by zero).
+                    // `$int` gives the result, or `General` for the general path (overflow,
+                    // division by zero).
                     (Value::Int(x), Value::Int(y)) => match $int(*x, *y) {
-                        Some((tag, payload)) => store_word(&mut regm!($dst), tag, payload),
-                        None => set!($dst, check!($general(&reg!($a), &reg!($b)))),
+                        IntOp::Int(r) => store_word(&mut regm!($dst), TAG_INT, r as u64),
+                        IntOp::Float(r) => float!(r),
+                        IntOp::General => set!($dst, check!($general(&reg!($a), &reg!($b)))),
                     },
                     (Value::Float(x), Value::Float(y)) => float!($float(*x, *y)),
                     (Value::Float(x), Value::Int(y)) => float!($float(*x, *y as f64)),
@@ -723,7 +724,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| x.checked_add(y).map(|r| (TAG_INT, r as u64)),
+                    |x: i64, y: i64| IntOp::int(x.checked_add(y)),
                     |x: f64, y: f64| x + y,
                     ops::add_num
                 ),
@@ -731,7 +732,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| x.checked_sub(y).map(|r| (TAG_INT, r as u64)),
+                    |x: i64, y: i64| IntOp::int(x.checked_sub(y)),
                     |x: f64, y: f64| x - y,
                     ops::sub
                 ),
@@ -739,7 +740,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| x.checked_mul(y).map(|r| (TAG_INT, r as u64)),
+                    |x: i64, y: i64| IntOp::int(x.checked_mul(y)),
                     |x: f64, y: f64| x * y,
                     ops::mul
                 ),
@@ -747,7 +748,7 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| Some((TAG_FLOAT, (x as f64 / y as f64).to_bits())),
+                    |x: i64, y: i64| IntOp::Float(x as f64 / y as f64),
                     |x: f64, y: f64| x / y,
                     ops::div
                 ),
@@ -755,8 +756,10 @@ impl<'p> Vm<'p> {
                     dst,
                     a,
                     b,
-                    |x: i64, y: i64| (y != 0)
-                        .then(|| (TAG_FLOAT, (x.wrapping_rem(y) as f64).to_bits())),
+                    |x: i64, y: i64| match y {
+                        0 => IntOp::General,
+                        y => IntOp::Float(x.wrapping_rem(y) as f64),
+                    },
                     |x: f64, y: f64| x % y,
                     ops::rem
                 ),
@@ -768,6 +771,16 @@ impl<'p> Vm<'p> {
                     b,
                     target,
                 } => {
+                    // A counted loop's integer counter and bound: the sum goes straight into
+                    // the payload (the register already holds an integer) and is compared
+                    // without reading it back.
+                    if let (&Value::Int(x), &Value::Int(y)) = (&reg!(a), &reg!(b)) {
+                        if let Some(r) = x.checked_add(value as i64) {
+                            set_int_payload(&mut regm!(a), r);
+                            jump_if!(ops::ordered(op, r, y), target);
+                            continue;
+                        }
+                    }
                     add_int!(a, a, value);
                     jump_if!(holds(op, &reg!(a), &reg!(b)), target)
                 }
@@ -778,6 +791,13 @@ impl<'p> Vm<'p> {
                     limit,
                     target,
                 } => {
+                    if let Value::Int(x) = reg!(a) {
+                        if let Some(r) = x.checked_add(value as i64) {
+                            set_int_payload(&mut regm!(a), r);
+                            jump_if!(ops::ordered(op, r, limit as i64), target);
+                            continue;
+                        }
+                    }
                     add_int!(a, a, value);
                     jump_if!(holds(op, &reg!(a), &Value::Int(limit as i64)), target)
                 }
@@ -1423,6 +1443,21 @@ impl<'p> Vm<'p> {
     }
 }
 
+/// The result of an arithmetic instruction's integer fast path.
+enum IntOp {
+    Int(i64),
+    Float(f64),
+    /// Not handled inline (overflow, division by zero): the general operation decides.
+    General,
+}
+
+impl IntOp {
+    #[inline(always)]
+    fn int(r: Option<i64>) -> IntOp {
+        r.map_or(IntOp::General, IntOp::Int)
+    }
+}
+
 /// Whether a comparison is exactly `true` (what a branch tests).
 #[inline(always)]
 fn holds(op: crate::qcode::CmpOp, x: &Value, y: &Value) -> bool {
@@ -1574,6 +1609,14 @@ fn write_word(slot: &mut Value, tag: u8, payload: u64) {
         }
         d.write(tag);
     }
+}
+
+/// Replaces the integer in a register that holds an integer (its tag stays).
+#[inline(always)]
+fn set_int_payload(slot: &mut Value, x: i64) {
+    debug_assert!(matches!(slot, Value::Int(_)));
+    // SAFETY: `Value` is `repr(C, u8)` with the payload at offset 8; the slot is an `Int`.
+    unsafe { ((slot as *mut Value as *mut u8).add(8) as *mut i64).write(x) }
 }
 
 #[inline(always)]
