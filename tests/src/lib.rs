@@ -38,7 +38,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 // ---------------------------------------------------------------------------------------------
 // The mixc binary
 
-/// The `mixc` binary of the profile these tests were built in (built first if it is missing).
+/// The `mixc` binary of the profile these tests were built in, built first: `cargo test` builds
+/// only binaries of packages with integration tests of their own, so without this a binary left
+/// from an earlier build would be tested instead of the current sources (cargo makes it a no-op
+/// when the binary is up to date).
 pub fn mixc_binary() -> &'static Path {
     static MIXC: OnceLock<PathBuf> = OnceLock::new();
     MIXC.get_or_init(|| {
@@ -49,22 +52,20 @@ pub fn mixc_binary() -> &'static Path {
             .parent()
             .and_then(Path::parent)
             .expect("target/<profile>");
-        let candidate = profile_dir.join(&exe);
-        if !candidate.exists() {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = Command::new(cargo);
-            build
-                .args(["build", "-p", "mixc"])
-                .current_dir(env!("CARGO_MANIFEST_DIR"));
-            if profile_dir.file_name().is_some_and(|n| n == "release") {
-                build.arg("--release");
-            }
-            if let Some(target) = profile_dir.parent() {
-                build.env("CARGO_TARGET_DIR", target);
-            }
-            let status = build.status().expect("run cargo build -p mixc");
-            assert!(status.success(), "cargo build -p mixc failed");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build
+            .args(["build", "--quiet", "-p", "mixc"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
         }
+        if let Some(target) = profile_dir.parent() {
+            build.env("CARGO_TARGET_DIR", target);
+        }
+        let status = build.status().expect("run cargo build -p mixc");
+        assert!(status.success(), "cargo build -p mixc failed");
+        let candidate = profile_dir.join(&exe);
         assert!(
             candidate.exists(),
             "mixc not found at {}",

@@ -119,7 +119,11 @@ snapshot!(expected_after_call_argument, "args.mix", "def t = f(1 2)\n");
 snapshot!(expected_after_comparison, "cmp.mix", "def t = a < b c\n");
 snapshot!(expected_after_logic, "logic.mix", "def t = a && not b c\n");
 snapshot!(expected_after_pipe, "pipe.mix", "def t = xs |> f(1) g\n");
-snapshot!(expected_after_record_value, "rec.mix", "def t = { a: 1 b: 2 }\n");
+snapshot!(
+    expected_after_record_value,
+    "rec.mix",
+    "def t = { a: 1 b: 2 }\n"
+);
 snapshot!(
     expected_after_statement,
     "block.mix",
