@@ -97,6 +97,46 @@ pub fn case_scheme(
     Some(infer.subst.generalize(&ty, &Default::default()))
 }
 
+/// What `type(T)` tests at run time (for the back ends).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuntimeType {
+    /// A structural alias: its body is tested, its names resolved in the module declaring it.
+    Alias {
+        body: mix_syntax::ast::Type,
+        file: SourceFile,
+        module: String,
+    },
+    /// A declared union, or one case used as a type: the value is one of these cases (`null`
+    /// among them for `a | null`).
+    Cases(Vec<String>),
+    /// A named type with nothing to test at run time (opaque, or a type parameter).
+    Opaque,
+}
+
+/// The run-time meaning of type name `path` written in module `module` of `file`, resolved as
+/// inference resolves it there.
+pub fn runtime_type(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    module: &str,
+    path: &[&str],
+) -> Option<RuntimeType> {
+    let globals = ModuleGlobals::new(db, workspace, file, module.to_string(), Vec::new());
+    let (home, name) = globals.type_home(path)?;
+    Some(match globals.type_in(home, name)? {
+        TypeDef::Alias { body, .. } => RuntimeType::Alias {
+            body,
+            file: home.0,
+            module: globals.index_at(home)?.name.clone(),
+        },
+        TypeDef::Named { name, .. } => globals
+            .union_members(&name)
+            .map_or(RuntimeType::Opaque, RuntimeType::Cases),
+        TypeDef::Case(_) => RuntimeType::Cases(vec![name.to_string()]),
+    })
+}
+
 pub struct ModuleGlobals<'db> {
     db: &'db dyn Db,
     workspace: Workspace,
@@ -155,6 +195,25 @@ impl<'db> ModuleGlobals<'db> {
 
     fn case_in(&self, at: ModuleAt, name: &str) -> Option<Scheme> {
         case_scheme(self.db, self.workspace, at, name)
+    }
+
+    /// The module declaring the type (or case) `path` names, and its own name there: this
+    /// module's first, then the first module of the workspace declaring it.
+    fn type_home<'p>(&self, path: &[&'p str]) -> Option<(ModuleAt, &'p str)> {
+        match path {
+            [name] => {
+                if let Some((position, m)) = self.own() {
+                    if m.type_def(name).is_some() || m.case(name).is_some() {
+                        return Some(((self.file, position), name));
+                    }
+                }
+                let names = global_names(self.db, self.workspace);
+                let at = names.1.get(*name).or_else(|| names.0.get(*name)).copied()?;
+                Some((at, name))
+            }
+            [module @ .., name] => Some((self.find_module(&module.join("."))?, name)),
+            [] => None,
+        }
     }
 
     fn type_in(&self, at: ModuleAt, name: &str) -> Option<TypeDef> {
@@ -262,20 +321,8 @@ impl Globals for ModuleGlobals<'_> {
     }
 
     fn type_def(&self, path: &[&str]) -> Option<TypeDef> {
-        match path {
-            [name] => {
-                if let Some((position, _)) = self.own() {
-                    if let Some(def) = self.type_in((self.file, position), name) {
-                        return Some(def);
-                    }
-                }
-                let names = global_names(self.db, self.workspace);
-                let at = names.1.get(*name).or_else(|| names.0.get(*name)).copied()?;
-                self.type_in(at, name)
-            }
-            [module @ .., name] => self.type_in(self.find_module(&module.join("."))?, name),
-            [] => None,
-        }
+        let (home, name) = self.type_home(path)?;
+        self.type_in(home, name)
     }
 
     fn is_module(&self, name: &str) -> bool {

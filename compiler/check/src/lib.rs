@@ -24,4 +24,4 @@ pub mod ty;
 
 pub use db::{check_file, file_types, CheckDatabase, Db, Workspace};
 pub use files::{ItemInput, ItemSource, SourceFile, Update};
-pub use globals::{global_names, module_table};
+pub use globals::{global_names, module_table, runtime_type, RuntimeType};

@@ -5,8 +5,22 @@
 use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg};
 use mix_syntax::ast::{Pattern, PatternKind, SpreadKind, Type, TypeKind};
 
+use mix_check::{RuntimeType, SourceFile};
+
 use super::{Binding, Lowerer, Res};
 use crate::builder::Patch;
+
+/// How many aliases a type test may expand in a row (see `declared_type_test`).
+const MAX_ALIASES: usize = 64;
+
+/// What `type(T)` checks at run time.
+#[derive(Clone, Debug)]
+pub(super) enum TypeTest {
+    /// The value's kind.
+    Kind(KindTest),
+    /// The value is one of the cases of union `name` (`null` for a `null` member).
+    Cases { name: String, cases: Vec<String> },
+}
 
 impl Lowerer<'_, '_> {
     pub(super) fn pattern(&mut self, p: &Pattern, v: Reg, fails: &mut Vec<Patch>) -> Res<()> {
@@ -80,8 +94,9 @@ impl Lowerer<'_, '_> {
                 }
             }
             PatternKind::TypeTest(ty) => {
-                if let Some(kind) = self.kind_test(ty)? {
-                    self.test_kind(v, kind, fails);
+                if let Some(test) = self.type_test(ty)? {
+                    let t = self.run_type_test(v, &test);
+                    self.fail_unless(t, fails);
                 }
             }
             PatternKind::Capture(name, inner) => {
@@ -253,57 +268,139 @@ impl Lowerer<'_, '_> {
         Ok(())
     }
 
-    /// The run-time test of a type (`None`: every value passes, as for `any`).
-    pub(super) fn kind_test(&self, ty: &Type) -> Res<Option<KindTest>> {
-        Ok(match &ty.kind {
-            TypeKind::Null => Some(KindTest::Null),
-            TypeKind::Named(path) | TypeKind::App(path, _) => match path.last().map(|i| &*i.name) {
-                Some("bool") => Some(KindTest::Bool),
-                Some("number") => Some(KindTest::Number),
-                Some("string") => Some(KindTest::String),
-                Some("array") => Some(KindTest::Array),
-                Some("map") => Some(KindTest::Object),
-                Some("ref") => Some(KindTest::Ref),
-                Some("stream") => Some(KindTest::Stream),
-                Some("binary") => Some(KindTest::Binary),
-                Some("data") => Some(KindTest::Data),
-                Some("null") => Some(KindTest::Null),
-                Some("any") => None,
-                _ => {
-                    return Err(Box::new(
-                        self.unsupported("a run-time test of this type", ty.span),
-                    ))
+    /// The run-time test of a type written in this definition (`None`: every value passes, as
+    /// for `any`).
+    pub(super) fn type_test(&self, ty: &Type) -> Res<Option<TypeTest>> {
+        let home = (self.resolver.file, self.resolver.module.clone());
+        self.type_test_in(ty, &home, 0)
+    }
+
+    /// `type_test` with the names of `ty` resolved in module `home`; `aliases`: how many
+    /// aliases were expanded to get here.
+    fn type_test_in(
+        &self,
+        ty: &Type,
+        home: &(SourceFile, String),
+        aliases: usize,
+    ) -> Res<Option<TypeTest>> {
+        let kind = |k| Ok(Some(TypeTest::Kind(k)));
+        match &ty.kind {
+            TypeKind::Null => kind(KindTest::Null),
+            TypeKind::Named(path) | TypeKind::App(path, _) => {
+                let path: Vec<&str> = path.iter().map(|i| &*i.name).collect();
+                match path.as_slice() {
+                    ["bool"] => kind(KindTest::Bool),
+                    ["number"] => kind(KindTest::Number),
+                    ["string"] => kind(KindTest::String),
+                    ["array"] => kind(KindTest::Array),
+                    ["map"] => kind(KindTest::Object),
+                    ["ref"] => kind(KindTest::Ref),
+                    ["stream"] => kind(KindTest::Stream),
+                    ["binary"] => kind(KindTest::Binary),
+                    ["data"] => kind(KindTest::Data),
+                    ["null"] => kind(KindTest::Null),
+                    ["any"] => Ok(None),
+                    _ => self.declared_type_test(ty, &path, home, aliases),
                 }
-            },
-            TypeKind::Record(_) => Some(KindTest::Object),
-            TypeKind::Tuple(_) => Some(KindTest::Array),
-            TypeKind::Fun(..) => Some(KindTest::Function),
-            TypeKind::Stream(_) => Some(KindTest::Stream),
-            TypeKind::Paren(inner) => return self.kind_test(inner),
-            TypeKind::Wildcard => None,
-            _ => {
-                return Err(Box::new(
-                    self.unsupported("a run-time test of this type", ty.span),
-                ))
             }
-        })
+            TypeKind::Record(_) => kind(KindTest::Object),
+            TypeKind::Tuple(_) => kind(KindTest::Array),
+            TypeKind::Fun(..) => kind(KindTest::Function),
+            TypeKind::Stream(_) => kind(KindTest::Stream),
+            TypeKind::Paren(inner) => self.type_test_in(inner, home, aliases),
+            TypeKind::Wildcard => Ok(None),
+            _ => Err(Box::new(
+                self.unsupported("a run-time test of this type", ty.span),
+            )),
+        }
+    }
+
+    /// The test of a declared type: an alias's body, or membership in a union's cases.
+    fn declared_type_test(
+        &self,
+        ty: &Type,
+        path: &[&str],
+        (file, module): &(SourceFile, String),
+        aliases: usize,
+    ) -> Res<Option<TypeTest>> {
+        let resolved = mix_check::runtime_type(
+            self.resolver.db,
+            self.resolver.workspace,
+            *file,
+            module,
+            path,
+        );
+        match resolved {
+            // Aliases cannot be cyclic once checked; the bound only keeps this finite if one is.
+            Some(RuntimeType::Alias { body, file, module }) if aliases < MAX_ALIASES => {
+                self.type_test_in(&body, &(file, module), aliases + 1)
+            }
+            Some(RuntimeType::Cases(cases)) => Ok(Some(TypeTest::Cases {
+                name: path.join("."),
+                cases,
+            })),
+            _ => Err(Box::new(
+                self.unsupported("a run-time test of this type", ty.span),
+            )),
+        }
+    }
+
+    /// Emits `test` of the value in `v`: the register returned holds whether it passed.
+    fn run_type_test(&mut self, v: Reg, test: &TypeTest) -> Reg {
+        let t = self.b().reg();
+        match test {
+            TypeTest::Kind(kind) => {
+                self.emit(Instr::TestKind {
+                    dst: t,
+                    src: v,
+                    kind: *kind,
+                });
+            }
+            TypeTest::Cases { cases, .. } => {
+                // One test per case; the first that passes jumps past the rest with `t` true,
+                // and the last one's result is the answer otherwise.
+                let mut passed = Vec::new();
+                for (i, case) in cases.iter().enumerate() {
+                    if case == "null" {
+                        self.emit(Instr::TestKind {
+                            dst: t,
+                            src: v,
+                            kind: KindTest::Null,
+                        });
+                    } else {
+                        let name = self.prog.string(case);
+                        self.emit(Instr::IsCase {
+                            dst: t,
+                            src: v,
+                            name,
+                        });
+                    }
+                    if i + 1 < cases.len() {
+                        passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
+                    }
+                }
+                for patch in passed {
+                    self.b().land(patch);
+                }
+            }
+        }
+        t
     }
 
     /// `type(T, e)`: `e`'s value in `v` must pass `T`'s run-time test, else a run-time error.
     pub(super) fn assert_type(&mut self, ty: &Type, v: Reg) -> Res<()> {
-        let Some(kind) = self.kind_test(ty)? else {
+        let Some(test) = self.type_test(ty)? else {
             return Ok(());
         };
-        let t = self.b().reg();
-        self.emit(Instr::TestKind {
-            dst: t,
-            src: v,
-            kind,
-        });
+        let t = self.run_type_test(v, &test);
         let ok = self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 });
+        let what = match &test {
+            TypeTest::Kind(kind) => format!("{kind:?}").to_lowercase(),
+            TypeTest::Cases { name, .. } => name.clone(),
+        };
         let message = self
             .prog
-            .string(&format!("type assertion failed: the value is not a {kind:?}").to_lowercase());
+            .string(&format!("type assertion failed: the value is not a {what}"));
         self.emit(Instr::LoadConst {
             dst: t,
             constant: message,
