@@ -8,6 +8,7 @@ pub mod ast;
 pub mod codes;
 mod depth;
 pub mod format;
+pub mod json;
 pub mod lexer;
 mod parser;
 pub mod spans;

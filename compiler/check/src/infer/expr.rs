@@ -207,8 +207,18 @@ impl Infer<'_> {
                 result
             }
             ExprKind::Action(params, block) => self.action(params.as_deref(), block),
+            // The literal is data written in EscJSON: its parts need no types of their own.
             ExprKind::EscJson(inner) => {
-                self.expr(inner);
+                if let Err(span) = mix_syntax::json::constant_json(inner) {
+                    self.diagnostics.push(
+                        mix_diagnostics::Diagnostic::error(
+                            codes::NOT_CONSTANT,
+                            "`_escJSON_` needs a compile-time constant",
+                            span,
+                        )
+                        .with_help("write literals only: strings, numbers, booleans, null, arrays and records with named keys"),
+                    );
+                }
                 data()
             }
             ExprKind::Paren(inner) => self.expr_with_short_scope(inner),

@@ -301,7 +301,7 @@ impl Lowerer<'_, '_> {
                 return Err(Box::new(self.unsupported("`type(T)` as a value", e.span)))
             }
             ExprKind::Action(..) => return Err(Box::new(self.unsupported("an `action`", e.span))),
-            ExprKind::EscJson(_) => return Err(Box::new(self.unsupported("`_escJSON_`", e.span))),
+            ExprKind::EscJson(constant) => return self.esc_json(constant, dst, e.span),
             ExprKind::Spread(..) | ExprKind::Capture(..) | ExprKind::ParenList(_) => {
                 return Err(Box::new(
                     self.unsupported("pattern syntax in an expression", e.span),

@@ -8,6 +8,7 @@
 
 mod branch;
 mod call;
+mod escjson;
 mod expr;
 mod pattern;
 mod stmt;
