@@ -21,6 +21,9 @@ pub trait Db: salsa::Database {}
 #[derive(Clone, Default)]
 pub struct CheckDatabase {
     storage: salsa::Storage<Self>,
+    /// Item inputs no file uses any more (salsa inputs cannot be deleted): new items take these
+    /// before new inputs are made, so an editing session does not accumulate them.
+    pub(crate) spare_items: Vec<crate::files::ItemInput>,
 }
 
 #[salsa::db]
@@ -41,6 +44,7 @@ impl CheckDatabase {
         };
         CheckDatabase {
             storage: salsa::Storage::new(Some(Box::new(callback))),
+            spare_items: Vec::new(),
         }
     }
 }

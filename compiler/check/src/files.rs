@@ -6,7 +6,7 @@
 //! live in the file's [`Layout`], which only reporting reads. So an edit inside one body sets one
 //! item input, and moving every later item by a few bytes invalidates nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use mix_diagnostics::{Diagnostic, LineDirective, Span};
@@ -508,7 +508,8 @@ impl CheckDatabase {
     }
 
     /// Parses `text` whole and gives each item an input, reusing `reuse`'s input for an item
-    /// of the same identity (setting its tree only when it changed).
+    /// of the same identity (setting its tree only when it changed), else a spare one. The
+    /// inputs of `reuse` no item takes become spares.
     fn parse_whole(
         &mut self,
         path: &str,
@@ -522,12 +523,15 @@ impl CheckDatabase {
             &split.modules,
             split.leaves.iter().map(|l| (l.module, &l.item)),
         );
+        let kept: HashSet<&ItemKey> = item_keys.iter().collect();
+        let gone = reuse.iter().filter(|(key, _)| !kept.contains(key));
+        self.spare_items.extend(gone.map(|(_, &input)| input));
         let mut outline = outline_of(&split.modules);
         let mut items = Vec::with_capacity(split.leaves.len());
         for (leaf, key) in split.leaves.into_iter().zip(item_keys) {
             let place = leaf.place();
-            let input = match reuse.get(&key) {
-                Some(&input) => {
+            let input = match reuse.get(&key).copied().or_else(|| self.spare_items.pop()) {
+                Some(input) => {
                     self.set_item(input, leaf.item, durability);
                     input
                 }

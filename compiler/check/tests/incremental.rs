@@ -166,3 +166,41 @@ fn a_new_reference_reinfers_only_its_own_module() {
         "module two was inferred again: {rerun:?}"
     );
 }
+
+/// Salsa inputs cannot be deleted: items that a whole re-parse no longer finds hand their
+/// inputs to new items, so renaming definitions again and again reuses the same inputs.
+#[test]
+fn items_that_disappear_hand_their_inputs_to_new_items() {
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[(
+        "names.mix".to_string(),
+        "def a = 1\ndef b = \"x\"\n".to_string(),
+    )]);
+    let file = files[0];
+    let inputs = |db: &CheckDatabase| {
+        let mut sources: Vec<_> = file
+            .outline(db)
+            .modules
+            .iter()
+            .flat_map(|m| m.items.clone())
+            .collect();
+        sources.sort_by_key(|s| format!("{s:?}"));
+        sources
+    };
+    let before = inputs(&db);
+    for round in 0..20 {
+        // Both definitions change name at once: the whole text is parsed again.
+        let text = format!("def a{round} = 1\ndef b{round} = \"x\"\n");
+        assert_eq!(db.set_text(file, text), Update::Whole);
+        assert_eq!(inputs(&db), before, "round {round}");
+        assert!(check_file(&db, workspace, file).is_empty());
+        let types = mix_check::file_types(&db, workspace, file);
+        assert_eq!(
+            types,
+            vec![
+                (format!("names.a{round}"), "number".to_string()),
+                (format!("names.b{round}"), "string".to_string()),
+            ]
+        );
+    }
+}
