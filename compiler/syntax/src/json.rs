@@ -1,81 +1,46 @@
 //! A constant expression as JSON text: the literal after `_escJSON_` (facts §2), which the
 //! checker requires to be a constant and the back ends hand to the run time's EscJSON reader.
 
-use std::fmt::Write;
-
 use mix_diagnostics::Span;
+use serde_json::{Map, Number, Value};
 
 use crate::ast::{Expr, ExprKind, FieldKey, UnOp};
 
 /// `e` as JSON text, if it is built of literals only (strings, numbers, booleans, `null`,
 /// arrays, records with named keys); else the span of the first part that is not.
 pub fn constant_json(e: &Expr) -> Result<String, Span> {
-    let mut out = String::new();
-    write_json(e, &mut out)?;
-    Ok(out)
+    Ok(constant(e)?.to_string())
 }
 
-fn write_json(e: &Expr, out: &mut String) -> Result<(), Span> {
-    match &e.kind {
-        ExprKind::Null => out.push_str("null"),
-        ExprKind::True => out.push_str("true"),
-        ExprKind::False => out.push_str("false"),
-        ExprKind::Int(i) => write!(out, "{i}").expect("writing to a String"),
-        ExprKind::Float(f) if f.is_finite() => write!(out, "{f:?}").expect("writing to a String"),
-        ExprKind::Str(s) => write_string(s, out),
-        ExprKind::Paren(inner) => write_json(inner, out)?,
-        ExprKind::Unary(UnOp::Neg, inner)
-            if matches!(inner.kind, ExprKind::Int(_) | ExprKind::Float(_)) =>
-        {
-            out.push('-');
-            write_json(inner, out)?;
-        }
+fn constant(e: &Expr) -> Result<Value, Span> {
+    Ok(match &e.kind {
+        ExprKind::Null => Value::Null,
+        ExprKind::True => Value::Bool(true),
+        ExprKind::False => Value::Bool(false),
+        ExprKind::Int(i) => Value::from(*i),
+        ExprKind::Float(f) => Number::from_f64(*f).map(Value::Number).ok_or(e.span)?,
+        ExprKind::Str(s) => Value::String(s.to_string()),
+        ExprKind::Paren(inner) => constant(inner)?,
+        ExprKind::Unary(UnOp::Neg, inner) => match inner.kind {
+            ExprKind::Int(i) => Value::from(i.wrapping_neg()),
+            ExprKind::Float(f) => Number::from_f64(-f).map(Value::Number).ok_or(e.span)?,
+            _ => return Err(e.span),
+        },
         ExprKind::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(item, out)?;
-            }
-            out.push(']');
+            Value::Array(items.iter().map(constant).collect::<Result<_, _>>()?)
         }
         ExprKind::Record(fields) => {
-            out.push('{');
-            for (i, field) in fields.iter().enumerate() {
+            let mut object = Map::new();
+            for field in fields {
                 let (FieldKey::Name(key), Some(value)) = (&field.key, &field.value) else {
                     return Err(field.span);
                 };
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(&key.name, out);
-                out.push(':');
-                write_json(value, out)?;
+                object.insert(key.name.to_string(), constant(value)?);
             }
-            out.push('}');
+            Value::Object(object)
         }
         _ => return Err(e.span),
-    }
-    Ok(())
-}
-
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                write!(out, "\\u{:04x}", c as u32).expect("writing to a String")
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    })
 }
 
 #[cfg(test)]
