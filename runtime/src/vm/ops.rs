@@ -46,7 +46,8 @@ pub fn sub(a: &Value, b: &Value) -> RtResult<Value> {
     }
 }
 
-#[inline]
+/// Out of line: the dispatch loop only comes here off its fast paths.
+#[inline(never)]
 pub fn mul(a: &Value, b: &Value) -> RtResult<Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(match x.checked_mul(*y) {
@@ -71,7 +72,8 @@ pub fn div(a: &Value, b: &Value) -> RtResult<Value> {
     }
 }
 
-#[inline]
+/// Out of line: the dispatch loop only comes here off its fast paths.
+#[inline(never)]
 pub fn rem(a: &Value, b: &Value) -> RtResult<Value> {
     match (a, b) {
         // Exact for integers (and faster); the result is still a float, as `%` always is.
