@@ -46,8 +46,7 @@ pub fn sub(a: &Value, b: &Value) -> RtResult<Value> {
     }
 }
 
-/// Out of line: the dispatch loop only comes here off its fast paths.
-#[inline(never)]
+#[inline]
 pub fn mul(a: &Value, b: &Value) -> RtResult<Value> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Ok(match x.checked_mul(*y) {
@@ -72,8 +71,7 @@ pub fn div(a: &Value, b: &Value) -> RtResult<Value> {
     }
 }
 
-/// Out of line: the dispatch loop only comes here off its fast paths.
-#[inline(never)]
+#[inline]
 pub fn rem(a: &Value, b: &Value) -> RtResult<Value> {
     match (a, b) {
         // Exact for integers (and faster); the result is still a float, as `%` always is.
