@@ -341,12 +341,17 @@ fn kind_and_name(item: &Item) -> (&'static str, String) {
     }
 }
 
+/// Each item's identity. Occurrences are counted per module *name*, like the key itself: two
+/// modules of one name (an error, but it happens while typing) must not give their items equal
+/// keys, or both would be given one input.
 fn keys<'a>(modules: &'a [String], items: impl Iterator<Item = (usize, &'a Item)>) -> Vec<ItemKey> {
-    let mut seen: HashMap<(usize, &'static str, String), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, &'static str, String), usize> = HashMap::new();
     items
         .map(|(module, item)| {
             let (kind, name) = kind_and_name(item);
-            let occurrence = seen.entry((module, kind, name.clone())).or_insert(0);
+            let occurrence = seen
+                .entry((modules[module].as_str(), kind, name.clone()))
+                .or_insert(0);
             *occurrence += 1;
             ItemKey {
                 module: modules[module].clone(),

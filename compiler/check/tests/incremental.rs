@@ -204,3 +204,28 @@ fn items_that_disappear_hand_their_inputs_to_new_items() {
         );
     }
 }
+
+/// Two modules of one name (an error, common while typing) gave their items equal identities,
+/// so a whole re-parse handed both items one input and the first module checked the second's
+/// definition (found by the `recheck` fuzz target).
+#[test]
+fn two_modules_of_one_name_keep_their_own_items() {
+    let old = "module r\n  def t = \"text\"\nmodule end\n";
+    let new = "module r\n  def t = \"text\"\nmodule end\nmodule r\n  def t = 1\nmodule end\n";
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[("dup.mix".to_string(), old.to_string())]);
+    let _ = check_file(&db, workspace, files[0]);
+    assert_eq!(db.set_text(files[0], new.to_string()), Update::Whole);
+    let mut fresh = CheckDatabase::default();
+    let (fresh_workspace, fresh_files) = fresh.load(&[("dup.mix".to_string(), new.to_string())]);
+    let types = mix_check::file_types(&db, workspace, files[0]);
+    assert_eq!(
+        types,
+        mix_check::file_types(&fresh, fresh_workspace, fresh_files[0])
+    );
+    assert_eq!(types[0], ("r.t".to_string(), "string".to_string()));
+    assert_eq!(
+        check_file(&db, workspace, files[0]),
+        check_file(&fresh, fresh_workspace, fresh_files[0])
+    );
+}
