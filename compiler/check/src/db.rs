@@ -446,14 +446,19 @@ pub fn group_of<'db>(
     name: &str,
 ) -> Option<GroupId<'db>> {
     let index = module_named(db, file, module)?;
-    let first = &index.defs[*index.group_of(name)?.first()?].name;
-    Some(GroupId::new(
-        db,
-        workspace,
-        file,
-        module.to_string(),
-        first.clone(),
-    ))
+    Some(group_id(db, workspace, file, index, index.group_of(name)?))
+}
+
+/// The id of `group` (positions in `module.defs`): named by its first member.
+fn group_id<'db>(
+    db: &'db dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    module: &ModuleIndex,
+    group: &[usize],
+) -> GroupId<'db> {
+    let first = module.defs[group[0]].name.clone();
+    GroupId::new(db, workspace, file, module.name.clone(), first)
 }
 
 /// The generalised type of one definition (an interface declaration's is its signature).
@@ -510,8 +515,7 @@ fn block_diagnostics(
             ));
         }
         for group in &module.groups {
-            let first = module.defs[group[0]].name.clone();
-            let id = GroupId::new(db, workspace, file, module.name.clone(), first);
+            let id = group_id(db, workspace, file, module, group);
             for (name, d) in infer_group(db, id).diagnostics(db) {
                 if let Some(entry) = module.def(name) {
                     out.push((entry.item, d.clone()));

@@ -411,12 +411,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn test_kind(&mut self, v: Reg, kind: KindTest, fails: &mut Vec<Patch>) {
-        let t = self.b().reg();
-        self.emit(Instr::TestKind {
-            dst: t,
-            src: v,
-            kind,
-        });
+        let t = self.run_type_test(v, &TypeTest::Kind(kind));
         self.fail_unless(t, fails);
     }
 
