@@ -15,6 +15,7 @@ pub const ASSIGN_TO_IMMUTABLE: &str = "E0211";
 pub const SIGNATURE_MISMATCH: &str = "E0212";
 pub const MODULE_CYCLE: &str = "E0213";
 pub const NOT_CONSTANT: &str = "E0214";
+pub const DUPLICATE_MODULE: &str = "E0215";
 
 pub const NOT_CHECKED_YET: &str = "W0200";
 pub const INTERFACE_ONLY: &str = "W0201";

@@ -502,6 +502,16 @@ fn block_diagnostics(
         .skip(first)
         .take(MODULES_PER_BLOCK)
     {
+        if index.position(&module.name) != Some(position) {
+            // Names resolve to the first module of a name, so nothing of this one is checked.
+            let first_item = file
+                .outline(db)
+                .modules
+                .get(position)
+                .and_then(|m| m.items.first());
+            out.extend(first_item.map(|&item| (item, duplicate_module(&module.name))));
+            continue;
+        }
         out.extend(cycles.diagnostic(db, (file, position)));
         for entry in module.defs.iter().filter(|d| !d.has_body) {
             out.push((
@@ -524,6 +534,16 @@ fn block_diagnostics(
         }
     }
     Arc::new(out)
+}
+
+/// The error for a second module of one name in a file, at its first item.
+fn duplicate_module(name: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::DUPLICATE_MODULE,
+        format!("module `{name}` is defined more than once in this file; this one is not checked"),
+        Span::new(0, 3),
+    )
+    .with_help("rename one of the modules, or merge their definitions into one")
 }
 
 /// Every diagnostic of a file: syntax first, then types, with absolute spans.
