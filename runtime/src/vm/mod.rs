@@ -213,9 +213,7 @@ impl<'p> Vm<'p> {
         self.native_depth += 1;
         if self.native_depth > MAX_NATIVE_DEPTH {
             self.native_depth -= 1;
-            return Err(RtError::runtime(
-                "stack overflow: natives and Mix functions call each other too deeply",
-            ));
+            return Err(natives_too_deep());
         }
         let result = call(self);
         self.native_depth -= 1;
@@ -234,30 +232,14 @@ impl<'p> Vm<'p> {
         args: &[Value],
     ) -> RtResult<Value> {
         if self.native_depth > MAX_NATIVE_DEPTH {
-            return Err(RtError::runtime(
-                "stack overflow: natives and Mix functions call each other too deeply",
-            ));
-        }
-        if self.frames.len() >= MAX_FRAMES {
-            return Err(RtError::runtime(
-                "stack overflow: too many nested calls (is a recursion missing its base case?)",
-            ));
+            return Err(natives_too_deep());
         }
         let base = self.top();
-        // SAFETY: the verifier checked every function index the VM can reach.
-        let registers = unsafe {
-            self.program
-                .module
-                .functions
-                .get_unchecked(function as usize)
-        }
-        .registers;
-        self.ensure_registers(base + registers as usize)?;
-        self.push_frame_in_place(function, registers as u32, base as u32, 0, closure);
-        debug_assert!(args.len() <= registers as usize);
+        let registers = self.enter_frame(function, base, 0, closure)?;
+        debug_assert!(args.len() <= registers);
         for (i, a) in args.iter().enumerate() {
             // SAFETY: `args.len()` is the function's arity (`<= registers`, verified), and the
-            // frame's registers exist (ensured above).
+            // frame's registers exist (`enter_frame` made room for them).
             unsafe { copy_slot(self.regs.as_mut_ptr().add(base + i), a) };
         }
         let stop = self.frames.len() - 1;
@@ -284,15 +266,35 @@ impl<'p> Vm<'p> {
         dst: Reg,
         closure: Option<Rc<Func>>,
     ) -> RtResult<()> {
+        self.enter_frame(function, base, dst, closure).map(drop)
+    }
+
+    /// Checks the frame limit, makes room for `function`'s registers at `base` and pushes its
+    /// frame; gives its register count.
+    #[inline(always)]
+    fn enter_frame(
+        &mut self,
+        function: u32,
+        base: usize,
+        dst: Reg,
+        closure: Option<Rc<Func>>,
+    ) -> RtResult<usize> {
         if self.frames.len() >= MAX_FRAMES {
             return Err(RtError::runtime(
                 "stack overflow: too many nested calls (is a recursion missing its base case?)",
             ));
         }
-        let registers = self.program.module.functions[function as usize].registers as u32;
+        // SAFETY: the verifier checked every function index the VM can reach.
+        let registers = unsafe {
+            self.program
+                .module
+                .functions
+                .get_unchecked(function as usize)
+        }
+        .registers as u32;
         self.ensure_registers(base + registers as usize)?;
         self.push_frame_in_place(function, registers, base as u32, dst, closure);
-        Ok(())
+        Ok(registers as usize)
     }
 
     /// Pushes a frame by writing its fields straight into the frame stack's spare slot. A
@@ -1441,6 +1443,12 @@ impl<'p> Vm<'p> {
         *base = caller.base as usize;
         Some(*base + dst as usize)
     }
+}
+
+/// The error when natives and the Mix functions they call nest past [`MAX_NATIVE_DEPTH`].
+#[cold]
+fn natives_too_deep() -> RtError {
+    RtError::runtime("stack overflow: natives and Mix functions call each other too deeply")
 }
 
 /// The result of an arithmetic instruction's integer fast path.
