@@ -42,6 +42,12 @@ const MAX_PROBED_VALUES: usize = 2;
 /// scanned to its end: the executor reads the candidates' records and re-checks it.
 const MIN_SCANNED_CANDIDATES: usize = 64;
 
+/// Candidate ids as a hash set: scans test membership for every key they pass, and hashing
+/// beats walking the ordered set.
+fn id_set(ids: &BTreeSet<String>) -> HashSet<&str> {
+    ids.iter().map(String::as_str).collect()
+}
+
 pub fn path_prefix(path: &[String]) -> Vec<u8> {
     let joined = path.join("\u{1f}");
     let len = joined.len().min(u16::MAX as usize);
@@ -383,7 +389,7 @@ impl<'a> IndexReader<'a> {
         if within.is_empty() {
             return Ok(true);
         }
-        let set: HashSet<&str> = within.iter().map(String::as_str).collect();
+        let set = id_set(within);
         let filter = move |t: u8, _: &[u8]| t == tag;
         let mut lo = lo;
         for _ in 0..MAX_PROBED_VALUES {
@@ -425,8 +431,7 @@ impl<'a> IndexReader<'a> {
         let hi = prefix_end(&prefix)
             .map(Bound::Excluded)
             .unwrap_or(Bound::Unbounded);
-        // membership is tested for every key scanned: hashing beats walking the ordered set
-        let within: Option<HashSet<&str>> = within.map(|w| w.iter().map(String::as_str).collect());
+        let within = within.map(id_set);
         self.collect(
             &prefix.clone(),
             Bound::Included(prefix),
@@ -589,8 +594,7 @@ impl<'a> IndexReader<'a> {
                 }
             }
             _ => {
-                let w: Option<HashSet<&str>> =
-                    within.map(|w| w.iter().map(String::as_str).collect());
+                let w = within.map(id_set);
                 self.collect(
                     &base,
                     lo_b,
