@@ -8,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod escjson;
 pub mod export;
+pub mod head;
 pub mod index;
 pub mod keys;
 pub mod msgpack;

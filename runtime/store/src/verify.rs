@@ -7,7 +7,6 @@ use crate::crdt::VersionVector;
 use crate::database::Database;
 use crate::engine::{Space, Store};
 use crate::keys;
-use crate::msgpack;
 use crate::wire::{unseal, Reader};
 use std::ops::Bound;
 
@@ -61,19 +60,11 @@ fn check_value(space: Space, key: &[u8], value: &[u8]) -> Result<(), String> {
                     })
                 }
             }),
-        Space::Records => keys::parse_record(value).and_then(|rec| {
-            rec.head_value()?;
-            let state = rec.state()?;
-            if state.id.as_bytes() == key {
-                Ok(())
-            } else {
-                Err(crate::StoreError::Corrupt {
-                    space: name,
-                    detail: "key does not match the record id".into(),
-                })
-            }
+        Space::Records => keys::parse_record(key, value).and_then(|rec| {
+            crate::record::validate_id(rec.id)?;
+            rec.state().map(|_| ())
         }),
-        Space::Revisions => unseal(name, value).and_then(msgpack::decode).map(|_| ()),
+        Space::Revisions => keys::decode_revision(key, value).map(|_| ()),
         Space::Index => {
             if value.is_empty() {
                 Ok(())

@@ -8,6 +8,8 @@
 //!                         candidates, whole queries and bare gets on a third of the keys each
 //! probe batch DIR N       N durable batches of 1,000 new records; wall and CPU per batch
 //! probe merge N           merge N remote changes (batches of 10,000) into a durable store
+//! probe sizes             keys and bytes per record in each space after a batch of 1,000
+//!                         new records (generated ids) and after a merge of 1,000 (short ids)
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -123,6 +125,31 @@ fn main() {
             }
             println!("merge: wall {:?}, cpu {:.2} s", t0.elapsed(), cpu_secs() - c0);
         }
-        _ => eprintln!("usage: probe load DIR | eq DIR SECS | range DIR SECS | cold DIR | batch DIR N | merge N"),
+        "sizes" => {
+            let opts = Options { durable: false, ..Options::default() };
+            let batch = Database::memory(opts.clone()).unwrap();
+            batch.save_batch((0..1000).map(record).collect()).unwrap();
+            let src = Database::memory_with_replica(opts.clone(), ReplicaId(1)).unwrap();
+            src.save_batch((0..1000).map(|i| with_id(i, 0)).collect()).unwrap();
+            let merged = Database::memory(opts).unwrap();
+            merged.apply_remote(src.all_changes().map(|c| c.unwrap()).collect()).unwrap();
+            for (what, db) in [("batch", &batch), ("merge", &merged)] {
+                let (mut keys, mut bytes) = (0usize, 0usize);
+                for space in mix_store::engine::Space::ALL {
+                    let (mut k, mut b) = (0usize, 0usize);
+                    let all = db.engine().scan(space, std::ops::Bound::Unbounded, std::ops::Bound::Unbounded, false);
+                    for kv in all {
+                        let (key, v) = kv.unwrap();
+                        k += 1;
+                        b += key.len() + v.len();
+                    }
+                    keys += k;
+                    bytes += b;
+                    println!("{what} {:>9}: {:5.2} keys, {:6.1} bytes per record", space.name(), k as f64 / 1000.0, b as f64 / 1000.0);
+                }
+                println!("{what} total: {:.2} keys, {:.1} bytes per record", keys as f64 / 1000.0, bytes as f64 / 1000.0);
+            }
+        }
+        _ => eprintln!("usage: probe load DIR | eq DIR SECS | range DIR SECS | cold DIR | batch DIR N | merge N | sizes"),
     }
 }

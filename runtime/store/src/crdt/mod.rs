@@ -11,5 +11,5 @@ pub mod version_vector;
 pub use change::{Change, FieldOp};
 pub use hlc::{Clock, Hlc};
 pub use ids::{FieldOpId, OpId, ReplicaId};
-pub use state::RecordState;
+pub use state::{RecordState, Stamp};
 pub use version_vector::VersionVector;

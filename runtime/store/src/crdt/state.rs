@@ -171,38 +171,7 @@ impl RecordState {
 
     /// The record as readers see it: content plus system fields.
     pub fn materialise(&self) -> Value {
-        let mut m = self.content();
-        m.insert(record::ID.into(), Value::Ref(self.id.clone()));
-        if let Some(head) = self.latest.first() {
-            m.insert(record::REV.into(), Value::Ref(head.id.to_string()));
-            m.insert(
-                record::MODIFIED_AT.into(),
-                Value::Int(head.hlc.wall_ms as i64),
-            );
-            m.insert(
-                record::MODIFIED_BY.into(),
-                Value::String(head.principal.clone()),
-            );
-        }
-        m.insert(
-            record::PREVIOUS.into(),
-            self.latest
-                .get(1)
-                .map(|s| Value::Ref(s.id.to_string()))
-                .unwrap_or(Value::Null),
-        );
-        if let Some(first) = &self.first {
-            m.insert(
-                record::CREATED_AT.into(),
-                Value::Int(first.hlc.wall_ms as i64),
-            );
-            m.insert(
-                record::CREATED_BY.into(),
-                Value::String(first.principal.clone()),
-            );
-        }
-        m.insert(record::DELETED.into(), Value::Bool(!self.is_live()));
-        Value::Map(m)
+        crate::head::Head::of_state(self).to_value(&self.id)
     }
 
     /// Every path with more than one concurrent value, values ordered winner first.
@@ -229,8 +198,38 @@ impl RecordState {
 
     // ---- persistence ----
 
-    pub fn encode(&self, w: &mut Writer) {
-        w.str(&self.id);
+    /// Encode the registers and superseded ids (store format 3). The id is the record's key
+    /// and the stamps are in the head, so neither is repeated here. Each distinct replica is
+    /// written once and each distinct (change, clock) pair once; entries refer to them by
+    /// position. A winning value equal to the head's content at its path is not repeated
+    /// (flag 2): `content` is the head's content, which decoding is handed back.
+    pub fn encode(&self, w: &mut Writer, content: &Value) {
+        let mut changes: Vec<(OpId, Hlc)> = self
+            .registers
+            .values()
+            .flatten()
+            .map(|e| (e.id.change, e.hlc))
+            .collect();
+        changes.sort_unstable();
+        changes.dedup();
+        let mut replicas: Vec<u64> = changes
+            .iter()
+            .map(|(c, _)| c.replica.0)
+            .chain(self.superseded.iter().map(|f| f.change.replica.0))
+            .collect();
+        replicas.sort_unstable();
+        replicas.dedup();
+        let rep_index = |r: ReplicaId| replicas.binary_search(&r.0).unwrap_or(0) as u64;
+        w.varint(replicas.len() as u64);
+        for r in &replicas {
+            w.u64_fixed(*r);
+        }
+        w.varint(changes.len() as u64);
+        for (c, h) in &changes {
+            w.varint(rep_index(c.replica));
+            w.varint(c.counter);
+            encode_hlc(w, *h);
+        }
         w.varint(self.registers.len() as u64);
         for (p, es) in &self.registers {
             w.varint(p.len() as u64);
@@ -239,9 +238,11 @@ impl RecordState {
             }
             w.varint(es.len() as u64);
             for e in es {
-                encode_fid(w, e.id);
-                encode_hlc(w, e.hlc);
+                let c = changes.binary_search(&(e.id.change, e.hlc)).unwrap_or(0);
+                w.varint(c as u64);
+                w.varint(e.id.index as u64);
                 match &e.value {
+                    Some(v) if !p.is_empty() && content.get_path(p) == Some(v) => w.u8(2),
                     Some(v) => {
                         w.u8(1);
                         w.value(v);
@@ -252,22 +253,44 @@ impl RecordState {
         }
         w.varint(self.superseded.len() as u64);
         for f in &self.superseded {
-            encode_fid(w, *f);
-        }
-        let stamps: Vec<&Stamp> = self.first.iter().chain(self.latest.iter()).collect();
-        w.u8(self.first.is_some() as u8);
-        w.varint(self.latest.len() as u64);
-        for s in stamps {
-            encode_hlc(w, s.hlc);
-            w.u64_fixed(s.id.replica.0);
-            w.varint(s.id.counter);
-            w.str(&s.principal);
+            w.varint(rep_index(f.change.replica));
+            w.varint(f.change.counter);
+            w.varint(f.index as u64);
         }
     }
 
-    pub fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        let id = r.str()?;
-        let mut st = RecordState::new(&id);
+    /// Decode what [`RecordState::encode`] wrote, given the record's id and its decoded head
+    /// (stamps and content).
+    pub fn decode(r: &mut Reader<'_>, id: &str, head: &crate::head::Head) -> Result<Self> {
+        let mut st = RecordState::new(id);
+        st.latest = head.latest.clone();
+        st.first = head.first.clone();
+        let nrep = r.count(8, 1 << 24, "replicas")?;
+        let mut replicas = Vec::with_capacity(nrep);
+        for _ in 0..nrep {
+            replicas.push(ReplicaId(r.u64_fixed()?));
+        }
+        let replica = |r: &mut Reader<'_>| -> Result<ReplicaId> {
+            let i = r.varint()?;
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| replicas.get(i).copied())
+                .ok_or_else(|| r.err("replica index out of range"))
+        };
+        let nchg = r.count(4, 1 << 24, "changes")?;
+        let mut changes = Vec::with_capacity(nchg);
+        for _ in 0..nchg {
+            let rep = replica(r)?;
+            let counter = r.varint()?;
+            let hlc = decode_hlc(r)?;
+            changes.push((
+                OpId {
+                    replica: rep,
+                    counter,
+                },
+                hlc,
+            ));
+        }
         let n = r.count(2, 1 << 24, "registers")?;
         for _ in 0..n {
             let pl = r.count(1, 1024, "path")?;
@@ -275,68 +298,51 @@ impl RecordState {
             for _ in 0..pl {
                 p.push(r.str()?);
             }
-            let ne = r.count(12, 1 << 20, "register entries")?;
+            let ne = r.count(3, 1 << 20, "register entries")?;
             let mut es = Vec::with_capacity(ne);
             for _ in 0..ne {
-                let id = decode_fid(r)?;
-                let hlc = decode_hlc(r)?;
+                let ci = r.varint()?;
+                let (change, hlc) = usize::try_from(ci)
+                    .ok()
+                    .and_then(|i| changes.get(i).copied())
+                    .ok_or_else(|| r.err("change index out of range"))?;
+                let index =
+                    u32::try_from(r.varint()?).map_err(|_| r.err("op index overflows u32"))?;
                 let value = match r.u8()? {
                     0 => None,
                     1 => Some(r.value()?),
+                    2 => Some(
+                        head.content
+                            .get_path(&p)
+                            .filter(|_| !p.is_empty())
+                            .cloned()
+                            .ok_or_else(|| r.err("register value missing from the head"))?,
+                    ),
                     _ => return Err(r.err("bad value flag")),
                 };
-                es.push(Entry { id, hlc, value });
+                es.push(Entry {
+                    id: FieldOpId { change, index },
+                    hlc,
+                    value,
+                });
             }
             st.registers.insert(p, es);
         }
-        let ns = r.count(10, 1 << 26, "superseded ids")?;
+        let ns = r.count(3, 1 << 26, "superseded ids")?;
         for _ in 0..ns {
-            st.superseded.insert(decode_fid(r)?);
-        }
-        let has_first = r.u8()? == 1;
-        let nl = r.count(11, 2, "latest stamps")?;
-        let total = nl + has_first as usize;
-        let mut stamps = Vec::with_capacity(total);
-        for _ in 0..total {
-            let hlc = decode_hlc(r)?;
-            let rep = ReplicaId(r.u64_fixed()?);
-            let c = r.varint()?;
-            let principal = r.str()?;
-            stamps.push(Stamp {
-                hlc,
-                id: OpId {
+            let rep = replica(r)?;
+            let counter = r.varint()?;
+            let index = u32::try_from(r.varint()?).map_err(|_| r.err("op index overflows u32"))?;
+            st.superseded.insert(FieldOpId {
+                change: OpId {
                     replica: rep,
-                    counter: c,
+                    counter,
                 },
-                principal,
+                index,
             });
         }
-        let mut it = stamps.into_iter();
-        if has_first {
-            st.first = it.next();
-        }
-        st.latest = it.collect();
         Ok(st)
     }
-}
-
-fn encode_fid(w: &mut Writer, f: FieldOpId) {
-    w.u64_fixed(f.change.replica.0);
-    w.varint(f.change.counter);
-    w.varint(f.index as u64);
-}
-
-fn decode_fid(r: &mut Reader<'_>) -> Result<FieldOpId> {
-    let rep = ReplicaId(r.u64_fixed()?);
-    let c = r.varint()?;
-    let i = u32::try_from(r.varint()?).map_err(|_| r.err("op index overflows u32"))?;
-    Ok(FieldOpId {
-        change: OpId {
-            replica: rep,
-            counter: c,
-        },
-        index: i,
-    })
 }
 
 fn encode_hlc(w: &mut Writer, h: Hlc) {

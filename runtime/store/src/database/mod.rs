@@ -20,9 +20,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use read::{is_deleted, Stats};
 pub use write::WriteReport;
 
-/// Current on-disk format version (2: records hold their materialised head; revisions hold
-/// only superseded heads; live records have no `_rmx_deleted` index entry).
-pub const FORMAT_VERSION: u32 = 2;
+/// Current on-disk format version. 2: records hold their materialised head; revisions hold
+/// only superseded heads; live records have no `_rmx_deleted` index entry. 3: heads hold stamps
+/// and content instead of MessagePack system fields, and the CRDT state repeats neither the id,
+/// the stamps, the head's values nor a replica id or clock per register entry (`head.rs`,
+/// `RecordState::encode`). Older formats are refused at open.
+pub const FORMAT_VERSION: u32 = 3;
 
 const META_FORMAT: &[u8] = b"format";
 const META_REPLICA: &[u8] = b"replica";

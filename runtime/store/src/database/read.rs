@@ -5,7 +5,6 @@ use crate::crdt::{Change, OpId, RecordState, VersionVector};
 use crate::engine::{KvIter, Space};
 use crate::error::Result;
 use crate::keys;
-use crate::msgpack;
 use crate::record;
 use crate::value::Value;
 use crate::wire::unseal;
@@ -42,7 +41,7 @@ impl Database {
         match self.store.get(Space::Records, id.as_bytes())? {
             None => Ok(None),
             Some(bytes) => {
-                let rec = keys::parse_record(&bytes)?;
+                let rec = keys::parse_record(id.as_bytes(), &bytes)?;
                 Ok(Some((rec.head_value()?, rec.seq)))
             }
         }
@@ -69,8 +68,8 @@ impl Database {
             .store
             .scan_prefix(Space::Revisions, &keys::revision_prefix(id))
         {
-            let (_, v) = kv?;
-            out.push(msgpack::decode(unseal("revisions", &v)?)?);
+            let (k, v) = kv?;
+            out.push(keys::decode_revision(&k, &v)?);
         }
         out.extend(self.get_any(id)?);
         let n = out.len();
@@ -97,8 +96,8 @@ impl Database {
         self.store
             .scan(Space::Records, Bound::Unbounded, Bound::Unbounded, false)
             .map(|kv| {
-                let (_, v) = kv?;
-                let rec = keys::parse_record(&v)?;
+                let (k, v) = kv?;
+                let rec = keys::parse_record(&k, &v)?;
                 Ok((rec.head_value()?, rec.seq))
             })
     }
@@ -107,7 +106,7 @@ impl Database {
     pub fn record_seq(&self, id: &str) -> Result<Option<u64>> {
         match self.store.get(Space::Records, id.as_bytes())? {
             None => Ok(None),
-            Some(bytes) => Ok(Some(keys::parse_record(&bytes)?.seq)),
+            Some(bytes) => Ok(Some(keys::parse_record(id.as_bytes(), &bytes)?.seq)),
         }
     }
 

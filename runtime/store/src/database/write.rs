@@ -8,11 +8,12 @@ use crate::crdt::plan::{plan, WriteKind};
 use crate::crdt::{Change, OpId, RecordState};
 use crate::engine::{Put, Space};
 use crate::error::{Result, StoreError};
+use crate::head::Head;
 use crate::index;
+use crate::keys;
 use crate::record::{self, split_incoming, validate_id};
 use crate::value::Value;
 use crate::wire::seal;
-use crate::{keys, msgpack};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
@@ -235,10 +236,14 @@ impl Database {
                 c.to_sealed_bytes(),
             ));
         }
-        let head = rec.state.materialise();
+        let head = Head::of_state(&rec.state);
+        let head_bytes = head.to_bytes();
+        let content = head.content.clone();
+        let head = head.to_value(id);
         let new_keys = index::record_keys(&head, id);
+        drop(head);
         let old_keys = match &rec.old {
-            Some(old) => index::record_keys(&msgpack::decode(&old.head)?, id),
+            Some(old) => index::record_keys(&old.value, id),
             None => Vec::new(),
         };
         let (gone, added) = index::diff_keys(old_keys, new_keys);
@@ -258,11 +263,10 @@ impl Database {
             seq.to_be_bytes().to_vec(),
             id.as_bytes().to_vec(),
         ));
-        let head = msgpack::encode(&head);
         puts.push(Put::set(
             Space::Records,
             id.as_bytes().to_vec(),
-            keys::encode_record(seq, &head, &rec.state),
+            keys::encode_record(seq, &head_bytes, &rec.state, &content),
         ));
         Ok(())
     }
@@ -330,13 +334,18 @@ impl Database {
                 changes: Vec::new(),
             },
             Some(bytes) => {
-                let rec = keys::parse_record(&bytes)?;
+                let rec = keys::parse_record(id.as_bytes(), &bytes)?;
+                let head = rec.head()?;
+                let seq = rec.seq;
+                let head_bytes = rec.head.to_vec();
+                let state = rec.state_with(&head)?;
                 let old = Stored {
-                    seq: rec.seq,
-                    head: rec.head.to_vec(),
+                    seq,
+                    head: head_bytes,
+                    value: head.to_value(id),
                 };
                 Pending {
-                    state: rec.state()?,
+                    state,
                     old: Some(old),
                     changes: Vec::new(),
                 }
@@ -348,7 +357,7 @@ impl Database {
     pub(crate) fn load_state(&self, id: &str) -> Result<Option<(RecordState, u64)>> {
         match self.store.get(Space::Records, id.as_bytes())? {
             None => Ok(None),
-            Some(bytes) => keys::decode_state(&bytes).map(Some),
+            Some(bytes) => keys::decode_state(id.as_bytes(), &bytes).map(Some),
         }
     }
 
@@ -366,10 +375,12 @@ impl Database {
 /// Puts per engine write when a large group is committed in parts.
 const PART_PUTS: usize = 16 * 1024;
 
-/// A record as stored before a write: the sequence it was written at and its head.
+/// A record as stored before a write: the sequence it was written at, its encoded head (moved
+/// to `revisions` as it is) and the head as readers see it (for the old index keys).
 struct Stored {
     seq: u64,
     head: Vec<u8>,
+    value: Value,
 }
 
 /// A record being written: its state (with the changes applied), what was stored before,
