@@ -629,3 +629,22 @@ fn older_store_formats_are_refused_at_open() {
     assert!(matches!(err, StoreError::Version(2)), "{err}");
     assert_eq!(err.to_string(), "unsupported store format version 2");
 }
+
+#[test]
+fn generated_ids_are_short_and_unique_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for _ in 0..2 {
+        let db = Database::open_or_create(dir.path(), Options::default()).unwrap();
+        let batch = db
+            .save_batch((0..2000).map(|i| map_of([("i", Value::Int(i))])).collect())
+            .unwrap();
+        for id in batch {
+            assert!(id.len() <= 24, "{id}");
+            assert!(ids.insert(id));
+        }
+        assert!(ids.insert(db.save(map_of([("one", Value::Bool(true))])).unwrap()));
+        db.close().unwrap();
+    }
+    assert_eq!(ids.len(), 4002);
+}

@@ -7,7 +7,6 @@ use crate::error::Result;
 use crate::keys;
 use crate::record;
 use crate::value::Value;
-use crate::wire::unseal;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
@@ -141,25 +140,43 @@ impl Database {
         self.record_seq(&change.record)
     }
 
-    /// One change from the log.
+    /// One change from the log: in the run whose first change is at most 63 counters before
+    /// it (runs hold at most [`keys::CHANGES_PER_RUN`] changes).
     pub fn change(&self, id: OpId) -> Result<Option<Change>> {
-        match self.store.get(Space::Changes, &keys::change_key(id))? {
-            None => Ok(None),
-            Some(b) => Ok(Some(Change::from_bytes(unseal("changes", &b)?)?)),
+        let lowest = OpId {
+            replica: id.replica,
+            counter: id.counter.saturating_sub(keys::CHANGES_PER_RUN as u64 - 1),
+        };
+        for kv in self.store.scan(
+            Space::Changes,
+            Bound::Included(keys::change_key(lowest)),
+            Bound::Included(keys::change_key(id)),
+            true,
+        ) {
+            let (k, v) = kv?;
+            if let Some(c) = keys::decode_change_run(&k, &v)?
+                .into_iter()
+                .find(|c| c.id == id)
+            {
+                return Ok(Some(c));
+            }
         }
+        Ok(None)
     }
 
     /// Every change this replica holds that `remote` lacks: per known replica, a range scan
-    /// of the log from the remote's contiguous counter, skipping the remote's dots.
+    /// of the log from the run that may hold the remote's first missing counter, skipping
+    /// the remote's dots.
     pub fn changes_missing_from<'a>(
         &'a self,
         remote: &'a VersionVector,
     ) -> impl Iterator<Item = Result<Change>> + 'a {
         let mine = self.version_vector();
         mine.replicas().into_iter().flat_map(move |r| {
+            let next = remote.contiguous(r) + 1;
             let from = OpId {
                 replica: r,
-                counter: remote.contiguous(r) + 1,
+                counter: next.saturating_sub(keys::CHANGES_PER_RUN as u64 - 1),
             };
             let to = OpId {
                 replica: r,
@@ -171,29 +188,19 @@ impl Database {
                 Bound::Included(keys::change_key(to)),
                 false,
             );
-            it.filter_map(move |kv| {
-                let res = (|| {
-                    let (k, v) = kv?;
-                    if let Some(id) = keys::parse_change_key(&k) {
-                        if remote.contains(id) {
-                            return Ok(None);
-                        }
-                    }
-                    Ok(Some(Change::from_bytes(unseal("changes", &v)?)?))
-                })();
-                res.transpose()
+            changes_of_runs(it).filter(move |c| match c {
+                Ok(c) => c.id.counter >= next && !remote.contains(c.id),
+                Err(_) => true,
             })
         })
     }
 
     /// Every change in the log (for export).
     pub fn all_changes(&self) -> impl Iterator<Item = Result<Change>> + '_ {
-        self.store
-            .scan(Space::Changes, Bound::Unbounded, Bound::Unbounded, false)
-            .map(|kv| {
-                let (_, v) = kv?;
-                Change::from_bytes(unseal("changes", &v)?)
-            })
+        changes_of_runs(
+            self.store
+                .scan(Space::Changes, Bound::Unbounded, Bound::Unbounded, false),
+        )
     }
 
     pub fn stats(&self) -> Result<Stats> {
@@ -202,7 +209,8 @@ impl Database {
             engine: self.store.engine_name(),
             replica: self.replica.to_string(),
             records: self.store.approximate_len(Space::Records),
-            changes: self.store.approximate_len(Space::Changes),
+            // the log holds every change the version vector lists, in runs
+            changes: vv.total(),
             // every record's head is a revision too (it is stored with the record)
             revisions: self.store.approximate_len(Space::Revisions)
                 + self.store.approximate_len(Space::Records),
@@ -211,6 +219,31 @@ impl Database {
             changes_held: vv.total(),
         })
     }
+}
+
+/// The changes of a scan of `changes` entries, in key order. Writers log each change once
+/// (`apply_changes` checks the version vector again under the record locks), so runs do not
+/// overlap; should they, a change at or below the last one yielded for its replica is
+/// skipped rather than sent twice.
+fn changes_of_runs<'a>(runs: KvIter<'a>) -> impl Iterator<Item = Result<Change>> + 'a {
+    let mut last: Option<OpId> = None;
+    runs.flat_map(|kv| {
+        let decoded = kv.and_then(|(k, v)| keys::decode_change_run(&k, &v));
+        match decoded {
+            Ok(cs) => cs.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        }
+    })
+    .filter(move |c| match c {
+        Ok(c) => {
+            let fresh = last.is_none_or(|l| c.id.replica != l.replica || c.id.counter > l.counter);
+            if fresh {
+                last = Some(c.id);
+            }
+            fresh
+        }
+        Err(_) => true,
+    })
 }
 
 pub fn is_deleted(v: &Value) -> bool {

@@ -52,11 +52,19 @@ impl Database {
         Ok(self.write_local(id, WriteKind::Delete)?.is_some())
     }
 
-    /// A fresh record id: the replica id and a per-replica counter make it unique.
+    /// A fresh record id: the replica id and a clock reading make it unique (the clock never
+    /// repeats a reading, across restarts too: it is seeded from the last one stored). Written
+    /// in base 62, the replica in 11 digits, then the wall time (7 digits until 2081), `-` and
+    /// the logical counter: 20 bytes for most ids (the hexadecimal form was 37), and every
+    /// index key of a record ends with its id.
     fn new_id(&self) -> String {
-        let n = self.seq.load(Ordering::SeqCst) + self.counter.load(Ordering::SeqCst);
         let t = self.clock.tick();
-        format!("{}-{:x}{:04x}-{n:x}", self.replica, t.wall_ms, t.logical)
+        let mut id = String::with_capacity(24);
+        push_base62(&mut id, self.replica.0, 11);
+        push_base62(&mut id, t.wall_ms, 7);
+        id.push('-');
+        push_base62(&mut id, t.logical as u64, 1);
+        id
     }
 
     /// Save many records as one durable group (one sync for the whole batch). Returns the ids
@@ -164,6 +172,16 @@ impl Database {
         }
         // lock the stripes involved, in order (no deadlock with other writers)
         let _guards = self.lock_stripes(fresh.iter().map(|c| c.record.as_str()));
+        // Another writer may have applied some of these changes between the check above and
+        // the locks (a change's record is in one stripe, so no one else can now): drop them,
+        // so a change is logged once and runs of the log never overlap or replace each other.
+        let vv = self.version_vector();
+        let before = fresh.len();
+        fresh.retain(|c| !vv.contains(c.id));
+        report.duplicates += before - fresh.len();
+        if fresh.is_empty() {
+            return Ok(report);
+        }
         let mut group = Group::default();
         let mut max_hlc = None;
         for c in fresh {
@@ -203,19 +221,24 @@ impl Database {
         // about a dozen puts per record (a part may overshoot by one record's puts)
         let capacity = (records.len() * 16).min(PART_PUTS + 256);
         let mut puts = Vec::with_capacity(capacity);
-        let mut ids = Vec::new();
+        let mut changes = Vec::new();
         let last = records.iter().rposition(|r| !r.changes.is_empty());
         for (i, rec) in records.iter().enumerate() {
             if rec.changes.is_empty() {
                 continue;
             }
             self.emit(rec, &mut puts)?;
-            ids.extend(rec.changes.iter().map(|c| c.id));
+            changes.extend(rec.changes.iter());
             let is_last = Some(i) == last;
             if is_last || puts.len() >= PART_PUTS {
+                let ids = changes.iter().map(|c| c.id).collect();
+                for (k, v) in keys::change_runs(&mut changes) {
+                    puts.push(Put::set(Space::Changes, k, v));
+                }
+                changes.clear();
                 self.commit(Job {
                     puts: std::mem::replace(&mut puts, Vec::with_capacity(capacity)),
-                    ids: std::mem::take(&mut ids),
+                    ids,
                     sync: is_last,
                 })?;
             }
@@ -223,19 +246,12 @@ impl Database {
         Ok(())
     }
 
-    /// Emit the puts for a record whose changes are applied to its state: the change log
-    /// entries, the index diff between the stored head and the new one, the sequence entry,
+    /// Emit the puts for a record whose changes are applied to its state (its changes go to
+    /// the log in runs, per part of the group: [`keys::change_runs`]): the index diff between the stored head and the new one, the sequence entry,
     /// the record (sequence, head, state) and, when history keeps it, the superseded head as
     /// a revision.
     fn emit(&self, rec: &Pending, puts: &mut Vec<Put>) -> Result<()> {
         let id = &rec.state.id;
-        for c in &rec.changes {
-            puts.push(Put::set(
-                Space::Changes,
-                keys::change_key(c.id),
-                c.to_sealed_bytes(),
-            ));
-        }
         let head = Head::of_state(&rec.state);
         let head_bytes = head.to_bytes();
         let content = head.content.clone();
@@ -372,6 +388,21 @@ impl Database {
     }
 }
 
+/// Append `n` in base 62 (digits, then upper case, then lower case letters: ASCII order is
+/// numeric order for equal widths), padded with zeros to at least `width` digits.
+fn push_base62(out: &mut String, mut n: u64, width: usize) {
+    const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut buf = [b'0'; 11];
+    let mut i = buf.len();
+    while n > 0 {
+        i -= 1;
+        buf[i] = DIGITS[(n % 62) as usize];
+        n /= 62;
+    }
+    let start = i.min(buf.len() - width.min(buf.len()));
+    out.extend(buf[start..].iter().map(|&b| b as char));
+}
+
 /// Puts per engine write when a large group is committed in parts.
 const PART_PUTS: usize = 16 * 1024;
 
@@ -407,5 +438,33 @@ impl Group {
         self.records.push(db.load_pending(&id)?);
         self.slots.insert(id, self.records.len() - 1);
         Ok(self.records.len() - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_base62;
+
+    fn b62(n: u64, width: usize) -> String {
+        let mut s = String::new();
+        push_base62(&mut s, n, width);
+        s
+    }
+
+    #[test]
+    fn base62_digits_widths_and_order() {
+        assert_eq!(b62(0, 1), "0");
+        assert_eq!(b62(61, 1), "z");
+        assert_eq!(b62(62, 1), "10");
+        assert_eq!(b62(5, 3), "005");
+        assert_eq!(b62(u64::MAX, 11), "LygHa16AHYF");
+        assert_eq!(b62(u64::MAX, 1).len(), 11);
+        // a wall time of today takes 7 digits; equal widths sort numerically
+        assert_eq!(b62(1_795_000_000_000, 7).len(), 7);
+        let mut v: Vec<u64> = vec![3, 62 * 62, 61, 62, 1_000_000, 999];
+        let mut s: Vec<String> = v.iter().map(|&n| b62(n, 6)).collect();
+        v.sort();
+        s.sort();
+        assert_eq!(s, v.iter().map(|&n| b62(n, 6)).collect::<Vec<_>>());
     }
 }
