@@ -529,7 +529,10 @@ mod tests {
             .contains("expected a uniqArray kind"));
         assert!(err("uniqArray.length", &[strs(&["a"])]).contains("expected a uniqArray"));
         let u = ok("uniqArray.fromArray", &[words, strs(&["a", "b", "a"])]);
-        assert_eq!(ok("uniqArray.toArray", std::slice::from_ref(&u)), strs(&["b", "a"]));
+        assert_eq!(
+            ok("uniqArray.toArray", std::slice::from_ref(&u)),
+            strs(&["b", "a"])
+        );
         assert_eq!(ok("uniqArray.keys", &[u]), strs(&["b", "a"]));
     }
 }
