@@ -448,6 +448,15 @@ pub(crate) mod testkit {
         }
     }
 
+    /// A map of these entries.
+    pub fn map_of(pairs: &[(&str, Value)]) -> Value {
+        let mut o = crate::value::Obj::new();
+        for (k, v) in pairs {
+            o.insert((*k).into(), v.clone());
+        }
+        Value::obj(o)
+    }
+
     pub fn ints(v: &[i64]) -> Value {
         Value::array(v.iter().map(|&i| Value::Int(i)).collect())
     }

@@ -464,16 +464,8 @@ mod tests {
     use std::rc::Rc;
 
     use super::MAX_DEPTH;
-    use crate::natives::common::testkit::{err, f1, func, ints, ok, strs};
-    use crate::value::{Obj, Value};
-
-    fn m(pairs: &[(&str, Value)]) -> Value {
-        let mut o = Obj::new();
-        for (k, v) in pairs {
-            o.insert((*k).into(), v.clone());
-        }
-        Value::obj(o)
-    }
+    use crate::natives::common::testkit::{err, f1, func, ints, map_of as m, ok, strs};
+    use crate::value::Value;
 
     fn path(words: &[Value]) -> Value {
         Value::array(words.to_vec())

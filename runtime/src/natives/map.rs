@@ -522,17 +522,10 @@ fn of_stream_multi(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
 #[cfg(test)]
 #[allow(clippy::cloned_ref_to_slice_refs)]
 mod tests {
-    use crate::natives::common::testkit::{err, f1, f2, func, ints, ok, read, strs};
+    use crate::natives::common::testkit::{err, f1, f2, func, ints, map_of as m, ok, read, strs};
     use crate::natives::test_host::native;
-    use crate::value::{Obj, Value};
+    use crate::value::Value;
 
-    fn m(pairs: &[(&str, Value)]) -> Value {
-        let mut o = Obj::new();
-        for (k, v) in pairs {
-            o.insert((*k).into(), v.clone());
-        }
-        Value::obj(o)
-    }
     fn i(n: i64) -> Value {
         Value::Int(n)
     }
