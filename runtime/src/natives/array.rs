@@ -28,7 +28,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("array.add", 2, add),
         def_taking("array.map", 2, map),
         def("array.map2", 3, map2),
-        def("array.indexedMap", 2, indexed_map),
+        def_taking("array.indexedMap", 2, indexed_map),
         def("array.indexedMap2", 3, indexed_map2),
         def("array.indexOnlyMap", 2, index_only_map),
         def("array.flatMap", 2, flat_map),
@@ -36,7 +36,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("array.zip", 2, zip),
         def("array.partition", 2, partition),
         def_taking("array.filter", 2, filter),
-        def("array.indexedFilter", 2, indexed_filter),
+        def_taking("array.indexedFilter", 2, indexed_filter),
         def("array.deduplicateKeepFirst", 2, dedup_first),
         def("array.deduplicateKeepLast", 2, dedup_last),
         def("array.reduce", 3, reduce),
@@ -206,22 +206,32 @@ fn function_and_array(args: &mut [Value]) -> (&Value, &mut Value) {
     }
 }
 
-fn map(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
-    let (f, arg) = function_and_array(args);
-    let a = arg!("array.map", arg, Array);
+/// `array.map` and `array.indexedMap`: each element replaced by `result(host, index, element)`.
+/// An array held nowhere else (the caller moved it here) is updated in place.
+fn mapped(
+    host: &mut dyn Host,
+    name: &str,
+    arg: &mut Value,
+    mut result: impl FnMut(&mut dyn Host, usize, &Value) -> RtResult<Value>,
+) -> RtResult<Value> {
+    let a = arg!(name, arg, Array);
     host.charge(a.len() as u64)?;
     if let Some(items) = Rc::get_mut(a) {
-        // Held nowhere else: the results replace the elements.
-        for x in items.iter_mut() {
-            *x = element(call1(host, f, x)?)?;
+        for (i, x) in items.iter_mut().enumerate() {
+            *x = element(result(host, i, x)?)?;
         }
         return built(host, std::mem::take(arg));
     }
     let mut out = Vec::with_capacity(a.len());
-    for x in a.iter() {
-        out.push(element(call1(host, f, x)?)?);
+    for (i, x) in a.iter().enumerate() {
+        out.push(element(result(host, i, x)?)?);
     }
     built(host, arr(out))
+}
+
+fn map(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let (f, arg) = function_and_array(args);
+    mapped(host, "array.map", arg, |host, _, x| call1(host, f, x))
 }
 
 fn same_length(name: &str, a: &[Value], b: &[Value]) -> RtResult<()> {
@@ -248,15 +258,11 @@ fn map2(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     built(host, arr(out))
 }
 
-fn indexed_map(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = &args[0];
-    let a = arg!("array.indexedMap", &args[1], Array);
-    host.charge(a.len() as u64)?;
-    let mut out = Vec::with_capacity(a.len());
-    for (i, x) in a.iter().enumerate() {
-        out.push(element(host.call(f, &[idx(i), x.clone()])?)?);
-    }
-    built(host, arr(out))
+fn indexed_map(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let (f, arg) = function_and_array(args);
+    mapped(host, "array.indexedMap", arg, |host, i, x| {
+        host.call(f, &[idx(i), x.clone()])
+    })
 }
 
 fn indexed_map2(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
@@ -353,15 +359,21 @@ fn partition(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     built(host, arr(vec![arr(yes), arr(no)]))
 }
 
-fn filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
-    let (f, arg) = function_and_array(args);
-    let a = arg!("array.filter", arg, Array);
+/// `array.filter` and `array.indexedFilter`: the elements for which `keeps(host, index,
+/// element)`. An array held nowhere else (the caller moved it here) is filtered in place.
+fn filtered(
+    host: &mut dyn Host,
+    name: &str,
+    arg: &mut Value,
+    mut keeps: impl FnMut(&mut dyn Host, usize, &Value) -> RtResult<bool>,
+) -> RtResult<Value> {
+    let a = arg!(name, arg, Array);
     host.charge(a.len() as u64)?;
     if let Some(items) = Rc::get_mut(a) {
-        // Held nowhere else: the kept elements move to the front.
+        // The kept elements move to the front.
         let mut kept = 0;
         for i in 0..items.len() {
-            if test(host, "array.filter", f, &items[i])? == Some(true) {
+            if keeps(host, i, &items[i])? {
                 items.swap(kept, i);
                 kept += 1;
             }
@@ -374,8 +386,8 @@ fn filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
         return Ok(std::mem::take(arg));
     }
     let mut out = Vec::new();
-    for x in a.iter() {
-        if test(host, "array.filter", f, x)? == Some(true) {
+    for (i, x) in a.iter().enumerate() {
+        if keeps(host, i, x)? {
             out.push(x.clone());
         }
     }
@@ -385,18 +397,19 @@ fn filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
     built(host, arr(out))
 }
 
-fn indexed_filter(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let f = &args[0];
-    let a = arg!("array.indexedFilter", &args[1], Array);
-    host.charge(a.len() as u64)?;
-    let mut out = Vec::new();
-    for (i, x) in a.iter().enumerate() {
+fn filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let (f, arg) = function_and_array(args);
+    filtered(host, "array.filter", arg, |host, _, x| {
+        Ok(test(host, "array.filter", f, x)? == Some(true))
+    })
+}
+
+fn indexed_filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let (f, arg) = function_and_array(args);
+    filtered(host, "array.indexedFilter", arg, |host, i, x| {
         let c = host.call(f, &[idx(i), x.clone()])?;
-        if crate::stream::condition(&c, "array.indexedFilter")? == Some(true) {
-            out.push(x.clone());
-        }
-    }
-    built(host, arr(out))
+        Ok(crate::stream::condition(&c, "array.indexedFilter")? == Some(true))
+    })
 }
 
 /// The string keys of the elements (`None` for an `undefined` key: such elements are kept).
@@ -1880,6 +1893,27 @@ mod tests {
             }
             other => panic!("not an array: {other}"),
         }
+    }
+
+    #[test]
+    fn indexed_map_and_filter_reuse_an_array_held_nowhere_else() {
+        use crate::natives::common::testkit::{f2, int};
+        let a = ints(&[10, 20, 30, 40]);
+        let at = buffer(&a);
+        let plus_index = f2(|i, v| Value::Int(int(i) + int(v)));
+        let mapped = call_taking("array.indexedMap", vec![plus_index, a]).expect("indexedMap");
+        assert_eq!(mapped, ints(&[10, 21, 32, 43]));
+        assert_eq!(buffer(&mapped), at, "indexedMap reuses the array");
+        let even_index = f2(|i, _| Value::Bool(int(i) % 2 == 0));
+        let kept = call_taking("array.indexedFilter", vec![even_index.clone(), mapped]);
+        let kept = kept.expect("indexedFilter");
+        assert_eq!(kept, ints(&[10, 32]));
+        assert_eq!(buffer(&kept), at, "indexedFilter reuses the array");
+        // shared: copied, the original untouched
+        let shared = ints(&[1, 2, 3]);
+        let kept = call_taking("array.indexedFilter", vec![even_index, shared.clone()]);
+        assert_eq!(kept.expect("indexedFilter"), ints(&[1, 3]));
+        assert_eq!(shared, ints(&[1, 2, 3]));
     }
 
     #[test]
