@@ -135,6 +135,22 @@ pub fn record_keys(record: &Value, id: &str) -> Vec<Vec<u8>> {
     out
 }
 
+/// [`record_keys`] of a stored head, from its content and tombstone flag: the same keys
+/// (system fields other than `_rmx_deleted` are not indexed), without building the record.
+pub fn head_keys(content: &Value, deleted: bool, id: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    collect_entries(content, &mut out);
+    if deleted {
+        out.push(tombstone_entry());
+    }
+    for k in &mut out {
+        k.extend_from_slice(id.as_bytes());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Keys in `old` but not in `new` (to delete) and in `new` but not in `old` (to add); both
 /// inputs sorted as [`record_keys`] returns them.
 pub fn diff_keys(old: Vec<Vec<u8>>, new: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
@@ -662,5 +678,59 @@ mod tests {
         let (val, id) = split_after_tag(full[plen], &full[plen + 1..]).unwrap();
         assert_eq!(&*unescape(val), b"x\0y");
         assert_eq!(id, b"rec1");
+    }
+
+    #[test]
+    fn head_keys_are_the_record_keys_of_the_materialised_head() {
+        use crate::crdt::{Change, FieldOp, Hlc, OpId, RecordState, ReplicaId};
+        use crate::head::Head;
+        use crate::value::map_of;
+        let mut st = RecordState::new("r1");
+        let op = |path: &[&str], value: Option<Value>| FieldOp {
+            path: path.iter().map(|s| s.to_string()).collect(),
+            value,
+            preds: Vec::new(),
+        };
+        let content = map_of([
+            ("a", Value::Int(1)),
+            ("m", map_of([("n", Value::String("x".into()))])),
+            ("l", Value::Array(vec![Value::Null, Value::Bool(true)])),
+        ]);
+        let Value::Map(fields) = &content else {
+            unreachable!()
+        };
+        let mut ops = vec![op(&[], Some(Value::Bool(true)))];
+        ops.extend(
+            fields
+                .iter()
+                .map(|(k, v)| op(&[k.as_str()], Some(v.clone()))),
+        );
+        st.apply(&Change {
+            id: OpId {
+                replica: ReplicaId(1),
+                counter: 1,
+            },
+            hlc: Hlc {
+                wall_ms: 5,
+                logical: 0,
+            },
+            record: "r1".into(),
+            principal: "p".into(),
+            ops,
+        });
+        let live = Head::of_state(&st);
+        assert!(!live.deleted);
+        assert_eq!(
+            head_keys(&live.content, live.deleted, "r1"),
+            record_keys(&st.materialise(), "r1")
+        );
+        let tombstone = Head {
+            deleted: true,
+            content: map_of::<[(&str, Value); 0], &str>([]),
+            ..live
+        };
+        let keys = head_keys(&tombstone.content, true, "r1");
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys, record_keys(&tombstone.to_value("r1"), "r1"));
     }
 }

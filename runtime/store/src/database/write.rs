@@ -254,12 +254,9 @@ impl Database {
         let id = &rec.state.id;
         let head = Head::of_state(&rec.state);
         let head_bytes = head.to_bytes();
-        let content = head.content.clone();
-        let head = head.to_value(id);
-        let new_keys = index::record_keys(&head, id);
-        drop(head);
+        let new_keys = index::head_keys(&head.content, head.deleted, id);
         let old_keys = match &rec.old {
-            Some(old) => index::record_keys(&old.value, id),
+            Some(old) => index::head_keys(&old.value.content, old.value.deleted, id),
             None => Vec::new(),
         };
         let (gone, added) = index::diff_keys(old_keys, new_keys);
@@ -282,7 +279,7 @@ impl Database {
         puts.push(Put::set(
             Space::Records,
             id.as_bytes().to_vec(),
-            keys::encode_record(seq, &head_bytes, &rec.state, &content),
+            keys::encode_record(seq, &head_bytes, &rec.state, &head.content),
         ));
         Ok(())
     }
@@ -358,7 +355,7 @@ impl Database {
                 let old = Stored {
                     seq,
                     head: head_bytes,
-                    value: head.to_value(id),
+                    value: head,
                 };
                 Pending {
                     state,
@@ -407,11 +404,11 @@ fn push_base62(out: &mut String, mut n: u64, width: usize) {
 const PART_PUTS: usize = 16 * 1024;
 
 /// A record as stored before a write: the sequence it was written at, its encoded head (moved
-/// to `revisions` as it is) and the head as readers see it (for the old index keys).
+/// to `revisions` as it is) and the head decoded (for the old index keys).
 struct Stored {
     seq: u64,
     head: Vec<u8>,
-    value: Value,
+    value: Head,
 }
 
 /// A record being written: its state (with the changes applied), what was stored before,
