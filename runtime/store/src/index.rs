@@ -48,12 +48,21 @@ fn id_set(ids: &BTreeSet<String>) -> HashSet<&str> {
     ids.iter().map(String::as_str).collect()
 }
 
-pub fn path_prefix(path: &[String]) -> Vec<u8> {
-    let joined = path.join("\u{1f}");
-    let len = joined.len().min(u16::MAX as usize);
-    let mut out = Vec::with_capacity(len + 12);
+/// `[u16 length][segments joined by 0x1F]`, with room after it for a value and a record id
+/// (index keys are built on it without growing).
+pub fn path_prefix<S: AsRef<str>>(path: &[S]) -> Vec<u8> {
+    let joined =
+        path.iter().map(|s| s.as_ref().len()).sum::<usize>() + path.len().saturating_sub(1);
+    let len = joined.min(u16::MAX as usize);
+    let mut out = Vec::with_capacity(2 + joined + 64);
     out.extend_from_slice(&(len as u16).to_be_bytes());
-    out.extend_from_slice(&joined.as_bytes()[..len]);
+    for (i, seg) in path.iter().enumerate() {
+        if i > 0 {
+            out.push(SEP);
+        }
+        out.extend_from_slice(seg.as_ref().as_bytes());
+    }
+    out.truncate(2 + len);
     out
 }
 
@@ -85,7 +94,7 @@ fn truncate_chars(s: &str) -> (&str, bool) {
 
 /// The index key prefix for `value` at `path` (None: not indexable), including the
 /// terminator for strings, so it matches exactly that value.
-pub fn value_key(path: &[String], value: &Value) -> Option<Vec<u8>> {
+pub fn value_key<S: AsRef<str>>(path: &[S], value: &Value) -> Option<Vec<u8>> {
     let mut k = path_prefix(path);
     match value {
         Value::Null => k.push(TAG_NULL),
@@ -176,7 +185,7 @@ pub fn diff_keys(old: Vec<Vec<u8>>, new: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec
 
 fn collect_entries(record: &Value, out: &mut Vec<Vec<u8>>) {
     if let Value::Map(m) = record {
-        let mut path = Vec::new();
+        let mut path: Vec<&str> = Vec::new();
         for (k, v) in m {
             if crate::record::is_system_field(k) {
                 if k == crate::record::DELETED && *v == Value::Bool(true) {
@@ -184,7 +193,7 @@ fn collect_entries(record: &Value, out: &mut Vec<Vec<u8>>) {
                 }
                 continue;
             }
-            path.push(k.clone());
+            path.push(k);
             walk(&mut path, v, out);
             path.pop();
         }
@@ -198,14 +207,14 @@ pub fn tombstone_entry() -> Vec<u8> {
     value_key(&[crate::record::DELETED.to_string()], &Value::Bool(true)).unwrap_or_default()
 }
 
-fn presence(path: &[String], out: &mut Vec<Vec<u8>>) {
+fn presence(path: &[&str], out: &mut Vec<Vec<u8>>) {
     let mut k = path_prefix(path);
     k.push(TAG_PRESENT);
     out.push(k);
 }
 
 /// Index `v` at `path`; returns whether it left a value entry at `path` itself.
-fn walk(path: &mut Vec<String>, v: &Value, out: &mut Vec<Vec<u8>>) -> bool {
+fn walk<'v>(path: &mut Vec<&'v str>, v: &'v Value, out: &mut Vec<Vec<u8>>) -> bool {
     let own = match v {
         Value::Array(items) => {
             let mut any = false;
@@ -216,7 +225,7 @@ fn walk(path: &mut Vec<String>, v: &Value, out: &mut Vec<Vec<u8>>) -> bool {
         }
         Value::Map(m) => {
             for (k, inner) in m {
-                path.push(k.clone());
+                path.push(k);
                 walk(path, inner, out);
                 path.pop();
             }
@@ -236,7 +245,7 @@ fn walk(path: &mut Vec<String>, v: &Value, out: &mut Vec<Vec<u8>>) -> bool {
 
 /// A scalar (or list element) at `path`: its value entry, if indexable. Maps inside lists
 /// index their fields under the list's path.
-fn walk_element(path: &mut Vec<String>, v: &Value, out: &mut Vec<Vec<u8>>) -> bool {
+fn walk_element<'v>(path: &mut Vec<&'v str>, v: &'v Value, out: &mut Vec<Vec<u8>>) -> bool {
     match v {
         Value::String(s) => {
             if let Some(k) = value_key(path, v) {
