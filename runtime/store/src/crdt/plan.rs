@@ -5,7 +5,6 @@
 use super::change::FieldOp;
 use super::ids::FieldOpId;
 use super::state::RecordState;
-use crate::record::flatten;
 use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,9 +32,11 @@ fn dedup(v: Vec<FieldOpId>) -> Vec<FieldOpId> {
 }
 
 /// The operations of the change; empty when the write changes nothing (deleting a record
-/// that does not exist or is already deleted).
-pub fn plan(state: &RecordState, kind: &WriteKind) -> Vec<FieldOp> {
+/// that does not exist or is already deleted). Takes the write by value: its paths and values
+/// move into the operations.
+pub fn plan(state: &RecordState, kind: WriteKind) -> Vec<FieldOp> {
     let live = state.is_live();
+    let save = matches!(kind, WriteKind::Save(_));
     match kind {
         WriteKind::Delete => {
             if !live {
@@ -59,41 +60,78 @@ pub fn plan(state: &RecordState, kind: &WriteKind) -> Vec<FieldOp> {
             ops
         }
         WriteKind::Save(content) | WriteKind::Upsert(content) => {
-            let mut ops = vec![FieldOp {
+            let leaves = flatten_owned(content);
+            let mut ops = Vec::with_capacity(leaves.len() + 1);
+            ops.push(FieldOp {
                 path: Vec::new(),
                 value: Some(Value::Bool(true)),
                 preds: root_preds(state),
-            }];
-            let leaves = flatten(content);
-            let target: BTreeSet<&Vec<String>> = leaves.iter().map(|(p, _)| p).collect();
-            for (path, v) in &leaves {
-                let unchanged = live
-                    && state
-                        .registers
-                        .get(path)
-                        .is_some_and(|es| es.len() == 1 && es[0].value.as_ref() == Some(v))
-                    && state.preds_for(path).len() == 1;
-                if !unchanged {
-                    ops.push(FieldOp {
-                        path: path.clone(),
-                        value: Some(v.clone()),
-                        preds: dedup(state.preds_for(path)),
-                    });
-                }
-            }
-            if matches!(kind, WriteKind::Save(_)) {
-                for (p, es) in &state.registers {
-                    if p.is_empty() || target.contains(p) || es.iter().all(|e| e.value.is_none()) {
-                        continue;
-                    }
-                    ops.push(FieldOp {
+            });
+            // a save removes the fields it does not name (only a stored record has any)
+            let removed: Vec<FieldOp> = if save {
+                let target: BTreeSet<&Vec<String>> = leaves.iter().map(|(p, _)| p).collect();
+                state
+                    .registers
+                    .iter()
+                    .filter(|(p, es)| {
+                        !p.is_empty() && !target.contains(p) && es.iter().any(|e| e.value.is_some())
+                    })
+                    .map(|(p, es)| FieldOp {
                         path: p.clone(),
                         value: None,
                         preds: es.iter().map(|e| e.id).collect(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for (path, v) in leaves {
+                let preds = state.preds_for(&path);
+                let unchanged = live
+                    && preds.len() == 1
+                    && state
+                        .registers
+                        .get(&path)
+                        .is_some_and(|es| es.len() == 1 && es[0].value.as_ref() == Some(&v));
+                if !unchanged {
+                    ops.push(FieldOp {
+                        path,
+                        value: Some(v),
+                        preds: dedup(preds),
                     });
                 }
             }
+            ops.extend(removed);
             ops
         }
     }
+}
+
+/// Flatten nested maps into `(path, leaf)` pairs (as `record::flatten` does), moving the
+/// values.
+fn flatten_owned(content: BTreeMap<String, Value>) -> Vec<(Vec<String>, Value)> {
+    fn walk(
+        m: BTreeMap<String, Value>,
+        prefix: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, Value)>,
+    ) {
+        for (k, v) in m {
+            match v {
+                Value::Map(inner) if !inner.is_empty() => {
+                    prefix.push(k);
+                    walk(inner, prefix, out);
+                    prefix.pop();
+                }
+                other => {
+                    let mut path = Vec::with_capacity(prefix.len() + 1);
+                    path.extend(prefix.iter().cloned());
+                    path.push(k);
+                    out.push((path, other));
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(content.len());
+    walk(content, &mut Vec::new(), &mut out);
+    out
 }

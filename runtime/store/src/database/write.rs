@@ -91,7 +91,7 @@ impl Database {
         for (id, kind) in writes {
             let i = group.slot(self, id)?;
             let rec = &mut group.records[i];
-            let ops = plan(&rec.state, &kind);
+            let ops = plan(&rec.state, kind);
             if ops.is_empty() {
                 continue;
             }
@@ -111,7 +111,7 @@ impl Database {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let mut rec = self.load_pending(id)?;
-        let ops = plan(&rec.state, &kind);
+        let ops = plan(&rec.state, kind);
         if ops.is_empty() {
             return Ok(None);
         }
