@@ -100,8 +100,7 @@ impl Database {
             rec.state.apply(&change);
             rec.changes.push(change);
         }
-        self.commit_group(&group.records)?;
-        Ok(group.records.into_iter().flat_map(|r| r.changes).collect())
+        self.commit_group(group.records)
     }
 
     /// Plan, apply and durably commit a local write. Returns the change (None: no-op).
@@ -118,8 +117,7 @@ impl Database {
         let change = self.local_change(id.to_string(), ops);
         rec.state.apply(&change);
         rec.changes.push(change);
-        self.commit_group(std::slice::from_ref(&rec))?;
-        Ok(rec.changes.pop())
+        Ok(self.commit_group(vec![rec])?.pop())
     }
 
     /// A new local change to `record`: the next counter and a fresh clock reading.
@@ -196,7 +194,7 @@ impl Database {
         if let Some(h) = max_hlc {
             self.clock.observe(h);
         }
-        self.commit_group(&group.records)?;
+        self.commit_group(group.records)?;
         Ok(report)
     }
 
@@ -217,33 +215,40 @@ impl Database {
     /// last part is synced, and the call returns once it is, so everything is durable when it
     /// returns. A crash before that keeps a prefix of the parts, each complete (the journal
     /// is replayed in order), none of them acknowledged.
-    fn commit_group(&self, records: &[Pending]) -> Result<()> {
+    ///
+    /// Each record's state is dropped once its puts are emitted, so the puts and encodings
+    /// of a large group reuse that memory instead of growing the heap. Returns the changes,
+    /// in record order.
+    fn commit_group(&self, records: Vec<Pending>) -> Result<Vec<Change>> {
         // about a dozen puts per record (a part may overshoot by one record's puts)
         let capacity = (records.len() * 16).min(PART_PUTS + 256);
         let mut puts = Vec::with_capacity(capacity);
-        let mut changes = Vec::new();
+        let mut part: Vec<Change> = Vec::new();
+        let mut done = Vec::new();
         let last = records.iter().rposition(|r| !r.changes.is_empty());
-        for (i, rec) in records.iter().enumerate() {
+        for (i, mut rec) in records.into_iter().enumerate() {
             if rec.changes.is_empty() {
                 continue;
             }
-            self.emit(rec, &mut puts)?;
-            changes.extend(rec.changes.iter());
+            self.emit(&rec, &mut puts)?;
+            part.append(&mut rec.changes);
+            drop(rec);
             let is_last = Some(i) == last;
             if is_last || puts.len() >= PART_PUTS {
-                let ids = changes.iter().map(|c| c.id).collect();
-                for (k, v) in keys::change_runs(&mut changes) {
+                let ids = part.iter().map(|c| c.id).collect();
+                let mut refs: Vec<&Change> = part.iter().collect();
+                for (k, v) in keys::change_runs(&mut refs) {
                     puts.push(Put::set(Space::Changes, k, v));
                 }
-                changes.clear();
                 self.commit(Job {
                     puts: std::mem::replace(&mut puts, Vec::with_capacity(capacity)),
                     ids,
                     sync: is_last,
                 })?;
+                done.append(&mut part);
             }
         }
-        Ok(())
+        Ok(done)
     }
 
     /// Emit the puts for a record whose changes are applied to its state (its changes go to
