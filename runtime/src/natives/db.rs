@@ -1,13 +1,15 @@
 //! `db` (facts §5.17, §6; spec §7): records in the program's database ([`crate::db`]).
 //!
 //! A query value (`db.head()`, `db.all()`, `db.query(db, text)`) is a host object holding the
-//! database it reads and a list of stages. Query-AST stages (from a query string,
-//! `db.process`, `db.processPipeline`) at the start of the pipeline run in the store's query
+//! database it reads and a list of stages. Query-AST stages (from a query string, `db.process`,
+//! `db.processPipeline`, and every `db.filter` call, which the compiler rewrites into
+//! `db.process` with the predicate's AST) at the start of the pipeline run in the store's query
 //! engine (indexes first); every later stage runs over the records in memory, in order:
-//! `db.filter`/`db.map` predicates and functions are Mix functions called once per record (the
-//! compiler does not rewrite them into query AST yet), `db.sort` sorts by a Mix key, slices cut,
-//! and AST stages after a Mix stage are evaluated by the engine's evaluator over the rows. A
-//! query is run afresh by each of `toArray`, `toStream`, `length`, `first`, ….
+//! `db.map` functions and `db.filterWithFallback` predicates are Mix functions called once per
+//! record (this module's `db.filter` runs only where `db.filter` is used as a value),
+//! `db.sort` sorts by a Mix key, slices cut, and AST stages after a Mix stage are evaluated by
+//! the engine's evaluator over the rows. A query is run afresh by each of `toArray`,
+//! `toStream`, `length`, `first`, ….
 //!
 //! Records come back with their system fields (`_rmx_id`, `_rmx_rev`, …) in id order, which
 //! for ids the store generates is creation order. Writes take `appstate` first (any value in

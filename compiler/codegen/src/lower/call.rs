@@ -30,13 +30,19 @@ impl Lowerer<'_, '_> {
         dst: Option<Reg>,
         e: &Expr,
     ) -> Res<()> {
+        let target = self.callee(callee)?;
+        if let (Callee::Slot(Slot::Native { index, .. }), [predicate, rest @ ..]) = (&target, args)
+        {
+            if self.prog.module.natives[*index as usize] == "db.filter" {
+                return self.db_filter(predicate, rest, dst, e);
+            }
+        }
         let unit = Expr::new(ExprKind::Unit, e.span);
         let args: Vec<&Expr> = if args.is_empty() {
             vec![&unit]
         } else {
             args.iter().collect()
         };
-        let target = self.callee(callee)?;
         let mark = self.b().mark();
         let out = match dst {
             Some(d) => d,

@@ -11,6 +11,7 @@ mod call;
 mod escjson;
 mod expr;
 mod pattern;
+mod query;
 mod stmt;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ pub mod codes {
     pub const MISSING_DEFINITION: &str = "E0301";
     pub const NOT_ASSIGNABLE: &str = "E0302";
     pub const TOO_LARGE: &str = "E0303";
+    pub const QUERY_PREDICATE: &str = "E0304";
 }
 
 /// Lowering stops a definition at its first error (boxed: errors are rare, results common).

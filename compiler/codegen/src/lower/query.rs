@@ -1,0 +1,344 @@
+//! `db.filter(p, q)` runs in the store's query engine: the predicate `p`, written in place as a
+//! lambda (`r -> r.age > 30`) or a short projection (`.age > 30`), is rewritten into the query
+//! AST of spec §7 and the call becomes `db.process(ast, q)`. The rewrite happens on the syntax
+//! tree: the AST is an array expression whose row-independent parts are the program's own
+//! expressions (`r.city == home` puts `home`'s value in the AST when the filter runs), so no
+//! lowering rule is special to queries. A predicate that does not fit the engine (facts §6.3's
+//! list) is an error pointing at the construct, with `db.filterWithFallback` as the way out.
+//!
+//! Rules: `&&`, `||`, `not` combine filters; `key op value` and `value op key` with
+//! `== != < <= > >=` compare; `key?` tests existence; `string.contains(v, key)`,
+//! `string.hasPrefix(v, key)`, `string.startsWith(key, v)` and `string.like(key, "text%")`
+//! match strings; `array.contains(key, list)`, `array.featuresOne(key, list)` and
+//! `array.featuresAll(key, list)` test membership; `db.eval(ast)` splices an AST. A key is a
+//! field path of the row (`r.a.b`, `.a.b`); a value is any expression that does not use the
+//! row. A sub-predicate that does not use the row switches the filter on or off when the query
+//! runs.
+
+use mix_diagnostics::{Diagnostic, Span};
+use mix_syntax::ast::{BinOp, Expr, ExprKind, FieldName, PatternKind, UnOp};
+use mix_syntax::walk::{children, Node};
+
+use mix_runtime::qcode::Reg;
+
+use super::{codes, Lowerer, Res};
+use mix_check::infer::has_short_projection;
+
+/// How the predicate refers to the record it tests.
+#[derive(Clone, Copy)]
+enum Row<'a> {
+    /// `r -> …`
+    Named(&'a str),
+    /// `_ -> …`: it does not.
+    Unused,
+    /// `.field …`
+    Short,
+}
+
+impl Lowerer<'_, '_> {
+    /// `db.filter(predicate, rest…)` as `db.process(ast, rest…)`.
+    pub(super) fn db_filter(
+        &mut self,
+        predicate: &Expr,
+        rest: &[Expr],
+        dst: Option<Reg>,
+        e: &Expr,
+    ) -> Res<()> {
+        let ast = filter_ast(predicate)?;
+        let span = e.span;
+        let field = |base: Expr, name: &str| {
+            let name = FieldName {
+                name: name.into(),
+                quoted: false,
+            };
+            Expr::new(ExprKind::Field(Box::new(base), name), span)
+        };
+        let process = field(field(Expr::new(ExprKind::GlobalRef, span), "db"), "process");
+        let mut args = vec![ast];
+        args.extend(rest.iter().cloned());
+        self.call(&process, &args, dst, e)
+    }
+}
+
+/// The query AST of `db.filter`'s predicate, as an expression building it.
+fn filter_ast(pred: &Expr) -> Result<Expr, Box<Diagnostic>> {
+    let (row, body) = match &pred.kind {
+        ExprKind::Lambda(arms) => match arms.as_slice() {
+            [arm] if arm.params.len() == 1 && arm.guard.is_none() => match &arm.params[0].kind {
+                PatternKind::Bind(name) => (Row::Named(name), &arm.body),
+                PatternKind::Wildcard => (Row::Unused, &arm.body),
+                _ => return Err(not_in_place(pred.span)),
+            },
+            _ => return Err(not_in_place(pred.span)),
+        },
+        _ if has_short_projection(pred) => (Row::Short, pred),
+        _ => return Err(not_in_place(pred.span)),
+    };
+    Rewriter { row }.filter(body)
+}
+
+fn not_in_place(span: Span) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::error(
+            codes::QUERY_PREDICATE,
+            "`db.filter` runs in the query engine and needs its predicate written here, as \
+             `r -> …` or `.field …`",
+            span,
+        )
+        .with_help("pass a function value to `db.filterWithFallback`, which runs it as Mix code"),
+    )
+}
+
+struct Rewriter<'a> {
+    row: Row<'a>,
+}
+
+impl Rewriter<'_> {
+    fn filter(&self, e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+        let e = unparen(e);
+        let span = e.span;
+        if let Some(ast) = spliced(e) {
+            return Ok(ast.clone());
+        }
+        if !self.uses_row(e) {
+            // Decided when the query runs: everything or nothing passes.
+            let on = node(span, "nullFilter", vec![]);
+            let off = node(span, "not", vec![on.clone()]);
+            let kind = ExprKind::If(Box::new(e.clone()), Box::new(on), Box::new(off));
+            return Ok(Expr::new(kind, span));
+        }
+        match &e.kind {
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
+                let name = if *op == BinOp::And { "and" } else { "or" };
+                Ok(node(span, name, vec![self.filter(a)?, self.filter(b)?]))
+            }
+            ExprKind::Unary(UnOp::Not, a) => Ok(node(span, "not", vec![self.filter(a)?])),
+            ExprKind::Binary(op, a, b) => self.comparison(*op, a, b, e),
+            ExprKind::Defined(a) => match self.key(a) {
+                Some(key) => Ok(node(span, "exists", vec![key])),
+                None => {
+                    Err(self.unsupported(e, "only a field of the record can be tested with `?`"))
+                }
+            },
+            ExprKind::Call(callee, args) => self.call(callee, args, e),
+            _ => Err(self.unsupported(e, "this expression has no query engine form")),
+        }
+    }
+
+    /// `key op value` or `value op key`.
+    fn comparison(&self, op: BinOp, a: &Expr, b: &Expr, e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+        let Some((name, flipped)) = comparison_name(op) else {
+            return Err(self.unsupported(e, "this operator has no query engine form"));
+        };
+        let (key, value, name) =
+            match (self.key(a), self.key(b)) {
+                (Some(key), _) if !self.uses_row(b) => (key, b, name),
+                (_, Some(key)) if !self.uses_row(a) => (key, a, flipped),
+                _ => return Err(self.unsupported(
+                    e,
+                    "a comparison needs a field of the record on one side and a value that does \
+                     not use the record on the other",
+                )),
+            };
+        Ok(self.compare(e.span, name, key, value))
+    }
+
+    fn compare(&self, span: Span, op: &str, key: Expr, value: &Expr) -> Expr {
+        node(
+            span,
+            "comparison",
+            vec![text(span, op), key, literal(value)],
+        )
+    }
+
+    fn call(&self, callee: &Expr, args: &[Expr], e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+        let span = e.span;
+        // (which argument is the field, which the value, the comparison)
+        let form = match stdlib_name(callee).as_deref() {
+            Some("string.contains") => Some((1, 0, "contains")),
+            Some("string.hasPrefix") => Some((1, 0, "like")),
+            Some("string.startsWith") => Some((0, 1, "like")),
+            Some("array.contains") => Some((0, 1, "in")),
+            Some("array.featuresOne") => Some((0, 1, "in")),
+            Some("array.featuresAll") => Some((0, 1, "all_in")),
+            Some("string.like") => return self.like(args, e),
+            _ => None,
+        };
+        let Some((field, value, op)) = form else {
+            return Err(self.unsupported(e, "this call has no query engine form"));
+        };
+        match (args.get(field).and_then(|a| self.key(a)), args.get(value)) {
+            (Some(key), Some(v)) if args.len() == 2 && !self.uses_row(v) => {
+                Ok(self.compare(span, op, key, v))
+            }
+            _ => Err(self.unsupported(
+                e,
+                "the query engine needs a field of the record and a value that does not use \
+                 the record here",
+            )),
+        }
+    }
+
+    /// `string.like(key, "prefix%")`: the engine's `like` is a prefix match.
+    fn like(&self, args: &[Expr], e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+        let prefix = match args {
+            [field, pattern] if self.key(field).is_some() => match &unparen(pattern).kind {
+                ExprKind::Str(p) => p
+                    .strip_suffix('%')
+                    .filter(|rest| !rest.contains('%'))
+                    .map(|rest| (field, rest)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match prefix {
+            Some((field, rest)) => {
+                let key = self.key(field).expect("checked above");
+                let value = Expr::new(ExprKind::Str(rest.into()), args[1].span);
+                Ok(self.compare(e.span, "like", key, &value))
+            }
+            None => Err(self.unsupported(
+                e,
+                "the query engine runs `string.like` only on a field and a literal pattern \
+                 ending in `%` with no other `%`",
+            )),
+        }
+    }
+
+    /// The query key of a field path of the row (`r.a.b`, `.a.b`), as the query string parser
+    /// writes it: `["token", "a"]`, `["objectMember", ["objectMember", null, "a"], ["token", "b"]]`.
+    fn key(&self, e: &Expr) -> Option<Expr> {
+        let span = e.span;
+        let path = self.path(e)?;
+        let token = |f: &FieldName| node(span, "token", vec![text(span, &f.name)]);
+        let (first, rest) = path.split_first()?;
+        if rest.is_empty() {
+            return Some(token(first));
+        }
+        let null = Expr::new(ExprKind::Null, span);
+        let start = node(span, "objectMember", vec![null, text(span, &first.name)]);
+        Some(rest.iter().fold(start, |parent, f| {
+            node(span, "objectMember", vec![parent, token(f)])
+        }))
+    }
+
+    /// The fields of a path from the row, outermost first.
+    fn path<'e>(&self, e: &'e Expr) -> Option<Vec<&'e FieldName>> {
+        let e = unparen(e);
+        match (&e.kind, self.row) {
+            (ExprKind::ShortField(f), Row::Short) => Some(vec![f]),
+            (ExprKind::Field(base, f), Row::Named(row)) if matches!(&unparen(base).kind, ExprKind::Name(n) if **n == *row) => {
+                Some(vec![f])
+            }
+            (ExprKind::Field(base, f), _) => {
+                let mut path = self.path(base)?;
+                path.push(f);
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `e` refers to the row (conservatively: any use of the row's name, even where
+    /// a nested binding shadows it).
+    fn uses_row(&self, e: &Expr) -> bool {
+        match self.row {
+            Row::Unused => false,
+            Row::Short => has_short_projection(e),
+            Row::Named(row) => {
+                let mut stack = vec![Node::Expr(e)];
+                while let Some(n) = stack.pop() {
+                    if let Node::Expr(Expr {
+                        kind: ExprKind::Name(name),
+                        ..
+                    }) = n
+                    {
+                        if **name == *row {
+                            return true;
+                        }
+                    }
+                    children(n, &mut stack);
+                }
+                false
+            }
+        }
+    }
+
+    fn unsupported(&self, e: &Expr, why: &str) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error(
+                codes::QUERY_PREDICATE,
+                "this part of the `db.filter` predicate cannot run in the query engine",
+                e.span,
+            )
+            .with_label(e.span, why)
+            .with_help(
+                "use `db.filterWithFallback` to run the predicate as Mix code over the records",
+            ),
+        )
+    }
+}
+
+/// The engine's name of a comparison operator, and its name with the operands swapped.
+fn comparison_name(op: BinOp) -> Option<(&'static str, &'static str)> {
+    Some(match op {
+        BinOp::Eq => ("==", "=="),
+        BinOp::Ne => ("!=", "!="),
+        BinOp::Lt => ("<", ">"),
+        BinOp::Le => ("<=", ">="),
+        BinOp::Gt => (">", "<"),
+        BinOp::Ge => (">=", "<="),
+        _ => return None,
+    })
+}
+
+/// `db.eval(ast)`'s argument: an AST spliced in as it is.
+fn spliced(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Call(callee, args) if stdlib_name(callee).as_deref() == Some("db.eval") => {
+            match args.as_slice() {
+                [ast] => Some(ast),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `M.f` or `global.M.f` as `"M.f"` (the standard library's modules are not shadowed by locals
+/// in a predicate: a local named like a module makes the call fall through to an error).
+fn stdlib_name(callee: &Expr) -> Option<String> {
+    let ExprKind::Field(base, f) = &callee.kind else {
+        return None;
+    };
+    let module = match &base.kind {
+        ExprKind::Name(m) => m,
+        ExprKind::Field(global, m) if matches!(global.kind, ExprKind::GlobalRef) => &m.name,
+        _ => return None,
+    };
+    Some(format!("{module}.{}", f.name))
+}
+
+fn unparen(mut e: &Expr) -> &Expr {
+    while let ExprKind::Paren(inner) = &e.kind {
+        e = inner;
+    }
+    e
+}
+
+fn text(span: Span, s: &str) -> Expr {
+    Expr::new(ExprKind::Str(s.into()), span)
+}
+
+/// `["name", args…]`.
+fn node(span: Span, name: &str, args: Vec<Expr>) -> Expr {
+    let mut items = vec![text(span, name)];
+    items.extend(args);
+    Expr::new(ExprKind::Array(items), span)
+}
+
+/// `["literal", value]`: the value whatever its shape (a list or a string that looks like an
+/// AST node stays a value).
+fn literal(value: &Expr) -> Expr {
+    node(value.span, "literal", vec![value.clone()])
+}

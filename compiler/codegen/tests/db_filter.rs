@@ -1,0 +1,83 @@
+//! `db.filter` predicates are rewritten into query AST for the engine: the compiled module calls
+//! `db.process` (with the AST built from the predicate) and never the Mix-evaluating
+//! `db.filter`; `db.filterWithFallback` keeps the Mix path; predicates outside the engine's
+//! forms are E0304.
+
+use mix_check::CheckDatabase;
+use mix_codegen::{compile, Roots};
+use mix_runtime::qcode::Instr;
+
+/// The natives the compiled program calls (`CallNative` instructions), or the compile error
+/// codes.
+fn natives(source: &str) -> Result<Vec<String>, Vec<String>> {
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[("t.mix".to_string(), source.to_string())]);
+    match compile(&db, workspace, Roots::Files(&files)) {
+        Ok(module) => Ok(module
+            .functions
+            .iter()
+            .flat_map(|f| f.code.iter())
+            .filter_map(|i| match i {
+                Instr::CallNative { native, .. } => Some(module.natives[*native as usize].clone()),
+                _ => None,
+            })
+            .collect()),
+        Err(errors) => Err(errors
+            .iter()
+            .map(|e| e.diagnostic.code.to_string())
+            .collect()),
+    }
+}
+
+#[test]
+fn filter_compiles_to_a_query_ast_stage() {
+    for predicate in [
+        "r -> r.age > 30",
+        ".age > 30 && .city == \"Paris\"",
+        "r -> not(r.gone?) || string.hasPrefix(\"P\", r.city)",
+        "r -> r.home.zip == \"75001\"",
+        "_ -> db.eval(query.eq(\"name\", \"x\"))",
+    ] {
+        let source = format!("def main() = db.head() |> db.filter({predicate}) |> db.length\n");
+        let natives = natives(&source).unwrap_or_else(|e| panic!("{predicate}: {e:?}"));
+        assert!(
+            natives.iter().any(|n| n == "db.process"),
+            "{predicate}: {natives:?}"
+        );
+        assert!(
+            !natives.iter().any(|n| n == "db.filter"),
+            "{predicate}: {natives:?}"
+        );
+    }
+}
+
+#[test]
+fn filter_with_fallback_keeps_the_mix_path() {
+    let source = "def main() = db.head() |> db.filterWithFallback(r -> r.a + 1 > 2) |> db.length\n";
+    let natives = natives(source).expect("compiles");
+    assert!(
+        natives.iter().any(|n| n == "db.filterWithFallback"),
+        "{natives:?}"
+    );
+}
+
+#[test]
+fn predicates_outside_the_engine_are_e0304() {
+    for predicate in [
+        "isBig",
+        "r -> r.a + 1 > 2",
+        "r -> r.min < r.max",
+        "r -> string.length(r.name) > 2",
+        "r -> string.like(r.name, \"%x\")",
+        "(r -> true | _ -> false)",
+    ] {
+        let source = format!(
+            "def isBig(r) = r.a > 2\ndef main() = db.head() |> db.filter({predicate}) |> db.length\n"
+        );
+        assert_eq!(
+            natives(&source),
+            Err(vec!["E0304".to_string()]),
+            "{predicate}"
+        );
+    }
+}
