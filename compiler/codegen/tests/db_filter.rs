@@ -5,7 +5,7 @@
 
 use mix_check::CheckDatabase;
 use mix_codegen::{compile, Roots};
-use mix_runtime::qcode::Instr;
+use mix_runtime::qcode::{Constant, Instr};
 
 /// The natives the compiled program calls (`CallNative` instructions), or the compile error
 /// codes.
@@ -80,4 +80,44 @@ fn predicates_outside_the_engine_are_e0304() {
             "{predicate}"
         );
     }
+}
+
+/// The strings of the compiled program's constant pool.
+fn strings(source: &str) -> Vec<String> {
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[("t.mix".to_string(), source.to_string())]);
+    let module = compile(&db, workspace, Roots::Files(&files)).expect("compiles");
+    module
+        .constants
+        .into_iter()
+        .filter_map(|c| match c {
+            Constant::Str(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_list_written_in_place_becomes_a_list_node_for_the_indexes() {
+    let in_place = "def main() = db.head() |> db.filter(r -> array.contains(r.city, [\"Nice\", \"Lyon\"])) |> db.length\n";
+    let strings_in_place = strings(in_place);
+    assert!(
+        strings_in_place.iter().any(|s| s == "list"),
+        "{strings_in_place:?}"
+    );
+    assert!(
+        strings_in_place.iter().any(|s| s == "in"),
+        "{strings_in_place:?}"
+    );
+    // a list held in a variable is one literal value, evaluated on each record
+    let captured = "def cities = [\"Nice\", \"Lyon\"]\ndef main() = db.head() |> db.filter(r -> array.contains(r.city, cities)) |> db.length\n";
+    let strings_captured = strings(captured);
+    assert!(
+        !strings_captured.iter().any(|s| s == "list"),
+        "{strings_captured:?}"
+    );
+    assert!(
+        strings_captured.iter().any(|s| s == "literal"),
+        "{strings_captured:?}"
+    );
 }

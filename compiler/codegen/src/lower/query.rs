@@ -144,11 +144,11 @@ impl Rewriter<'_> {
     }
 
     fn compare(&self, span: Span, op: &str, key: Expr, value: &Expr) -> Expr {
-        node(
-            span,
-            "comparison",
-            vec![text(span, op), key, literal(value)],
-        )
+        let value = match op {
+            "in" | "all_in" => list(value),
+            _ => literal(value),
+        };
+        node(span, "comparison", vec![text(span, op), key, value])
     }
 
     fn call(&self, callee: &Expr, args: &[Expr], e: &Expr) -> Result<Expr, Box<Diagnostic>> {
@@ -341,4 +341,14 @@ fn node(span: Span, name: &str, args: Vec<Expr>) -> Expr {
 /// AST node stays a value).
 fn literal(value: &Expr) -> Expr {
     node(value.span, "literal", vec![value.clone()])
+}
+
+/// The list of `in`/`all_in`: an array written in place becomes `["list", ["literal", x]…]`,
+/// whose elements the executor looks up in the indexes one by one; any other value stays one
+/// literal (evaluated on each record).
+fn list(value: &Expr) -> Expr {
+    match &unparen(value).kind {
+        ExprKind::Array(items) => node(value.span, "list", items.iter().map(literal).collect()),
+        _ => literal(value),
+    }
 }
