@@ -2,11 +2,11 @@
 //!
 //! A query value (`db.head()`, `db.all()`, `db.query(db, text)`) is a host object holding the
 //! database it reads and a list of stages. Query-AST stages (from a query string, `db.process`,
-//! `db.processPipeline`, and every `db.filter` call, which the compiler rewrites into
-//! `db.process` with the predicate's AST) at the start of the pipeline run in the store's query
-//! engine (indexes first); every later stage runs over the records in memory, in order:
-//! `db.map` functions and `db.filterWithFallback` predicates are Mix functions called once per
-//! record (this module's `db.filter` runs only where `db.filter` is used as a value),
+//! `db.processPipeline`, every `db.filter` call and projection-only `db.map` calls, which the
+//! compiler rewrites into `db.process` with query AST) at the start of the pipeline run in the
+//! store's query engine (indexes first); every later stage runs over the records in memory, in
+//! order: other `db.map` functions and the `WithFallback` forms are Mix functions called once
+//! per record (this module's `db.filter` runs only where `db.filter` is used as a value),
 //! `db.sort` sorts by a Mix key, slices cut, and AST stages after a Mix stage are evaluated by
 //! the engine's evaluator over the rows. A query is run afresh by each of `toArray`,
 //! `toStream`, `length`, `first`, ….

@@ -31,10 +31,13 @@ impl Lowerer<'_, '_> {
         e: &Expr,
     ) -> Res<()> {
         let target = self.callee(callee)?;
-        if let (Callee::Slot(Slot::Native { index, .. }), [predicate, rest @ ..]) = (&target, args)
-        {
-            if self.prog.module.natives[*index as usize] == "db.filter" {
-                return self.db_filter(predicate, rest, dst, e);
+        // `db.filter` and `db.map` calls run in the query engine (lower/query.rs).
+        if let (Callee::Slot(Slot::Native { index, .. }), [function, rest @ ..]) = (&target, args) {
+            let native = self.prog.module.natives[*index as usize].clone();
+            match native.as_str() {
+                "db.filter" => return self.db_filter(function, rest, dst, e),
+                "db.map" if self.db_map(function, rest, dst, e)? => return Ok(()),
+                _ => {}
             }
         }
         let unit = Expr::new(ExprKind::Unit, e.span);

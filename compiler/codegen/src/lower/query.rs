@@ -1,12 +1,15 @@
-//! `db.filter(p, q)` runs in the store's query engine: the predicate `p`, written in place as a
-//! lambda (`r -> r.age > 30`) or a short projection (`.age > 30`), is rewritten into the query
-//! AST of spec §7 and the call becomes `db.process(ast, q)`. The rewrite happens on the syntax
-//! tree: the AST is an array expression whose row-independent parts are the program's own
-//! expressions (`r.city == home` puts `home`'s value in the AST when the filter runs), so no
-//! lowering rule is special to queries. A predicate that does not fit the engine (facts §6.3's
-//! list) is an error pointing at the construct, with `db.filterWithFallback` as the way out.
+//! `db.filter(p, q)` and `db.map(f, q)` run in the store's query engine. The predicate `p`,
+//! written in place as a lambda (`r -> r.age > 30`) or a short projection (`.age > 30`), is
+//! rewritten into the query AST of spec §7 and the call becomes `db.process(ast, q)`; so is a
+//! `db.map` function that only builds a record from the row's fields (an `object` projection).
+//! The rewrite happens on the syntax tree: the AST is an array expression whose
+//! row-independent parts are the program's own expressions (`r.city == home` puts `home`'s
+//! value in the AST when the query runs), so no lowering rule is special to queries. A
+//! predicate that does not fit the engine (facts §6.3's list) is an error pointing at the
+//! construct, with `db.filterWithFallback` as the way out; a `db.map` function that computes
+//! with the row stays Mix code.
 //!
-//! Rules: `&&`, `||`, `not` combine filters; `key op value` and `value op key` with
+//! Filter rules: `&&`, `||`, `not` combine filters; `key op value` and `value op key` with
 //! `== != < <= > >=` compare; `key?` tests existence; `string.contains(v, key)`,
 //! `string.hasPrefix(v, key)`, `string.startsWith(key, v)` and `string.like(key, "text%")`
 //! match strings; `array.contains(key, list)`, `array.featuresOne(key, list)` and
@@ -16,7 +19,7 @@
 //! runs.
 
 use mix_diagnostics::{Diagnostic, Span};
-use mix_syntax::ast::{BinOp, Expr, ExprKind, FieldName, PatternKind, UnOp};
+use mix_syntax::ast::{BinOp, Expr, ExprKind, FieldKey, FieldName, PatternKind, UnOp};
 use mix_syntax::walk::{children, Node};
 
 use mix_runtime::qcode::Reg;
@@ -45,6 +48,26 @@ impl Lowerer<'_, '_> {
         e: &Expr,
     ) -> Res<()> {
         let ast = filter_ast(predicate)?;
+        self.db_process(ast, rest, dst, e)
+    }
+
+    /// `db.map(function, rest…)` as `db.process(ast, rest…)` when the function is a projection
+    /// the engine can run (see [`map_ast`]); `Ok(false)` leaves the call to the Mix path.
+    pub(super) fn db_map(
+        &mut self,
+        function: &Expr,
+        rest: &[Expr],
+        dst: Option<Reg>,
+        e: &Expr,
+    ) -> Res<bool> {
+        let Some(ast) = map_ast(function) else {
+            return Ok(false);
+        };
+        self.db_process(ast, rest, dst, e)?;
+        Ok(true)
+    }
+
+    fn db_process(&mut self, ast: Expr, rest: &[Expr], dst: Option<Reg>, e: &Expr) -> Res<()> {
         let span = e.span;
         let field = |base: Expr, name: &str| {
             let name = FieldName {
@@ -60,20 +83,36 @@ impl Lowerer<'_, '_> {
     }
 }
 
-/// The query AST of `db.filter`'s predicate, as an expression building it.
-fn filter_ast(pred: &Expr) -> Result<Expr, Box<Diagnostic>> {
-    let (row, body) = match &pred.kind {
+/// How a one-parameter lambda (or a short projection) refers to its row, and its body; `None`
+/// for any other function expression.
+fn row_and_body(f: &Expr) -> Option<(Row<'_>, &Expr)> {
+    match &f.kind {
         ExprKind::Lambda(arms) => match arms.as_slice() {
             [arm] if arm.params.len() == 1 && arm.guard.is_none() => match &arm.params[0].kind {
-                PatternKind::Bind(name) => (Row::Named(name), &arm.body),
-                PatternKind::Wildcard => (Row::Unused, &arm.body),
-                _ => return Err(not_in_place(pred.span)),
+                PatternKind::Bind(name) => Some((Row::Named(name), &arm.body)),
+                PatternKind::Wildcard => Some((Row::Unused, &arm.body)),
+                _ => None,
             },
-            _ => return Err(not_in_place(pred.span)),
+            _ => None,
         },
-        _ if has_short_projection(pred) => (Row::Short, pred),
-        _ => return Err(not_in_place(pred.span)),
-    };
+        _ if has_short_projection(f) => Some((Row::Short, f)),
+        _ => None,
+    }
+}
+
+/// The engine projection of a `db.map` function that builds a record from the row's fields and
+/// values that do not use the row (`r -> {name: r.name, zip: r.home.zip, n: 1}`,
+/// `{name: .name}`, nested records too): `["object", [["assignMember", k, v]…]]`. `None` when
+/// anything else appears: the function then runs as Mix code (facts §6.3: "field accesses run
+/// in the engine, everything else in Mix").
+fn map_ast(f: &Expr) -> Option<Expr> {
+    let (row, body) = row_and_body(f)?;
+    Rewriter { row }.object(body)
+}
+
+/// The query AST of `db.filter`'s predicate, as an expression building it.
+fn filter_ast(pred: &Expr) -> Result<Expr, Box<Diagnostic>> {
+    let (row, body) = row_and_body(pred).ok_or_else(|| not_in_place(pred.span))?;
     Rewriter { row }.filter(body)
 }
 
@@ -123,6 +162,50 @@ impl Rewriter<'_> {
             ExprKind::Call(callee, args) => self.call(callee, args, e),
             _ => Err(self.unsupported(e, "this expression has no query engine form")),
         }
+    }
+
+    /// A record literal as an `object` node; `None` unless every field is a field path of the
+    /// row, a nested record of the same kind, or a value that does not use the row.
+    fn object(&self, e: &Expr) -> Option<Expr> {
+        let e = unparen(e);
+        let ExprKind::Record(fields) = &e.kind else {
+            return None;
+        };
+        let mut members = Vec::with_capacity(fields.len());
+        for field in fields {
+            let span = field.span;
+            let (name, value) = match (&field.key, &field.value) {
+                (FieldKey::Name(name), Some(value)) => (name, self.member_value(value)?),
+                // `{a}`: the variable `a`
+                (FieldKey::Name(name), None) => {
+                    let value = Expr::new(ExprKind::Name(name.name.clone()), span);
+                    (name, self.member_value(&value)?)
+                }
+                // `{.a}`: the row's field `a`
+                (FieldKey::Short(name), None) if matches!(self.row, Row::Short) => {
+                    let value = Expr::new(ExprKind::ShortField(name.clone()), span);
+                    (name, self.rooted_key(&value)?)
+                }
+                _ => return None,
+            };
+            let member = vec![text(span, "assignMember"), text(span, &name.name), value];
+            members.push(Expr::new(ExprKind::Array(member), span));
+        }
+        Some(node(
+            e.span,
+            "object",
+            vec![Expr::new(ExprKind::Array(members), e.span)],
+        ))
+    }
+
+    fn member_value(&self, value: &Expr) -> Option<Expr> {
+        if let Some(key) = self.rooted_key(value) {
+            return Some(key);
+        }
+        if !self.uses_row(value) {
+            return Some(literal(value));
+        }
+        self.object(value)
     }
 
     /// `key op value` or `value op key`.
@@ -208,11 +291,21 @@ impl Rewriter<'_> {
     /// The query key of a field path of the row (`r.a.b`, `.a.b`), as the query string parser
     /// writes it: `["token", "a"]`, `["objectMember", ["objectMember", null, "a"], ["token", "b"]]`.
     fn key(&self, e: &Expr) -> Option<Expr> {
+        self.key_from(e, false)
+    }
+
+    /// A key that names the row's field even inside a nested projection, whose plain keys
+    /// are relative to the nested value: `["objectMember", null, "a"]`, then as [`key`].
+    fn rooted_key(&self, e: &Expr) -> Option<Expr> {
+        self.key_from(e, true)
+    }
+
+    fn key_from(&self, e: &Expr, rooted: bool) -> Option<Expr> {
         let span = e.span;
         let path = self.path(e)?;
         let token = |f: &FieldName| node(span, "token", vec![text(span, &f.name)]);
         let (first, rest) = path.split_first()?;
-        if rest.is_empty() {
+        if rest.is_empty() && !rooted {
             return Some(token(first));
         }
         let null = Expr::new(ExprKind::Null, span);

@@ -1,7 +1,7 @@
-//! `db.filter` predicates are rewritten into query AST for the engine: the compiled module calls
-//! `db.process` (with the AST built from the predicate) and never the Mix-evaluating
-//! `db.filter`; `db.filterWithFallback` keeps the Mix path; predicates outside the engine's
-//! forms are E0304.
+//! `db.filter` predicates and projection-only `db.map` functions are rewritten into query AST
+//! for the engine: the compiled module calls `db.process` (with the AST built from the
+//! function) instead of the Mix-evaluating natives; `db.filterWithFallback` and computing
+//! `db.map` functions keep the Mix path; predicates outside the engine's forms are E0304.
 
 use mix_check::CheckDatabase;
 use mix_codegen::{compile, Roots};
@@ -120,4 +120,36 @@ fn a_list_written_in_place_becomes_a_list_node_for_the_indexes() {
         strings_captured.iter().any(|s| s == "literal"),
         "{strings_captured:?}"
     );
+}
+
+#[test]
+fn map_projections_run_in_the_engine_and_computations_in_mix() {
+    for function in [
+        "r -> {n: r.name, zip: r.home.zip, k: 1}",
+        "{name: .name, who: {a: .age}}",
+        "{.name, .age}",
+    ] {
+        let source = format!("def main() = db.head() |> db.map({function}) |> db.toArray\n");
+        let natives = natives(&source).unwrap_or_else(|e| panic!("{function}: {e:?}"));
+        assert!(
+            natives.iter().any(|n| n == "db.process"),
+            "{function}: {natives:?}"
+        );
+        assert!(
+            !natives.iter().any(|n| n == "db.map"),
+            "{function}: {natives:?}"
+        );
+    }
+    for function in [
+        "r -> {older: r.age + 1}",
+        "r -> r.name",
+        "x -> {n: string.length(x.name)}",
+    ] {
+        let source = format!("def main() = db.head() |> db.map({function}) |> db.toArray\n");
+        let natives = natives(&source).unwrap_or_else(|e| panic!("{function}: {e:?}"));
+        assert!(
+            natives.iter().any(|n| n == "db.map"),
+            "{function}: {natives:?}"
+        );
+    }
 }
