@@ -300,7 +300,18 @@ impl Lowerer<'_, '_> {
             ExprKind::TypeOf(_) => {
                 return Err(Box::new(self.unsupported("`type(T)` as a value", e.span)))
             }
-            ExprKind::Action(..) => return Err(Box::new(self.unsupported("an `action`", e.span))),
+            ExprKind::Action(params, block) => {
+                // A function of its parameters (of `null` when it has none) whose block sees the
+                // capability `appstate` (see `name`); the runtime that shows the app calls it.
+                let arm = ast::Arm {
+                    params: params.clone().unwrap_or_default(),
+                    parenthesized: true,
+                    guard: None,
+                    body: Expr::new(ExprKind::Do(block.clone()), e.span),
+                    span: e.span,
+                };
+                self.lambda(std::slice::from_ref(&arm), None, e.span, dst)?
+            }
             ExprKind::EscJson(constant) => return self.esc_json(constant, dst, e.span),
             ExprKind::Spread(..) | ExprKind::Capture(..) | ExprKind::ParenList(_) => {
                 return Err(Box::new(
@@ -362,6 +373,13 @@ impl Lowerer<'_, '_> {
     fn name(&mut self, n: &str, e: &Expr, dst: Reg) -> Res<()> {
         if let Some(binding) = self.lookup(n) {
             self.load_binding(&binding, dst);
+            return Ok(());
+        }
+        if matches!(n, "appstate" | "_") {
+            // The capability inside an `action` (the checker binds these names there and
+            // nowhere else): this runtime's writes accept any value, and `mixc run` passes
+            // `null` to `main(appstate)`, so it is `null` here too.
+            self.emit(Instr::LoadNull { dst });
             return Ok(());
         }
         self.global_path(&[n], e, dst)
