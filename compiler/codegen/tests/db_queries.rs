@@ -36,6 +36,7 @@ fn filter_compiles_to_a_query_ast_stage() {
         ".age > 30 && .city == \"Paris\"",
         "r -> not(r.gone?) || string.hasPrefix(\"P\", r.city)",
         "r -> r.home.zip == \"75001\"",
+        "(r: record) -> r.age < 3",
         "_ -> db.eval(query.eq(\"name\", \"x\"))",
     ] {
         let source = format!("def main() = db.head() |> db.filter({predicate}) |> db.length\n");

@@ -352,7 +352,7 @@ fn simple_params(params: &[ast::Pattern]) -> Option<Vec<&str>> {
         .collect()
 }
 
-fn strip_pattern(p: &ast::Pattern) -> &ast::Pattern {
+pub(super) fn strip_pattern(p: &ast::Pattern) -> &ast::Pattern {
     match &p.kind {
         ast::PatternKind::Paren(inner) | ast::PatternKind::Typed(inner, _) => strip_pattern(inner),
         _ => p,

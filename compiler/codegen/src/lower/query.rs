@@ -18,14 +18,13 @@
 //! row. A sub-predicate that does not use the row switches the filter on or off when the query
 //! runs.
 
+use mix_check::infer::has_short_projection;
 use mix_diagnostics::{Diagnostic, Span};
+use mix_runtime::qcode::Reg;
 use mix_syntax::ast::{BinOp, Expr, ExprKind, FieldKey, FieldName, PatternKind, UnOp};
 use mix_syntax::walk::{children, Node};
 
-use mix_runtime::qcode::Reg;
-
-use super::{codes, Lowerer, Res};
-use mix_check::infer::has_short_projection;
+use super::{codes, strip_pattern, Lowerer, Res};
 
 /// How the predicate refers to the record it tests.
 #[derive(Clone, Copy)]
@@ -88,11 +87,13 @@ impl Lowerer<'_, '_> {
 fn row_and_body(f: &Expr) -> Option<(Row<'_>, &Expr)> {
     match &f.kind {
         ExprKind::Lambda(arms) => match arms.as_slice() {
-            [arm] if arm.params.len() == 1 && arm.guard.is_none() => match &arm.params[0].kind {
-                PatternKind::Bind(name) => Some((Row::Named(name), &arm.body)),
-                PatternKind::Wildcard => Some((Row::Unused, &arm.body)),
-                _ => None,
-            },
+            [arm] if arm.params.len() == 1 && arm.guard.is_none() => {
+                match &strip_pattern(&arm.params[0]).kind {
+                    PatternKind::Bind(name) => Some((Row::Named(name), &arm.body)),
+                    PatternKind::Wildcard => Some((Row::Unused, &arm.body)),
+                    _ => None,
+                }
+            }
             _ => None,
         },
         _ if has_short_projection(f) => Some((Row::Short, f)),
