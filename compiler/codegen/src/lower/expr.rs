@@ -297,8 +297,21 @@ impl Lowerer<'_, '_> {
                 return Err(Box::new(self.unsupported("a labeled tuple", e.span)))
             }
             ExprKind::Prime(_) => return Err(Box::new(self.unsupported("a primed name", e.span))),
-            ExprKind::TypeOf(_) => {
-                return Err(Box::new(self.unsupported("`type(T)` as a value", e.span)))
+            ExprKind::TypeOf(ty) => {
+                // The checker's `A -> T`: a function asserting its argument's type.
+                const ARG: &str = " asserted";
+                let arg = Expr::new(ExprKind::Name(ARG.into()), e.span);
+                let arm = ast::Arm {
+                    params: vec![ast::Pattern::new(
+                        ast::PatternKind::Bind(ARG.into()),
+                        e.span,
+                    )],
+                    parenthesized: false,
+                    guard: None,
+                    body: Expr::new(ExprKind::TypeAssert(ty.clone(), Box::new(arg)), e.span),
+                    span: e.span,
+                };
+                self.lambda(std::slice::from_ref(&arm), None, e.span, dst)?
             }
             ExprKind::Action(params, block) => {
                 // A function of its parameters (of `null` when it has none) whose block sees the
