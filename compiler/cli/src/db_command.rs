@@ -276,7 +276,7 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             writeln!(out, "engine:        {}", s.engine)?;
             writeln!(out, "replica:       {}", s.replica)?;
             writeln!(out, "records:       {} (approx.)", s.records)?;
-            writeln!(out, "changes:       {} (approx.)", s.changes)?;
+            writeln!(out, "changes:       {}", s.changes)?;
             writeln!(out, "revisions:     {} (approx.)", s.revisions)?;
             writeln!(out, "index entries: {} (approx.)", s.index_entries)?;
             writeln!(out, "replicas seen: {}", s.replicas_known)?;
