@@ -280,7 +280,6 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
             writeln!(out, "revisions:     {} (approx.)", s.revisions)?;
             writeln!(out, "index entries: {} (approx.)", s.index_entries)?;
             writeln!(out, "replicas seen: {}", s.replicas_known)?;
-            writeln!(out, "changes held:  {}", s.changes_held)?;
         }
         DbCommand::Sync { dir, other } => {
             let a = open(&dir, None)?;

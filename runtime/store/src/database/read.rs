@@ -20,7 +20,6 @@ pub struct Stats {
     pub revisions: u64,
     pub index_entries: u64,
     pub replicas_known: usize,
-    pub changes_held: u64,
 }
 
 impl Database {
@@ -216,7 +215,6 @@ impl Database {
                 + self.store.approximate_len(Space::Records),
             index_entries: self.store.approximate_len(Space::Index),
             replicas_known: vv.replicas().len(),
-            changes_held: vv.total(),
         })
     }
 }
