@@ -138,17 +138,20 @@ pub fn add_system_fields(
     first: Option<&Stamp>,
     deleted: bool,
 ) {
+    // when and by whom a stamp's write was made, under these two fields
+    let mut stamped = |at: &str, by: &str, s: &Stamp| {
+        m.insert(at.into(), Value::Int(s.hlc.wall_ms as i64));
+        m.insert(by.into(), Value::String(s.principal.clone()));
+    };
+    if let Some(head) = latest.first() {
+        stamped(record::MODIFIED_AT, record::MODIFIED_BY, head);
+    }
+    if let Some(first) = first {
+        stamped(record::CREATED_AT, record::CREATED_BY, first);
+    }
     m.insert(record::ID.into(), Value::Ref(id.to_string()));
     if let Some(head) = latest.first() {
         m.insert(record::REV.into(), Value::Ref(head.id.to_string()));
-        m.insert(
-            record::MODIFIED_AT.into(),
-            Value::Int(head.hlc.wall_ms as i64),
-        );
-        m.insert(
-            record::MODIFIED_BY.into(),
-            Value::String(head.principal.clone()),
-        );
     }
     m.insert(
         record::PREVIOUS.into(),
@@ -157,16 +160,6 @@ pub fn add_system_fields(
             .map(|s| Value::Ref(s.id.to_string()))
             .unwrap_or(Value::Null),
     );
-    if let Some(first) = first {
-        m.insert(
-            record::CREATED_AT.into(),
-            Value::Int(first.hlc.wall_ms as i64),
-        );
-        m.insert(
-            record::CREATED_BY.into(),
-            Value::String(first.principal.clone()),
-        );
-    }
     m.insert(record::DELETED.into(), Value::Bool(deleted));
 }
 
