@@ -114,7 +114,7 @@ fn map_ast(f: &Expr) -> Option<Expr> {
 /// The query AST of `db.filter`'s predicate, as an expression building it.
 fn filter_ast(pred: &Expr) -> Result<Expr, Box<Diagnostic>> {
     let (row, body) = row_and_body(pred).ok_or_else(|| not_in_place(pred.span))?;
-    Rewriter { row }.filter(body)
+    Rewriter { row }.filter(body, true)
 }
 
 fn not_in_place(span: Span) -> Box<Diagnostic> {
@@ -134,33 +134,65 @@ struct Rewriter<'a> {
 }
 
 impl Rewriter<'_> {
-    fn filter(&self, e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+    /// The filter passing the records for which `e` is exactly `holds`. Mix logic has three
+    /// values: a comparison on a field the record lacks is `undefined`, and so is its `not`,
+    /// so neither passes, while the engine's `!=` and `not` pass such a record. Asking for
+    /// "exactly true" and "exactly false" separately (`not` swaps them, `&&`/`||` swap their
+    /// roles) and guarding comparisons with `exists` keeps the engine's answers Mix's.
+    fn filter(&self, e: &Expr, holds: bool) -> Result<Expr, Box<Diagnostic>> {
         let e = unparen(e);
         let span = e.span;
         if let Some(ast) = spliced(e) {
-            return Ok(ast.clone());
+            return Ok(if holds {
+                ast.clone()
+            } else {
+                node(span, "not", vec![ast.clone()])
+            });
         }
         if !self.uses_row(e) {
-            // Decided when the query runs: everything or nothing passes.
+            // Decided when the query runs: everything or nothing passes (an undefined
+            // condition takes `if`'s `else`, as it fails Mix's filter either way).
             let on = node(span, "nullFilter", vec![]);
             let off = node(span, "not", vec![on.clone()]);
-            let kind = ExprKind::If(Box::new(e.clone()), Box::new(on), Box::new(off));
+            let condition = if holds {
+                e.clone()
+            } else {
+                Expr::new(ExprKind::Unary(UnOp::Not, Box::new(e.clone())), span)
+            };
+            let kind = ExprKind::If(Box::new(condition), Box::new(on), Box::new(off));
             return Ok(Expr::new(kind, span));
         }
         match &e.kind {
             ExprKind::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
-                let name = if *op == BinOp::And { "and" } else { "or" };
-                Ok(node(span, name, vec![self.filter(a)?, self.filter(b)?]))
+                // `a && b` is true when both are, false when either is; `||` the other way.
+                let name = if (*op == BinOp::And) == holds {
+                    "and"
+                } else {
+                    "or"
+                };
+                Ok(node(
+                    span,
+                    name,
+                    vec![self.filter(a, holds)?, self.filter(b, holds)?],
+                ))
             }
-            ExprKind::Unary(UnOp::Not, a) => Ok(node(span, "not", vec![self.filter(a)?])),
-            ExprKind::Binary(op, a, b) => self.comparison(*op, a, b, e),
+            ExprKind::Unary(UnOp::Not, a) => self.filter(a, !holds),
+            ExprKind::Binary(op, a, b) => self.comparison(*op, a, b, e, holds),
             ExprKind::Defined(a) => match self.key(a) {
-                Some(key) => Ok(node(span, "exists", vec![key])),
+                // `key?` is never undefined
+                Some(key) => {
+                    let exists = node(span, "exists", vec![key]);
+                    Ok(if holds {
+                        exists
+                    } else {
+                        node(span, "not", vec![exists])
+                    })
+                }
                 None => {
                     Err(self.unsupported(e, "only a field of the record can be tested with `?`"))
                 }
             },
-            ExprKind::Call(callee, args) => self.call(callee, args, e),
+            ExprKind::Call(callee, args) => self.call(callee, args, e, holds),
             _ => Err(self.unsupported(e, "this expression has no query engine form")),
         }
     }
@@ -210,7 +242,14 @@ impl Rewriter<'_> {
     }
 
     /// `key op value` or `value op key`.
-    fn comparison(&self, op: BinOp, a: &Expr, b: &Expr, e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+    fn comparison(
+        &self,
+        op: BinOp,
+        a: &Expr,
+        b: &Expr,
+        e: &Expr,
+        holds: bool,
+    ) -> Result<Expr, Box<Diagnostic>> {
         let Some((name, flipped)) = comparison_name(op) else {
             return Err(self.unsupported(e, "this operator has no query engine form"));
         };
@@ -224,18 +263,33 @@ impl Rewriter<'_> {
                      not use the record on the other",
                 )),
             };
-        Ok(self.compare(e.span, name, key, value))
+        Ok(self.compare(e.span, name, key, value, holds))
     }
 
-    fn compare(&self, span: Span, op: &str, key: Expr, value: &Expr) -> Expr {
+    /// `key op value` passing the records for which it is exactly `holds` (see `filter`):
+    /// where the field is missing Mix's comparison is undefined, so the record passes neither
+    /// way; the engine's `!=` (and `not` of anything) would pass it.
+    fn compare(&self, span: Span, op: &str, key: Expr, value: &Expr, holds: bool) -> Expr {
         let value = match op {
             "in" | "all_in" => list(value),
             _ => literal(value),
         };
-        node(span, "comparison", vec![text(span, op), key, value])
+        let exists = node(span, "exists", vec![key.clone()]);
+        let test = node(span, "comparison", vec![text(span, op), key, value]);
+        match (holds, op) {
+            (true, "!=") => node(span, "and", vec![exists, test]),
+            (true, _) => test,
+            (false, _) => node(span, "and", vec![exists, node(span, "not", vec![test])]),
+        }
     }
 
-    fn call(&self, callee: &Expr, args: &[Expr], e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+    fn call(
+        &self,
+        callee: &Expr,
+        args: &[Expr],
+        e: &Expr,
+        holds: bool,
+    ) -> Result<Expr, Box<Diagnostic>> {
         let span = e.span;
         // (which argument is the field, which the value, the comparison)
         let form = match stdlib_name(callee).as_deref() {
@@ -245,7 +299,7 @@ impl Rewriter<'_> {
             Some("array.contains") => Some((0, 1, "in")),
             Some("array.featuresOne") => Some((0, 1, "in")),
             Some("array.featuresAll") => Some((0, 1, "all_in")),
-            Some("string.like") => return self.like(args, e),
+            Some("string.like") => return self.like(args, e, holds),
             _ => None,
         };
         let Some((field, value, op)) = form else {
@@ -253,7 +307,7 @@ impl Rewriter<'_> {
         };
         match (args.get(field).and_then(|a| self.key(a)), args.get(value)) {
             (Some(key), Some(v)) if args.len() == 2 && !self.uses_row(v) => {
-                Ok(self.compare(span, op, key, v))
+                Ok(self.compare(span, op, key, v, holds))
             }
             _ => Err(self.unsupported(
                 e,
@@ -264,7 +318,7 @@ impl Rewriter<'_> {
     }
 
     /// `string.like(key, "prefix%")`: the engine's `like` is a prefix match.
-    fn like(&self, args: &[Expr], e: &Expr) -> Result<Expr, Box<Diagnostic>> {
+    fn like(&self, args: &[Expr], e: &Expr, holds: bool) -> Result<Expr, Box<Diagnostic>> {
         let prefix = match args {
             [field, pattern] if self.key(field).is_some() => match &unparen(pattern).kind {
                 ExprKind::Str(p) => p
@@ -279,7 +333,7 @@ impl Rewriter<'_> {
             Some((field, rest)) => {
                 let key = self.key(field).expect("checked above");
                 let value = Expr::new(ExprKind::Str(rest.into()), args[1].span);
-                Ok(self.compare(e.span, "like", key, &value))
+                Ok(self.compare(e.span, "like", key, &value, holds))
             }
             None => Err(self.unsupported(
                 e,
