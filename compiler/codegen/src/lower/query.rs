@@ -21,7 +21,10 @@
 use mix_check::infer::has_short_projection;
 use mix_diagnostics::{Diagnostic, Span};
 use mix_runtime::qcode::Reg;
-use mix_syntax::ast::{BinOp, Expr, ExprKind, FieldKey, FieldName, PatternKind, UnOp};
+use mix_syntax::ast::{
+    BinOp, Expr, ExprKind, FieldKey, FieldName, LetBinding, LetStyle, LetTarget, Pattern,
+    PatternKind, UnOp,
+};
 use mix_syntax::walk::{children, Node};
 
 use super::{codes, strip_pattern, Lowerer, Res};
@@ -270,10 +273,37 @@ impl Rewriter<'_> {
     /// where the field is missing Mix's comparison is undefined, so the record passes neither
     /// way; the engine's `!=` (and `not` of anything) would pass it.
     fn compare(&self, span: Span, op: &str, key: Expr, value: &Expr, holds: bool) -> Expr {
-        let value = match op {
-            "in" | "all_in" => list(value),
-            _ => literal(value),
+        let in_place_list =
+            matches!(op, "in" | "all_in") && matches!(unparen(value).kind, ExprKind::Array(_));
+        if in_place_list {
+            // (an undefined element fails when the list is built, in Mix as here)
+            return self.comparison_node(span, op, key, list(value), holds);
+        }
+        // The value is computed once, when the query runs; an undefined value makes the
+        // comparison undefined in Mix, so nothing passes.
+        const VALUE: &str = " value";
+        let bound = Expr::new(ExprKind::Name(VALUE.into()), value.span);
+        let test = self.comparison_node(span, op, key, literal(&bound), holds);
+        let defined = Expr::new(ExprKind::Defined(Box::new(bound)), value.span);
+        let off = node(span, "not", vec![node(span, "nullFilter", vec![])]);
+        let checked = Expr::new(
+            ExprKind::If(Box::new(defined), Box::new(test), Box::new(off)),
+            span,
+        );
+        let binding = LetBinding {
+            target: LetTarget::Pattern(Pattern::new(PatternKind::Bind(VALUE.into()), value.span)),
+            ty: None,
+            value: value.clone(),
+            span: value.span,
         };
+        Expr::new(
+            ExprKind::Let(Box::new(binding), Box::new(checked), LetStyle::In),
+            span,
+        )
+    }
+
+    /// `key op value` with the value's node built (see `compare`).
+    fn comparison_node(&self, span: Span, op: &str, key: Expr, value: Expr, holds: bool) -> Expr {
         let exists = node(span, "exists", vec![key.clone()]);
         let test = node(span, "comparison", vec![text(span, op), key, value]);
         match (holds, op) {
@@ -491,9 +521,8 @@ fn literal(value: &Expr) -> Expr {
     node(value.span, "literal", vec![value.clone()])
 }
 
-/// The list of `in`/`all_in`: an array written in place becomes `["list", ["literal", x]…]`,
-/// whose elements the executor looks up in the indexes one by one; any other value stays one
-/// literal (evaluated on each record).
+/// The list of `in`/`all_in` written in place: `["list", ["literal", x]…]`, whose elements the
+/// executor looks up in the indexes one by one.
 fn list(value: &Expr) -> Expr {
     match &unparen(value).kind {
         ExprKind::Array(items) => node(value.span, "list", items.iter().map(literal).collect()),
