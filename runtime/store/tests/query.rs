@@ -977,3 +977,31 @@ fn restricted_ranges_probe_exact_keys() {
         }
     }
 }
+
+/// `in`/`all_in` against a literal list value (what a rewritten `db.filter` sends for a list
+/// held in a variable) are answered from the index like a written list, with the same rows;
+/// `all in` of no values holds for every record (the evaluator's answer), so the index does
+/// not narrow it to nothing.
+#[test]
+fn in_with_a_literal_list_value_uses_the_index() {
+    let db = fixture();
+    let opts = QueryOptions::default();
+    let rows = |j: Json| ids(&query::run(&db, &query_from_json(&j).unwrap(), &opts).unwrap());
+    let plan = |j: Json| query::plan(&db, &query_from_json(&j).unwrap(), &opts).unwrap();
+    for op in ["in", "all_in"] {
+        let literal = json!([[
+            "comparison",
+            op,
+            ["token", "tags"],
+            ["literal", ["math", "eng"]]
+        ]]);
+        let written = json!([["comparison", op, ["token", "tags"], ["list", "math", "eng"]]]);
+        assert_eq!(rows(literal.clone()), rows(written), "{op}");
+        assert!(matches!(plan(literal), Plan::Index(_)), "{op}");
+    }
+    let all_of_none = json!([["comparison", "all_in", ["token", "tags"], ["list"]]]);
+    assert_eq!(rows(all_of_none.clone()), ["c1", "p1", "p2", "p3"]);
+    assert_eq!(plan(all_of_none), Plan::Scan);
+    let any_of_none = json!([["comparison", "in", ["token", "tags"], ["literal", []]]]);
+    assert!(rows(any_of_none).is_empty());
+}

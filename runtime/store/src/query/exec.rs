@@ -43,6 +43,32 @@ fn qerr(e: String) -> StoreError {
     StoreError::Query(e)
 }
 
+/// The records holding any (`in`) or all (`all_in`) of `values` at `path`, from one index
+/// lookup per value; None when the index cannot answer. `all_in` of no values holds for every
+/// record, which the index does not narrow.
+fn members<'v>(
+    ix: &IndexReader,
+    path: &[String],
+    op: CmpOp,
+    values: impl Iterator<Item = &'v Value>,
+) -> Result<Option<BTreeSet<String>>> {
+    let mut acc: Option<BTreeSet<String>> = None;
+    for v in values {
+        let Some(ids) = ix.eq(path, v)? else {
+            return Ok(None);
+        };
+        acc = Some(match (acc, op) {
+            (None, _) => ids,
+            (Some(a), CmpOp::In) => a.union(&ids).cloned().collect(),
+            (Some(a), _) => a.intersection(&ids).cloned().collect(),
+        });
+    }
+    Ok(match (acc, op) {
+        (None, CmpOp::AllIn) => None,
+        (acc, _) => Some(acc.unwrap_or_default()),
+    })
+}
+
 /// Candidate ids from the indexes for a filter; None when it cannot be answered from them.
 pub fn candidates(
     db: &Database,
@@ -82,6 +108,17 @@ pub fn candidates(
         {
             ix.eq(&[record::DELETED.to_string()], &Value::Bool(true))?
         }
+        // a list value (a program's variable in a rewritten `db.filter`): one lookup per element
+        Filter::Comparison(
+            op @ (CmpOp::In | CmpOp::AllIn),
+            k,
+            Expr::Literal(Value::Array(items)),
+        ) => {
+            let Some(path) = full_path(k)? else {
+                return Ok(None);
+            };
+            members(&ix, &path, *op, items.iter())?
+        }
         Filter::Comparison(op, k, Expr::Literal(v)) => {
             let Some(path) = full_path(k)? else {
                 return Ok(None);
@@ -106,21 +143,17 @@ pub fn candidates(
             let Some(path) = full_path(k)? else {
                 return Ok(None);
             };
-            let mut acc: Option<BTreeSet<String>> = None;
-            for it in items {
-                let Expr::Literal(v) = it else {
-                    return Ok(None);
-                };
-                let Some(ids) = ix.eq(&path, v)? else {
-                    return Ok(None);
-                };
-                acc = Some(match (acc, op) {
-                    (None, _) => ids,
-                    (Some(a), CmpOp::In) => a.union(&ids).cloned().collect(),
-                    (Some(a), _) => a.intersection(&ids).cloned().collect(),
-                });
+            let literals: Option<Vec<&Value>> = items
+                .iter()
+                .map(|it| match it {
+                    Expr::Literal(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            match literals {
+                Some(values) => members(&ix, &path, *op, values.into_iter())?,
+                None => None,
             }
-            Some(acc.unwrap_or_default())
         }
         Filter::Exists(k) => {
             let Some(path) = full_path(k)? else {
