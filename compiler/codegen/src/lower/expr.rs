@@ -35,17 +35,7 @@ impl Lowerer<'_, '_> {
         if !has_short_projection(e) {
             return self.expr(e, dst);
         }
-        let arm = ast::Arm {
-            params: vec![ast::Pattern::new(
-                ast::PatternKind::Bind(ROW.into()),
-                e.span,
-            )],
-            parenthesized: false,
-            guard: None,
-            body: e.clone(),
-            span: e.span,
-        };
-        self.lambda(std::slice::from_ref(&arm), None, e.span, dst)
+        self.function_of(vec![param(ROW, e.span)], e.clone(), None, e.span, dst)
     }
 
     pub(super) fn tail_short(&mut self, e: &Expr) -> Res<()> {
@@ -301,29 +291,15 @@ impl Lowerer<'_, '_> {
                 // The checker's `A -> T`: a function asserting its argument's type.
                 const ARG: &str = " asserted";
                 let arg = Expr::new(ExprKind::Name(ARG.into()), e.span);
-                let arm = ast::Arm {
-                    params: vec![ast::Pattern::new(
-                        ast::PatternKind::Bind(ARG.into()),
-                        e.span,
-                    )],
-                    parenthesized: false,
-                    guard: None,
-                    body: Expr::new(ExprKind::TypeAssert(ty.clone(), Box::new(arg)), e.span),
-                    span: e.span,
-                };
-                self.lambda(std::slice::from_ref(&arm), None, e.span, dst)?
+                let body = Expr::new(ExprKind::TypeAssert(ty.clone(), Box::new(arg)), e.span);
+                self.function_of(vec![param(ARG, e.span)], body, None, e.span, dst)?
             }
             ExprKind::Action(params, block) => {
                 // A function of its parameters (of `null` when it has none) whose block sees the
                 // capability `appstate` (see `name`); the runtime that shows the app calls it.
-                let arm = ast::Arm {
-                    params: params.clone().unwrap_or_default(),
-                    parenthesized: true,
-                    guard: None,
-                    body: Expr::new(ExprKind::Do(block.clone()), e.span),
-                    span: e.span,
-                };
-                self.lambda(std::slice::from_ref(&arm), None, e.span, dst)?
+                let params = params.clone().unwrap_or_default();
+                let body = Expr::new(ExprKind::Do(block.clone()), e.span);
+                self.function_of(params, body, None, e.span, dst)?
             }
             ExprKind::EscJson(constant) => return self.esc_json(constant, dst, e.span),
             ExprKind::Spread(..) | ExprKind::Capture(..) | ExprKind::ParenList(_) => {
@@ -725,20 +701,9 @@ impl Lowerer<'_, '_> {
     pub(super) fn let_binding(&mut self, binding: &ast::LetBinding) -> Res<()> {
         match &binding.target {
             LetTarget::Function(name, params) => {
-                let arm = ast::Arm {
-                    params: params.clone(),
-                    parenthesized: true,
-                    guard: None,
-                    body: binding.value.clone(),
-                    span: binding.span,
-                };
                 let r = self.b().reg();
-                self.lambda(
-                    std::slice::from_ref(&arm),
-                    Some(&name.name),
-                    binding.span,
-                    r,
-                )?;
+                let body = binding.value.clone();
+                self.function_of(params.clone(), body, Some(&name.name), binding.span, r)?;
                 self.bind(&name.name, Binding::Reg(r));
             }
             LetTarget::Pattern(p) => {
@@ -775,4 +740,9 @@ pub(super) fn pipe_call(x: &Expr, f: &Expr) -> Option<(Expr, Vec<Expr>)> {
         }
         _ => Some((f.clone(), vec![x.clone()])),
     }
+}
+
+/// A parameter binding `name`.
+fn param(name: &str, span: mix_diagnostics::Span) -> ast::Pattern {
+    ast::Pattern::new(ast::PatternKind::Bind(name.into()), span)
 }

@@ -305,6 +305,26 @@ impl<'db> Lowerer<'_, 'db> {
         Ok(())
     }
 
+    /// Compiles the one-armed function `params -> body` (a short projection, an action, a
+    /// local `let f(…)`, …) and puts the closure in `dst`.
+    fn function_of(
+        &mut self,
+        params: Vec<ast::Pattern>,
+        body: ast::Expr,
+        self_name: Option<&str>,
+        span: Span,
+        dst: Reg,
+    ) -> Res<()> {
+        let arm = ast::Arm {
+            params,
+            parenthesized: true,
+            guard: None,
+            body,
+            span,
+        };
+        self.lambda(std::slice::from_ref(&arm), self_name, span, dst)
+    }
+
     fn lambda_body(&mut self, arms: &[ast::Arm], span: Span) -> Res<()> {
         self.at(span);
         if let [arm] = arms {
