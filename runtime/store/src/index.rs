@@ -124,44 +124,39 @@ pub fn value_key<S: AsRef<str>>(path: &[S], value: &Value) -> Option<Vec<u8>> {
     Some(k)
 }
 
-/// All index keys (without the record id suffix) for a materialised record.
-pub fn entries(record: &Value) -> BTreeSet<Vec<u8>> {
-    let mut out = Vec::new();
-    collect_entries(record, &mut out);
-    out.into_iter().collect()
-}
-
 /// The full index keys (entry + record id) of a materialised record, sorted and without
-/// duplicates: what [`diff_keys`] compares between a record's old and new head.
+/// duplicates: the reference [`head_keys`] is tested against.
+#[cfg(test)]
 pub fn record_keys(record: &Value, id: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     collect_entries(record, &mut out);
-    for k in &mut out {
-        k.extend_from_slice(id.as_bytes());
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
+    with_id(out, id)
 }
 
-/// [`record_keys`] of a stored head, from its content and tombstone flag: the same keys
-/// (system fields other than `_rmx_deleted` are not indexed), without building the record.
+/// The full index keys (entry + record id) of a stored head, from its content and tombstone
+/// flag (system fields other than `_rmx_deleted` are not indexed), sorted and without
+/// duplicates: what [`diff_keys`] compares between a record's old and new head.
 pub fn head_keys(content: &Value, deleted: bool, id: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     collect_entries(content, &mut out);
     if deleted {
         out.push(tombstone_entry());
     }
-    for k in &mut out {
+    with_id(out, id)
+}
+
+/// Index entries completed with the record id, sorted, without duplicates.
+fn with_id(mut entries: Vec<Vec<u8>>, id: &str) -> Vec<Vec<u8>> {
+    for k in &mut entries {
         k.extend_from_slice(id.as_bytes());
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    entries.sort_unstable();
+    entries.dedup();
+    entries
 }
 
 /// Keys in `old` but not in `new` (to delete) and in `new` but not in `old` (to add); both
-/// inputs sorted as [`record_keys`] returns them.
+/// inputs sorted as [`head_keys`] returns them.
 pub fn diff_keys(old: Vec<Vec<u8>>, new: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let (mut gone, mut added) = (Vec::new(), Vec::new());
     let mut old = old.into_iter().peekable();

@@ -251,10 +251,10 @@ impl Database {
         Ok(done)
     }
 
-    /// Emit the puts for a record whose changes are applied to its state (its changes go to
-    /// the log in runs, per part of the group: [`keys::change_runs`]): the index diff between the stored head and the new one, the sequence entry,
-    /// the record (sequence, head, state) and, when history keeps it, the superseded head as
-    /// a revision.
+    /// Emit the puts for a record whose changes are applied to its state: the index diff
+    /// between the stored head and the new one, the sequence entry, the record (sequence,
+    /// head, state) and, when history keeps it, the superseded head as a revision. (Its
+    /// changes go to the log in runs, per part of the group: [`keys::change_runs`].)
     fn emit(&self, rec: &Pending, puts: &mut Vec<Put>) -> Result<()> {
         let id = &rec.state.id;
         let head = Head::of_state(&rec.state);
