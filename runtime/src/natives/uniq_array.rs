@@ -281,12 +281,29 @@ fn remove_at(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     }
 }
 
-/// The uniqArray without the element of `key`, or unchanged.
-fn without_key(host: &mut dyn Host, u: &Uniq, original: &Value, key: &str) -> RtResult<Value> {
-    match u.position(key) {
+/// The uniqArray without the element at `at`, or unchanged (`original`).
+fn without_at(
+    host: &mut dyn Host,
+    u: &Uniq,
+    original: &Value,
+    at: Option<usize>,
+) -> RtResult<Value> {
+    match at {
         Some(i) => built(host, without(u, i)),
         None => Ok(original.clone()),
     }
+}
+
+/// Where in `u` the element with `x`'s key is (the kind gives the key).
+fn position_of(
+    host: &mut dyn Host,
+    name: &str,
+    kind: &Kind,
+    u: &Uniq,
+    x: &Value,
+) -> RtResult<Option<usize>> {
+    let key = key_of(host, name, kind, x)?;
+    Ok(key.as_str().and_then(|k| u.position(k)))
 }
 
 fn remove_key(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
@@ -294,7 +311,7 @@ fn remove_key(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     kind_arg(NAME, &args[0])?;
     let u = uniq!(NAME, &args[2]);
     let key = arg!(NAME, &args[1], Str);
-    without_key(host, &u, &args[2], key)
+    without_at(host, &u, &args[2], u.position(key))
 }
 
 fn remove(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
@@ -304,8 +321,8 @@ fn remove(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if args[1].is_undefined() {
         return Ok(Value::Undefined);
     }
-    let key = key_of(host, NAME, &kind, &args[1])?;
-    without_key(host, &u, &args[2], key.as_str().unwrap_or_default())
+    let at = position_of(host, NAME, &kind, &u, &args[1])?;
+    without_at(host, &u, &args[2], at)
 }
 
 fn to_array(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
@@ -412,9 +429,8 @@ fn contains(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if args[1].is_undefined() {
         return Ok(Value::Undefined);
     }
-    let key = key_of(host, NAME, &kind, &args[1])?;
     Ok(Value::Bool(
-        u.position(key.as_str().unwrap_or_default()).is_some(),
+        position_of(host, NAME, &kind, &u, &args[1])?.is_some(),
     ))
 }
 

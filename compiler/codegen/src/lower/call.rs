@@ -33,11 +33,13 @@ impl Lowerer<'_, '_> {
         let target = self.callee(callee)?;
         // `db.filter` and `db.map` calls run in the query engine (lower/query.rs).
         if let (Callee::Slot(Slot::Native { index, .. }), [function, rest @ ..]) = (&target, args) {
-            let native = self.prog.module.natives[*index as usize].clone();
-            match native.as_str() {
-                "db.filter" => return self.db_filter(function, rest, dst, e),
-                "db.map" if self.db_map(function, rest, dst, e)? => return Ok(()),
-                _ => {}
+            let native = self.prog.module.natives[*index as usize].as_str();
+            let (filter, map) = (native == "db.filter", native == "db.map");
+            if filter {
+                return self.db_filter(function, rest, dst, e);
+            }
+            if map && self.db_map(function, rest, dst, e)? {
+                return Ok(());
             }
         }
         let unit = Expr::new(ExprKind::Unit, e.span);
