@@ -4,6 +4,7 @@
 
 mod ops;
 mod program;
+mod registers;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,6 +14,7 @@ pub use ops::{add_dyn, compare, position};
 pub use program::{native_index, native_table, BindError, Program};
 
 use crate::error::{RtError, RtResult, TraceFrame};
+use registers::RegisterFile;
 use crate::native::Host;
 use crate::qcode::{Instr, KindTest, Reg};
 use crate::stream::Stream;
@@ -34,7 +36,7 @@ pub struct Limits {
 /// How deep Mix calls may nest before a clean "stack overflow" error.
 const MAX_FRAMES: usize = 1_000_000;
 /// The register file's fixed capacity (128 MiB of address space, committed only as frames
-/// touch it). It never reallocates, so the interpreter can keep a raw pointer into it.
+/// touch it). It never moves, so the interpreter can keep a raw pointer into it.
 const REGISTER_CAPACITY: usize = 1 << 23;
 /// How deep natives may call back into Mix (each level uses the host's own stack).
 const MAX_NATIVE_DEPTH: usize = 2_000;
@@ -68,7 +70,7 @@ enum GlobalSlot {
 
 pub struct Vm<'p> {
     program: &'p Program,
-    regs: Vec<Value>,
+    regs: RegisterFile,
     frames: Vec<Frame>,
     tries: Vec<TryHandler>,
     globals: Vec<GlobalSlot>,
@@ -93,7 +95,7 @@ impl<'p> Vm<'p> {
         let fuel = limits.fuel.unwrap_or(u64::MAX);
         Vm {
             program,
-            regs: Vec::with_capacity(REGISTER_CAPACITY),
+            regs: RegisterFile::with_capacity(REGISTER_CAPACITY),
             frames: Vec::with_capacity(64),
             tries: Vec::new(),
             globals: program
@@ -337,7 +339,7 @@ impl<'p> Vm<'p> {
                 ));
             }
             let grown = need.max(self.regs.len() * 2).min(REGISTER_CAPACITY);
-            self.regs.resize(grown, Value::Undefined);
+            self.regs.grow_to(grown);
         }
         Ok(())
     }
