@@ -14,13 +14,13 @@ pub use ops::{add_dyn, compare, position};
 pub use program::{native_index, native_table, BindError, Program};
 
 use crate::error::{RtError, RtResult, TraceFrame};
-use registers::RegisterFile;
 use crate::native::Host;
 use crate::qcode::{Instr, KindTest, Reg};
 use crate::stream::Stream;
 use crate::value::{
     Case, Func, HostObject, Value, TAG_BOOL, TAG_FLOAT, TAG_INT, TAG_NULL, TAG_UNDEFINED,
 };
+use registers::RegisterFile;
 
 /// Resource limits of one execution; `None` means unlimited.
 #[derive(Clone, Copy, Debug, Default)]
