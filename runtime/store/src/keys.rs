@@ -18,30 +18,71 @@ pub fn change_key(id: OpId) -> Vec<u8> {
 /// At most this many changes share a `changes` entry.
 pub const CHANGES_PER_RUN: usize = 64;
 
+/// A change on its way to the change log: the change itself (a local write, which also
+/// returns it to the writer) or its encoding, made before a merge moved the change's paths
+/// and values into the record state ([`crate::crdt::RecordState::apply_owned`]).
+pub enum LoggedChange {
+    Kept(Change),
+    Encoded { id: OpId, bytes: Vec<u8> },
+}
+
+impl LoggedChange {
+    pub fn encoded(change: &Change) -> LoggedChange {
+        let mut w = Writer::with_capacity(64 + 48 * change.ops.len());
+        change.encode(&mut w);
+        LoggedChange::Encoded {
+            id: change.id,
+            bytes: w.finish(),
+        }
+    }
+
+    pub fn id(&self) -> OpId {
+        match self {
+            LoggedChange::Kept(c) => c.id,
+            LoggedChange::Encoded { id, .. } => *id,
+        }
+    }
+
+    fn write(&self, w: &mut Writer) {
+        match self {
+            LoggedChange::Kept(c) => c.encode(w),
+            LoggedChange::Encoded { bytes, .. } => w.raw(bytes),
+        }
+    }
+
+    fn size_hint(&self) -> usize {
+        match self {
+            LoggedChange::Kept(c) => 64 + 48 * c.ops.len(),
+            LoggedChange::Encoded { bytes, .. } => bytes.len(),
+        }
+    }
+}
+
 /// The `changes` entries (key, sealed value) holding `changes` (store format 3): runs of
 /// consecutive counters of one replica, at most [`CHANGES_PER_RUN`] each, keyed by the run's
 /// first change. A value is the change count (varint) and the changes, one after the other.
 /// A batch of 1,000 local writes is 16 entries instead of 1,000.
-pub fn change_runs(changes: &mut Vec<&Change>) -> Vec<(Vec<u8>, Vec<u8>)> {
-    changes.sort_unstable_by_key(|c| c.id);
-    changes.dedup_by_key(|c| c.id);
+pub fn change_runs(logged: &[LoggedChange]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut changes: Vec<&LoggedChange> = logged.iter().collect();
+    changes.sort_unstable_by_key(|c| c.id());
+    changes.dedup_by_key(|c| c.id());
     let mut out = Vec::with_capacity(changes.len() / CHANGES_PER_RUN + 1);
     let mut i = 0;
     while i < changes.len() {
-        let first = changes[i].id;
+        let first = changes[i].id();
         let mut j = i + 1;
         while j < changes.len()
             && j - i < CHANGES_PER_RUN
-            && changes[j].id.replica == first.replica
-            && Some(changes[j].id.counter) == changes[j - 1].id.counter.checked_add(1)
+            && changes[j].id().replica == first.replica
+            && Some(changes[j].id().counter) == changes[j - 1].id().counter.checked_add(1)
         {
             j += 1;
         }
         let run = &changes[i..j];
-        let mut w = Writer::sealed(run.iter().map(|c| 64 + 48 * c.ops.len()).sum());
+        let mut w = Writer::sealed(run.iter().map(|c| c.size_hint()).sum::<usize>() + 10);
         w.varint(run.len() as u64);
         for c in run {
-            c.encode(&mut w);
+            c.write(&mut w);
         }
         out.push((change_key(first), w.finish_sealed()));
         i = j;
@@ -220,8 +261,17 @@ mod tests {
     fn runs_split_at_gaps_replicas_and_the_run_limit() {
         let mut cs: Vec<Change> = (1..=70).map(|c| change(1, c)).collect();
         cs.extend([change(1, 72), change(1, 73), change(2, 1), change(1, 5)]);
-        let mut refs: Vec<&Change> = cs.iter().rev().collect();
-        let runs = change_runs(&mut refs);
+        // half kept, half encoded beforehand: the runs are the same either way
+        let logged: Vec<LoggedChange> = cs
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, c)| match i % 2 {
+                0 => LoggedChange::Kept(c.clone()),
+                _ => LoggedChange::encoded(c),
+            })
+            .collect();
+        let runs = change_runs(&logged);
         let firsts: Vec<OpId> = runs
             .iter()
             .map(|(k, _)| parse_change_key(k).unwrap())
@@ -249,8 +299,8 @@ mod tests {
     #[test]
     fn runs_that_do_not_match_their_key_are_corrupt() {
         let cs = [change(1, 3), change(1, 4)];
-        let mut refs: Vec<&Change> = cs.iter().collect();
-        let (key, value) = change_runs(&mut refs).remove(0);
+        let logged: Vec<LoggedChange> = cs.iter().cloned().map(LoggedChange::Kept).collect();
+        let (key, value) = change_runs(&logged).remove(0);
         assert!(decode_change_run(&key, &value).is_ok());
         // the same run under another key
         let other = change_key(OpId {

@@ -17,8 +17,11 @@ pub struct Writer {
 
 impl Writer {
     pub fn new() -> Self {
+        Self::with_capacity(128)
+    }
+    pub fn with_capacity(bytes: usize) -> Self {
         Writer {
-            buf: Vec::with_capacity(128),
+            buf: Vec::with_capacity(bytes),
         }
     }
     pub fn u8(&mut self, v: u8) {
@@ -43,6 +46,10 @@ impl Writer {
     }
     pub fn bytes(&mut self, b: &[u8]) {
         self.varint(b.len() as u64);
+        self.buf.extend_from_slice(b);
+    }
+    /// Bytes already in this format (no length prefix).
+    pub fn raw(&mut self, b: &[u8]) {
         self.buf.extend_from_slice(b);
     }
     pub fn str(&mut self, s: &str) {

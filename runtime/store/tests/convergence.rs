@@ -237,6 +237,17 @@ proptest! {
         let mut with_dups = shuffled.clone();
         with_dups.extend(shuffled.iter().take(perm.len() % (cs.len() + 1)).cloned());
         prop_assert!(same(&apply_all(&with_dups), &base));
+        // a merge moves its changes into the state: the same state, duplicates included,
+        // and re-applying a borrowed copy afterwards changes nothing
+        let mut owned = RecordState::new("r");
+        for c in with_dups.iter().cloned() {
+            owned.apply_owned(c);
+        }
+        prop_assert!(same(&owned, &base));
+        for c in &shuffled {
+            owned.apply(c);
+        }
+        prop_assert!(same(&owned, &base));
         // associativity: (A ∪ B) ∪ C == A ∪ (B ∪ C), as split points of the op sets
         let third = cs.len() / 3;
         let (a, rest) = cs.split_at(third);

@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::record::{self, insert_path};
 use crate::value::Value;
 use crate::wire::{Reader, Writer};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One value (or removal) in a register.
@@ -71,8 +72,19 @@ impl RecordState {
 
     /// Apply a change (idempotent, order-independent).
     pub fn apply(&mut self, change: &Change) {
+        self.apply_ops(change, change.ops.iter().map(Cow::Borrowed));
+    }
+
+    /// [`Self::apply`] for a change no one needs afterwards: its paths and values move into
+    /// the registers instead of being copied (a merge logs its changes encoded beforehand).
+    pub fn apply_owned(&mut self, mut change: Change) {
+        let ops = std::mem::take(&mut change.ops);
+        self.apply_ops(&change, ops.into_iter().map(Cow::Owned));
+    }
+
+    fn apply_ops<'c>(&mut self, change: &Change, ops: impl Iterator<Item = Cow<'c, FieldOp>>) {
         let mut emptied = false;
-        for (i, op) in change.ops.iter().enumerate() {
+        for (i, op) in ops.enumerate() {
             emptied |= self.apply_op(change.op_id(i), change.hlc, op);
         }
         if emptied {
@@ -100,7 +112,7 @@ impl RecordState {
 
     /// Apply one field operation; returns whether it removed any entry (registers may have
     /// been left empty: [`Self::apply`] drops those once per change).
-    fn apply_op(&mut self, id: FieldOpId, hlc: Hlc, op: &FieldOp) -> bool {
+    fn apply_op(&mut self, id: FieldOpId, hlc: Hlc, op: Cow<'_, FieldOp>) -> bool {
         let mut removed = false;
         for p in &op.preds {
             if self.superseded.insert(*p) {
@@ -114,13 +126,22 @@ impl RecordState {
         if self.superseded.contains(&id) {
             return removed;
         }
-        let entries = self.registers.entry(op.path.clone()).or_default();
+        let (path, value) = match op {
+            Cow::Borrowed(op) => {
+                if self
+                    .registers
+                    .get(&op.path)
+                    .is_some_and(|es| es.iter().any(|e| e.id == id))
+                {
+                    return removed;
+                }
+                (op.path.clone(), op.value.clone())
+            }
+            Cow::Owned(op) => (op.path, op.value),
+        };
+        let entries = self.registers.entry(path).or_default();
         if !entries.iter().any(|e| e.id == id) {
-            entries.push(Entry {
-                id,
-                hlc,
-                value: op.value.clone(),
-            });
+            entries.push(Entry { id, hlc, value });
             entries.sort_by_key(|e| std::cmp::Reverse(e.rank()));
         }
         removed

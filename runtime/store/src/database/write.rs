@@ -10,7 +10,7 @@ use crate::engine::{Put, Space};
 use crate::error::{Result, StoreError};
 use crate::head::Head;
 use crate::index;
-use crate::keys;
+use crate::keys::{self, LoggedChange};
 use crate::record::{self, split_incoming, validate_id};
 use crate::value::Value;
 use crate::wire::seal;
@@ -98,7 +98,7 @@ impl Database {
             let change = self.local_change(rec.state.id.clone(), ops);
             // plan later writes to the same record against the state after this one
             rec.state.apply(&change);
-            rec.changes.push(change);
+            rec.logged.push(LoggedChange::Kept(change));
         }
         self.commit_group(group.records)
     }
@@ -116,7 +116,7 @@ impl Database {
         }
         let change = self.local_change(id.to_string(), ops);
         rec.state.apply(&change);
-        rec.changes.push(change);
+        rec.logged.push(LoggedChange::Kept(change));
         Ok(self.commit_group(vec![rec])?.pop())
     }
 
@@ -186,8 +186,8 @@ impl Database {
             max_hlc = max_hlc.max(Some(c.hlc));
             let i = group.slot(self, c.record.clone())?;
             let rec = &mut group.records[i];
-            rec.state.apply(&c);
-            rec.changes.push(c);
+            rec.logged.push(LoggedChange::encoded(&c));
+            rec.state.apply_owned(c);
             report.applied += 1;
         }
         report.records = group.records.len();
@@ -217,27 +217,26 @@ impl Database {
     /// is replayed in order), none of them acknowledged.
     ///
     /// Each record's state is dropped once its puts are emitted, so the puts and encodings
-    /// of a large group reuse that memory instead of growing the heap. Returns the changes,
-    /// in record order.
+    /// of a large group reuse that memory instead of growing the heap. Returns the local
+    /// writes' changes, in record order (a merge's changes moved into the states).
     fn commit_group(&self, records: Vec<Pending>) -> Result<Vec<Change>> {
         // about a dozen puts per record (a part may overshoot by one record's puts)
         let capacity = (records.len() * 16).min(PART_PUTS + 256);
         let mut puts = Vec::with_capacity(capacity);
-        let mut part: Vec<Change> = Vec::new();
+        let mut part: Vec<LoggedChange> = Vec::new();
         let mut done = Vec::new();
-        let last = records.iter().rposition(|r| !r.changes.is_empty());
+        let last = records.iter().rposition(|r| !r.logged.is_empty());
         for (i, mut rec) in records.into_iter().enumerate() {
-            if rec.changes.is_empty() {
+            if rec.logged.is_empty() {
                 continue;
             }
             self.emit(&rec, &mut puts)?;
-            part.append(&mut rec.changes);
+            part.append(&mut rec.logged);
             drop(rec);
             let is_last = Some(i) == last;
             if is_last || puts.len() >= PART_PUTS {
-                let ids = part.iter().map(|c| c.id).collect();
-                let mut refs: Vec<&Change> = part.iter().collect();
-                for (k, v) in keys::change_runs(&mut refs) {
+                let ids = part.iter().map(LoggedChange::id).collect();
+                for (k, v) in keys::change_runs(&part) {
                     puts.push(Put::set(Space::Changes, k, v));
                 }
                 self.commit(Job {
@@ -245,7 +244,10 @@ impl Database {
                     ids,
                     sync: is_last,
                 })?;
-                done.append(&mut part);
+                done.extend(part.drain(..).filter_map(|c| match c {
+                    LoggedChange::Kept(c) => Some(c),
+                    LoggedChange::Encoded { .. } => None,
+                }));
             }
         }
         Ok(done)
@@ -349,7 +351,7 @@ impl Database {
             None => Pending {
                 state: RecordState::new(id),
                 old: None,
-                changes: Vec::new(),
+                logged: Vec::new(),
             },
             Some(bytes) => {
                 let rec = keys::parse_record(id.as_bytes(), &bytes)?;
@@ -365,7 +367,7 @@ impl Database {
                 Pending {
                     state,
                     old: Some(old),
-                    changes: Vec::new(),
+                    logged: Vec::new(),
                 }
             }
         })
@@ -417,11 +419,11 @@ struct Stored {
 }
 
 /// A record being written: its state (with the changes applied), what was stored before,
-/// and the changes.
+/// and its changes on their way to the log.
 struct Pending {
     state: RecordState,
     old: Option<Stored>,
-    changes: Vec<Change>,
+    logged: Vec<LoggedChange>,
 }
 
 /// The records of one write, in first-seen order.
