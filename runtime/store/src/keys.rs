@@ -28,7 +28,7 @@ pub enum LoggedChange {
 
 impl LoggedChange {
     pub fn encoded(change: &Change) -> LoggedChange {
-        let mut w = Writer::with_capacity(64 + 48 * change.ops.len());
+        let mut w = Writer::with_capacity(encoded_size_estimate(change));
         change.encode(&mut w);
         LoggedChange::Encoded {
             id: change.id,
@@ -52,10 +52,15 @@ impl LoggedChange {
 
     fn size_hint(&self) -> usize {
         match self {
-            LoggedChange::Kept(c) => 64 + 48 * c.ops.len(),
+            LoggedChange::Kept(c) => encoded_size_estimate(c),
             LoggedChange::Encoded { bytes, .. } => bytes.len(),
         }
     }
+}
+
+/// Room for a change's encoding: most fit, so the buffer rarely grows.
+fn encoded_size_estimate(change: &Change) -> usize {
+    64 + 48 * change.ops.len()
 }
 
 /// The `changes` entries (key, sealed value) holding `changes` (store format 3): runs of
