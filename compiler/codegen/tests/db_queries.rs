@@ -29,6 +29,30 @@ fn natives(source: &str) -> Result<Vec<String>, Vec<String>> {
     }
 }
 
+/// The natives `source` calls; it must compile.
+fn compiled_natives(source: &str) -> Vec<String> {
+    natives(source).unwrap_or_else(|e| panic!("{source}: {e:?}"))
+}
+
+/// `source` runs its stage in the engine (`db.process`) and never calls `mix_native`.
+fn assert_runs_in_engine(source: &str, mix_native: &str) {
+    let natives = compiled_natives(source);
+    assert!(
+        natives.iter().any(|n| n == "db.process"),
+        "{source}: {natives:?}"
+    );
+    assert!(
+        !natives.iter().any(|n| n == mix_native),
+        "{source}: {natives:?}"
+    );
+}
+
+/// `source` keeps the Mix-evaluating `native`.
+fn assert_stays_in_mix(source: &str, native: &str) {
+    let natives = compiled_natives(source);
+    assert!(natives.iter().any(|n| n == native), "{source}: {natives:?}");
+}
+
 #[test]
 fn filter_compiles_to_a_query_ast_stage() {
     for predicate in [
@@ -40,26 +64,14 @@ fn filter_compiles_to_a_query_ast_stage() {
         "_ -> db.eval(query.eq(\"name\", \"x\"))",
     ] {
         let source = format!("def main() = db.head() |> db.filter({predicate}) |> db.length\n");
-        let natives = natives(&source).unwrap_or_else(|e| panic!("{predicate}: {e:?}"));
-        assert!(
-            natives.iter().any(|n| n == "db.process"),
-            "{predicate}: {natives:?}"
-        );
-        assert!(
-            !natives.iter().any(|n| n == "db.filter"),
-            "{predicate}: {natives:?}"
-        );
+        assert_runs_in_engine(&source, "db.filter");
     }
 }
 
 #[test]
 fn filter_with_fallback_keeps_the_mix_path() {
     let source = "def main() = db.head() |> db.filterWithFallback(r -> r.a + 1 > 2) |> db.length\n";
-    let natives = natives(source).expect("compiles");
-    assert!(
-        natives.iter().any(|n| n == "db.filterWithFallback"),
-        "{natives:?}"
-    );
+    assert_stays_in_mix(source, "db.filterWithFallback");
 }
 
 #[test]
@@ -131,15 +143,7 @@ fn map_projections_run_in_the_engine_and_computations_in_mix() {
         "{.name, .age}",
     ] {
         let source = format!("def main() = db.head() |> db.map({function}) |> db.toArray\n");
-        let natives = natives(&source).unwrap_or_else(|e| panic!("{function}: {e:?}"));
-        assert!(
-            natives.iter().any(|n| n == "db.process"),
-            "{function}: {natives:?}"
-        );
-        assert!(
-            !natives.iter().any(|n| n == "db.map"),
-            "{function}: {natives:?}"
-        );
+        assert_runs_in_engine(&source, "db.map");
     }
     for function in [
         "r -> {older: r.age + 1}",
@@ -147,10 +151,6 @@ fn map_projections_run_in_the_engine_and_computations_in_mix() {
         "x -> {n: string.length(x.name)}",
     ] {
         let source = format!("def main() = db.head() |> db.map({function}) |> db.toArray\n");
-        let natives = natives(&source).unwrap_or_else(|e| panic!("{function}: {e:?}"));
-        assert!(
-            natives.iter().any(|n| n == "db.map"),
-            "{function}: {natives:?}"
-        );
+        assert_stays_in_mix(&source, "db.map");
     }
 }
