@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::common::{
-    arg, built, call1, count, def, def_taking, element, expected, extreme, int, key_str, ok,
-    result_view, sort_by_greater, sort_by_key, stream_value, test, Res, SortKeys,
+    arg, built, call1, count, def, def_taking, element, expected, extreme, holds, int, key_str, ok,
+    result_view, sort_by_greater, sort_by_key, stream_value, Res, SortKeys,
 };
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
@@ -350,7 +350,7 @@ fn partition(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(a.len() as u64)?;
     let (mut yes, mut no) = (Vec::new(), Vec::new());
     for x in a.iter() {
-        if test(host, "array.partition", f, x)? == Some(true) {
+        if holds(host, "array.partition", f, x)? {
             yes.push(x.clone());
         } else {
             no.push(x.clone());
@@ -400,7 +400,7 @@ fn filtered(
 fn filter(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
     let (f, arg) = function_and_array(args);
     filtered(host, "array.filter", arg, |host, _, x| {
-        Ok(test(host, "array.filter", f, x)? == Some(true))
+        holds(host, "array.filter", f, x)
     })
 }
 
@@ -692,7 +692,7 @@ fn exists(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.exists", &args[1], Array);
     host.charge(a.len() as u64)?;
     for x in a.iter() {
-        if test(host, "array.exists", &args[0], x)? == Some(true) {
+        if holds(host, "array.exists", &args[0], x)? {
             return Ok(Value::Bool(true));
         }
     }
@@ -703,7 +703,7 @@ fn for_all(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.forAll", &args[1], Array);
     host.charge(a.len() as u64)?;
     for x in a.iter() {
-        if test(host, "array.forAll", &args[0], x)? != Some(true) {
+        if !holds(host, "array.forAll", &args[0], x)? {
             return Ok(Value::Bool(false));
         }
     }
@@ -714,7 +714,7 @@ fn find(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.find", &args[1], Array);
     host.charge(a.len() as u64)?;
     for x in a.iter() {
-        if test(host, "array.find", &args[0], x)? == Some(true) {
+        if holds(host, "array.find", &args[0], x)? {
             return Ok(x.clone());
         }
     }
@@ -725,7 +725,7 @@ fn find_index(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.findIndex", &args[1], Array);
     host.charge(a.len() as u64)?;
     for (i, x) in a.iter().enumerate() {
-        if test(host, "array.findIndex", &args[0], x)? == Some(true) {
+        if holds(host, "array.findIndex", &args[0], x)? {
             return Ok(idx(i));
         }
     }

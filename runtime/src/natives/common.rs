@@ -113,16 +113,12 @@ pub(crate) fn call1(host: &mut dyn Host, f: &Value, x: &Value) -> RtResult<Value
     host.call(f, std::slice::from_ref(x))
 }
 
-/// Calls a predicate: `Some(holds)`, `None` when it gives `undefined`.
+/// Calls a predicate: whether it holds, that is gives exactly `true` (`false` and
+/// `undefined` do not hold, as in a condition); anything else is an error naming `name`.
 #[inline]
-pub(crate) fn test(
-    host: &mut dyn Host,
-    name: &str,
-    f: &Value,
-    x: &Value,
-) -> RtResult<Option<bool>> {
+pub(crate) fn holds(host: &mut dyn Host, name: &str, f: &Value, x: &Value) -> RtResult<bool> {
     let c = host.call(f, std::slice::from_ref(x))?;
-    condition(&c, name)
+    Ok(condition(&c, name)? == Some(true))
 }
 
 pub(crate) fn key_str(v: Value, name: &str) -> RtResult<Option<Rc<String>>> {

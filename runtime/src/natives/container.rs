@@ -11,7 +11,7 @@
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
-use super::common::{built, call1, def, element, entry, new_obj, stream_value, test};
+use super::common::{built, call1, def, element, entry, holds, new_obj, stream_value};
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
 use crate::obj::Iter as ObjIter;
@@ -355,16 +355,14 @@ fn deep_mapped(host: &mut dyn Host, f: &Value, v: &Value, depth: usize) -> RtRes
 fn shallow_find(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let p = &args[0];
     shallow_search(host, &args[1], |host, _, v| {
-        let holds = test(host, "container.shallowFind", p, v)? == Some(true);
-        Ok(holds.then(|| v.clone()))
+        Ok(holds(host, "container.shallowFind", p, v)?.then(|| v.clone()))
     })
 }
 
 fn deep_find(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let p = &args[0];
     deep_search(host, "container.deepFind", &args[1], |host, v, _| {
-        let holds = test(host, "container.deepFind", p, v)? == Some(true);
-        Ok(holds.then(|| v.clone()))
+        Ok(holds(host, "container.deepFind", p, v)?.then(|| v.clone()))
     })
 }
 
@@ -389,16 +387,14 @@ fn deep_find_mapped(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
 fn shallow_find_index(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let p = &args[0];
     shallow_search(host, &args[1], |host, word, v| {
-        let holds = test(host, "container.shallowFindIndex", p, v)? == Some(true);
-        Ok(holds.then(|| word.value()))
+        Ok(holds(host, "container.shallowFindIndex", p, v)?.then(|| word.value()))
     })
 }
 
 fn deep_find_path(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let p = &args[0];
     deep_search(host, "container.deepFindPath", &args[1], |host, v, path| {
-        let holds = test(host, "container.deepFindPath", p, v)? == Some(true);
-        Ok(holds.then(|| path_value(path)))
+        Ok(holds(host, "container.deepFindPath", p, v)?.then(|| path_value(path)))
     })
 }
 

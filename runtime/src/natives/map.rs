@@ -6,8 +6,8 @@
 use std::rc::Rc;
 
 use super::common::{
-    arg, built, call1, def, entry, expected, key_str, new_obj, ok, result_view, stream_value, test,
-    Res,
+    arg, built, call1, def, entry, expected, holds, key_str, new_obj, ok, result_view,
+    stream_value, Res,
 };
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
@@ -259,7 +259,7 @@ fn filter(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(m.len() as u64)?;
     let mut out = Obj::new();
     for (k, v) in m.iter() {
-        if test(host, "map.filter", &args[0], v)? == Some(true) {
+        if holds(host, "map.filter", &args[0], v)? {
             out.insert(k.clone(), v.clone());
         }
     }
@@ -363,7 +363,7 @@ fn find(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let m = arg!("map.find", &args[1], Obj);
     host.charge(m.len() as u64)?;
     for v in m.values() {
-        if test(host, "map.find", &args[0], v)? == Some(true) {
+        if holds(host, "map.find", &args[0], v)? {
             return Ok(v.clone());
         }
     }
@@ -374,7 +374,7 @@ fn find_index(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let m = arg!("map.findIndex", &args[1], Obj);
     host.charge(m.len() as u64)?;
     for (k, v) in m.iter() {
-        if test(host, "map.findIndex", &args[0], v)? == Some(true) {
+        if holds(host, "map.findIndex", &args[0], v)? {
             return Ok(key_value(k));
         }
     }

@@ -4,7 +4,7 @@
 //! order (lexicographic by bytes), which the facts leave unspecified. A main argument of
 //! `undefined` bubbles out; an element that is not a string is a run-time error.
 
-use super::common::{arg, built, call1, def, expected, new_obj, stream_value, test};
+use super::common::{arg, built, call1, def, expected, holds, new_obj, stream_value};
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
 use crate::stream::Stream;
@@ -180,7 +180,7 @@ fn filter(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(s.len() as u64)?;
     let mut out = Obj::new();
     for k in s.keys() {
-        if test(host, "set.filter", &args[0], &Value::str(&**k))? == Some(true) {
+        if holds(host, "set.filter", &args[0], &Value::str(&**k))? {
             out.insert(k.clone(), Value::Bool(true));
         }
     }
@@ -191,7 +191,7 @@ fn exists(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let s = arg!("set.exists", &args[1], Obj);
     host.charge(s.len() as u64)?;
     for x in elements(s) {
-        if test(host, "set.exists", &args[0], &x)? == Some(true) {
+        if holds(host, "set.exists", &args[0], &x)? {
             return Ok(Value::Bool(true));
         }
     }

@@ -15,8 +15,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::common::{
-    arg, built, call1, count, def, expected, extreme, key_str, ok, result_view, sort_by_greater,
-    sort_by_key, stream_value, test, Res, SortKeys,
+    arg, built, call1, count, def, expected, extreme, holds, key_str, ok, result_view,
+    sort_by_greater, sort_by_key, stream_value, Res, SortKeys,
 };
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
@@ -465,7 +465,7 @@ fn search(
     let mut c = s.cursor();
     while let Some(x) = c.next(host)? {
         host.charge(1)?;
-        if test(host, name, f, &x)? == Some(true) {
+        if holds(host, name, f, &x)? {
             return Ok(Some(Some(x)));
         }
     }
@@ -490,7 +490,7 @@ fn for_all(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let mut c = s.cursor();
     while let Some(x) = c.next(host)? {
         host.charge(1)?;
-        if test(host, "stream.forAll", &args[0], &x)? != Some(true) {
+        if !holds(host, "stream.forAll", &args[0], &x)? {
             return Ok(Value::Bool(false));
         }
     }

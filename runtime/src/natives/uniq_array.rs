@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use super::common::{arg, built, call1, def, element, expected, int, new_obj, stream_value, test};
+use super::common::{arg, built, call1, def, element, expected, holds, int, new_obj, stream_value};
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
 use crate::stream::Stream;
@@ -505,7 +505,7 @@ fn filter(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(u.items.len() as u64)?;
     let mut kept = Vec::new();
     for (k, x) in pairs(&u) {
-        if test(host, NAME, &args[1], &x)? == Some(true) {
+        if holds(host, NAME, &args[1], &x)? {
             kept.push((k, x));
         }
     }
