@@ -146,11 +146,7 @@ impl Rewriter<'_> {
         let e = unparen(e);
         let span = e.span;
         if let Some(ast) = spliced(e) {
-            return Ok(if holds {
-                ast.clone()
-            } else {
-                node(span, "not", vec![ast.clone()])
-            });
+            return Ok(exactly(holds, ast.clone()));
         }
         if !self.uses_row(e) {
             // Decided when the query runs: everything or nothing passes (an undefined
@@ -183,14 +179,7 @@ impl Rewriter<'_> {
             ExprKind::Binary(op, a, b) => self.comparison(*op, a, b, e, holds),
             ExprKind::Defined(a) => match self.key(a) {
                 // `key?` is never undefined
-                Some(key) => {
-                    let exists = node(span, "exists", vec![key]);
-                    Ok(if holds {
-                        exists
-                    } else {
-                        node(span, "not", vec![exists])
-                    })
-                }
+                Some(key) => Ok(exactly(holds, node(span, "exists", vec![key]))),
                 None => {
                     Err(self.unsupported(e, "only a field of the record can be tested with `?`"))
                 }
@@ -350,18 +339,17 @@ impl Rewriter<'_> {
     /// `string.like(key, "prefix%")`: the engine's `like` is a prefix match.
     fn like(&self, args: &[Expr], e: &Expr, holds: bool) -> Result<Expr, Box<Diagnostic>> {
         let prefix = match args {
-            [field, pattern] if self.key(field).is_some() => match &unparen(pattern).kind {
-                ExprKind::Str(p) => p
+            [field, pattern] => match (self.key(field), &unparen(pattern).kind) {
+                (Some(key), ExprKind::Str(p)) => p
                     .strip_suffix('%')
                     .filter(|rest| !rest.contains('%'))
-                    .map(|rest| (field, rest)),
+                    .map(|rest| (key, rest)),
                 _ => None,
             },
             _ => None,
         };
         match prefix {
-            Some((field, rest)) => {
-                let key = self.key(field).expect("checked above");
+            Some((key, rest)) => {
                 let value = Expr::new(ExprKind::Str(rest.into()), args[1].span);
                 Ok(self.compare(e.span, "like", key, &value, holds))
             }
@@ -513,6 +501,17 @@ fn node(span: Span, name: &str, args: Vec<Expr>) -> Expr {
     let mut items = vec![text(span, name)];
     items.extend(args);
     Expr::new(ExprKind::Array(items), span)
+}
+
+/// `filter` (a filter node) when asking for "exactly true", its `not` for "exactly false";
+/// only for filters that are never undefined (`exists`, a spliced AST).
+fn exactly(holds: bool, filter: Expr) -> Expr {
+    if holds {
+        filter
+    } else {
+        let span = filter.span;
+        node(span, "not", vec![filter])
+    }
 }
 
 /// `["literal", value]`: the value whatever its shape (a list or a string that looks like an
