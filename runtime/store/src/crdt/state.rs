@@ -139,7 +139,12 @@ impl RecordState {
             }
             Cow::Owned(op) => (op.path, op.value),
         };
-        let entries = self.registers.entry(path).or_default();
+        // Nearly every register holds one value: room for exactly one (a default first push
+        // reserves four, most of a new record's memory, and a merge builds thousands).
+        let entries = self
+            .registers
+            .entry(path)
+            .or_insert_with(|| Vec::with_capacity(1));
         if !entries.iter().any(|e| e.id == id) {
             entries.push(Entry { id, hlc, value });
             entries.sort_by_key(|e| std::cmp::Reverse(e.rank()));

@@ -87,7 +87,7 @@ impl Database {
             validate_id(id)?;
         }
         let _guards = self.lock_stripes(writes.iter().map(|(id, _)| id.as_str()));
-        let mut group = Group::default();
+        let mut group = Group::with_capacity(writes.len());
         for (id, kind) in writes {
             let i = group.slot(self, id)?;
             let rec = &mut group.records[i];
@@ -180,7 +180,7 @@ impl Database {
         if fresh.is_empty() {
             return Ok(report);
         }
-        let mut group = Group::default();
+        let mut group = Group::with_capacity(fresh.len());
         let mut max_hlc = None;
         for c in fresh {
             max_hlc = max_hlc.max(Some(c.hlc));
@@ -427,13 +427,21 @@ struct Pending {
 }
 
 /// The records of one write, in first-seen order.
-#[derive(Default)]
 struct Group {
     records: Vec<Pending>,
     slots: HashMap<String, usize>,
 }
 
 impl Group {
+    /// Room for `writes` records (at most one per write), so a merge's thousands of records
+    /// are not copied to a larger vector at every doubling.
+    fn with_capacity(writes: usize) -> Self {
+        Group {
+            records: Vec::with_capacity(writes),
+            slots: HashMap::with_capacity(writes),
+        }
+    }
+
     /// The position of `id`'s record, loading it on first sight.
     fn slot(&mut self, db: &Database, id: String) -> Result<usize> {
         if let Some(&i) = self.slots.get(&id) {
