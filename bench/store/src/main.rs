@@ -348,7 +348,7 @@ fn main() {
     let mut rep = Report { rows: Vec::new() };
     println!("| benchmark | mix-store | SQLite (WAL, synchronous=FULL) | ratio | target |");
     println!("|---|---|---|---|---|");
-    let run = |name: &str| only.is_none_or(|o| o == name);
+    let run = |name: &str| only.is_none_or(|o| o.split(',').any(|x| x == name));
     if run("single") {
         bench_single_inserts(&mut rep, s(2000.0), 3);
     }
