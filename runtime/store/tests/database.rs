@@ -446,10 +446,27 @@ fn only_tombstones_are_indexed_as_deleted() {
     assert!(ids.is_empty());
 }
 
-/// An engine that records the durability of every batch written through it.
+/// Every batch written: its number of puts and whether it was synced.
+type Writes = Arc<std::sync::Mutex<Vec<(usize, bool)>>>;
+
+/// An engine that records the durability of every batch written through it, and fails the
+/// write at position `fail_at` of that record when the test arms it.
 struct Recording {
     inner: mix_store::engine::memory::MemoryStore,
-    writes: Arc<std::sync::Mutex<Vec<(usize, bool)>>>,
+    writes: Writes,
+    fail_at: Arc<std::sync::Mutex<Option<usize>>>,
+}
+
+impl Recording {
+    fn new() -> (Self, Writes) {
+        let writes = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let engine = Recording {
+            inner: mix_store::engine::memory::MemoryStore::new(),
+            writes: writes.clone(),
+            fail_at: Arc::default(),
+        };
+        (engine, writes)
+    }
 }
 
 impl mix_store::engine::Store for Recording {
@@ -470,7 +487,11 @@ impl mix_store::engine::Store for Recording {
         self.inner.scan(space, lo, hi, reverse)
     }
     fn write(&self, batch: Vec<mix_store::engine::Put>, durable: bool) -> mix_store::Result<()> {
-        self.writes.lock().unwrap().push((batch.len(), durable));
+        let mut writes = self.writes.lock().unwrap();
+        if *self.fail_at.lock().unwrap() == Some(writes.len()) {
+            return Err(StoreError::Engine("injected write failure".into()));
+        }
+        writes.push((batch.len(), durable));
         self.inner.write(batch, durable)
     }
     fn engine_name(&self) -> &'static str {
@@ -493,11 +514,7 @@ fn large_merges_are_applied_in_parts() {
         .collect();
     src.save_batch(records).unwrap();
     let changes: Vec<_> = src.all_changes().map(|c| c.unwrap()).collect();
-    let writes = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let engine = Recording {
-        inner: mix_store::engine::memory::MemoryStore::new(),
-        writes: writes.clone(),
-    };
+    let (engine, writes) = Recording::new();
     let dst = Database::init(Box::new(engine), Options::default(), None).unwrap();
     writes.lock().unwrap().clear();
     let report = dst.apply_remote(changes.clone()).unwrap();
@@ -505,16 +522,94 @@ fn large_merges_are_applied_in_parts() {
     assert_eq!(dst.version_vector(), src.version_vector());
     let w = writes.lock().unwrap().clone();
     assert!(w.len() >= 2, "one write for {n} records: {w:?}");
-    let synced: Vec<bool> = w.iter().map(|(_, d)| *d).collect();
-    let mut want = vec![false; w.len() - 1];
-    want.push(true);
-    assert_eq!(synced, want);
+    assert_only_last_synced(&w);
     assert!(dst.verify().is_clean());
     for id in src.record_ids() {
         let id = id.unwrap();
         assert_eq!(dst.get(&id).unwrap(), src.get(&id).unwrap());
     }
     assert_eq!(dst.apply_remote(changes).unwrap().duplicates, n as usize);
+}
+
+/// Only the last write of a group is synced.
+fn assert_only_last_synced(writes: &[(usize, bool)]) {
+    let synced: Vec<bool> = writes.iter().map(|(_, d)| *d).collect();
+    let mut want = vec![false; writes.len() - 1];
+    want.push(true);
+    assert_eq!(synced, want);
+}
+
+/// A local batch that takes several parts (committed by a helper thread while the next part
+/// is built) returns its changes in write order, and the last part is synced even when the
+/// writes after the last record with changes changed nothing.
+#[test]
+fn large_local_batches_return_changes_in_order_and_sync_the_last_part() {
+    use mix_store::crdt::plan::WriteKind;
+    let (engine, writes) = Recording::new();
+    let db = Database::init(Box::new(engine), Options::default(), None).unwrap();
+    writes.lock().unwrap().clear();
+    let n = 6000;
+    let mut batch: Vec<(String, WriteKind)> = (0..n)
+        .map(|i| {
+            let content = [
+                ("i".to_string(), Value::Int(i)),
+                ("s".to_string(), s("x")),
+                ("t".to_string(), s("y")),
+            ];
+            (
+                format!("r{i:05}"),
+                WriteKind::Save(content.into_iter().collect()),
+            )
+        })
+        .collect();
+    // deleting records that do not exist changes nothing
+    batch.extend((0..3).map(|i| (format!("missing{i}"), WriteKind::Delete)));
+    let changes = db.write_local_batch(batch).unwrap();
+    let records: Vec<String> = changes.iter().map(|c| c.record.clone()).collect();
+    let want: Vec<String> = (0..n).map(|i| format!("r{i:05}")).collect();
+    assert_eq!(records.len(), want.len(), "changes returned");
+    assert!(records == want, "changes out of write order");
+    let w = writes.lock().unwrap().clone();
+    assert!(w.len() >= 2, "one write for {n} records: {w:?}");
+    assert_only_last_synced(&w);
+    assert_eq!(db.record_ids().count(), n as usize);
+}
+
+/// When the engine fails a later part of a merge, the merge returns that error (it neither
+/// hangs nor panics), the parts before it stay applied, and sending the changes again
+/// applies the rest.
+#[test]
+fn a_failed_part_ends_the_merge_with_the_engine_error() {
+    let src = mem(7);
+    let n = 6000;
+    let records: Vec<Value> = (0..n)
+        .map(|i| map_of([("i", Value::Int(i)), ("s", s("x")), ("t", s("y"))]))
+        .collect();
+    src.save_batch(records).unwrap();
+    let changes: Vec<_> = src.all_changes().map(|c| c.unwrap()).collect();
+    let (engine, writes) = Recording::new();
+    let fail_at = engine.fail_at.clone();
+    let dst = Database::init(Box::new(engine), Options::default(), None).unwrap();
+    writes.lock().unwrap().clear();
+    *fail_at.lock().unwrap() = Some(1);
+    match dst.apply_remote(changes.clone()) {
+        Err(StoreError::Engine(m)) => assert!(m.contains("injected"), "{m}"),
+        other => panic!("expected the engine's error, got {other:?}"),
+    }
+    let first_part = dst.record_ids().count();
+    assert!(
+        first_part > 0 && first_part < n as usize,
+        "{first_part} of {n} applied"
+    );
+    assert!(dst.verify().is_clean());
+    *fail_at.lock().unwrap() = None;
+    let report = dst.apply_remote(changes).unwrap();
+    assert_eq!(report.duplicates, first_part);
+    assert_eq!(dst.version_vector(), src.version_vector());
+    for id in src.record_ids() {
+        let id = id.unwrap();
+        assert_eq!(dst.get(&id).unwrap(), src.get(&id).unwrap());
+    }
 }
 
 /// Close waits for memtables that fjall rotated and is flushing in the background (tiny

@@ -2,6 +2,7 @@
 //! id, the clock, the change counter and the version vector, and it is `Send + Sync` (share
 //! it across threads in an `Arc`).
 
+mod parts;
 mod read;
 mod write;
 

@@ -2,6 +2,7 @@
 //! per record (change log, record with head and state, superseded revision, index diff,
 //! sequence entry) and hand them to the group committer.
 
+use super::parts::PartCommitter;
 use super::{Database, History};
 use crate::commit::Job;
 use crate::crdt::plan::{plan, WriteKind};
@@ -89,8 +90,7 @@ impl Database {
         let _guards = self.lock_stripes(writes.iter().map(|(id, _)| id.as_str()));
         let mut group = Group::with_capacity(writes.len());
         for (id, kind) in writes {
-            let i = group.slot(self, id)?;
-            let rec = &mut group.records[i];
+            let rec = group.slot(id, |id| self.load_pending(id))?;
             let ops = plan(&rec.state, kind);
             if ops.is_empty() {
                 continue;
@@ -100,7 +100,8 @@ impl Database {
             rec.state.apply(&change);
             rec.logged.push(LoggedChange::Kept(change));
         }
-        self.commit_group(group.records)
+        let records = group.items.len();
+        self.commit_group(records, group.items.into_iter().map(Ok))
     }
 
     /// Plan, apply and durably commit a local write. Returns the change (None: no-op).
@@ -117,7 +118,7 @@ impl Database {
         let change = self.local_change(id.to_string(), ops);
         rec.state.apply(&change);
         rec.logged.push(LoggedChange::Kept(change));
-        Ok(self.commit_group(vec![rec])?.pop())
+        Ok(self.commit_group(1, std::iter::once(Ok(rec)))?.pop())
     }
 
     /// A new local change to `record`: the next counter and a fresh clock reading.
@@ -180,21 +181,29 @@ impl Database {
         if fresh.is_empty() {
             return Ok(report);
         }
+        // Each record's changes together; the records are loaded and merged as they are
+        // committed (`commit_group` overlaps that with the engine write of earlier parts).
         let mut group = Group::with_capacity(fresh.len());
         let mut max_hlc = None;
         for c in fresh {
             max_hlc = max_hlc.max(Some(c.hlc));
-            let i = group.slot(self, c.record.clone())?;
-            let rec = &mut group.records[i];
-            rec.logged.push(LoggedChange::encoded(&c));
-            rec.state.apply_owned(c);
+            group.slot(c.record.clone(), |_| Ok(Vec::new()))?.push(c);
             report.applied += 1;
         }
-        report.records = group.records.len();
+        report.records = group.items.len();
         if let Some(h) = max_hlc {
             self.clock.observe(h);
         }
-        self.commit_group(group.records)?;
+        let records = group.items.into_iter().map(|changes| {
+            let mut rec = self.load_pending(&changes[0].record)?;
+            rec.logged.reserve_exact(changes.len());
+            for c in changes {
+                rec.logged.push(LoggedChange::encoded(&c));
+                rec.state.apply_owned(c);
+            }
+            Ok(rec)
+        });
+        self.commit_group(report.records, records)?;
         Ok(report)
     }
 
@@ -210,47 +219,54 @@ impl Database {
             .collect()
     }
 
-    /// Emit and commit the records' puts. A large group goes to the engine in parts of about
-    /// [`PART_PUTS`] puts, each atomic with the version vector covering its changes; only the
-    /// last part is synced, and the call returns once it is, so everything is durable when it
-    /// returns. A crash before that keeps a prefix of the parts, each complete (the journal
-    /// is replayed in order), none of them acknowledged.
+    /// Emit and commit the puts of `count` records. A large group goes to the engine in parts
+    /// of about [`PART_PUTS`] puts, each atomic with the version vector covering its changes;
+    /// only the last part is synced, and the call returns once it is, so everything is durable
+    /// when it returns. A crash before that keeps a prefix of the parts, each complete (the
+    /// journal is replayed in order), none of them acknowledged. Records are pulled from
+    /// `records` as the parts fill, so while a helper commits one part ([`PartCommitter`]),
+    /// this thread builds the next.
     ///
     /// Each record's state is dropped once its puts are emitted, so the puts and encodings
     /// of a large group reuse that memory instead of growing the heap. Returns the local
     /// writes' changes, in record order (a merge's changes moved into the states).
-    fn commit_group(&self, records: Vec<Pending>) -> Result<Vec<Change>> {
+    fn commit_group(
+        &self,
+        count: usize,
+        records: impl Iterator<Item = Result<Pending>>,
+    ) -> Result<Vec<Change>> {
         // about a dozen puts per record (a part may overshoot by one record's puts)
-        let capacity = (records.len() * 16).min(PART_PUTS + 256);
-        let mut puts = Vec::with_capacity(capacity);
-        let mut part: Vec<LoggedChange> = Vec::new();
-        let mut done = Vec::new();
-        let last = records.iter().rposition(|r| !r.logged.is_empty());
-        for (i, mut rec) in records.into_iter().enumerate() {
-            if rec.logged.is_empty() {
-                continue;
-            }
-            self.emit(&rec, &mut puts)?;
-            part.append(&mut rec.logged);
-            drop(rec);
-            let is_last = Some(i) == last;
-            if is_last || puts.len() >= PART_PUTS {
-                let ids = part.iter().map(LoggedChange::id).collect();
-                for (k, v) in keys::change_runs(&part) {
-                    puts.push(Put::set(Space::Changes, k, v));
+        let capacity = (count * 16).min(PART_PUTS + 256);
+        // Records without changes (local writes that changed nothing) write nothing; left out
+        // before peeking, so the part that ends the group is known to be the last.
+        let mut records = records
+            .filter(|r| !matches!(r, Ok(p) if p.logged.is_empty()))
+            .peekable();
+        std::thread::scope(|scope| {
+            let mut parts = PartCommitter::new(self, scope);
+            let mut puts = Vec::with_capacity(capacity);
+            let mut part: Vec<LoggedChange> = Vec::new();
+            while let Some(rec) = records.next() {
+                let mut rec = rec?;
+                self.emit(&rec, &mut puts)?;
+                part.append(&mut rec.logged);
+                drop(rec);
+                let more = records.peek().is_some();
+                if !more || puts.len() >= PART_PUTS {
+                    let ids = part.iter().map(LoggedChange::id).collect();
+                    for (k, v) in keys::change_runs(&part) {
+                        puts.push(Put::set(Space::Changes, k, v));
+                    }
+                    let job = Job {
+                        puts: std::mem::replace(&mut puts, Vec::with_capacity(capacity)),
+                        ids,
+                        sync: !more,
+                    };
+                    parts.commit((job, std::mem::take(&mut part)), more)?;
                 }
-                self.commit(Job {
-                    puts: std::mem::replace(&mut puts, Vec::with_capacity(capacity)),
-                    ids,
-                    sync: is_last,
-                })?;
-                done.extend(part.drain(..).filter_map(|c| match c {
-                    LoggedChange::Kept(c) => Some(c),
-                    LoggedChange::Encoded { .. } => None,
-                }));
             }
-        }
-        Ok(done)
+            parts.finish()
+        })
     }
 
     /// Emit the puts for a record whose changes are applied to its state: the index diff
@@ -323,7 +339,7 @@ impl Database {
         Ok(())
     }
 
-    fn commit(&self, job: Job) -> Result<()> {
+    pub(super) fn commit(&self, job: Job) -> Result<()> {
         let write_group = |jobs: Vec<Job>| -> Result<()> {
             let durable = self.opts.durable && jobs.iter().any(|j| j.sync);
             let ids: Vec<OpId> = jobs.iter().flat_map(|j| j.ids.iter().copied()).collect();
@@ -426,30 +442,33 @@ struct Pending {
     logged: Vec<LoggedChange>,
 }
 
-/// The records of one write, in first-seen order.
-struct Group {
-    records: Vec<Pending>,
+/// What one write holds per record, in first-seen order.
+struct Group<T> {
+    items: Vec<T>,
     slots: HashMap<String, usize>,
 }
 
-impl Group {
+impl<T> Group<T> {
     /// Room for `writes` records (at most one per write), so a merge's thousands of records
     /// are not copied to a larger vector at every doubling.
     fn with_capacity(writes: usize) -> Self {
         Group {
-            records: Vec::with_capacity(writes),
+            items: Vec::with_capacity(writes),
             slots: HashMap::with_capacity(writes),
         }
     }
 
-    /// The position of `id`'s record, loading it on first sight.
-    fn slot(&mut self, db: &Database, id: String) -> Result<usize> {
-        if let Some(&i) = self.slots.get(&id) {
-            return Ok(i);
-        }
-        self.records.push(db.load_pending(&id)?);
-        self.slots.insert(id, self.records.len() - 1);
-        Ok(self.records.len() - 1)
+    /// `id`'s item, made by `first` on first sight.
+    fn slot(&mut self, id: String, first: impl FnOnce(&str) -> Result<T>) -> Result<&mut T> {
+        let i = match self.slots.get(&id) {
+            Some(&i) => i,
+            None => {
+                self.items.push(first(&id)?);
+                self.slots.insert(id, self.items.len() - 1);
+                self.items.len() - 1
+            }
+        };
+        Ok(&mut self.items[i])
     }
 }
 
