@@ -1,7 +1,8 @@
-//! Crash harness: a child process writes to a store (single writes from two threads and
-//! batches from a third, printing each id only after the write is acknowledged) and is
-//! killed with SIGKILL at a random moment. After every kill the store must open cleanly and
-//! hold every acknowledged write. The child is this test binary re-executed with
+//! Crash harness: a child process writes to a store (single writes from two threads, small
+//! batches from a third, and from a fourth batches large enough to be committed in parts by
+//! a helper thread; each id printed only after its write is acknowledged) and is killed with
+//! SIGKILL at a random moment. After every kill the store must open cleanly and hold every
+//! acknowledged write, and of a large batch cut by the kill a prefix of records is present. The child is this test binary re-executed with
 //! `MIX_STORE_CRASH_CHILD` set. Runs: 200 (set `MIX_STORE_CRASH_RUNS` for a longer run).
 
 use mix_store::record;
@@ -16,6 +17,9 @@ use std::time::{Duration, Instant};
 const CHILD_ENV: &str = "MIX_STORE_CRASH_CHILD";
 const RUN_ENV: &str = "MIX_STORE_CRASH_RUN";
 const RUNS_PER_STORE: u64 = 10;
+/// Records per batch of the fourth writer: at about four engine puts each, three parts
+/// (`PART_PUTS` is 16k puts).
+const LARGE_BATCH: usize = 10_000;
 
 fn record_for(id: &str) -> Value {
     map_of([
@@ -29,17 +33,27 @@ fn child(dir: &Path, run: u64) -> ! {
     let db = Arc::new(Database::open(dir, Options::default()).expect("child opens the store"));
     let out = Arc::new(Mutex::new(std::io::stdout()));
     let mut hs = Vec::new();
-    for t in 0..3u64 {
+    for t in 0..4u64 {
         let (db, out) = (db.clone(), out.clone());
         hs.push(std::thread::spawn(move || {
             for n in 0u64.. {
-                if t == 2 {
-                    let ids: Vec<String> =
-                        (0..10).map(|k| format!("r{run}-t{t}-{n}-{k}")).collect();
+                if t >= 2 {
+                    let size = if t == 2 { 10 } else { LARGE_BATCH };
+                    // zero-padded, so a batch's ids sort in write order
+                    let ids: Vec<String> = (0..size)
+                        .map(|k| format!("r{run}-t{t}-{n}-{k:05}"))
+                        .collect();
                     db.save_batch(ids.iter().map(|id| record_for(id)).collect())
                         .expect("batch write");
+                    // a large batch acknowledges its last id only: the parent finds it, and
+                    // the prefix check then covers the rest
+                    let acked = if t == 2 {
+                        &ids[..]
+                    } else {
+                        &ids[ids.len() - 1..]
+                    };
                     let mut o = out.lock().unwrap_or_else(|p| p.into_inner());
-                    for id in ids {
+                    for id in acked {
                         let _ = writeln!(o, "ACK {id}");
                     }
                     let _ = o.flush();
@@ -89,6 +103,7 @@ fn acknowledged_writes_survive_sigkill() {
     let started = Instant::now();
     let mut zero_ack_runs = 0;
     let mut total_acked = 0;
+    let (mut large_whole, mut large_cut) = (0, 0);
     // a fresh store every RUNS_PER_STORE kills keeps each reopen cheap in debug builds
     let mut dir = tempfile::tempdir().unwrap();
     for run in 0..runs {
@@ -131,11 +146,13 @@ fn acknowledged_writes_survive_sigkill() {
             ids
         });
         // kill at a random point: one run in ten anywhere from the start (often during open),
-        // the others at a random moment after the first acknowledged write
+        // the others at a random moment after the first acknowledged write, one in five of
+        // those late enough for large batches to be cut between their parts
         if run % 10 != 0 {
             let _ = first_rx.recv_timeout(Duration::from_secs(20));
         }
-        std::thread::sleep(Duration::from_micros(rng.next() % 30_000));
+        let window = if run % 5 == 2 { 400_000 } else { 30_000 };
+        std::thread::sleep(Duration::from_micros(rng.next() % window));
         child.kill().unwrap();
         child.wait().unwrap();
         let mut ids = reader.join().unwrap();
@@ -174,6 +191,9 @@ fn acknowledged_writes_survive_sigkill() {
                 record_for(id).as_map().unwrap()["payload"]
             );
         }
+        let (whole, cut) = assert_large_batches_cut_to_a_prefix(&db, run);
+        large_whole += whole;
+        large_cut += cut;
         // flush the journal on most runs, so reopen sees both a replayed journal and data files
         if run % 4 != 3 {
             db.checkpoint()
@@ -197,7 +217,44 @@ fn acknowledged_writes_survive_sigkill() {
         "{zero_ack_runs} of {runs} runs were killed before writing"
     );
     eprintln!(
-        "crash harness: {runs} kills, {total_acked} acknowledged writes checked, {:?}",
+        "crash harness: {runs} kills, {total_acked} acknowledged writes checked, large \
+         batches found whole {large_whole} and cut to a prefix {large_cut}, {:?}",
         started.elapsed()
     );
+}
+
+/// The parts of a large batch are committed in order, so of a batch cut by the kill the
+/// records present are its first ones (ids `r{run}-t3-{n}-{k}`, `k` from 0). Returns how many
+/// of this run's large batches are there whole and how many cut.
+fn assert_large_batches_cut_to_a_prefix(db: &Database, run: u64) -> (usize, usize) {
+    let prefix = format!("r{run}-t3-");
+    let mut present: std::collections::BTreeMap<u64, Vec<usize>> = Default::default();
+    for id in db.record_ids() {
+        let id = id.unwrap_or_else(|e| panic!("run {run}: listing records: {e}"));
+        let Some(rest) = id.strip_prefix(&prefix) else {
+            continue;
+        };
+        let (n, k) = rest.split_once('-').expect("batch and position");
+        let k: usize = k.parse().expect("position");
+        present
+            .entry(n.parse().expect("batch"))
+            .or_default()
+            .push(k);
+    }
+    let (mut whole, mut cut) = (0, 0);
+    for (n, ks) in present {
+        // ids are listed in key order, and zero padding makes that position order
+        let contiguous = ks.iter().enumerate().all(|(i, &k)| i == k);
+        assert!(
+            contiguous && ks.len() <= LARGE_BATCH,
+            "run {run}: large batch {n} kept {} records that are not its first ones",
+            ks.len()
+        );
+        if ks.len() == LARGE_BATCH {
+            whole += 1;
+        } else {
+            cut += 1;
+        }
+    }
+    (whole, cut)
 }
