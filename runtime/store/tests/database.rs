@@ -502,18 +502,32 @@ impl mix_store::engine::Store for Recording {
     }
 }
 
+/// A replica holding `n` records of three fields, and every change it made.
+fn source_of(n: i64) -> (Database, Vec<mix_store::crdt::Change>) {
+    let src = mem(7);
+    let records: Vec<Value> = (0..n)
+        .map(|i| map_of([("i", Value::Int(i)), ("s", s("x")), ("t", s("y"))]))
+        .collect();
+    src.save_batch(records).unwrap();
+    let changes = src.all_changes().map(|c| c.unwrap()).collect();
+    (src, changes)
+}
+
+/// `dst` holds every record of `src` as `src` has it.
+fn assert_same_records(src: &Database, dst: &Database) {
+    for id in src.record_ids() {
+        let id = id.unwrap();
+        assert_eq!(dst.get(&id).unwrap(), src.get(&id).unwrap());
+    }
+}
+
 /// A merge bigger than one engine write goes in parts, each atomic with the version vector
 /// of its changes; only the last is synced (the call returns after it), and all of it is
 /// applied.
 #[test]
 fn large_merges_are_applied_in_parts() {
-    let src = mem(7);
     let n = 4000;
-    let records: Vec<Value> = (0..n)
-        .map(|i| map_of([("i", Value::Int(i)), ("s", s("x")), ("t", s("y"))]))
-        .collect();
-    src.save_batch(records).unwrap();
-    let changes: Vec<_> = src.all_changes().map(|c| c.unwrap()).collect();
+    let (src, changes) = source_of(n);
     let (engine, writes) = Recording::new();
     let dst = Database::init(Box::new(engine), Options::default(), None).unwrap();
     writes.lock().unwrap().clear();
@@ -524,10 +538,7 @@ fn large_merges_are_applied_in_parts() {
     assert!(w.len() >= 2, "one write for {n} records: {w:?}");
     assert_only_last_synced(&w);
     assert!(dst.verify().is_clean());
-    for id in src.record_ids() {
-        let id = id.unwrap();
-        assert_eq!(dst.get(&id).unwrap(), src.get(&id).unwrap());
-    }
+    assert_same_records(&src, &dst);
     assert_eq!(dst.apply_remote(changes).unwrap().duplicates, n as usize);
 }
 
@@ -580,13 +591,8 @@ fn large_local_batches_return_changes_in_order_and_sync_the_last_part() {
 /// applies the rest.
 #[test]
 fn a_failed_part_ends_the_merge_with_the_engine_error() {
-    let src = mem(7);
     let n = 6000;
-    let records: Vec<Value> = (0..n)
-        .map(|i| map_of([("i", Value::Int(i)), ("s", s("x")), ("t", s("y"))]))
-        .collect();
-    src.save_batch(records).unwrap();
-    let changes: Vec<_> = src.all_changes().map(|c| c.unwrap()).collect();
+    let (src, changes) = source_of(n);
     let (engine, writes) = Recording::new();
     let fail_at = engine.fail_at.clone();
     let dst = Database::init(Box::new(engine), Options::default(), None).unwrap();
@@ -606,10 +612,7 @@ fn a_failed_part_ends_the_merge_with_the_engine_error() {
     let report = dst.apply_remote(changes).unwrap();
     assert_eq!(report.duplicates, first_part);
     assert_eq!(dst.version_vector(), src.version_vector());
-    for id in src.record_ids() {
-        let id = id.unwrap();
-        assert_eq!(dst.get(&id).unwrap(), src.get(&id).unwrap());
-    }
+    assert_same_records(&src, &dst);
 }
 
 /// Close waits for memtables that fjall rotated and is flushing in the background (tiny
