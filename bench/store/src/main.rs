@@ -31,21 +31,44 @@ fn sqlite_open(path: &Path) -> Connection {
     c
 }
 
-fn sqlite_insert(c: &Connection, i: u64, rev: u64) {
-    c.execute(
-        "INSERT OR REPLACE INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            format!("r{i}"),
-            if i % 10 == 0 { "company" } else { "person" },
-            format!("user{i}"),
-            (i % 90) as i64,
-            format!("city{}", i % 500),
-            (i % 1000) as f64 / 10.0,
-            format!("[\"t{}\",\"t{}\"]", i % 7, i % 11),
-            rev as i64
-        ],
-    )
+/// One row's values, built like the store's records (the batches build both before the clock).
+struct Row {
+    id: String,
+    entity: &'static str,
+    name: String,
+    age: i64,
+    city: String,
+    score: f64,
+    tags: String,
+    rev: i64,
+}
+
+fn sqlite_row(i: u64, rev: u64) -> Row {
+    Row {
+        id: format!("r{i}"),
+        entity: if i % 10 == 0 { "company" } else { "person" },
+        name: format!("user{i}"),
+        age: (i % 90) as i64,
+        city: format!("city{}", i % 500),
+        score: (i % 1000) as f64 / 10.0,
+        tags: format!("[\"t{}\",\"t{}\"]", i % 7, i % 11),
+        rev: rev as i64,
+    }
+}
+
+fn sqlite_insert_row(c: &Connection, r: &Row) {
+    // a prepared statement, reused: what an application inserting in a loop would do
+    let mut st = c
+        .prepare_cached("INSERT OR REPLACE INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .expect("sqlite prepare");
+    st.execute(params![
+        r.id, r.entity, r.name, r.age, r.city, r.score, r.tags, r.rev
+    ])
     .expect("sqlite insert");
+}
+
+fn sqlite_insert(c: &Connection, i: u64, rev: u64) {
+    sqlite_insert_row(c, &sqlite_row(i, rev));
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -54,7 +77,10 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 fn fast_opts() -> Options {
-    Options { durable: false, ..Options::default() }
+    Options {
+        durable: false,
+        ..Options::default()
+    }
 }
 
 struct Report {
@@ -79,7 +105,9 @@ fn bench_single_inserts(rep: &mut Report, n: u64, reps: u64) {
     let (mut mix1, mut sq1, mut mix4, mut sq4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for r in 0..reps {
         let dir = tempfile::tempdir().unwrap();
-        let db = std::sync::Arc::new(Database::create(&dir.path().join("mix"), Options::default()).unwrap());
+        let db = std::sync::Arc::new(
+            Database::create(&dir.path().join("mix"), Options::default()).unwrap(),
+        );
         let path = dir.path().join("sqlite.db");
         let c = sqlite_open(&path);
         let base = r * 10 * n;
@@ -156,10 +184,11 @@ fn bench_batches(rep: &mut Report, batches: u64) {
     let mut c = sqlite_open(&dir.path().join("sqlite.db"));
     let mut times = Vec::new();
     for b in 0..batches {
+        let rows: Vec<Row> = (0..1000).map(|i| sqlite_row(b * 1000 + i, 0)).collect();
         let t = Instant::now();
         let tx = c.transaction().unwrap();
-        for i in 0..1000 {
-            sqlite_insert(&tx, b * 1000 + i, 0);
+        for row in &rows {
+            sqlite_insert_row(&tx, row);
         }
         tx.commit().unwrap();
         times.push(t.elapsed());
@@ -167,8 +196,16 @@ fn bench_batches(rep: &mut Report, batches: u64) {
     let sq = median(times);
     rep.row(
         &format!("durable batches of 1,000 ({batches} batches, median)"),
-        format!("{:.0} rec/s ({:.1} ms/batch)", 1000.0 / mix.as_secs_f64(), mix.as_secs_f64() * 1e3),
-        format!("{:.0} rec/s ({:.1} ms/batch)", 1000.0 / sq.as_secs_f64(), sq.as_secs_f64() * 1e3),
+        format!(
+            "{:.0} rec/s ({:.1} ms/batch)",
+            1000.0 / mix.as_secs_f64(),
+            mix.as_secs_f64() * 1e3
+        ),
+        format!(
+            "{:.0} rec/s ({:.1} ms/batch)",
+            1000.0 / sq.as_secs_f64(),
+            sq.as_secs_f64() * 1e3
+        ),
         format!("{:.2}×", sq.as_secs_f64() / mix.as_secs_f64()),
         "≥ 1×",
     );
@@ -182,7 +219,8 @@ fn load(dir: &Path, n: u64, revs: u64) -> Database {
         let mut i = 0;
         while i < n {
             let end = (i + 10_000).min(n);
-            db.save_batch((i..end).map(|k| with_id(k, rev)).collect()).unwrap();
+            db.save_batch((i..end).map(|k| with_id(k, rev)).collect())
+                .unwrap();
             i = end;
         }
     }
@@ -207,8 +245,18 @@ fn bench_queries(rep: &mut Report, n: u64) {
     let db = load(&dir.path().join("mix"), n, 1);
     let c = sqlite_load(&dir.path().join("sqlite.db"), n, 1);
     let cases: [(&str, &str, String, String); 2] = [
-        ("equality: name == \"userK\" (1 row)", "name", String::new(), String::new()),
-        ("range + equality: age >= 40 and age < 41 and city == \"cityK\" (≈2 rows)", "range", String::new(), String::new()),
+        (
+            "equality: name == \"userK\" (1 row)",
+            "name",
+            String::new(),
+            String::new(),
+        ),
+        (
+            "range + equality: age >= 40 and age < 41 and city == \"cityK\" (≈2 rows)",
+            "range",
+            String::new(),
+            String::new(),
+        ),
     ];
     for (label, kind, _, _) in cases {
         let mut mix_t = Vec::new();
@@ -218,7 +266,10 @@ fn bench_queries(rep: &mut Report, n: u64) {
         for k in 0..300u64 {
             let key = (k * 7919) % n;
             let (qs, sql): (String, &str) = if kind == "name" {
-                (format!("name == \"user{key}\""), "SELECT * FROM records WHERE name = ?1")
+                (
+                    format!("name == \"user{key}\""),
+                    "SELECT * FROM records WHERE name = ?1",
+                )
             } else {
                 (
                     format!("age >= 40 and age < 41 and city == \"city{}\"", key % 500),
@@ -233,9 +284,15 @@ fn bench_queries(rep: &mut Report, n: u64) {
             rows_mix += rows.len();
             let t = Instant::now();
             let mut st = c.prepare_cached(sql).unwrap();
-            let arg = if kind == "name" { format!("user{key}") } else { format!("city{}", key % 500) };
+            let arg = if kind == "name" {
+                format!("user{key}")
+            } else {
+                format!("city{}", key % 500)
+            };
             let got: Vec<(String, String)> = st
-                .query_map(params![arg], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(2)?)))
+                .query_map(params![arg], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(2)?))
+                })
                 .unwrap()
                 .map(|r| r.unwrap())
                 .collect();
@@ -248,7 +305,10 @@ fn bench_queries(rep: &mut Report, n: u64) {
             &format!("{label}, {n} records, median of 300"),
             format!("{:.1} µs", m.as_secs_f64() * 1e6),
             format!("{:.1} µs", s.as_secs_f64() * 1e6),
-            format!("{:.2}× (latency, lower is better)", m.as_secs_f64() / s.as_secs_f64()),
+            format!(
+                "{:.2}× (latency, lower is better)",
+                m.as_secs_f64() / s.as_secs_f64()
+            ),
             "≤ 1×",
         );
     }
@@ -271,7 +331,9 @@ fn sqlite_open_median(path: &Path) -> Duration {
         let t = Instant::now();
         let c = Connection::open(path).unwrap();
         // SQLite reads its schema lazily: count that in
-        let n: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
         assert!(n > 0);
         ts.push(t.elapsed());
     }
@@ -301,7 +363,10 @@ fn bench_open(rep: &mut Report, small: u64, large: u64, revs: u64) {
     }
     rep.row(
         &format!("open time growth {large} vs {small} records"),
-        format!("{:.2}×", figures[1].as_secs_f64() / figures[0].as_secs_f64()),
+        format!(
+            "{:.2}×",
+            figures[1].as_secs_f64() / figures[0].as_secs_f64()
+        ),
         "—".into(),
         "—".into(),
         "≤ 2×",
@@ -313,7 +378,8 @@ fn bench_merge(rep: &mut Report, n: u64) {
     let mut i = 0;
     while i < n {
         let end = (i + 10_000).min(n);
-        a.save_batch((i..end).map(|k| with_id(k, 0)).collect()).unwrap();
+        a.save_batch((i..end).map(|k| with_id(k, 0)).collect())
+            .unwrap();
         i = end;
     }
     let changes: Vec<_> = a.all_changes().map(|c| c.unwrap()).collect();
@@ -330,7 +396,11 @@ fn bench_merge(rep: &mut Report, n: u64) {
     assert_eq!(b.version_vector(), a.version_vector());
     rep.row(
         &format!("merge {n} remote operations into a durable store"),
-        format!("{:.0} ms ({:.0} ops/s)", d.as_secs_f64() * 1e3, per_sec(n, d)),
+        format!(
+            "{:.0} ms ({:.0} ops/s)",
+            d.as_secs_f64() * 1e3,
+            per_sec(n, d)
+        ),
         "—".into(),
         "—".into(),
         "≤ 1 s",
@@ -343,7 +413,11 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--scale") {
         scale = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(1.0);
     }
-    let only: Option<&str> = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|s| s.as_str());
+    let only: Option<&str> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.as_str());
     let s = |n: f64| ((n * scale) as u64).max(10);
     let mut rep = Report { rows: Vec::new() };
     println!("| benchmark | mix-store | SQLite (WAL, synchronous=FULL) | ratio | target |");
