@@ -35,9 +35,14 @@ impl Infer<'_> {
             ExprKind::Regex(_) => ty::con("regex.pattern"),
             ExprKind::Name(name) => self.name(name, e),
             ExprKind::Primitive(_) => self.fresh(),
-            ExprKind::SelfRef | ExprKind::GlobalRef => self.error(
+            ExprKind::SelfRef => self.error(
                 codes::UNKNOWN_NAME,
-                "`self` and `global` qualify a name: write `self.name`",
+                "`self` qualifies a name: write `self.name`",
+                e.span,
+            ),
+            ExprKind::GlobalRef => self.error(
+                codes::UNKNOWN_NAME,
+                "`global` qualifies a name: write `global.name`",
                 e.span,
             ),
             ExprKind::ShortField(field) => match self.short_rows.last().cloned() {

@@ -79,6 +79,18 @@ impl Infer<'_> {
                     .map(|i| &*i.name)
                     .filter(|n| !matches!(*n, "self" | "global"))
                     .collect();
+                if names.is_empty() {
+                    // `let global = …`: the word was meant as a variable
+                    let word = path.last().map_or("global", |i| &*i.name);
+                    return self.error(
+                        codes::UNKNOWN_CASE,
+                        format!(
+                            "`{word}` is a reserved word that qualifies a case \
+                             (`{word}.name`), not a variable name: choose another name"
+                        ),
+                        p.span,
+                    );
+                }
                 let Some(scheme) = self.globals.constructor(&names) else {
                     return self.error(
                         codes::UNKNOWN_CASE,
