@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use mix_diagnostics::Span;
 use mix_syntax::ast::{self, TypeKind};
 
 use super::Infer;
@@ -38,25 +39,33 @@ const MAX_ALIAS_DEPTH: u32 = 64;
 
 impl Infer<'_> {
     pub fn convert_type(&mut self, t: &ast::Type, vars: &mut HashMap<Box<str>, Ty>) -> Ty {
-        self.convert_at(t, vars, 0)
+        self.convert_at(t, vars, 0, t.span)
     }
 
-    fn convert_at(&mut self, t: &ast::Type, vars: &mut HashMap<Box<str>, Ty>, depth: u32) -> Ty {
+    /// `site` is the type the user wrote that led here: inside an alias's body (`depth > 0`)
+    /// the nodes' spans belong to the alias's item, not to the one being checked.
+    fn convert_at(
+        &mut self,
+        t: &ast::Type,
+        vars: &mut HashMap<Box<str>, Ty>,
+        depth: u32,
+        site: Span,
+    ) -> Ty {
         if depth > MAX_ALIAS_DEPTH {
             return self.error(
                 codes::NON_PRODUCTIVE_TYPE,
                 "this type alias refers to itself without going through a case",
-                t.span,
+                site,
             );
         }
         match &t.kind {
-            TypeKind::Named(path) => self.named(path, Vec::new(), t, vars, depth),
+            TypeKind::Named(path) => self.named(path, Vec::new(), t, vars, depth, site),
             TypeKind::App(path, args) => {
                 let args = args
                     .iter()
-                    .map(|a| self.convert_at(a, vars, depth))
+                    .map(|a| self.convert_at(a, vars, depth, site))
                     .collect();
-                self.named(path, args, t, vars, depth)
+                self.named(path, args, t, vars, depth, site)
             }
             TypeKind::Var(v, c) => {
                 if let Some(existing) = vars.get(&v.name) {
@@ -81,13 +90,13 @@ impl Infer<'_> {
             TypeKind::Wildcard => self.fresh(),
             TypeKind::Null => null(),
             TypeKind::Fun(a, b) => {
-                let a = self.convert_at(a, vars, depth);
-                fun(a, self.convert_at(b, vars, depth))
+                let a = self.convert_at(a, vars, depth, site);
+                fun(a, self.convert_at(b, vars, depth, site))
             }
             TypeKind::Tuple(elems) => Ty::Tuple(
                 elems
                     .iter()
-                    .map(|e| self.convert_at(&e.ty, vars, depth))
+                    .map(|e| self.convert_at(&e.ty, vars, depth, site))
                     .collect(),
             ),
             TypeKind::Record(fields) => {
@@ -95,7 +104,7 @@ impl Infer<'_> {
                     .iter()
                     .map(|f| {
                         let ty = match &f.ty {
-                            Some(t) => self.convert_at(t, vars, depth),
+                            Some(t) => self.convert_at(t, vars, depth, site),
                             None => data(),
                         };
                         (Name::from(&*f.key.name), ty)
@@ -107,7 +116,7 @@ impl Infer<'_> {
             TypeKind::Union(members) => {
                 let mut cases: Vec<(Name, Option<Ty>)> = Vec::new();
                 for member in members {
-                    match self.convert_at(member, vars, depth) {
+                    match self.convert_at(member, vars, depth, site) {
                         Ty::Cases(more, _) => cases.extend(more),
                         ty if ty.is_con("null") => cases.push(("null".into(), None)),
                         // A union of types rather than cases (`(t_withTime | t_time)`) has no
@@ -119,13 +128,13 @@ impl Infer<'_> {
                 cases.dedup_by(|a, b| a.0 == b.0);
                 Ty::Cases(cases, None)
             }
-            TypeKind::Stream(inner) => app("stream", self.convert_at(inner, vars, depth)),
+            TypeKind::Stream(inner) => app("stream", self.convert_at(inner, vars, depth, site)),
             TypeKind::Opaque(name) => Ty::Con(format!("<{name}>").into(), Vec::new()),
             TypeKind::ModuleType(path) => {
                 Ty::Con(format!("module {}", join(path)).into(), Vec::new())
             }
             TypeKind::Forall(_, inner) | TypeKind::VarMarked(inner) | TypeKind::Paren(inner) => {
-                self.convert_at(inner, vars, depth)
+                self.convert_at(inner, vars, depth, site)
             }
             TypeKind::Error => self.fresh(),
         }
@@ -138,6 +147,7 @@ impl Infer<'_> {
         t: &ast::Type,
         vars: &mut HashMap<Box<str>, Ty>,
         depth: u32,
+        site: Span,
     ) -> Ty {
         let names: Vec<&str> = path.iter().map(|i| &*i.name).collect();
         if let [name] = names.as_slice() {
@@ -166,7 +176,8 @@ impl Infer<'_> {
                     inner.insert((**p).into(), arg);
                 }
                 let _ = vars;
-                self.convert_at(&body, &mut inner, depth + 1)
+                let site = if depth == 0 { t.span } else { site };
+                self.convert_at(&body, &mut inner, depth + 1, site)
             }
             Some(TypeDef::Named { name, params }) => {
                 while args.len() < params.len() {
