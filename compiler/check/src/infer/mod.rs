@@ -42,6 +42,9 @@ struct Local {
     scheme: Scheme,
     mutable: bool,
     fn_depth: u32,
+    /// No type variables but its own quantified ones when bound. Unification only refines
+    /// variables, so it stays so, and `env_vars` can skip it.
+    closed: bool,
 }
 
 pub struct Infer<'g> {
@@ -139,10 +142,14 @@ impl<'g> Infer<'g> {
     }
 
     pub fn bind_local(&mut self, name: &str, scheme: Scheme, mutable: bool) {
+        let mut free = BTreeSet::new();
+        self.subst.free_vars(&scheme.ty, &mut free);
+        let closed = free.iter().all(|v| scheme.vars.iter().any(|(q, _)| q == v));
         let local = Local {
             scheme,
             mutable,
             fn_depth: self.fn_depth,
+            closed,
         };
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name.into(), local);
@@ -157,7 +164,7 @@ impl<'g> Infer<'g> {
     fn env_vars(&self) -> BTreeSet<TVar> {
         let mut vars = BTreeSet::new();
         for scope in &self.scopes {
-            for local in scope.values() {
+            for local in scope.values().filter(|l| !l.closed) {
                 let quantified: BTreeSet<TVar> =
                     local.scheme.vars.iter().map(|(v, _)| *v).collect();
                 let mut free = BTreeSet::new();
@@ -169,7 +176,15 @@ impl<'g> Infer<'g> {
     }
 
     pub fn generalize(&self, ty: &Ty) -> Scheme {
-        self.subst.generalize(ty, &self.env_vars())
+        // Most `let`s have a type without variables: nothing to generalise, and no need to
+        // walk the whole environment (which made a block of n `let`s quadratic).
+        let ty = self.subst.resolve(ty);
+        let mut free = BTreeSet::new();
+        self.subst.free_vars(&ty, &mut free);
+        if free.is_empty() {
+            return Scheme::mono(ty);
+        }
+        self.subst.generalize(&ty, &self.env_vars())
     }
 
     /// Unifies, reporting a mismatch at `span` as "expected …, found …".
