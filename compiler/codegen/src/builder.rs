@@ -8,10 +8,17 @@ pub struct FnBuilder {
     arity: u8,
     pub code: Vec<Instr>,
     lines: Vec<LineEntry>,
-    /// The next free register; everything below is live.
-    next: u16,
-    max: u16,
+    /// The next free register; everything below is live. Counted past `Reg`'s range so a
+    /// function that needs too many is reported (`too_many_registers`), never wrapped around.
+    next: u32,
+    max: u32,
     position: Option<(u32, u32, u32)>,
+}
+
+/// Register `first + i` of a run from `regs`: wrapping, because a run past `Reg`'s range
+/// only happens in a function `too_many_registers` rejects.
+pub fn nth(first: Reg, i: usize) -> Reg {
+    first.wrapping_add(i as Reg)
 }
 
 /// A jump whose target is not known yet.
@@ -28,8 +35,8 @@ impl FnBuilder {
             arity,
             code: Vec::new(),
             lines: Vec::new(),
-            next: arity as u16,
-            max: arity as u16,
+            next: arity as u32,
+            max: arity as u32,
             position: None,
         }
     }
@@ -44,24 +51,28 @@ impl FnBuilder {
     }
 
     /// `n` consecutive fresh registers (argument lists, array items), returning the first.
-    pub fn regs(&mut self, n: u16) -> Reg {
+    /// Past `Reg`'s range the numbers are meaningless, but the function is then rejected by
+    /// `too_many_registers` before its code is used.
+    pub fn regs(&mut self, n: usize) -> Reg {
         let first = self.next;
-        self.next = self.next.saturating_add(n);
+        self.next = self
+            .next
+            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
         self.max = self.max.max(self.next);
-        first
+        first.min(Reg::MAX as u32) as Reg
     }
 
     /// Where the register stack stands, to release temporaries with `release`.
-    pub fn mark(&self) -> u16 {
+    pub fn mark(&self) -> u32 {
         self.next
     }
 
-    pub fn release(&mut self, mark: u16) {
+    pub fn release(&mut self, mark: u32) {
         self.next = mark;
     }
 
     pub fn too_many_registers(&self) -> bool {
-        self.max as u32 >= MAX_REGISTERS
+        self.max >= MAX_REGISTERS
     }
 
     /// The source position (file, line, column) of the instructions emitted from now on.
@@ -129,7 +140,7 @@ impl FnBuilder {
             name: self.name,
             arity: self.arity,
             captures,
-            registers: self.max.max(1),
+            registers: self.max.clamp(1, Reg::MAX as u32) as Reg,
             code: self.code,
             lines: self.lines,
         }

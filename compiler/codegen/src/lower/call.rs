@@ -8,7 +8,7 @@ use mix_runtime::qcode::{Instr, KindTest, Reg};
 use mix_syntax::ast::{Expr, ExprKind};
 
 use super::{codes, Lowerer, Res};
-use crate::builder::FnBuilder;
+use crate::builder::{nth, FnBuilder};
 use crate::program::Slot;
 use crate::resolve::{Global, Prelude};
 
@@ -68,9 +68,9 @@ impl Lowerer<'_, '_> {
             return Ok(());
         }
         let (now, later) = args.split_at(arity);
-        let first = self.b().regs(arity as u16);
+        let first = self.b().regs(arity);
         for (i, a) in now.iter().enumerate() {
-            self.short_scope(a, first + i as Reg)?;
+            self.short_scope(a, nth(first, i))?;
         }
         self.at(e.span);
         let tail = dst.is_none() && later.is_empty();
@@ -134,9 +134,9 @@ impl Lowerer<'_, '_> {
 
     /// Calls the function value in `f` with `args` (a tail call when `dst` is `None`).
     fn apply(&mut self, f: Reg, args: &[&Expr], dst: Option<Reg>, out: Reg, e: &Expr) -> Res<()> {
-        let first = self.b().regs(args.len() as u16);
+        let first = self.b().regs(args.len());
         for (i, a) in args.iter().enumerate() {
-            self.short_scope(a, first + i as Reg)?;
+            self.short_scope(a, nth(first, i))?;
         }
         if args.len() > 255 {
             return Err(Box::new(

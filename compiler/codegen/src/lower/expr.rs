@@ -9,6 +9,10 @@ use mix_runtime::qcode::{Instr, Reg};
 use mix_syntax::ast::{self, BinOp, Expr, ExprKind, FieldKey, LetTarget, PathSeg, UnOp};
 
 use super::{codes, Binding, Lowerer, Res, ROW};
+use crate::builder::nth;
+
+/// Items of an array literal built at once; longer literals are appended run by run.
+const ARRAY_RUN: usize = 1024;
 use crate::resolve::Global;
 
 impl Lowerer<'_, '_> {
@@ -245,18 +249,7 @@ impl Lowerer<'_, '_> {
                 self.at(e.span);
                 self.assert_type(ty, dst)?;
             }
-            ExprKind::Array(items) => {
-                let first = self.b().regs(items.len() as u16);
-                for (i, item) in items.iter().enumerate() {
-                    self.expr(item, first + i as Reg)?;
-                }
-                self.at(e.span);
-                self.emit(Instr::NewArray {
-                    dst,
-                    items: first,
-                    count: items.len() as u16,
-                });
-            }
+            ExprKind::Array(items) => self.array(items, e, dst)?,
             ExprKind::Record(fields) => self.record(fields, e, dst)?,
             ExprKind::Do(block) => self.do_block(block, dst)?,
             ExprKind::Paren(inner) => self.short_scope(inner, dst)?,
@@ -563,6 +556,49 @@ impl Lowerer<'_, '_> {
         self.plus.get(&(e.span.start, e.span.end)).copied()
     }
 
+    /// An array literal. A long one (generated data tables) is built in runs of
+    /// [`ARRAY_RUN`] items appended to an accumulator, so its registers stay few.
+    fn array(&mut self, items: &[ast::Expr], e: &ast::Expr, dst: Reg) -> Res<()> {
+        if items.len() <= ARRAY_RUN {
+            return self.array_run(items, e, dst);
+        }
+        // built apart from `dst`: it may be a `var` that the items read
+        let mark = self.b().mark();
+        let acc = self.b().reg();
+        let run = self.b().reg();
+        for (k, chunk) in items.chunks(ARRAY_RUN).enumerate() {
+            if k == 0 {
+                self.array_run(chunk, e, acc)?;
+            } else {
+                self.array_run(chunk, e, run)?;
+                self.emit(Instr::ArrayConcat {
+                    dst: acc,
+                    a: acc,
+                    b: run,
+                });
+            }
+        }
+        self.emit(Instr::Move { dst, src: acc });
+        self.b().release(mark);
+        Ok(())
+    }
+
+    fn array_run(&mut self, items: &[ast::Expr], e: &ast::Expr, dst: Reg) -> Res<()> {
+        let mark = self.b().mark();
+        let first = self.b().regs(items.len());
+        for (i, item) in items.iter().enumerate() {
+            self.expr(item, nth(first, i))?;
+        }
+        self.at(e.span);
+        self.emit(Instr::NewArray {
+            dst,
+            items: first,
+            count: items.len() as u16,
+        });
+        self.b().release(mark);
+        Ok(())
+    }
+
     fn record(&mut self, fields: &[ast::RecordField], e: &Expr, dst: Reg) -> Res<()> {
         // Static keys in sorted order (the last of a repeated key wins); computed keys after.
         let mut keyed: Vec<(String, &ast::RecordField)> = Vec::new();
@@ -577,9 +613,9 @@ impl Lowerer<'_, '_> {
             }
         }
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let first = self.b().regs(keyed.len() as u16);
+        let first = self.b().regs(keyed.len());
         for (i, (k, f)) in keyed.iter().enumerate() {
-            let r = first + i as Reg;
+            let r = nth(first, i);
             match (&f.key, &f.value) {
                 (_, Some(v)) => self.expr(v, r)?,
                 (FieldKey::Short(n), None) => {

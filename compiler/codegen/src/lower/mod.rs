@@ -22,7 +22,7 @@ use mix_diagnostics::{Diagnostic, Span};
 use mix_runtime::qcode::{Instr, Reg};
 use mix_syntax::ast::{self, Body};
 
-use crate::builder::FnBuilder;
+use crate::builder::{nth, FnBuilder};
 use crate::program::{FileInfo, ProgramBuilder, Slot};
 use crate::resolve::{DefKey, Resolver};
 
@@ -146,14 +146,19 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
     }
     let ctx = lowerer.fns.pop().expect("the definition's function");
     if ctx.b.too_many_registers() {
-        return Err(Box::new(Diagnostic::error(
-            codes::TOO_LARGE,
-            "this definition needs more registers than a QCode function has",
-            Span::new(0, 3),
-        )));
+        return Err(too_large("this definition", Span::new(0, 3)));
     }
     lowerer.prog.set_function(index, ctx.b.finish(0));
     Ok(())
+}
+
+/// E0303 for a function whose registers do not fit in QCode's.
+fn too_large(what: &str, span: Span) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
+        codes::TOO_LARGE,
+        format!("{what} needs more registers than a QCode function has"),
+        span,
+    ))
 }
 
 impl<'db> Lowerer<'_, 'db> {
@@ -273,6 +278,9 @@ impl<'db> Lowerer<'_, 'db> {
         let result = self.lambda_body(arms, span);
         let ctx = self.fns.pop().expect("the lambda's function");
         result?;
+        if ctx.b.too_many_registers() {
+            return Err(too_large("this function", span));
+        }
         let captures = ctx.captures;
         self.prog
             .set_function(index, ctx.b.finish(captures.len() as u16));
@@ -284,7 +292,7 @@ impl<'db> Lowerer<'_, 'db> {
             return Ok(());
         }
         let mark = self.b().mark();
-        let first = self.b().regs(captures.len() as u16);
+        let first = self.b().regs(captures.len());
         for (i, (_, binding)) in captures.iter().enumerate() {
             if let Binding::Var(_) = binding {
                 return Err(Box::new(Diagnostic::error(
@@ -293,7 +301,7 @@ impl<'db> Lowerer<'_, 'db> {
                     span,
                 )));
             }
-            self.load_binding(binding, first + i as Reg);
+            self.load_binding(binding, nth(first, i));
         }
         self.emit(Instr::MakeClosure {
             dst,
