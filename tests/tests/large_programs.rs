@@ -76,17 +76,27 @@ fn lets(n: usize) -> String {
     (0..n).map(|i| format!("  let a{i} = {i};\n")).collect()
 }
 
-#[test]
-fn a_definition_needing_too_many_registers_is_refused_with_e0303() {
-    let source = format!("def main() {{\n{}  return a0\n}}\n", lets(61_000));
-    let out = run("many_lets", &source);
+/// `mixc run` refuses `source` with E0303, saying `what` needs more registers, before any
+/// QCode reaches the loader.
+fn assert_too_large(name: &str, source: &str, what: &str) {
+    let out = run(name, source);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("E0303"), "{stderr}");
     assert!(
-        stderr.contains("this definition needs more registers"),
+        stderr.contains(&format!("{what} needs more registers")),
         "{stderr}"
     );
+    assert!(
+        !stderr.contains("out of range"),
+        "the loader saw it: {stderr}"
+    );
+}
+
+#[test]
+fn a_definition_needing_too_many_registers_is_refused_with_e0303() {
+    let source = format!("def main() {{\n{}  return a0\n}}\n", lets(61_000));
+    assert_too_large("many_lets", &source, "this definition");
 }
 
 #[test]
@@ -95,16 +105,5 @@ fn a_function_literal_needing_too_many_registers_is_refused_with_e0303() {
         "def main() {{\n  let f = () -> do {{\n{}    return a0\n  }};\n  return f()\n}}\n",
         lets(61_000)
     );
-    let out = run("many_lets_lambda", &source);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("E0303"), "{stderr}");
-    assert!(
-        stderr.contains("this function needs more registers"),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("out of range"),
-        "the loader saw it: {stderr}"
-    );
+    assert_too_large("many_lets_lambda", &source, "this function");
 }
