@@ -10,10 +10,10 @@ use mix_syntax::ast::{self, BinOp, Expr, ExprKind, FieldKey, LetTarget, PathSeg,
 
 use super::{codes, Binding, Lowerer, Res, ROW};
 use crate::builder::nth;
+use crate::resolve::Global;
 
 /// Items of an array literal built at once; longer literals are appended run by run.
 const ARRAY_RUN: usize = 1024;
-use crate::resolve::Global;
 
 impl Lowerer<'_, '_> {
     /// A register holding `e`'s value: the local's own for a local name, else a new one.
