@@ -3,6 +3,8 @@
 //! `tail(e)` returns the value from the function, turning calls in tail position into tail
 //! calls.
 
+use std::collections::BTreeMap;
+
 use mix_check::infer::{has_short_projection, PlusKind};
 use mix_diagnostics::Diagnostic;
 use mix_runtime::qcode::{Instr, Reg};
@@ -601,18 +603,17 @@ impl Lowerer<'_, '_> {
 
     fn record(&mut self, fields: &[ast::RecordField], e: &Expr, dst: Reg) -> Res<()> {
         // Static keys in sorted order (the last of a repeated key wins); computed keys after.
-        let mut keyed: Vec<(String, &ast::RecordField)> = Vec::new();
+        let mut by_key: BTreeMap<String, &ast::RecordField> = BTreeMap::new();
         let mut computed = Vec::new();
         for f in fields {
             match &f.key {
                 FieldKey::Name(n) | FieldKey::Short(n) => {
-                    keyed.retain(|(k, _)| **k != *n.name);
-                    keyed.push((n.name.to_string(), f));
+                    by_key.insert(n.name.to_string(), f);
                 }
                 FieldKey::Computed(k) => computed.push((k, f)),
             }
         }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let keyed: Vec<(String, &ast::RecordField)> = by_key.into_iter().collect();
         let first = self.b().regs(keyed.len());
         for (i, (k, f)) in keyed.iter().enumerate() {
             let r = nth(first, i);
