@@ -1005,3 +1005,63 @@ fn in_with_a_literal_list_value_uses_the_index() {
     let any_of_none = json!([["comparison", "in", ["token", "tags"], ["literal", []]]]);
     assert!(rows(any_of_none).is_empty());
 }
+
+/// A query string nested `n` levels deep.
+type Nested = fn(usize) -> String;
+
+/// Nesting deeper than `MAX_NESTING` (`not`s, parentheses, lists, projections, subqueries) is a
+/// parse error with a position, not a stack overflow, on a default-sized thread stack: a query
+/// string may come from the network.
+#[test]
+fn deeply_nested_queries_are_refused_with_a_position() {
+    let max = query::MAX_NESTING;
+    let shapes: [(&str, Nested); 5] = [
+        ("not", |n| format!("{}a == 1", "not ".repeat(n))),
+        ("parentheses", |n| {
+            format!("{}a == 1{}", "(".repeat(n), ")".repeat(n))
+        }),
+        ("lists", |n| {
+            format!("a in {}1{}", "[".repeat(n), "]".repeat(n))
+        }),
+        ("projection", |n| {
+            format!("a == 1 | {}1{}", "{ b: ".repeat(n), " }".repeat(n))
+        }),
+        ("subquery", |n| {
+            format!("{}a == 1{}", "x.(".repeat(n), ")".repeat(n))
+        }),
+    ];
+    for (what, make) in shapes {
+        // At the limit it parses, prints, goes through JSON and runs, on a default thread
+        // stack (a projection's outermost braces are the stage itself).
+        let limit = if what == "projection" { max + 1 } else { max };
+        let at_limit = make(limit);
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let q = parse_query(&at_limit).unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert_eq!(parse_query(&print_query(&q)).unwrap(), q, "{what}");
+                assert_eq!(query_from_json(&query_to_json(&q)).unwrap(), q, "{what}");
+                let db = Database::memory(Options::default()).unwrap();
+                db.save(map_of([("a", Value::Int(1))])).unwrap();
+                query::run(&db, &q, &QueryOptions::default())
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+            })
+            .expect("spawn")
+            .join()
+            .unwrap_or_else(|_| panic!("{what} at the limit"));
+        let deep = make(100_000);
+        let result = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse_query(&deep).map(drop))
+            .expect("spawn")
+            .join()
+            .expect("parsing stayed within a 2 MiB stack (a thread's default)");
+        let e = result.expect_err(what);
+        assert!(
+            e.message
+                .contains(&format!("nested more than {max} levels")),
+            "{what}: {e}"
+        );
+        assert!(e.offset > 0, "{what}: the error has a position: {e}");
+    }
+}

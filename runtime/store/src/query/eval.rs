@@ -87,17 +87,22 @@ impl Ctx<'_> {
         })
     }
 
+    /// Whether `record` passes every filter of `fs` (a conjunction, or a subquery's body:
+    /// evaluated in place rather than cloned into an `And`, which nested subqueries paid for
+    /// at every level).
+    fn matches_all(&self, record: &Value, fs: &[Filter]) -> Result<bool, String> {
+        for f in fs {
+            if !self.matches(record, f)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     pub fn matches(&self, record: &Value, f: &Filter) -> Result<bool, String> {
         Ok(match f {
             Filter::Null => true,
-            Filter::And(fs) => {
-                for f in fs {
-                    if !self.matches(record, f)? {
-                        return Ok(false);
-                    }
-                }
-                true
-            }
+            Filter::And(fs) => self.matches_all(record, fs)?,
             Filter::Or(fs) => {
                 for f in fs {
                     if self.matches(record, f)? {
@@ -118,14 +123,13 @@ impl Ctx<'_> {
                 }
             },
             Filter::Subquery(k, fs) => {
-                let inner = Filter::And(fs.clone());
                 for v in self.lookup(record, &k.path(self.params)?) {
                     let items = match v {
                         Value::Array(items) => items,
                         other => vec![other],
                     };
                     for it in items {
-                        if matches!(it, Value::Map(_)) && self.matches(&it, &inner)? {
+                        if matches!(it, Value::Map(_)) && self.matches_all(&it, fs)? {
                             return Ok(true);
                         }
                     }

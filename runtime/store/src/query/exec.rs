@@ -77,19 +77,7 @@ pub fn candidates(
     prefix: &[String],
 ) -> Result<Option<BTreeSet<String>>> {
     let ix = IndexReader::new(db.engine());
-    // the index answers for a path unless it is a system field (only tombstones have an
-    // entry, handled below) or may cross a ref
-    let usable = |p: Vec<String>| -> Result<Option<Vec<String>>> {
-        if p.first().is_some_and(|f| record::is_system_field(f)) {
-            return Ok(None);
-        }
-        for i in 1..p.len() {
-            if ix.has_refs_at(&p[..i])? {
-                return Ok(None);
-            }
-        }
-        Ok(Some(p))
-    };
+    let usable = |p: Vec<String>| usable_path(&ix, p);
     let full_path = |k: &Key| -> Result<Option<Vec<String>>> {
         let mut p = prefix.to_vec();
         p.extend(k.path(params).map_err(qerr)?);
@@ -170,45 +158,7 @@ pub fn candidates(
                 None => None,
             }
         }
-        Filter::And(fs) => {
-            // Point lookups go first; bounds on one path merge into one range scan that keeps
-            // only ids already found (for few candidates, a lookup of each candidate's exact
-            // key: cheaper than reading its record); once few candidates remain the other
-            // index scans are skipped: the executor re-checks every filter on the records.
-            let (ranges, rest) = merge_ranges(fs, params)?;
-            let (points, others): (Vec<&Filter>, Vec<&Filter>) =
-                rest.into_iter().partition(|f| cost_rank(f) == 0);
-            let mut acc: Option<BTreeSet<String>> = None;
-            let small = |acc: &Option<BTreeSet<String>>| {
-                acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET)
-            };
-            for f in points {
-                if let Some(ids) = candidates(db, f, params, prefix)? {
-                    acc = Some(intersect(acc, ids));
-                }
-            }
-            for (path, lo, hi) in &ranges {
-                let mut p = prefix.to_vec();
-                p.extend(path.iter().cloned());
-                let Some(path) = usable(p)? else {
-                    continue;
-                };
-                if let Some(ids) =
-                    ix.range_within(&path, range_end(lo), range_end(hi), acc.as_ref())?
-                {
-                    acc = Some(ids);
-                }
-            }
-            for f in others {
-                if small(&acc) {
-                    break;
-                }
-                if let Some(ids) = candidates(db, f, params, prefix)? {
-                    acc = Some(intersect(acc, ids));
-                }
-            }
-            acc
-        }
+        Filter::And(fs) => candidates_all(db, fs, params, prefix)?,
         Filter::Or(fs) => {
             let mut acc = BTreeSet::new();
             for f in fs {
@@ -223,10 +173,70 @@ pub fn candidates(
             let Some(path) = full_path(k)? else {
                 return Ok(None);
             };
-            candidates(db, &Filter::And(fs.clone()), params, &path)?
+            candidates_all(db, fs, params, &path)?
         }
         _ => None,
     })
+}
+
+/// Candidate ids for a conjunction (an `And`, or a subquery's body at `prefix`); None when no
+/// part of it can be answered from the indexes.
+fn candidates_all(
+    db: &Database,
+    fs: &[Filter],
+    params: &BTreeMap<String, Value>,
+    prefix: &[String],
+) -> Result<Option<BTreeSet<String>>> {
+    let ix = IndexReader::new(db.engine());
+    // Point lookups go first; bounds on one path merge into one range scan that keeps
+    // only ids already found (for few candidates, a lookup of each candidate's exact
+    // key: cheaper than reading its record); once few candidates remain the other
+    // index scans are skipped: the executor re-checks every filter on the records.
+    let (ranges, rest) = merge_ranges(fs, params)?;
+    let (points, others): (Vec<&Filter>, Vec<&Filter>) =
+        rest.into_iter().partition(|f| cost_rank(f) == 0);
+    let mut acc: Option<BTreeSet<String>> = None;
+    let small = |acc: &Option<BTreeSet<String>>| {
+        acc.as_ref().is_some_and(|a| a.len() <= SMALL_CANDIDATE_SET)
+    };
+    for f in points {
+        if let Some(ids) = candidates(db, f, params, prefix)? {
+            acc = Some(intersect(acc, ids));
+        }
+    }
+    for (path, lo, hi) in &ranges {
+        let mut p = prefix.to_vec();
+        p.extend(path.iter().cloned());
+        let Some(path) = usable_path(&ix, p)? else {
+            continue;
+        };
+        if let Some(ids) = ix.range_within(&path, range_end(lo), range_end(hi), acc.as_ref())? {
+            acc = Some(ids);
+        }
+    }
+    for f in others {
+        if small(&acc) {
+            break;
+        }
+        if let Some(ids) = candidates(db, f, params, prefix)? {
+            acc = Some(intersect(acc, ids));
+        }
+    }
+    Ok(acc)
+}
+
+/// `p` when the index answers for it: not a system field (only tombstones have an entry,
+/// handled by `candidates`) and not a path that may cross a ref.
+fn usable_path(ix: &IndexReader, p: Vec<String>) -> Result<Option<Vec<String>>> {
+    if p.first().is_some_and(|f| record::is_system_field(f)) {
+        return Ok(None);
+    }
+    for i in 1..p.len() {
+        if ix.has_refs_at(&p[..i])? {
+            return Ok(None);
+        }
+    }
+    Ok(Some(p))
 }
 
 /// Below this many candidates, further index scans cost more than re-checking the records.

@@ -12,5 +12,5 @@ pub mod print;
 pub use ast::{Aggregation, CalcOp, CmpOp, Expr, Filter, Key, Member, Query};
 pub use exec::{execute, plan, run, Plan, QueryOptions};
 pub use json::{query_from_json, query_to_json};
-pub use parse::{parse_query, ParseError};
+pub use parse::{parse_query, ParseError, MAX_NESTING};
 pub use print::print_query;

@@ -72,15 +72,28 @@ pub fn is_keyword(s: &str) -> bool {
 /// Parse a query string.
 pub fn parse_query(src: &str) -> Result<Query, ParseError> {
     let toks = lex(src)?;
-    let mut p = Parser { src, toks, pos: 0 };
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let q = p.query()?;
     Ok(q)
 }
+
+/// Nesting levels (`not`, parentheses, lists, projections, subqueries) a query may have. The
+/// parser, the executor and the printer recurse once per level, on whatever thread stack the
+/// embedding program gives them, and a query string may come from the network. 128, like
+/// serde_json's limit for the AST's JSON form: a debug build's parser needs ~10 KB a level
+/// for nested projections, so this stays within a default 2 MiB thread stack even there.
+pub const MAX_NESTING: usize = 128;
 
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
 
 type R<T> = Result<T, ParseError>;
@@ -129,6 +142,21 @@ impl<'a> Parser<'a> {
             false
         }
     }
+    /// One level deeper (see [`MAX_NESTING`]); `unnest` leaves it.
+    fn nest(&mut self) -> R<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return self.err(format!(
+                "the query is nested more than {MAX_NESTING} levels deep"
+            ));
+        }
+        Ok(())
+    }
+
+    fn unnest(&mut self) {
+        self.depth -= 1;
+    }
+
     fn expect_punct(&mut self, p: &str) -> R<()> {
         if self.eat_punct(p) {
             Ok(())
@@ -252,15 +280,20 @@ impl<'a> Parser<'a> {
 
     fn unary(&mut self) -> R<Filter> {
         if self.eat_ident("not") || self.eat_punct("!") {
-            return Ok(Filter::Not(Box::new(self.unary()?)));
+            self.nest()?;
+            let inner = self.unary()?;
+            self.unnest();
+            return Ok(Filter::Not(Box::new(inner)));
         }
         self.atom()
     }
 
     fn atom(&mut self) -> R<Filter> {
         if self.eat_punct("(") {
+            self.nest()?;
             let f = self.filter()?;
             self.expect_punct(")")?;
+            self.unnest();
             return Ok(f);
         }
         if self.eat_ident("exists") {
@@ -280,6 +313,7 @@ impl<'a> Parser<'a> {
         let (key, segs) = self.key_with_segments()?;
         if self.is_punct(".") && matches!(self.peek_at(1), Some(Tok::Punct("("))) {
             self.pos += 2;
+            self.nest()?;
             let mut fs = Vec::new();
             let inner = self.filter()?;
             match inner {
@@ -287,6 +321,7 @@ impl<'a> Parser<'a> {
                 other => fs.push(other),
             }
             self.expect_punct(")")?;
+            self.unnest();
             let k = match segs {
                 Some(segs) => Key::Bare(segs.join(".")),
                 None => key,
@@ -501,12 +536,15 @@ impl<'a> Parser<'a> {
             Some(Tok::Punct(".")) => Ok(Expr::Key(self.key()?)),
             Some(Tok::Punct("(")) => {
                 self.pos += 1;
+                self.nest()?;
                 let e = self.calc(0, in_projection)?;
                 self.expect_punct(")")?;
+                self.unnest();
                 Ok(e)
             }
             Some(Tok::Punct("[")) => {
                 self.pos += 1;
+                self.nest()?;
                 let mut items = Vec::new();
                 if !self.eat_punct("]") {
                     loop {
@@ -518,11 +556,15 @@ impl<'a> Parser<'a> {
                         break;
                     }
                 }
+                self.unnest();
                 Ok(Expr::List(items))
             }
             Some(Tok::Punct("{")) if in_projection => {
                 self.pos += 1;
-                Ok(Expr::Object(self.members()?))
+                self.nest()?;
+                let members = self.members()?;
+                self.unnest();
+                Ok(Expr::Object(members))
             }
             Some(Tok::Punct("{")) => {
                 // an EscJSON object literal (refs, cases, binary)
