@@ -76,6 +76,37 @@ pub fn split_incoming(v: Value) -> Result<Incoming> {
     Ok(Incoming { id, content: m })
 }
 
+/// How deep a record's content may nest, the content map itself being the first level. The
+/// stored encodings wrap it in a level or two more, and MessagePack decoding refuses more
+/// than 256: a deeper record could be written but never read back.
+pub const MAX_CONTENT_DEPTH: usize = 200;
+
+/// Refuses content nested deeper than [`MAX_CONTENT_DEPTH`].
+pub fn check_depth(content: &BTreeMap<String, Value>) -> Result<()> {
+    for (field, v) in content {
+        if v.nests_deeper_than(MAX_CONTENT_DEPTH - 1) {
+            return Err(too_deep(field));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a change's value that would put the content deeper than [`MAX_CONTENT_DEPTH`]:
+/// it lands `path.len()` levels below the content map.
+pub fn check_op_depth(path: &[String], value: &Value) -> Result<()> {
+    let room = MAX_CONTENT_DEPTH.saturating_sub(path.len() + 1);
+    if path.len() + 1 > MAX_CONTENT_DEPTH || value.nests_deeper_than(room) {
+        return Err(too_deep(&path.join(".")));
+    }
+    Ok(())
+}
+
+fn too_deep(field: &str) -> StoreError {
+    StoreError::InvalidRecord(format!(
+        "field `{field}` is nested more than {MAX_CONTENT_DEPTH} levels deep"
+    ))
+}
+
 /// Flatten nested maps into `(path, leaf)` pairs. Non-empty maps are not leaves; empty maps,
 /// arrays and scalars are.
 pub fn flatten(content: &BTreeMap<String, Value>) -> Vec<(Vec<String>, Value)> {

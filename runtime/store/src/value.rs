@@ -25,6 +25,25 @@ pub enum Value {
 }
 
 impl Value {
+    /// Whether this value nests deeper than `limit` levels (a scalar is one level; an array,
+    /// map or case argument adds one). Iterative, and it stops at the limit, so a hostile
+    /// value of any depth is measured in bounded time and stack.
+    pub fn nests_deeper_than(&self, limit: usize) -> bool {
+        let mut stack = vec![(self, 1usize)];
+        while let Some((v, depth)) = stack.pop() {
+            if depth > limit {
+                return true;
+            }
+            match v {
+                Value::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+                Value::Map(m) => stack.extend(m.values().map(|i| (i, depth + 1))),
+                Value::Case(_, Some(arg)) => stack.push((arg, depth + 1)),
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Rank of the kind in the total order; ints and floats share the number rank.
     pub fn kind_rank(&self) -> u8 {
         match self {

@@ -746,3 +746,58 @@ fn generated_ids_are_short_and_unique_across_reopen() {
     }
     assert_eq!(ids.len(), 4002);
 }
+
+/// `v` wrapped in `n` arrays.
+fn nested(n: usize, v: Value) -> Value {
+    (0..n).fold(v, |inner, _| Value::Array(vec![inner]))
+}
+
+/// A record nested deeper than the stored encodings can be decoded is refused on write, by
+/// every way in, and nothing of it is stored; one just within the limit is written and reads
+/// back. (Before, a local save stored it and then failed to read it back, and every later
+/// read of that record failed.)
+#[test]
+fn records_too_deep_to_read_back_are_refused() {
+    let max = record::MAX_CONTENT_DEPTH;
+    let db = mem(1);
+    // the content map is one level, the field's value the rest
+    let fits = map_of([("v", nested(max - 2, Value::Int(1)))]);
+    let id = db.save(fits.clone()).unwrap();
+    assert_eq!(field(&db.get(&id).unwrap().unwrap(), "v"), field(&fits, "v"));
+
+    let deep = map_of([("v", nested(max - 1, Value::Int(1)))]);
+    for (how, result) in [
+        ("save", db.save(deep.clone()).map(drop)),
+        ("upsert", db.upsert(deep.clone()).map(drop)),
+        ("save_batch", db.save_batch(vec![deep.clone()]).map(drop)),
+        (
+            "nested map",
+            db.save(map_of([("a", map_of([("b", nested(max - 2, Value::Int(1)))]))]))
+                .map(drop),
+        ),
+        (
+            "hostile depth",
+            db.save(map_of([("v", nested(5_000, Value::Null))])).map(drop),
+        ),
+    ] {
+        match result {
+            Err(StoreError::InvalidRecord(m)) => {
+                assert!(m.contains(&format!("nested more than {max} levels")), "{how}: {m}")
+            }
+            other => panic!("{how}: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(db.record_ids().count(), 1, "nothing of the refused writes is stored");
+
+    // a remote change carrying such a value is refused too, and the store is unchanged
+    let src = mem(2);
+    src.save(map_of([("v", Value::Int(1))])).unwrap();
+    let mut changes: Vec<_> = src.all_changes().map(|c| c.unwrap()).collect();
+    let op = changes[0].ops.iter_mut().find(|o| o.path == ["v"]).unwrap();
+    op.value = Some(nested(max - 1, Value::Int(1)));
+    assert!(matches!(
+        db.apply_remote(changes),
+        Err(StoreError::InvalidRecord(_))
+    ));
+    assert_eq!(db.record_ids().count(), 1);
+}

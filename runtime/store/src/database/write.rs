@@ -8,14 +8,14 @@ use crate::commit::Job;
 use crate::crdt::plan::{plan, WriteKind};
 use crate::crdt::{Change, OpId, RecordState};
 use crate::engine::{Put, Space};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::head::Head;
 use crate::index;
 use crate::keys::{self, LoggedChange};
 use crate::record::{self, split_incoming, validate_id};
 use crate::value::Value;
 use crate::wire::seal;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 /// What applying a batch of remote changes did.
@@ -84,8 +84,9 @@ impl Database {
 
     /// Plan and apply several local writes (records may repeat) and commit them together.
     pub fn write_local_batch(&self, writes: Vec<(String, WriteKind)>) -> Result<Vec<Change>> {
-        for (id, _) in &writes {
+        for (id, kind) in &writes {
             validate_id(id)?;
+            check_kind(kind)?;
         }
         let _guards = self.lock_stripes(writes.iter().map(|(id, _)| id.as_str()));
         let mut group = Group::with_capacity(writes.len());
@@ -107,6 +108,7 @@ impl Database {
     /// Plan, apply and durably commit a local write. Returns the change (None: no-op).
     pub fn write_local(&self, id: &str, kind: WriteKind) -> Result<Option<Change>> {
         validate_id(id)?;
+        check_kind(&kind)?;
         let _guard = self.stripes[self.stripe_of(id)]
             .lock()
             .unwrap_or_else(|p| p.into_inner());
@@ -154,6 +156,11 @@ impl Database {
     fn apply_changes(&self, changes: Vec<Change>) -> Result<WriteReport> {
         for c in &changes {
             validate_id(&c.record)?;
+            for op in &c.ops {
+                if let Some(v) = &op.value {
+                    record::check_op_depth(&op.path, v)?;
+                }
+            }
         }
         let mut report = WriteReport::default();
         let vv = self.version_vector();
@@ -396,15 +403,13 @@ impl Database {
             Some(bytes) => keys::decode_state(id.as_bytes(), &bytes).map(Some),
         }
     }
+}
 
-    /// Record ids are validated; a record with system fields in its content is rejected.
-    pub fn check_content(content: &BTreeMap<String, Value>) -> Result<()> {
-        if let Some(k) = content.keys().find(|k| record::is_system_field(k)) {
-            return Err(StoreError::InvalidRecord(format!(
-                "{k} is a system field and cannot be written"
-            )));
-        }
-        Ok(())
+/// A local write's content must be readable once stored (see [`record::MAX_CONTENT_DEPTH`]).
+fn check_kind(kind: &WriteKind) -> Result<()> {
+    match kind {
+        WriteKind::Save(content) | WriteKind::Upsert(content) => record::check_depth(content),
+        WriteKind::Delete => Ok(()),
     }
 }
 
