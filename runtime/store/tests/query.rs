@@ -1006,6 +1006,37 @@ fn in_with_a_literal_list_value_uses_the_index() {
     assert!(rows(any_of_none).is_empty());
 }
 
+/// The JSON form of a query AST is held to a nesting limit too (an AST built by a program
+/// is not parsed from text): the deepest one accepted converts and runs on a default thread
+/// stack, a deeper one is refused.
+#[test]
+fn deeply_nested_json_asts_are_refused() {
+    let not_chain = |n: usize| {
+        let mut j = json!(["comparison", "==", ["token", "a"], 1]);
+        for _ in 0..n {
+            j = json!(["not", j]);
+        }
+        json!([j])
+    };
+    // the stage list, the comparison, its key and the key's name take four of the levels
+    let deepest = query::json::MAX_JSON_DEPTH - 4;
+    let at_limit = not_chain(deepest);
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let q = query_from_json(&at_limit).unwrap();
+            let db = Database::memory(Options::default()).unwrap();
+            db.save(map_of([("a", Value::Int(1))])).unwrap();
+            query::run(&db, &q, &QueryOptions::default()).unwrap();
+            assert_eq!(query_from_json(&query_to_json(&q)).unwrap(), q);
+        })
+        .expect("spawn")
+        .join()
+        .expect("the deepest accepted AST runs within a 2 MiB stack");
+    let e = query_from_json(&not_chain(deepest + 1)).unwrap_err();
+    assert!(e.to_string().contains("nested more than"), "{e}");
+}
+
 /// A query string nested `n` levels deep.
 type Nested = fn(usize) -> String;
 

@@ -151,7 +151,35 @@ enum Stage {
     Aggregation(Aggregation),
 }
 
+/// JSON levels a query AST may have: room for what the string form's [`MAX_NESTING`] levels
+/// can take (a projection level is three: `["object", [["assignMember", "b", …]]]`, and the
+/// stage list, keys and scalars add a few).
+pub const MAX_JSON_DEPTH: usize = 4 * super::MAX_NESTING;
+
+/// Whether `j` nests deeper than `limit` levels; iterative, stopping at the limit.
+fn json_deeper_than(j: &Json, limit: usize) -> bool {
+    let mut stack = vec![(j, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match v {
+            Json::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            Json::Object(m) => stack.extend(m.values().map(|i| (i, depth + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A query from its JSON form. An AST built by a program (not parsed from text, where
+/// serde_json's own limit applies) is held to the same nesting limit as the string form.
 pub fn query_from_json(j: &Json) -> R<Query> {
+    if json_deeper_than(j, MAX_JSON_DEPTH) {
+        return bad(format!(
+            "the query's JSON form is nested more than {MAX_JSON_DEPTH} levels deep"
+        ));
+    }
     let Json::Array(items) = j else {
         return bad("a query is a JSON array of stages");
     };
