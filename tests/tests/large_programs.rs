@@ -22,6 +22,17 @@ fn run(name: &str, source: &str) -> std::process::Output {
     out
 }
 
+/// The output of `mixc run` of `source`, which must succeed.
+fn run_ok(name: &str, source: &str) -> String {
+    let out = run(name, source);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn numbers(n: usize) -> String {
     (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
 }
@@ -36,17 +47,9 @@ fn array_literals_longer_than_a_function_has_registers_run() {
         numbers(n),
         n - 1
     );
-    let out = run("long_array", &source);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = run_ok("long_array", &source);
     let sum = n * (n - 1) / 2;
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        format!("[{n}, 0, {}, {sum}]\n", n - 1)
-    );
+    assert_eq!(stdout, format!("[{n}, 0, {}, {sum}]\n", n - 1));
 }
 
 #[test]
@@ -59,17 +62,8 @@ fn array_literals_around_the_run_length_keep_their_order() {
             numbers(n),
             n - 1
         );
-        let out = run(&format!("run_{n}"), &source);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            format!("[{n}, {seam}, {}]\n", n - 1),
-            "{n} items"
-        );
+        let stdout = run_ok(&format!("run_{n}"), &source);
+        assert_eq!(stdout, format!("[{n}, {seam}, {}]\n", n - 1), "{n} items");
     }
 }
 
@@ -85,16 +79,8 @@ fn record_literals_with_many_fields_keep_the_last_of_a_repeated_key() {
         fields.join(", "),
         n - 1
     );
-    let out = run("many_fields", &source);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        format!("[{n}, 0, {}]\n", n - 1)
-    );
+    let stdout = run_ok("many_fields", &source);
+    assert_eq!(stdout, format!("[{n}, 0, {}]\n", n - 1));
 }
 
 fn lets(n: usize) -> String {

@@ -4,6 +4,7 @@
 pub mod commit;
 pub mod crdt;
 pub mod database;
+mod depth;
 pub mod engine;
 pub mod error;
 pub mod escjson;

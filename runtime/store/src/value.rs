@@ -29,19 +29,12 @@ impl Value {
     /// map or case argument adds one). Iterative, and it stops at the limit, so a hostile
     /// value of any depth is measured in bounded time and stack.
     pub fn nests_deeper_than(&self, limit: usize) -> bool {
-        let mut stack = vec![(self, 1usize)];
-        while let Some((v, depth)) = stack.pop() {
-            if depth > limit {
-                return true;
-            }
-            match v {
-                Value::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
-                Value::Map(m) => stack.extend(m.values().map(|i| (i, depth + 1))),
-                Value::Case(_, Some(arg)) => stack.push((arg, depth + 1)),
-                _ => {}
-            }
-        }
-        false
+        crate::depth::exceeds(self, limit, |v, out| match v {
+            Value::Array(items) => out.extend(items),
+            Value::Map(m) => out.extend(m.values()),
+            Value::Case(_, Some(arg)) => out.push(arg),
+            _ => {}
+        })
     }
 
     /// Rank of the kind in the total order; ints and floats share the number rank.

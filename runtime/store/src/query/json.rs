@@ -158,18 +158,11 @@ pub const MAX_JSON_DEPTH: usize = 4 * super::MAX_NESTING;
 
 /// Whether `j` nests deeper than `limit` levels; iterative, stopping at the limit.
 fn json_deeper_than(j: &Json, limit: usize) -> bool {
-    let mut stack = vec![(j, 1usize)];
-    while let Some((v, depth)) = stack.pop() {
-        if depth > limit {
-            return true;
-        }
-        match v {
-            Json::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
-            Json::Object(m) => stack.extend(m.values().map(|i| (i, depth + 1))),
-            _ => {}
-        }
-    }
-    false
+    crate::depth::exceeds(j, limit, |v, out| match v {
+        Json::Array(items) => out.extend(items),
+        Json::Object(m) => out.extend(m.values()),
+        _ => {}
+    })
 }
 
 /// A query from its JSON form. An AST built by a program (not parsed from text, where
