@@ -763,7 +763,10 @@ fn records_too_deep_to_read_back_are_refused() {
     // the content map is one level, the field's value the rest
     let fits = map_of([("v", nested(max - 2, Value::Int(1)))]);
     let id = db.save(fits.clone()).unwrap();
-    assert_eq!(field(&db.get(&id).unwrap().unwrap(), "v"), field(&fits, "v"));
+    assert_eq!(
+        field(&db.get(&id).unwrap().unwrap(), "v"),
+        field(&fits, "v")
+    );
 
     let deep = map_of([("v", nested(max - 1, Value::Int(1)))]);
     for (how, result) in [
@@ -772,22 +775,33 @@ fn records_too_deep_to_read_back_are_refused() {
         ("save_batch", db.save_batch(vec![deep.clone()]).map(drop)),
         (
             "nested map",
-            db.save(map_of([("a", map_of([("b", nested(max - 2, Value::Int(1)))]))]))
-                .map(drop),
+            db.save(map_of([(
+                "a",
+                map_of([("b", nested(max - 2, Value::Int(1)))]),
+            )]))
+            .map(drop),
         ),
         (
             "hostile depth",
-            db.save(map_of([("v", nested(5_000, Value::Null))])).map(drop),
+            db.save(map_of([("v", nested(5_000, Value::Null))]))
+                .map(drop),
         ),
     ] {
         match result {
             Err(StoreError::InvalidRecord(m)) => {
-                assert!(m.contains(&format!("nested more than {max} levels")), "{how}: {m}")
+                assert!(
+                    m.contains(&format!("nested more than {max} levels")),
+                    "{how}: {m}"
+                )
             }
             other => panic!("{how}: expected a refusal, got {other:?}"),
         }
     }
-    assert_eq!(db.record_ids().count(), 1, "nothing of the refused writes is stored");
+    assert_eq!(
+        db.record_ids().count(),
+        1,
+        "nothing of the refused writes is stored"
+    );
 
     // a remote change carrying such a value is refused too, and the store is unchanged
     let src = mem(2);
