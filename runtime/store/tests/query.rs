@@ -1046,8 +1046,10 @@ type Nested = fn(usize) -> String;
 #[test]
 fn deeply_nested_queries_are_refused_with_a_position() {
     let max = query::MAX_NESTING;
-    let shapes: [(&str, Nested); 5] = [
+    let shapes: [(&str, Nested); 6] = [
         ("not", |n| format!("{}a == 1", "not ".repeat(n))),
+        // a flat chain nests the tree too, one level per operator
+        ("arithmetic", |n| format!("a == 1{}", " + 1".repeat(n))),
         ("parentheses", |n| {
             format!("{}a == 1{}", "(".repeat(n), ")".repeat(n))
         }),

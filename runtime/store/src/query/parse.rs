@@ -469,14 +469,20 @@ impl<'a> Parser<'a> {
     /// "field", "field"]`); inside lists and calculations it is a string literal.
     fn calc(&mut self, min_prec: u8, in_projection: bool) -> R<Expr> {
         let mut lhs = self.primary(in_projection)?;
+        // each operator nests the tree one level deeper on the left: a flat chain of them
+        // counts toward the nesting limit like parentheses do
+        let mut applied = 0;
         while let Some(op) = self.calc_op() {
             if op.precedence() < min_prec.max(1) {
                 break;
             }
             self.pos += 1;
+            self.nest()?;
+            applied += 1;
             let rhs = literal_strings(self.calc(op.precedence() + 1, in_projection)?);
             lhs = Expr::Calc(op, Box::new(literal_strings(lhs)), Box::new(rhs));
         }
+        self.depth -= applied;
         Ok(lhs)
     }
 
