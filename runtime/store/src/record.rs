@@ -81,21 +81,20 @@ pub fn split_incoming(v: Value) -> Result<Incoming> {
 /// than 256: a deeper record could be written but never read back.
 pub const MAX_CONTENT_DEPTH: usize = 200;
 
-/// Refuses content nested deeper than [`MAX_CONTENT_DEPTH`].
+/// Refuses content nested deeper than [`MAX_CONTENT_DEPTH`]: each field as the change that
+/// writes it will be checked on every replica ([`check_op_depth`]).
 pub fn check_depth(content: &BTreeMap<String, Value>) -> Result<()> {
     for (field, v) in content {
-        if v.nests_deeper_than(MAX_CONTENT_DEPTH - 1) {
-            return Err(too_deep(field));
-        }
+        check_op_depth(std::slice::from_ref(field), v)?;
     }
     Ok(())
 }
 
 /// Refuses a change's value that would put the content deeper than [`MAX_CONTENT_DEPTH`]:
-/// it lands `path.len()` levels below the content map.
+/// it lands `path.len()` levels below the content map, which is the first level.
 pub fn check_op_depth(path: &[String], value: &Value) -> Result<()> {
-    let room = MAX_CONTENT_DEPTH.saturating_sub(path.len() + 1);
-    if path.len() + 1 > MAX_CONTENT_DEPTH || value.nests_deeper_than(room) {
+    let room = MAX_CONTENT_DEPTH.saturating_sub(path.len());
+    if room == 0 || value.nests_deeper_than(room) {
         return Err(too_deep(&path.join(".")));
     }
     Ok(())

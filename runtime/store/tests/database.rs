@@ -767,6 +767,10 @@ fn records_too_deep_to_read_back_are_refused() {
         field(&db.get(&id).unwrap().unwrap(), "v"),
         field(&fits, "v")
     );
+    // and another replica accepts it: the limit is the same for changes from a peer
+    let peer = mem(3);
+    sync_pair(&db, &peer);
+    assert_eq!(peer.get(&id).unwrap(), db.get(&id).unwrap());
 
     let deep = map_of([("v", nested(max - 1, Value::Int(1)))]);
     for (how, result) in [
