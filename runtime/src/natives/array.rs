@@ -298,7 +298,11 @@ fn flat_map(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         match call1(host, f, x)? {
             Value::Array(part) => {
                 host.charge(part.len() as u64)?;
-                out.extend_from_slice(&part);
+                // A part the function just built is ours alone: move its elements.
+                match Rc::try_unwrap(part) {
+                    Ok(items) => out.extend(items),
+                    Err(shared) => out.extend_from_slice(&shared),
+                }
             }
             other => {
                 return Err(expected(
