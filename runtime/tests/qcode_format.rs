@@ -23,7 +23,7 @@ use proptest::prelude::*;
 
 /// Number of `Instr` variants; `variant_index` below fails to compile when one is added
 /// without being covered here.
-const VARIANTS: usize = 70;
+const VARIANTS: usize = 71;
 
 /// The test's own numbering of the variants: an exhaustive match, so a new variant is a
 /// compile error until the tests build it.
@@ -100,6 +100,7 @@ fn variant_index(i: &Instr) -> usize {
         BranchCmpInt { .. } => 67,
         AddIntBranchCmp { .. } => 68,
         AddIntBranchCmpInt { .. } => 69,
+        RemInt { .. } => 70,
     }
 }
 
@@ -442,6 +443,12 @@ fn make(v: usize, p: &mut Picker) -> Instr {
             value: p.int() as i16,
             limit: p.int() as i16,
             target: p.target(),
+        },
+        70 => RemInt {
+            dst: p.reg(),
+            a: p.reg(),
+            // the verifier refuses a zero divisor (`verifier_refuses_rem_by_zero`)
+            value: p.int().max(1),
         },
         _ => panic!("no variant {v}"),
     }
@@ -1678,6 +1685,36 @@ fn verifier_checks_calls_and_closures() {
 }
 
 #[test]
+fn verifier_refuses_rem_by_zero() {
+    use Instr::*;
+    // The VM divides by the constant without testing it.
+    rejects(
+        &with_main(vec![
+            RemInt {
+                dst: 0,
+                a: 0,
+                value: 0,
+            },
+            ret(),
+        ]),
+        "function `main.main` pc 0: RemInt divides by the constant 0",
+    );
+    for value in [1, -1, 7, i32::MIN] {
+        assert_eq!(
+            verify(&with_main(vec![
+                RemInt {
+                    dst: 0,
+                    a: 0,
+                    value
+                },
+                ret()
+            ])),
+            Ok(())
+        );
+    }
+}
+
+#[test]
 fn verifier_checks_function_shape() {
     use Instr::*;
     rejects(&with_main(vec![]), "function `main.main`: no code");
@@ -1867,7 +1904,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 2, ABI 2
+    let expected = r#"; QCode format 3, ABI 2
 constants:
   #0  int -7
   #1  float 2.5

@@ -157,6 +157,13 @@ pub enum Instr {
         a: Reg,
         value: i32,
     },
+    /// `a % constant` for a non-zero integer constant (`i % 2`, `h % buckets`): the divisor
+    /// needs no register and no zero test.
+    RemInt {
+        dst: Reg,
+        a: Reg,
+        value: i32,
+    },
 
     // ----- the other typed `+` operations and the one dynamic one
     /// string + word or word + string.

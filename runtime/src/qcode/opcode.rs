@@ -150,4 +150,5 @@ instruction_table! {
     67 BranchCmpInt { op: Cmp, a: Reg, value: Small, target: Target, when: Bool }
     68 AddIntBranchCmp { op: Cmp, a: Reg, value: Small, b: Reg, target: Target }
     69 AddIntBranchCmpInt { op: Cmp, a: Reg, value: Small, limit: Small, target: Target }
+    70 RemInt { dst: Reg, a: Reg, value: Int }
 }

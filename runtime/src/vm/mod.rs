@@ -768,6 +768,19 @@ impl<'p> Vm<'p> {
                     ops::rem
                 ),
                 Instr::AddInt { dst, a, value } => add_int!(dst, a, value),
+                Instr::RemInt { dst, a, value } => match reg!(a) {
+                    // `value` is never zero (the verifier checks), so no division fault;
+                    // `wrapping_rem` covers `i64::MIN % -1`.
+                    Value::Int(x) => store_word(
+                        &mut regm!(dst),
+                        TAG_FLOAT,
+                        (x.wrapping_rem(value as i64) as f64).to_bits(),
+                    ),
+                    Value::Float(x) => {
+                        store_word(&mut regm!(dst), TAG_FLOAT, (x % value as f64).to_bits())
+                    }
+                    ref other => set!(dst, check!(ops::rem(other, &Value::Int(value as i64)))),
+                },
                 Instr::AddIntBranchCmp {
                     op,
                     a,

@@ -507,17 +507,15 @@ impl Lowerer<'_, '_> {
             }
             _ => {}
         }
-        // `x + 1` on numbers and `x - 1`: one instruction with the constant inline.
         if let ExprKind::Int(i) = b.kind {
-            let immediate = match op {
-                BinOp::Add if self.plus_kind(e) == Some(PlusKind::Number) => i32::try_from(i).ok(),
-                BinOp::Sub => i.checked_neg().and_then(|n| i32::try_from(n).ok()),
-                _ => None,
-            };
-            if let Some(value) = immediate {
+            if let Some(value) = self.immediate_operand(e, op, i) {
                 let x = self.operand(a)?;
                 self.at(e.span);
-                self.emit(Instr::AddInt { dst, a: x, value });
+                self.emit(if op == BinOp::Rem {
+                    Instr::RemInt { dst, a: x, value }
+                } else {
+                    Instr::AddInt { dst, a: x, value }
+                });
                 return Ok(());
             }
         }
@@ -552,6 +550,17 @@ impl Lowerer<'_, '_> {
         };
         self.emit(instr);
         Ok(())
+    }
+
+    /// The constant an `AddInt` or `RemInt` carries inline when `e` is `x op i`: `x + 1` on
+    /// numbers, `x - 1` (as `x + -1`) and `x % 7` (never `% 0`, which takes the general path).
+    pub(super) fn immediate_operand(&self, e: &Expr, op: BinOp, i: i64) -> Option<i32> {
+        match op {
+            BinOp::Add if self.plus_kind(e) == Some(PlusKind::Number) => i32::try_from(i).ok(),
+            BinOp::Sub => i.checked_neg().and_then(|n| i32::try_from(n).ok()),
+            BinOp::Rem if i != 0 => i32::try_from(i).ok(),
+            _ => None,
+        }
     }
 
     fn plus_kind(&self, e: &Expr) -> Option<PlusKind> {

@@ -4,7 +4,7 @@
 
 use mix_diagnostics::Diagnostic;
 use mix_runtime::qcode::{Instr, Reg};
-use mix_syntax::ast::{BinOp, Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
+use mix_syntax::ast::{Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
 use mix_syntax::walk::Node;
 
 use super::{codes, Binding, Exit, Lowerer, Res};
@@ -264,9 +264,14 @@ impl Lowerer<'_, '_> {
                     // A lambda's body runs in another function.
                     ExprKind::Lambda(_) => continue,
                     ExprKind::Binary(op, a, b) => {
-                        let immediate_right = matches!(op, BinOp::Add | BinOp::Sub)
-                            || (op.is_comparison()
-                                && matches!(b.kind, ExprKind::Int(i) if i16::try_from(i).is_ok()));
+                        // A constant the instruction carries inline needs no register.
+                        let immediate_right = match b.kind {
+                            ExprKind::Int(i) => {
+                                self.immediate_operand(e, *op, i).is_some()
+                                    || (op.is_comparison() && i16::try_from(i).is_ok())
+                            }
+                            _ => false,
+                        };
                         for (side, immediate) in [(a, false), (b, immediate_right)] {
                             if let ExprKind::Int(i) = side.kind {
                                 if !immediate && !found.contains(&i) && found.len() < 8 {
