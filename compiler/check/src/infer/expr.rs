@@ -246,7 +246,8 @@ impl Infer<'_> {
                     .with_help(format!("copy it first: `let {name}Now = {name};`, and use that inside the function")),
                 );
             }
-            return self.subst.instantiate(&local.scheme);
+            let ty = self.subst.instantiate(&local.scheme);
+            return self.subst.widen_data_inputs(ty);
         }
         self.global(&[name], e)
     }
@@ -263,7 +264,8 @@ impl Infer<'_> {
                     .with_help("its `_meta_` names the alternatives"),
                 );
             }
-            return self.subst.instantiate(&scheme);
+            let ty = self.subst.instantiate(&scheme);
+            return self.subst.widen_data_inputs(ty);
         }
         if let Some(scheme) = self.globals.constructor(path) {
             return self.subst.instantiate(&scheme);
@@ -366,8 +368,17 @@ impl Infer<'_> {
                 boolean()
             }
             Eq | Ne | StrictEq | StrictNe | Lt | Le | Gt | Ge => {
+                // Operands of one type, and data (spec §4): functions and streams do not
+                // compare, except with `undefined` (`s === undefined` asks whether `s` is).
                 let x = self.expr(a);
                 let y = self.expr(b);
+                let with_undefined = [a, b]
+                    .iter()
+                    .any(|side| matches!(side.kind, ExprKind::Undefined));
+                if !with_undefined {
+                    let operand = self.subst.fresh_data();
+                    self.expect(&operand, &x, a.span);
+                }
                 self.expect(&x, &y, b.span);
                 boolean()
             }

@@ -32,6 +32,13 @@ impl Subst {
         (self.bindings.len() - 1) as TVar
     }
 
+    /// A fresh variable that only data-range types may fill.
+    pub fn fresh_data(&mut self) -> Ty {
+        let v = self.fresh_var();
+        self.constrain(v, Constraint::Data);
+        Ty::Var(v)
+    }
+
     pub fn constrain(&mut self, var: TVar, c: Constraint) {
         let slot = &mut self.constraints[var as usize];
         *slot = Some(match (*slot, c) {
@@ -178,13 +185,13 @@ impl Subst {
         }
         if let Some(c) = self.constraint(var) {
             if !satisfies(self, &ty, c) {
-                let what = if c == Constraint::Word {
-                    "a number or a string"
-                } else {
-                    "data"
+                // Named by what the variable stands for: "expected `data`", not "expected `A`".
+                let (expected, what) = match c {
+                    Constraint::Word => (con("word"), "a number or a string"),
+                    Constraint::Data => (data(), "data"),
                 };
                 return Err(Mismatch {
-                    expected: Ty::Var(var),
+                    expected,
                     found: ty,
                     detail: Some(format!("the value must be {what}")),
                 });
@@ -633,6 +640,39 @@ impl Subst {
             map.insert(*var, fresh);
         }
         substitute(&scheme.ty, &map)
+    }
+}
+
+impl Subst {
+    /// `ty` at a use of a value: a `data` that is a whole input (a parameter, or the result of
+    /// a function the caller passes in) becomes a fresh `@data` variable. Values are
+    /// immutable, so a function that accepts any data accepts a number as a number:
+    /// `array.sort(.total, xs)` leaves the records' `total` a number instead of unifying it
+    /// with `data` (which made every later `+` on it dynamic). Outputs stay `data`, and so
+    /// does `data` inside a container: `map(data)` holds values of different types, which one
+    /// variable could not.
+    pub fn widen_data_inputs(&mut self, ty: Ty) -> Ty {
+        if !data_in_signature(&ty) {
+            return ty;
+        }
+        self.widen(&ty, true)
+    }
+
+    fn widen(&mut self, ty: &Ty, output: bool) -> Ty {
+        match ty {
+            Ty::Con(n, args) if args.is_empty() && &**n == "data" && !output => self.fresh_data(),
+            Ty::Fun(a, b) => fun(self.widen(a, !output), self.widen(b, output)),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Whether a `data` is a parameter or result somewhere along `ty`'s arrows.
+fn data_in_signature(ty: &Ty) -> bool {
+    match ty {
+        Ty::Con(n, args) => args.is_empty() && &**n == "data",
+        Ty::Fun(a, b) => data_in_signature(a) || data_in_signature(b),
+        _ => false,
     }
 }
 
