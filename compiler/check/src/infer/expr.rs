@@ -247,6 +247,10 @@ impl Infer<'_> {
                 );
             }
             let ty = self.subst.instantiate(&local.scheme);
+            // A `var` is also a place to assign to: its type stays as declared.
+            if local.mutable {
+                return ty;
+            }
             return self.subst.widen_data_inputs(ty);
         }
         self.global(&[name], e)
