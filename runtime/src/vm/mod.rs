@@ -768,6 +768,22 @@ impl<'p> Vm<'p> {
                     ops::rem
                 ),
                 Instr::AddInt { dst, a, value } => add_int!(dst, a, value),
+                // A `+` the checker left polymorphic (`def incr(n) = n + 1`): two numbers take
+                // `AddNum`'s inline path, anything else the table (`ops::add_dyn`).
+                Instr::AddDyn { dst, a, b } => match (&reg!(a), &reg!(b)) {
+                    (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => arith!(
+                        dst,
+                        a,
+                        b,
+                        |x: i64, y: i64| IntOp::int(x.checked_add(y)),
+                        |x: f64, y: f64| x + y,
+                        ops::add_num
+                    ),
+                    _ => {
+                        self.frames.last_mut().expect("frame").pc = pc!() as u32;
+                        check!(self.slow_op(instr, base!()));
+                    }
+                },
                 Instr::RemInt { dst, a, value } => match reg!(a) {
                     // `value` is never zero (the verifier checks), so no division fault;
                     // `wrapping_rem` covers `i64::MIN % -1`.
@@ -1056,7 +1072,6 @@ impl<'p> Vm<'p> {
                 | Instr::Concat { .. }
                 | Instr::ArrayConcat { .. }
                 | Instr::MapMerge { .. }
-                | Instr::AddDyn { .. }
                 | Instr::LoadNative { .. }
                 | Instr::Not { .. }
                 | Instr::KleeneAnd { .. }
