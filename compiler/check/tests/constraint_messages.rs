@@ -1,17 +1,9 @@
 //! A value that breaks a type variable's constraint (`@data`, `@word`) is reported against what
 //! the variable stands for, not against the variable's name.
 
-use mix_check::{check_file, CheckDatabase};
+mod common;
 
-fn messages(source: &str) -> Vec<String> {
-    let mut db = CheckDatabase::default();
-    let (workspace, files) = db.load(&[("c.mix".to_string(), source.to_string())]);
-    check_file(&db, workspace, files[0])
-        .into_iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{} {}", d.code, d.message))
-        .collect()
-}
+use common::error_messages as messages;
 
 #[test]
 fn a_function_where_data_is_expected_names_data() {

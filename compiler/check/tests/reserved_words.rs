@@ -1,17 +1,9 @@
 //! `self` and `global` used where a name was meant: the message names the word the user wrote
 //! and says what it is for.
 
-use mix_check::{check_file, CheckDatabase};
+mod common;
 
-fn messages(source: &str) -> Vec<String> {
-    let mut db = CheckDatabase::default();
-    let (workspace, files) = db.load(&[("words.mix".to_string(), source.to_string())]);
-    check_file(&db, workspace, files[0])
-        .into_iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{} {}", d.code, d.message))
-        .collect()
-}
+use common::error_messages as messages;
 
 #[test]
 fn a_reserved_word_as_a_variable_is_named_in_the_error() {
