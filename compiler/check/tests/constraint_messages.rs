@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::error_messages as messages;
+use common::{error_messages as messages, errors};
 
 #[test]
 fn a_function_where_data_is_expected_names_data() {
@@ -36,6 +36,13 @@ fn comparisons_need_data() {
     assert_eq!(
         messages("def f(a: array(number), b) = a == b && b != [1]\n"),
         Vec::<String>::new()
+    );
+    // The comparison is labelled with why it needs data.
+    let found = errors("def f(s: stream(number)) = s < s\n");
+    let labels: Vec<&str> = found[0].labels.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["`<` compares data: functions and streams do not compare"]
     );
     // Any value may be compared with `undefined`.
     assert_eq!(

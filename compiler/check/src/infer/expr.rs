@@ -381,7 +381,13 @@ impl Infer<'_> {
                     .any(|side| matches!(side.kind, ExprKind::Undefined));
                 if !with_undefined {
                     let operand = self.subst.fresh_data();
-                    self.expect(&operand, &x, a.span);
+                    if let Err(m) = self.subst.unify(&operand, &x) {
+                        let why = format!(
+                            "`{}` compares data: functions and streams do not compare",
+                            op.text()
+                        );
+                        self.mismatch(m, a.span, Some((e.span, why)));
+                    }
                 }
                 self.expect(&x, &y, b.span);
                 boolean()
