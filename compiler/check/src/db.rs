@@ -273,10 +273,9 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
     diagnostics.extend(infer.diagnostics.drain(..).map(|d| (last.clone(), d)));
     // At module level nothing else is in scope: every variable left is quantified, so no scheme
     // leaks variables of this inference into another.
-    let closed = BTreeSet::new();
     let schemes = members
         .iter()
-        .map(|n| (n.clone(), infer.subst.generalize(&own[n], &closed)))
+        .map(|n| (n.clone(), infer.subst.generalize(&own[n], BTreeSet::new)))
         .collect();
     let plus = plus_sites
         .iter()

@@ -94,7 +94,7 @@ pub fn case_scheme(
         Some(a) => fun(a, result),
         None => result,
     };
-    Some(infer.subst.generalize(&ty, &Default::default()))
+    Some(infer.subst.generalize(&ty, Default::default))
 }
 
 /// What `type(T)` tests at run time (for the back ends).

@@ -176,15 +176,7 @@ impl<'g> Infer<'g> {
     }
 
     pub fn generalize(&self, ty: &Ty) -> Scheme {
-        // Most `let`s have a type without variables: nothing to generalise, and no need to
-        // walk the whole environment (which made a block of n `let`s quadratic).
-        let ty = self.subst.resolve(ty);
-        let mut free = BTreeSet::new();
-        self.subst.free_vars(&ty, &mut free);
-        if free.is_empty() {
-            return Scheme::mono(ty);
-        }
-        self.subst.generalize(&ty, &self.env_vars())
+        self.subst.generalize(ty, || self.env_vars())
     }
 
     /// Unifies, reporting a mismatch at `span` as "expected …, found …".

@@ -618,12 +618,17 @@ impl Subst {
     }
 
     /// Quantifies the variables of `ty` not free in the environment.
-    pub fn generalize(&self, ty: &Ty, env_vars: &BTreeSet<TVar>) -> Scheme {
+    /// `env_vars` is only called when `ty` has variables: most types have none, and
+    /// collecting a long block's environment for each `let` made it quadratic.
+    pub fn generalize(&self, ty: &Ty, env_vars: impl FnOnce() -> BTreeSet<TVar>) -> Scheme {
         let ty = self.resolve(ty);
         let mut vars = BTreeSet::new();
         self.free_vars(&ty, &mut vars);
+        if vars.is_empty() {
+            return Scheme::mono(ty);
+        }
         let vars = vars
-            .difference(env_vars)
+            .difference(&env_vars())
             .map(|v| (*v, self.constraint(*v)))
             .collect();
         Scheme { vars, ty }
