@@ -101,8 +101,7 @@ impl Database {
             rec.state.apply(&change);
             rec.logged.push(LoggedChange::Kept(change));
         }
-        let records = group.items.len();
-        self.commit_group(records, group.items.into_iter().map(Ok))
+        self.commit_group(group.items.into_iter().map(Ok))
     }
 
     /// Plan, apply and durably commit a local write. Returns the change (None: no-op).
@@ -120,7 +119,7 @@ impl Database {
         let change = self.local_change(id.to_string(), ops);
         rec.state.apply(&change);
         rec.logged.push(LoggedChange::Kept(change));
-        Ok(self.commit_group(1, std::iter::once(Ok(rec)))?.pop())
+        Ok(self.commit_group(std::iter::once(Ok(rec)))?.pop())
     }
 
     /// A new local change to `record`: the next counter and a fresh clock reading.
@@ -210,7 +209,7 @@ impl Database {
             }
             Ok(rec)
         });
-        self.commit_group(report.records, records)?;
+        self.commit_group(records)?;
         Ok(report)
     }
 
@@ -226,7 +225,7 @@ impl Database {
             .collect()
     }
 
-    /// Emit and commit the puts of `count` records. A large group goes to the engine in parts
+    /// Emit and commit the records' puts. A large group goes to the engine in parts
     /// of about [`PART_PUTS`] puts, each atomic with the version vector covering its changes;
     /// only the last part is synced, and the call returns once it is, so everything is durable
     /// when it returns. A crash before that keeps a prefix of the parts, each complete (the
@@ -239,11 +238,10 @@ impl Database {
     /// writes' changes, in record order (a merge's changes moved into the states).
     fn commit_group(
         &self,
-        count: usize,
-        records: impl Iterator<Item = Result<Pending>>,
+        records: impl ExactSizeIterator<Item = Result<Pending>>,
     ) -> Result<Vec<Change>> {
         // about a dozen puts per record (a part may overshoot by one record's puts)
-        let capacity = (count * 16).min(PART_PUTS + 256);
+        let capacity = (records.len() * 16).min(PART_PUTS + 256);
         // Records without changes (local writes that changed nothing) write nothing; left out
         // before peeking, so the part that ends the group is known to be the last.
         let mut records = records
