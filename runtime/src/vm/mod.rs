@@ -619,6 +619,19 @@ impl<'p> Vm<'p> {
         }
         // `dst = a + value` for a small constant: integers inline (overflow gives a float),
         // anything else through the general `+` of numbers.
+        // Number `+`: `AddNum`, and `AddDyn` when both operands turn out to be numbers.
+        macro_rules! add_num {
+            ($dst:expr, $a:expr, $b:expr) => {
+                arith!(
+                    $dst,
+                    $a,
+                    $b,
+                    |x: i64, y: i64| IntOp::int(x.checked_add(y)),
+                    |x: f64, y: f64| x + y,
+                    ops::add_num
+                )
+            };
+        }
         macro_rules! add_int {
             ($dst:expr, $a:expr, $value:expr) => {
                 match reg!($a) {
@@ -724,14 +737,7 @@ impl<'p> Vm<'p> {
                         }
                     );
                 }
-                Instr::AddNum { dst, a, b } => arith!(
-                    dst,
-                    a,
-                    b,
-                    |x: i64, y: i64| IntOp::int(x.checked_add(y)),
-                    |x: f64, y: f64| x + y,
-                    ops::add_num
-                ),
+                Instr::AddNum { dst, a, b } => add_num!(dst, a, b),
                 Instr::Sub { dst, a, b } => arith!(
                     dst,
                     a,
@@ -771,14 +777,9 @@ impl<'p> Vm<'p> {
                 // A `+` the checker left polymorphic (`def incr(n) = n + 1`): two numbers take
                 // `AddNum`'s inline path, anything else the table (`ops::add_dyn`).
                 Instr::AddDyn { dst, a, b } => match (&reg!(a), &reg!(b)) {
-                    (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => arith!(
-                        dst,
-                        a,
-                        b,
-                        |x: i64, y: i64| IntOp::int(x.checked_add(y)),
-                        |x: f64, y: f64| x + y,
-                        ops::add_num
-                    ),
+                    (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+                        add_num!(dst, a, b)
+                    }
                     _ => {
                         self.frames.last_mut().expect("frame").pc = pc!() as u32;
                         check!(self.slow_op(instr, base!()));
