@@ -44,21 +44,31 @@ fn mix_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `module.name` of every public `def` in a library file (module bodies are indented; a
-/// `private def` is not public).
+/// `module.name` of every public `def` of a library file, read by the project's parser.
 fn public_functions(text: &str) -> Vec<String> {
-    let mut module = None;
+    use mix_syntax::ast::ItemKind;
+    let parsed = mix_syntax::parse_with(
+        text,
+        mix_syntax::ParseOptions {
+            allow_primitives: true,
+        },
+    );
+    assert!(
+        !parsed.diagnostics.iter().any(|d| d.is_error()),
+        "the library file does not parse: {:?}",
+        parsed.diagnostics
+    );
     let mut out = Vec::new();
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("module ") {
-            let name = rest.split_whitespace().next().unwrap_or("");
-            module = (name != "end").then(|| name.to_string());
-        } else if let (Some(m), Some(rest)) = (&module, line.trim_start().strip_prefix("def ")) {
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            out.push(format!("{m}.{name}"));
+    for item in &parsed.file.items {
+        let ItemKind::Module(m) = &item.kind else {
+            continue;
+        };
+        for inner in &m.items {
+            if let ItemKind::Def(d) = &inner.kind {
+                if !d.private {
+                    out.push(format!("{}.{}", m.name.name, d.name.name));
+                }
+            }
         }
     }
     out
