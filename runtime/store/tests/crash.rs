@@ -2,8 +2,9 @@
 //! batches from a third, and from a fourth batches large enough to be committed in parts by
 //! a helper thread; each id printed only after its write is acknowledged) and is killed with
 //! SIGKILL at a random moment. After every kill the store must open cleanly and hold every
-//! acknowledged write, and of a large batch cut by the kill a prefix of records is present. The child is this test binary re-executed with
-//! `MIX_STORE_CRASH_CHILD` set. Runs: 200 (set `MIX_STORE_CRASH_RUNS` for a longer run).
+//! acknowledged write, and of a large batch cut by the kill a prefix of records is present.
+//! The child is this test binary re-executed with `MIX_STORE_CRASH_CHILD` set. Runs: 200 (set
+//! `MIX_STORE_CRASH_RUNS` for a longer run).
 
 use mix_store::record;
 use mix_store::value::{map_of, Value};
