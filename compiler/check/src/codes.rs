@@ -22,3 +22,4 @@ pub const INTERFACE_ONLY: &str = "W0201";
 pub const DEPRECATED: &str = "W0202";
 pub const NON_EXHAUSTIVE: &str = "W0203";
 pub const UNREACHABLE_ARM: &str = "W0204";
+pub const DATA_NARROWED: &str = "W0205";

@@ -200,6 +200,11 @@ pub struct GroupResult<'db> {
     #[tracked]
     #[returns(ref)]
     pub plus: Vec<(String, Span, crate::infer::PlusKind)>,
+    /// Each `data` value of each member used where a narrower type is expected (member, span
+    /// of the value relative to its item) and the run-time test it gets.
+    #[tracked]
+    #[returns(ref)]
+    pub narrowing: Vec<(String, Span, crate::infer::Narrowing)>,
 }
 
 #[salsa::tracked]
@@ -219,6 +224,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
     let mut infer = Infer::new(&globals);
     let mut diagnostics: Vec<(String, Diagnostic)> = Vec::new();
     let mut plus_sites: Vec<(String, Span, crate::ty::Ty, crate::ty::Ty)> = Vec::new();
+    let mut value_sites: Vec<(String, crate::infer::ValueSite)> = Vec::new();
 
     // Members see each other monomorphically while their group is inferred.
     let mut own: BTreeMap<String, Ty> = BTreeMap::new();
@@ -262,6 +268,7 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
                 .drain(..)
                 .map(|(span, x, y)| (name.clone(), span, x, y)),
         );
+        value_sites.extend(infer.value_sites.drain(..).map(|v| (name.clone(), v)));
     }
     infer.settle(Span::new(0, 3));
     for (name, vars) in &declared {
@@ -287,7 +294,46 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
             )
         })
         .collect();
-    GroupResult::new(db, schemes, diagnostics, plus)
+    let narrowing = narrowings(&infer, &value_sites, &mut diagnostics);
+    GroupResult::new(db, schemes, diagnostics, plus, narrowing)
+}
+
+/// The run-time tests of `data` values used where narrower types are expected (spec §4), one
+/// per value, with a warning for each that no written type asks for.
+fn narrowings(
+    infer: &Infer<'_>,
+    sites: &[(String, crate::infer::ValueSite)],
+    diagnostics: &mut Vec<(String, Diagnostic)>,
+) -> Vec<(String, Span, crate::infer::Narrowing)> {
+    let mut out: Vec<(String, Span, crate::infer::Narrowing)> = Vec::new();
+    let mut warned: BTreeSet<(String, Span)> = BTreeSet::new();
+    for (member, site) in sites {
+        let Some(narrowing) =
+            crate::infer::Narrowing::of(&infer.subst, &site.expected, &site.found)
+        else {
+            continue;
+        };
+        if !out.iter().any(|(m, s, _)| m == member && *s == site.span) {
+            out.push((member.clone(), site.span, narrowing));
+        }
+        if site.explicit || !warned.insert((member.clone(), site.span)) {
+            continue;
+        }
+        let shown = crate::ty::Printer::default().print(&infer.subst.resolve(&site.expected));
+        diagnostics.push((
+            member.clone(),
+            Diagnostic::warning(
+                codes::DATA_NARROWED,
+                format!("a `data` value is used as `{shown}`: it is checked at run time"),
+                site.span,
+            )
+            .with_label(site.span, "this value's type is `data`")
+            .with_help(format!(
+                "write `type({shown}, e)` or `e : {shown}` to make the check explicit"
+            )),
+        ));
+    }
+    out
 }
 
 /// A type variable of a declared signature: its name, its variable and the constraint

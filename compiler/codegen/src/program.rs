@@ -5,10 +5,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use mix_check::db::{def_body, def_start, group_of, infer_group, Db, DefId};
+use mix_check::db::{def_body, def_start, group_of, infer_group, Db, DefId, GroupResult};
 use mix_check::db::{SourceFile, Workspace};
-use mix_check::infer::PlusKind;
-use mix_diagnostics::{Diagnostic, LineMap};
+use mix_check::infer::{Narrowing, PlusKind};
+use mix_diagnostics::{Diagnostic, LineMap, Span};
 use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module};
 use mix_runtime::vm::{native_index, native_table};
 
@@ -248,15 +248,29 @@ impl<'db> ProgramBuilder<'db> {
 
     /// The operation of each `+` of a definition, by span relative to its item.
     pub fn plus_kinds(&self, key: &DefKey) -> HashMap<(u32, u32), PlusKind> {
+        self.group_sites(key, |group| group.plus(self.db))
+    }
+
+    /// The run-time test of each `data` value of a definition used where a narrower type is
+    /// expected, by span relative to its item.
+    pub fn narrowings(&self, key: &DefKey) -> HashMap<(u32, u32), Narrowing> {
+        self.group_sites(key, |group| group.narrowing(self.db))
+    }
+
+    /// The entries of `key`'s definition in one per-site table of its group's inference.
+    fn group_sites<T: Copy + 'db>(
+        &self,
+        key: &DefKey,
+        table: impl FnOnce(&'db GroupResult<'db>) -> &'db Vec<(String, Span, T)>,
+    ) -> HashMap<(u32, u32), T> {
         let Some(group) = group_of(self.db, self.workspace, key.file, &key.module, &key.name)
         else {
             return HashMap::new();
         };
-        infer_group(self.db, group)
-            .plus(self.db)
+        table(infer_group(self.db, group))
             .iter()
             .filter(|(member, _, _)| *member == key.name)
-            .map(|(_, span, kind)| ((span.start, span.end), *kind))
+            .map(|(_, span, site)| ((span.start, span.end), *site))
             .collect()
     }
 

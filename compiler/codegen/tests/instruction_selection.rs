@@ -1,10 +1,11 @@
 //! Which instructions arithmetic with a constant operand compiles to: the constant travels
 //! inline (`AddInt`, `RemInt`) where the instruction can carry it, and loops do not load such a
-//! constant into a register they never read.
+//! constant into a register they never read. And where the checker's run-time tests of `data`
+//! values used as narrower types go.
 
 use mix_check::CheckDatabase;
 use mix_codegen::{compile, Roots};
-use mix_runtime::qcode::Instr;
+use mix_runtime::qcode::{Instr, KindTest};
 
 /// The instructions of the function `t.main` compiled from `source`.
 fn main_code(source: &str) -> Vec<Instr> {
@@ -74,4 +75,56 @@ fn loops_do_not_hoist_a_constant_carried_inline() {
         0,
         "{code:?}"
     );
+}
+
+fn kind_tests(code: &[Instr], kind: KindTest) -> usize {
+    count(
+        code,
+        |i| matches!(i, Instr::TestKind { kind: k, .. } if *k == kind),
+    )
+}
+
+const NARROWING_PRELUDE: &str = "def d = string.parseJSON(\"[1]\")\ndef half(x: number) = x / 2\n";
+
+#[test]
+fn a_data_value_used_as_a_narrower_type_is_tested_once_where_it_is_used() {
+    for (body, kind) in [
+        // an argument: a global, then a local register (no code of its own to hang it on)
+        ("def main() = half(d)", KindTest::Number),
+        ("def main() { let n = d; return half(n) }", KindTest::Number),
+        ("def main() = d |> half", KindTest::Number),
+        ("def main() = d * 2", KindTest::Number),
+        ("def main() = if (d) 1 else 2", KindTest::Bool),
+        ("def main() = array.length(d)", KindTest::Array),
+        ("def main() = half(d : number)", KindTest::Number),
+    ] {
+        let code = main_code(&format!("{NARROWING_PRELUDE}{body}"));
+        assert_eq!(kind_tests(&code, kind), 1, "{body}: {code:?}");
+        assert_eq!(
+            count(&code, |i| matches!(i, Instr::Fail { .. })),
+            1,
+            "{body}: {code:?}"
+        );
+    }
+}
+
+#[test]
+fn values_of_their_own_type_or_left_data_are_not_tested() {
+    for body in [
+        "def main() = half(4)",
+        "def main(n) = half(n)",
+        "def main() = string.formatJSON(d)",
+        "def main() = d + 1",
+        "def main() = d == 1",
+    ] {
+        let code = main_code(&format!("{NARROWING_PRELUDE}{body}"));
+        assert_eq!(
+            count(&code, |i| matches!(
+                i,
+                Instr::TestKind { .. } | Instr::Fail { .. }
+            )),
+            0,
+            "{body}: {code:?}"
+        );
+    }
 }

@@ -65,39 +65,39 @@ impl Infer<'_> {
             ExprKind::DynField(base, key) => {
                 let base_ty = self.expr(base);
                 let key_ty = self.expr(key);
-                self.expect(&string(), &key_ty, key.span);
+                self.expect_value(&string(), &key_ty, key.span, false);
                 let value = self.fresh();
-                self.expect(&app("map", value.clone()), &base_ty, base.span);
+                self.expect_value(&app("map", value.clone()), &base_ty, base.span, false);
                 value
             }
             ExprKind::Index(base, index) => {
                 let base_ty = self.expr(base);
                 let index_ty = self.expr(index);
-                self.expect(&number(), &index_ty, index.span);
+                self.expect_value(&number(), &index_ty, index.span, false);
                 let elem = self.fresh();
-                self.expect(&app("array", elem.clone()), &base_ty, base.span);
+                self.expect_value(&app("array", elem.clone()), &base_ty, base.span, false);
                 elem
             }
             ExprKind::Slice(base, from, to) => {
                 let base_ty = self.expr(base);
                 for bound in from.iter().chain(to.iter()) {
                     let t = self.expr(bound);
-                    self.expect(&number(), &t, bound.span);
+                    self.expect_value(&number(), &t, bound.span, false);
                 }
                 let elem = self.fresh();
-                self.expect(&app("array", elem.clone()), &base_ty, base.span);
+                self.expect_value(&app("array", elem.clone()), &base_ty, base.span, false);
                 app("stream", elem)
             }
             ExprKind::ToStream(base) => {
                 let base_ty = self.expr(base);
                 let elem = self.fresh();
-                self.expect(&app("array", elem.clone()), &base_ty, base.span);
+                self.expect_value(&app("array", elem.clone()), &base_ty, base.span, false);
                 app("stream", elem)
             }
             ExprKind::TupleIndex(base, index, arity) => {
                 let base_ty = self.expr(base);
                 let elems: Vec<Ty> = (0..*arity).map(|_| self.fresh()).collect();
-                self.expect(&Ty::Tuple(elems.clone()), &base_ty, base.span);
+                self.expect_value(&Ty::Tuple(elems.clone()), &base_ty, base.span, false);
                 match elems.get(*index as usize) {
                     Some(t) => t.clone(),
                     None => self.error(
@@ -133,12 +133,12 @@ impl Infer<'_> {
             }
             ExprKind::Unary(UnOp::Neg, inner) => {
                 let t = self.expr(inner);
-                self.expect(&number(), &t, inner.span);
+                self.expect_value(&number(), &t, inner.span, false);
                 number()
             }
             ExprKind::Unary(UnOp::Not, inner) => {
                 let t = self.expr(inner);
-                self.expect(&boolean(), &t, inner.span);
+                self.expect_value(&boolean(), &t, inner.span, false);
                 boolean()
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, e),
@@ -151,14 +151,14 @@ impl Infer<'_> {
                         PathSeg::Field(f) => self.field_of(current, &f.name, e),
                         PathSeg::Index(i) => {
                             let it = self.expr(i);
-                            self.expect(&number(), &it, i.span);
+                            self.expect_value(&number(), &it, i.span, false);
                             let elem = self.fresh();
                             self.expect(&app("array", elem.clone()), &current, e.span);
                             elem
                         }
                         PathSeg::Dyn(k) => {
                             let kt = self.expr(k);
-                            self.expect(&string(), &kt, k.span);
+                            self.expect_value(&string(), &kt, k.span, false);
                             let v = self.fresh();
                             self.expect(&app("map", v.clone()), &current, e.span);
                             v
@@ -171,7 +171,7 @@ impl Infer<'_> {
             ExprKind::Lambda(arms) => self.lambda(arms),
             ExprKind::If(cond, then, otherwise) => {
                 let c = self.expr(cond);
-                self.expect(&boolean(), &c, cond.span);
+                self.expect_value(&boolean(), &c, cond.span, false);
                 let t = self.expr(then);
                 let f = self.expr(otherwise);
                 self.expect(&t, &f, otherwise.span);
@@ -191,7 +191,7 @@ impl Infer<'_> {
             ExprKind::TypeHint(inner, written) => {
                 let hinted = self.convert_type(written, &mut Default::default());
                 let t = self.expr_expecting(inner, &hinted);
-                self.expect(&hinted, &t, inner.span);
+                self.expect_value(&hinted, &t, inner.span, true);
                 hinted
             }
             ExprKind::TypeOf(written) => {
@@ -315,6 +315,7 @@ impl Infer<'_> {
         let result = self.fresh();
         match self.subst.head(&f) {
             Ty::Fun(param, ret) => {
+                self.value_site(&param, &arg, at, false);
                 if let Err(m) = self.subst.unify(&param, &arg) {
                     self.mismatch(
                         m,
@@ -360,14 +361,14 @@ impl Infer<'_> {
             Or | And => {
                 for side in [a, b] {
                     let t = self.expr(side);
-                    self.expect(&boolean(), &t, side.span);
+                    self.expect_value(&boolean(), &t, side.span, false);
                 }
                 boolean()
             }
             EqCi | NeCi | LtCi | LeCi | GtCi | GeCi => {
                 for side in [a, b] {
                     let t = self.expr(side);
-                    self.expect(&string(), &t, side.span);
+                    self.expect_value(&string(), &t, side.span, false);
                 }
                 boolean()
             }
@@ -434,7 +435,7 @@ impl Infer<'_> {
             Sub | Mul | Div | Rem => {
                 for side in [a, b] {
                     let t = self.expr(side);
-                    self.expect(&number(), &t, side.span);
+                    self.expect_value(&number(), &t, side.span, false);
                 }
                 number()
             }
@@ -492,7 +493,7 @@ impl Infer<'_> {
             }
             if let Some(guard) = &arm.guard {
                 let g = self.expr(guard);
-                self.expect(&boolean(), &g, guard.span);
+                self.expect_value(&boolean(), &g, guard.span, false);
             }
             let body = self.expr(&arm.body);
             self.pop_scope();

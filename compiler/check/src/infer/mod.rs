@@ -59,6 +59,72 @@ pub struct Infer<'g> {
     pub diagnostics: Vec<Diagnostic>,
     /// Every `+` with its operand types, resolved to an operation when the group is done.
     pub plus_sites: Vec<(Span, Ty, Ty)>,
+    /// Every value passed where a type is expected (arguments, operands, conditions, `e : T`),
+    /// resolved to a run-time narrowing when the group is done.
+    pub value_sites: Vec<ValueSite>,
+}
+
+/// A value meeting the type expected of it: a call argument, an operand, a condition, or the
+/// expression of an `e : T` (`explicit`).
+pub struct ValueSite {
+    pub span: Span,
+    pub expected: Ty,
+    pub found: Ty,
+    pub explicit: bool,
+}
+
+/// The run-time test a `data` value gets where a narrower type is expected of it (spec §4:
+/// "inserts a runtime type assertion and a warning"). The test is of the value's kind only;
+/// the elements of an array or the fields of a record are tested where they are used. (`null`
+/// passes every test, so `data` used as `null` needs none.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Narrowing {
+    Bool,
+    Number,
+    String,
+    Ref,
+    Binary,
+    Array,
+    Map,
+}
+
+impl Narrowing {
+    /// `Some` when `found` is `data` and `expected` a narrower type with a run-time kind test;
+    /// `None` for anything else, including `option(T)`, unions and types still variables.
+    pub fn of(subst: &Subst, expected: &Ty, found: &Ty) -> Option<Narrowing> {
+        match subst.head(found) {
+            Ty::Con(n, args) if &*n == "data" && args.is_empty() => {}
+            _ => return None,
+        }
+        match subst.head(expected) {
+            Ty::Con(n, _) => match &*n {
+                "bool" => Some(Narrowing::Bool),
+                "number" => Some(Narrowing::Number),
+                "string" => Some(Narrowing::String),
+                "ref" => Some(Narrowing::Ref),
+                "binary" => Some(Narrowing::Binary),
+                "array" => Some(Narrowing::Array),
+                "map" => Some(Narrowing::Map),
+                _ => None,
+            },
+            Ty::Record(..) => Some(Narrowing::Map),
+            Ty::Tuple(_) => Some(Narrowing::Array),
+            _ => None,
+        }
+    }
+
+    /// The kind as run-time messages name it: "a number", "an array".
+    pub fn described(self) -> &'static str {
+        match self {
+            Narrowing::Bool => "a bool",
+            Narrowing::Number => "a number",
+            Narrowing::String => "a string",
+            Narrowing::Ref => "a ref",
+            Narrowing::Binary => "a binary",
+            Narrowing::Array => "an array",
+            Narrowing::Map => "a map or record",
+        }
+    }
 }
 
 /// The operation a `+` compiles to, decided from its operand types after inference. Only
@@ -101,6 +167,7 @@ impl<'g> Infer<'g> {
             short_rows: Vec::new(),
             diagnostics: Vec::new(),
             plus_sites: Vec::new(),
+            value_sites: Vec::new(),
         }
     }
 
@@ -177,6 +244,23 @@ impl<'g> Infer<'g> {
 
     pub fn generalize(&self, ty: &Ty) -> Scheme {
         self.subst.generalize(ty, || self.env_vars())
+    }
+
+    /// [`Self::expect`] for a value expression: a `data` value meeting a narrower type is
+    /// then tested at run time (and warned about, unless `explicit`).
+    pub fn expect_value(&mut self, expected: &Ty, found: &Ty, value: Span, explicit: bool) {
+        self.value_site(expected, found, value, explicit);
+        self.expect(expected, found, value);
+    }
+
+    /// Records that the value at `span` meets `expected` (unified by the caller).
+    pub fn value_site(&mut self, expected: &Ty, found: &Ty, span: Span, explicit: bool) {
+        self.value_sites.push(ValueSite {
+            span,
+            expected: expected.clone(),
+            found: found.clone(),
+            explicit,
+        });
     }
 
     /// Unifies, reporting a mismatch at `span` as "expected …, found …".

@@ -17,7 +17,8 @@ impl Infer<'_> {
                 let mut t = self.expr_with_short_scope(&binding.value);
                 if let Some(written) = &binding.ty {
                     let hinted = self.convert_type(written, &mut Default::default());
-                    self.expect(&hinted, &t, binding.value.span);
+                    // A written type is an explicit narrowing, like `e : T`.
+                    self.expect_value(&hinted, &t, binding.value.span, true);
                     t = hinted;
                 }
                 let scheme = self.generalize(&t);
@@ -85,7 +86,7 @@ impl Infer<'_> {
                 let mut t = self.expr(value);
                 if let Some(written) = ty {
                     let hinted = self.convert_type(written, &mut Default::default());
-                    self.expect(&hinted, &t, value.span);
+                    self.expect_value(&hinted, &t, value.span, true);
                     t = hinted;
                 }
                 self.bind_local(&name.name, Scheme::mono(t), true);
@@ -108,7 +109,7 @@ impl Infer<'_> {
                 }
                 let t = self.expr(target);
                 let v = self.expr(value);
-                self.expect(&t, &v, value.span);
+                self.expect_value(&t, &v, value.span, false);
             }
             StmtKind::If {
                 branches,
@@ -116,7 +117,7 @@ impl Infer<'_> {
             } => {
                 for (cond, block) in branches {
                     let c = self.expr(cond);
-                    self.expect(&boolean(), &c, cond.span);
+                    self.expect_value(&boolean(), &c, cond.span, false);
                     self.block(block);
                 }
                 if let Some(block) = otherwise {
@@ -134,7 +135,7 @@ impl Infer<'_> {
                     self.expect(&p, &s, case.pattern.span);
                     if let Some(guard) = &case.guard {
                         let g = self.expr(guard);
-                        self.expect(&boolean(), &g, guard.span);
+                        self.expect_value(&boolean(), &g, guard.span, false);
                     }
                     self.stmts(&case.body);
                     self.pop_scope();
@@ -151,7 +152,7 @@ impl Infer<'_> {
             }
             StmtKind::While(cond, body) => {
                 let c = self.expr(cond);
-                self.expect(&boolean(), &c, cond.span);
+                self.expect_value(&boolean(), &c, cond.span, false);
                 self.block(body);
             }
             StmtKind::For {
@@ -166,7 +167,7 @@ impl Infer<'_> {
                 }
                 if let Some(cond) = cond {
                     let c = self.expr(cond);
-                    self.expect(&boolean(), &c, cond.span);
+                    self.expect_value(&boolean(), &c, cond.span, false);
                 }
                 if let Some(step) = step {
                     self.stmt(step);
@@ -192,7 +193,12 @@ impl Infer<'_> {
                     None => null(),
                 };
                 match self.returns.last().cloned() {
-                    Some(expected) => self.expect(&expected, &t, stmt.span),
+                    Some(expected) => {
+                        if let Some(v) = value {
+                            self.value_site(&expected, &t, v.span, false);
+                        }
+                        self.expect(&expected, &t, stmt.span)
+                    }
                     None => {
                         self.error(
                             codes::TYPE_MISMATCH,

@@ -27,6 +27,7 @@ impl Lowerer<'_, '_> {
         }
         if let ExprKind::Name(n) = &e.kind {
             if let Some(Binding::Reg(r) | Binding::Var(r)) = self.lookup(n) {
+                self.assert_narrowed(e, r);
                 return Ok(r);
             }
         }
@@ -92,6 +93,9 @@ impl Lowerer<'_, '_> {
     pub(super) fn expr(&mut self, e: &Expr, dst: Reg) -> Res<()> {
         let mark = self.b().mark();
         let result = self.expr_inner(e, dst);
+        if result.is_ok() {
+            self.assert_narrowed(e, dst);
+        }
         self.b().release(mark);
         result
     }

@@ -17,7 +17,7 @@ mod stmt;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use mix_check::infer::PlusKind;
+use mix_check::infer::{Narrowing, PlusKind};
 use mix_diagnostics::{Diagnostic, Span};
 use mix_runtime::qcode::{Instr, Reg};
 use mix_syntax::ast::{self, Body};
@@ -98,6 +98,8 @@ pub struct Lowerer<'p, 'db> {
     /// Where the definition's item starts: spans of its body are relative to it.
     start: u32,
     plus: HashMap<(u32, u32), PlusKind>,
+    /// The run-time test of each `data` value used as a narrower type, by span.
+    narrowing: HashMap<(u32, u32), Narrowing>,
     fns: Vec<FnCtx>,
     lambdas: u32,
 }
@@ -111,6 +113,7 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
     let file = prog.file(key.file);
     let start = prog.def_start(key);
     let plus = prog.plus_kinds(key);
+    let narrowing = prog.narrowings(key);
     let resolver = Resolver {
         db: prog.db,
         workspace: prog.workspace,
@@ -130,6 +133,7 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
         file,
         start,
         plus,
+        narrowing,
         fns: vec![FnCtx::new(FnBuilder::new(name, arity), None)],
         lambdas: 0,
     };

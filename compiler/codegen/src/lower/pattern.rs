@@ -3,8 +3,9 @@
 //! registers that stay live for the arm (the caller releases them with the arm's scope).
 
 use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg};
-use mix_syntax::ast::{Pattern, PatternKind, SpreadKind, Type, TypeKind};
+use mix_syntax::ast::{Expr, Pattern, PatternKind, SpreadKind, Type, TypeKind};
 
+use mix_check::infer::Narrowing;
 use mix_check::{RuntimeType, SourceFile};
 
 use super::{Binding, Lowerer, Res};
@@ -392,22 +393,60 @@ impl Lowerer<'_, '_> {
         let Some(test) = self.type_test(ty)? else {
             return Ok(());
         };
-        let t = self.run_type_test(v, &test);
-        let ok = self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 });
         let what = match &test {
             TypeTest::Kind(kind) => format!("{kind:?}").to_lowercase(),
             TypeTest::Cases { name, .. } => name.clone(),
         };
-        let message = self
-            .prog
-            .string(&format!("type assertion failed: the value is not a {what}"));
+        let message = format!("type assertion failed: the value is not a {what}");
+        self.fail_unless_type(v, &test, &message, false);
+        Ok(())
+    }
+
+    /// The run-time test the checker asks for where a `data` value meets a narrower type
+    /// (spec §4), at the value's own position.
+    pub(super) fn assert_narrowed(&mut self, e: &Expr, v: Reg) {
+        let Some(&narrowing) = self.narrowing.get(&(e.span.start, e.span.end)) else {
+            return;
+        };
+        let kind = match narrowing {
+            Narrowing::Bool => KindTest::Bool,
+            Narrowing::Number => KindTest::Number,
+            Narrowing::String => KindTest::String,
+            Narrowing::Ref => KindTest::Ref,
+            Narrowing::Binary => KindTest::Binary,
+            Narrowing::Array => KindTest::Array,
+            Narrowing::Map => KindTest::Object,
+        };
+        self.at(e.span);
+        let message = format!("this `data` value is not {}", narrowing.described());
+        self.fail_unless_type(v, &TypeTest::Kind(kind), &message, true);
+    }
+
+    /// Raises `message` unless the value in `v` passes `test`. A `lenient` test also passes
+    /// `undefined`, a value of every type (spec §5: it goes on bubbling), and `null`, the
+    /// bottom of `data` (facts §4.3: `array.length` of a `data` null is 0, facts §5.10).
+    fn fail_unless_type(&mut self, v: Reg, test: &TypeTest, message: &str, lenient: bool) {
+        let t = self.run_type_test(v, test);
+        let mut passed = vec![self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 })];
+        if lenient {
+            self.emit(Instr::TestKind {
+                dst: t,
+                src: v,
+                kind: KindTest::Null,
+            });
+            passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
+            self.emit(Instr::IsDefined { dst: t, src: v });
+            passed.push(self.b().jump(Instr::JumpIfFalse { cond: t, target: 0 }));
+        }
+        let message = self.prog.string(message);
         self.emit(Instr::LoadConst {
             dst: t,
             constant: message,
         });
         self.emit(Instr::Fail { src: t });
-        self.b().land(ok);
-        Ok(())
+        for patch in passed {
+            self.b().land(patch);
+        }
     }
 
     fn test_kind(&mut self, v: Reg, kind: KindTest, fails: &mut Vec<Patch>) {
