@@ -16,6 +16,7 @@ pub const SIGNATURE_MISMATCH: &str = "E0212";
 pub const MODULE_CYCLE: &str = "E0213";
 pub const NOT_CONSTANT: &str = "E0214";
 pub const DUPLICATE_MODULE: &str = "E0215";
+pub const NARROWING_NOT_WRITTEN: &str = "E0216";
 
 pub const NOT_CHECKED_YET: &str = "W0200";
 pub const INTERFACE_ONLY: &str = "W0201";
@@ -23,3 +24,4 @@ pub const DEPRECATED: &str = "W0202";
 pub const NON_EXHAUSTIVE: &str = "W0203";
 pub const UNREACHABLE_ARM: &str = "W0204";
 pub const DATA_NARROWED: &str = "W0205";
+pub const PRAGMA: &str = "W0206";

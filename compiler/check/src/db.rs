@@ -557,9 +557,10 @@ fn block_diagnostics(
             out.extend(first_item.map(|&item| (item, duplicate_module(&module.name))));
             continue;
         }
-        out.extend(cycles.diagnostic(db, (file, position)));
+        let mut found = Vec::new();
+        found.extend(cycles.diagnostic(db, (file, position)));
         for entry in module.defs.iter().filter(|d| !d.has_body) {
-            out.push((
+            found.push((
                 entry.item,
                 Diagnostic::warning(
                     codes::INTERFACE_ONLY,
@@ -573,10 +574,16 @@ fn block_diagnostics(
             let id = group_id(db, workspace, file, module, group);
             for (name, d) in infer_group(db, id).diagnostics(db) {
                 if let Some(entry) = module.def(name) {
-                    out.push((entry.item, d.clone()));
+                    found.push((entry.item, d.clone()));
                 }
             }
         }
+        let items = file.outline(db).modules.get(position).map(|m| &m.items[..]);
+        out.extend(crate::pragma::apply_in_module(
+            db,
+            items.unwrap_or(&[]),
+            found,
+        ));
     }
     Arc::new(out)
 }

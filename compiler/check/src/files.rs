@@ -177,9 +177,12 @@ impl ItemHeader {
                     meta: d.meta.clone(),
                 }))
             }
-            ItemKind::Foreign(_) | ItemKind::Import(_) | ItemKind::Type(_) | ItemKind::Case(_) => {
-                item.kind.clone()
-            }
+            // A pragma's settings reach the items after it (`pragma::Pragmas`).
+            ItemKind::Foreign(_)
+            | ItemKind::Import(_)
+            | ItemKind::Type(_)
+            | ItemKind::Case(_)
+            | ItemKind::Pragma(_) => item.kind.clone(),
             _ => ItemKind::Error,
         };
         ItemHeader {

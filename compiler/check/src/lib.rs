@@ -19,6 +19,7 @@ mod graph;
 pub mod index;
 pub mod infer;
 mod layout;
+mod pragma;
 pub mod stdlib;
 pub mod ty;
 
