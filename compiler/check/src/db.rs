@@ -205,10 +205,156 @@ pub struct GroupResult<'db> {
     #[tracked]
     #[returns(ref)]
     pub narrowing: Vec<(String, Span, crate::infer::Narrowing)>,
+    /// Each use of a definition with a deferred `+` at a fully known type (member, span of
+    /// the use relative to its item, the type): compiled for that type ([`infer_instance`]).
+    #[tracked]
+    #[returns(ref)]
+    pub instances: Vec<(String, Span, Ty)>,
 }
 
 #[salsa::tracked]
 pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db> {
+    infer_members(db, group, None, |infer, mut found| {
+        for (name, vars) in &found.declared {
+            if let Some(d) = less_general(infer, vars) {
+                found.diagnostics.push((name.clone(), d));
+            }
+        }
+        let last = found.members.last().cloned().unwrap_or_default();
+        found
+            .diagnostics
+            .extend(infer.diagnostics.drain(..).map(|d| (last.clone(), d)));
+        // At module level nothing else is in scope: every variable left is quantified, so no
+        // scheme leaks variables of this inference into another.
+        let schemes: Vec<(String, Scheme)> = found
+            .members
+            .iter()
+            .map(|n| {
+                (
+                    n.clone(),
+                    infer.subst.generalize(&found.own[n], BTreeSet::new),
+                )
+            })
+            .collect();
+        let generic = |member: &str| {
+            schemes
+                .iter()
+                .any(|(n, s)| n == member && crate::infer::has_plus(&s.ty))
+        };
+        let sites = found.sites(infer, &generic);
+        let narrowing = narrowings(infer, &found.value_sites, &mut found.diagnostics);
+        GroupResult::new(
+            db,
+            schemes,
+            found.diagnostics,
+            sites.plus,
+            narrowing,
+            sites.instances,
+        )
+    })
+}
+
+/// What the code generator needs of one definition compiled for one type (`instance`, fully
+/// known): its `+` operations, `data` narrowings and the instances it uses in turn, by span
+/// relative to its item. Inferred again with the definition's type fixed to `instance`, so
+/// the `+`s its generic inference left to run time are decided.
+#[salsa::tracked(returns(ref))]
+pub fn infer_instance<'db>(
+    db: &'db dyn Db,
+    group: GroupId<'db>,
+    member: String,
+    instance: Ty,
+) -> InstanceSites {
+    let generic_schemes = infer_group(db, group).schemes(db);
+    let generic = |name: &str| {
+        generic_schemes
+            .iter()
+            .any(|(n, s)| n == name && crate::infer::has_plus(&s.ty))
+    };
+    infer_members(db, group, Some((&member, &instance)), |infer, found| {
+        let sites = found.sites(infer, &generic);
+        let narrowing = narrowings(infer, &found.value_sites, &mut Vec::new());
+        InstanceSites {
+            plus: entries_of(&sites.plus, &member),
+            narrowing: entries_of(&narrowing, &member),
+            instances: entries_of(&sites.instances, &member),
+        }
+    })
+}
+
+/// The entries of one member in a table of a whole group's sites.
+fn entries_of<T: Clone>(table: &[(String, Span, T)], member: &str) -> Vec<(Span, T)> {
+    table
+        .iter()
+        .filter(|(m, _, _)| m == member)
+        .map(|(_, span, x)| (*span, x.clone()))
+        .collect()
+}
+
+/// The per-site tables of one instance of a definition (see [`infer_instance`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceSites {
+    pub plus: Vec<(Span, crate::infer::PlusKind)>,
+    pub narrowing: Vec<(Span, crate::infer::Narrowing)>,
+    pub instances: Vec<(Span, Ty)>,
+}
+
+/// What inferring a group's members collected, each site with its member.
+struct Found {
+    members: Vec<String>,
+    own: BTreeMap<String, Ty>,
+    diagnostics: Vec<(String, Diagnostic)>,
+    declared: Vec<(String, Vec<SignatureVar>)>,
+    plus_sites: Vec<(String, Span, Ty, Ty)>,
+    value_sites: Vec<(String, crate::infer::ValueSite)>,
+    instance_sites: Vec<(String, crate::infer::InstanceSite)>,
+}
+
+/// The `+` operations and the instances used, decided once a group is settled.
+struct Decided {
+    plus: Vec<(String, Span, crate::infer::PlusKind)>,
+    instances: Vec<(String, Span, Ty)>,
+}
+
+impl Found {
+    /// `generic`: whether a member of the group has a deferred `+` in its generic type (a
+    /// use of it at a known type is worth compiling for that type).
+    fn sites(&self, infer: &Infer<'_>, generic: &dyn Fn(&str) -> bool) -> Decided {
+        let plus = self
+            .plus_sites
+            .iter()
+            .map(|(name, span, x, y)| {
+                (
+                    name.clone(),
+                    *span,
+                    crate::infer::PlusKind::of(&infer.subst, x, y),
+                )
+            })
+            .collect();
+        let instances = self
+            .instance_sites
+            .iter()
+            .filter(|(_, site)| site.member.as_deref().is_none_or(generic))
+            .filter_map(|(name, site)| {
+                let ty = infer.subst.resolve(&site.ty);
+                let mut free = BTreeSet::new();
+                infer.subst.free_vars(&ty, &mut free);
+                (free.is_empty() && !crate::infer::has_plus(&ty))
+                    .then(|| (name.clone(), site.span, ty))
+            })
+            .collect();
+        Decided { plus, instances }
+    }
+}
+
+/// Infers the members of `group`, `fixed` giving one of them a known type (an instance),
+/// and hands the settled inference and what it collected to `finish`.
+fn infer_members<R>(
+    db: &dyn Db,
+    group: GroupId<'_>,
+    fixed: Option<(&str, &Ty)>,
+    finish: impl FnOnce(&mut Infer<'_>, Found) -> R,
+) -> R {
     let (file, module) = (group.file(db), group.module(db).clone());
     let own_index = module_named(db, file, &module);
     let members: Vec<String> = own_index
@@ -222,31 +368,42 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
         members.clone(),
     );
     let mut infer = Infer::new(&globals);
-    let mut diagnostics: Vec<(String, Diagnostic)> = Vec::new();
-    let mut plus_sites: Vec<(String, Span, crate::ty::Ty, crate::ty::Ty)> = Vec::new();
-    let mut value_sites: Vec<(String, crate::infer::ValueSite)> = Vec::new();
+    let mut found = Found {
+        members: members.clone(),
+        own: BTreeMap::new(),
+        diagnostics: Vec::new(),
+        declared: Vec::new(),
+        plus_sites: Vec::new(),
+        value_sites: Vec::new(),
+        instance_sites: Vec::new(),
+    };
 
     // Members see each other monomorphically while their group is inferred.
-    let mut own: BTreeMap<String, Ty> = BTreeMap::new();
     for name in &members {
         let t = infer.fresh();
-        infer.bind_local(name, Scheme::mono(t.clone()), false);
-        own.insert(name.clone(), t);
+        infer.bind_member(name, t.clone());
+        found.own.insert(name.clone(), t);
     }
-    // Each declared signature's type variables, to check the definition keeps them general.
-    let mut declared: Vec<(String, Vec<SignatureVar>)> = Vec::new();
+    if let Some((name, instance)) = fixed {
+        if let Some(t) = found.own.get(name) {
+            infer.expect(t, instance, Span::new(0, 0));
+        }
+    }
     for name in &members {
+        let own = found.own[name].clone();
         let entry = own_index.and_then(|m| m.def(name));
         if let Some(sig) = entry.and_then(|e| e.signature.as_ref()) {
             let mut vars = HashMap::new();
             let t = infer.convert_type(sig, &mut vars);
             if entry.is_some_and(|e| e.has_body) {
-                declared.push((name.clone(), signature_vars(&infer, vars)));
+                found
+                    .declared
+                    .push((name.clone(), signature_vars(&infer, vars)));
             }
-            infer.expect(&t, &own[name], Span::new(0, 0));
+            infer.expect(&t, &own, Span::new(0, 0));
         }
         if entry.is_some_and(|e| e.duplicate) {
-            diagnostics.push((
+            found.diagnostics.push((
                 name.clone(),
                 Diagnostic::error(
                     codes::DUPLICATE_DEFINITION,
@@ -259,43 +416,26 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
             continue;
         };
         let before = infer.diagnostics.len();
-        let t = infer_def(&mut infer, &body, &own[name]);
-        infer.expect(&own[name], &t, Span::new(0, 3));
-        diagnostics.extend(infer.diagnostics.drain(before..).map(|d| (name.clone(), d)));
-        plus_sites.extend(
+        let t = infer_def(&mut infer, &body, &own);
+        infer.expect(&own, &t, Span::new(0, 3));
+        found
+            .diagnostics
+            .extend(infer.diagnostics.drain(before..).map(|d| (name.clone(), d)));
+        found.plus_sites.extend(
             infer
                 .plus_sites
                 .drain(..)
                 .map(|(span, x, y)| (name.clone(), span, x, y)),
         );
-        value_sites.extend(infer.value_sites.drain(..).map(|v| (name.clone(), v)));
+        found
+            .value_sites
+            .extend(infer.value_sites.drain(..).map(|v| (name.clone(), v)));
+        found
+            .instance_sites
+            .extend(infer.instance_sites.drain(..).map(|v| (name.clone(), v)));
     }
     infer.settle(Span::new(0, 3));
-    for (name, vars) in &declared {
-        if let Some(d) = less_general(&infer, vars) {
-            diagnostics.push((name.clone(), d));
-        }
-    }
-    let last = members.last().cloned().unwrap_or_default();
-    diagnostics.extend(infer.diagnostics.drain(..).map(|d| (last.clone(), d)));
-    // At module level nothing else is in scope: every variable left is quantified, so no scheme
-    // leaks variables of this inference into another.
-    let schemes = members
-        .iter()
-        .map(|n| (n.clone(), infer.subst.generalize(&own[n], BTreeSet::new)))
-        .collect();
-    let plus = plus_sites
-        .iter()
-        .map(|(name, span, x, y)| {
-            (
-                name.clone(),
-                *span,
-                crate::infer::PlusKind::of(&infer.subst, x, y),
-            )
-        })
-        .collect();
-    let narrowing = narrowings(&infer, &value_sites, &mut diagnostics);
-    GroupResult::new(db, schemes, diagnostics, plus, narrowing)
+    finish(&mut infer, found)
 }
 
 /// The run-time tests of `data` values used where narrower types are expected (spec §4), one

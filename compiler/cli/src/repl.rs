@@ -141,11 +141,7 @@ impl Session {
             .find(|(n, _)| *n == format!("repl.{name}"))
             .map(|(_, t)| t)
             .unwrap_or_else(|| "?".into());
-        let key = DefKey {
-            file,
-            module: "repl".into(),
-            name: name.clone(),
-        };
+        let key = DefKey::new(file, "repl", name.clone());
         let module = match mix_codegen::compile(&db, workspace, Roots::Defs(vec![key])) {
             Ok(m) => m,
             Err(errors) => {

@@ -41,11 +41,7 @@ pub fn run(args: TestArgs) -> ExitCode {
             for def in module.defs.iter().filter(|d| d.has_body) {
                 let wanted = args.filter.as_deref().is_none_or(|f| def.name.contains(f));
                 if def.name.starts_with("test_") && wanted {
-                    tests.push(DefKey {
-                        file,
-                        module: module.name.clone(),
-                        name: def.name.clone(),
-                    });
+                    tests.push(DefKey::new(file, &module.name, &def.name));
                 }
             }
         }

@@ -46,11 +46,10 @@ pub fn compile(
                     .modules
                     .iter()
                     .flat_map(|m| {
-                        m.defs.iter().filter(|d| d.has_body).map(|d| DefKey {
-                            file,
-                            module: m.name.clone(),
-                            name: d.name.clone(),
-                        })
+                        m.defs
+                            .iter()
+                            .filter(|d| d.has_body)
+                            .map(|d| DefKey::new(file, &m.name, &d.name))
                     })
                     .collect::<Vec<_>>()
             })

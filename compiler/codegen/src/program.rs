@@ -5,9 +5,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use mix_check::db::{def_body, def_start, group_of, infer_group, Db, DefId, GroupResult};
+use mix_check::db::{def_body, def_start, group_of, infer_group, infer_instance, Db, DefId};
 use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::{Narrowing, PlusKind};
+use mix_check::ty::Ty;
 use mix_diagnostics::{Diagnostic, LineMap, Span};
 use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module};
 use mix_runtime::vm::{native_index, native_table};
@@ -31,6 +32,17 @@ pub struct FileInfo {
     pub index: u32,
     pub text: Arc<str>,
     pub lines: LineMap,
+}
+
+/// The checker's decisions at the sites of one definition's body, by span.
+#[derive(Default)]
+pub struct DefSites {
+    /// The operation of each `+`.
+    pub plus: HashMap<(u32, u32), PlusKind>,
+    /// The run-time test of each `data` value used where a narrower type is expected.
+    pub narrowing: HashMap<(u32, u32), Narrowing>,
+    /// The type each use of a definition with a deferred `+` is compiled for.
+    pub instances: HashMap<(u32, u32), Ty>,
 }
 
 pub struct ProgramBuilder<'db> {
@@ -246,32 +258,51 @@ impl<'db> ProgramBuilder<'db> {
         });
     }
 
-    /// The operation of each `+` of a definition, by span relative to its item.
-    pub fn plus_kinds(&self, key: &DefKey) -> HashMap<(u32, u32), PlusKind> {
-        self.group_sites(key, |group| group.plus(self.db))
-    }
-
-    /// The run-time test of each `data` value of a definition used where a narrower type is
-    /// expected, by span relative to its item.
-    pub fn narrowings(&self, key: &DefKey) -> HashMap<(u32, u32), Narrowing> {
-        self.group_sites(key, |group| group.narrowing(self.db))
-    }
-
-    /// The entries of `key`'s definition in one per-site table of its group's inference.
-    fn group_sites<T: Copy + 'db>(
-        &self,
-        key: &DefKey,
-        table: impl FnOnce(&'db GroupResult<'db>) -> &'db Vec<(String, Span, T)>,
-    ) -> HashMap<(u32, u32), T> {
+    /// What the checker decided at the sites of a definition (or of one instance of it), by
+    /// span relative to its item.
+    pub fn def_sites(&self, key: &DefKey) -> DefSites {
         let Some(group) = group_of(self.db, self.workspace, key.file, &key.module, &key.name)
         else {
-            return HashMap::new();
+            return DefSites::default();
         };
-        table(infer_group(self.db, group))
-            .iter()
-            .filter(|(member, _, _)| *member == key.name)
-            .map(|(_, span, site)| ((span.start, span.end), *site))
-            .collect()
+        fn by_span<T: Clone>(entries: impl Iterator<Item = (Span, T)>) -> HashMap<(u32, u32), T> {
+            entries
+                .map(|(span, x)| ((span.start, span.end), x))
+                .collect()
+        }
+        if let Some(instance) = &key.instance {
+            let sites = infer_instance(self.db, group, key.name.clone(), instance.clone());
+            return DefSites {
+                plus: by_span(sites.plus.iter().cloned()),
+                narrowing: by_span(sites.narrowing.iter().cloned()),
+                instances: by_span(sites.instances.iter().cloned()),
+            };
+        }
+        let result = infer_group(self.db, group);
+        let mine = |m: &String| *m == key.name;
+        DefSites {
+            plus: by_span(
+                result
+                    .plus(self.db)
+                    .iter()
+                    .filter(|e| mine(&e.0))
+                    .map(|e| (e.1, e.2)),
+            ),
+            narrowing: by_span(
+                result
+                    .narrowing(self.db)
+                    .iter()
+                    .filter(|e| mine(&e.0))
+                    .map(|e| (e.1, e.2)),
+            ),
+            instances: by_span(
+                result
+                    .instances(self.db)
+                    .iter()
+                    .filter(|e| mine(&e.0))
+                    .map(|e| (e.1, e.2.clone())),
+            ),
+        }
     }
 
     pub fn def_start(&self, key: &DefKey) -> u32 {

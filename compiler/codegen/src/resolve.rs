@@ -5,12 +5,26 @@
 use mix_check::db::{item_index, Db, SourceFile, Workspace};
 use mix_check::{global_names, module_table};
 
-/// A definition of some module of the workspace.
+/// A definition of some module of the workspace, or its instance: the definition compiled for
+/// one fully known type, its deferred `+`s decided (`mix_check::db::infer_instance`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DefKey {
     pub file: SourceFile,
     pub module: String,
     pub name: String,
+    pub instance: Option<mix_check::ty::Ty>,
+}
+
+impl DefKey {
+    /// The definition itself (as generic as its type).
+    pub fn new(file: SourceFile, module: impl Into<String>, name: impl Into<String>) -> DefKey {
+        DefKey {
+            file,
+            module: module.into(),
+            name: name.into(),
+            instance: None,
+        }
+    }
 }
 
 /// The built-in functions every module sees.
@@ -88,11 +102,7 @@ impl Resolver<'_> {
 
     fn def_in(&self, file: SourceFile, module: &str, name: &str) -> Option<Global> {
         item_index(self.db, file).module(module)?.def(name)?;
-        Some(Global::Def(DefKey {
-            file,
-            module: module.to_string(),
-            name: name.to_string(),
-        }))
+        Some(Global::Def(DefKey::new(file, module, name)))
     }
 
     fn case_in(&self, file: SourceFile, module: &str, name: &str) -> Option<Global> {

@@ -1,20 +1,24 @@
 //! Which instructions arithmetic with a constant operand compiles to: the constant travels
 //! inline (`AddInt`, `RemInt`) where the instruction can carry it, and loops do not load such a
 //! constant into a register they never read. And where the checker's run-time tests of `data`
-//! values used as narrower types go.
+//! values used as narrower types go, and how a polymorphic `+` is typed per instance.
 
 use mix_check::CheckDatabase;
 use mix_codegen::{compile, Roots};
-use mix_runtime::qcode::{Instr, KindTest};
+use mix_runtime::qcode::{Function, Instr, KindTest};
+
+/// The functions compiled from `source` (file `t.mix`), in function-table order.
+fn functions(source: &str) -> Vec<Function> {
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[("t.mix".to_string(), source.to_string())]);
+    compile(&db, workspace, Roots::Files(&files))
+        .unwrap_or_else(|e| panic!("{source}: {} errors", e.len()))
+        .functions
+}
 
 /// The instructions of the function `t.main` compiled from `source`.
 fn main_code(source: &str) -> Vec<Instr> {
-    let mut db = CheckDatabase::default();
-    let (workspace, files) = db.load(&[("t.mix".to_string(), source.to_string())]);
-    let module = compile(&db, workspace, Roots::Files(&files))
-        .unwrap_or_else(|e| panic!("{source}: {} errors", e.len()));
-    module
-        .functions
+    functions(source)
         .into_iter()
         .find(|f| f.name == "t.main")
         .expect("t.main")
@@ -127,4 +131,84 @@ fn values_of_their_own_type_or_left_data_are_not_tested() {
             "{body}: {code:?}"
         );
     }
+}
+
+/// The `+` instructions of a function.
+fn plus_ops(f: &Function) -> Vec<&'static str> {
+    f.code
+        .iter()
+        .filter_map(|i| match i {
+            Instr::AddNum { .. } => Some("AddNum"),
+            Instr::AddInt { .. } => Some("AddInt"),
+            Instr::AddDyn { .. } => Some("AddDyn"),
+            Instr::Concat { .. } => Some("Concat"),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Which functions `code` calls directly.
+fn direct_callees(code: &[Instr]) -> Vec<u32> {
+    code.iter()
+        .filter_map(|i| match i {
+            Instr::CallDirect { function, .. } | Instr::TailCallDirect { function, .. } => {
+                Some(*function)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_polymorphic_plus_is_typed_in_each_instance_its_uses_need() {
+    let source = "def add(x, y) = x + y\n\
+                  def main() = [add(1, 2), add(\"a\", \"b\"), add(\"a\", 1), add(3, 4)] : array(data)";
+    let fs = functions(source);
+    let adds: Vec<(u32, Vec<&str>)> = fs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.name == "t.add")
+        .map(|(i, f)| (i as u32, plus_ops(f)))
+        .collect();
+    // The generic definition (a file's definitions are all compiled) and one instance per type
+    // used: numbers, strings, string and number (the two number uses share one).
+    let mut ops: Vec<&str> = adds.iter().flat_map(|(_, o)| o.clone()).collect();
+    ops.sort();
+    assert_eq!(ops, ["AddDyn", "AddNum", "Concat", "Concat"], "{adds:?}");
+    let generic = adds.iter().find(|(_, o)| o == &["AddDyn"]).map(|(i, _)| *i);
+    let main = fs.iter().find(|f| f.name == "t.main").expect("t.main");
+    let called = direct_callees(&main.code);
+    assert_eq!(called.len(), 4, "{:?}", main.code);
+    assert!(
+        !called.contains(&generic.expect("generic add")),
+        "{called:?}"
+    );
+    assert_eq!(called[0], called[3], "one instance for both number uses");
+}
+
+#[test]
+fn a_recursive_instance_calls_itself() {
+    let source = "def sum(n, acc) = if (n == 0) acc else sum(n - 1, acc + n)\n\
+                  def main() = sum(10, 0)";
+    let fs = functions(source);
+    let main = fs.iter().find(|f| f.name == "t.main").expect("t.main");
+    let instance = direct_callees(&main.code)[0];
+    let f = &fs[instance as usize];
+    // `n - 1` is `AddInt -1`; `acc + n` is typed.
+    assert_eq!(plus_ops(f), ["AddInt", "AddNum"], "{:?}", f.code);
+    assert_eq!(direct_callees(&f.code), [instance]);
+}
+
+#[test]
+fn uses_at_types_still_unknown_keep_the_generic_code() {
+    // `f` is let-bound and used at two types: its uses do not fix `add`'s.
+    let source = "def add(x, y) = x + y\n\
+                  def main() { let f = add; return [f(1, 2), f(\"a\", \"b\")] : array(data) }";
+    let fs = functions(source);
+    let adds: Vec<Vec<&str>> = fs
+        .iter()
+        .filter(|f| f.name == "t.add")
+        .map(plus_ops)
+        .collect();
+    assert_eq!(adds, [["AddDyn"]]);
 }

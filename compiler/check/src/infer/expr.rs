@@ -251,6 +251,13 @@ impl Infer<'_> {
             if local.mutable {
                 return ty;
             }
+            if local.member {
+                self.instance_sites.push(super::InstanceSite {
+                    span: e.span,
+                    ty: ty.clone(),
+                    member: Some(name.into()),
+                });
+            }
             return self.subst.widen_data_inputs(ty);
         }
         self.global(&[name], e)
@@ -269,6 +276,13 @@ impl Infer<'_> {
                 );
             }
             let ty = self.subst.instantiate(&scheme);
+            if has_plus(&scheme.ty) {
+                self.instance_sites.push(super::InstanceSite {
+                    span: e.span,
+                    ty: ty.clone(),
+                    member: None,
+                });
+            }
             return self.subst.widen_data_inputs(ty);
         }
         if let Some(scheme) = self.globals.constructor(path) {
@@ -623,6 +637,18 @@ impl Infer<'_> {
 }
 
 /// Whether two element types can share one array type without a hint.
+/// Whether `ty` holds a deferred `+` (a scheme's `+` waiting for its operands' types).
+pub fn has_plus(ty: &Ty) -> bool {
+    match ty {
+        Ty::Plus(..) => true,
+        Ty::Var(_) => false,
+        Ty::Con(_, args) | Ty::Tuple(args) => args.iter().any(has_plus),
+        Ty::Fun(a, b) => has_plus(a) || has_plus(b),
+        Ty::Record(fields, _) => fields.iter().any(|(_, t)| has_plus(t)),
+        Ty::Cases(cases, _) => cases.iter().filter_map(|(_, t)| t.as_ref()).any(has_plus),
+    }
+}
+
 fn compatible_heads(x: &Ty, y: &Ty) -> bool {
     match (x, y) {
         (Ty::Var(_), _) | (_, Ty::Var(_)) | (Ty::Plus(..), _) | (_, Ty::Plus(..)) => true,

@@ -16,7 +16,7 @@ use crate::codes;
 use crate::ty::*;
 use unify::{describe, Mismatch, Subst};
 
-pub use expr::has_short_projection;
+pub use expr::{has_plus, has_short_projection};
 pub use types::TypeDef;
 
 /// What inference needs to know about the world outside the definitions being inferred.
@@ -45,6 +45,8 @@ struct Local {
     /// No type variables but its own quantified ones when bound. Unification only refines
     /// variables, so it stays so, and `env_vars` can skip it.
     closed: bool,
+    /// A member of the group being inferred (a module-level definition seen monomorphically).
+    member: bool,
 }
 
 pub struct Infer<'g> {
@@ -62,6 +64,18 @@ pub struct Infer<'g> {
     /// Every value passed where a type is expected (arguments, operands, conditions, `e : T`),
     /// resolved to a run-time narrowing when the group is done.
     pub value_sites: Vec<ValueSite>,
+    /// Every use of a definition whose `+` waits for its operands' types (a global whose
+    /// scheme holds a deferred `+`, or a member of the group), with the type it is used at.
+    pub instance_sites: Vec<InstanceSite>,
+}
+
+/// A use of a definition at a type, resolved when the group is done: where that type is fully
+/// known, the code generator compiles the definition for it (its `+`s then typed).
+pub struct InstanceSite {
+    pub span: Span,
+    pub ty: Ty,
+    /// The group member used, or `None` for a definition of another group.
+    pub member: Option<Box<str>>,
 }
 
 /// A value meeting the type expected of it: a call argument, an operand, a condition, or the
@@ -168,6 +182,7 @@ impl<'g> Infer<'g> {
             diagnostics: Vec::new(),
             plus_sites: Vec::new(),
             value_sites: Vec::new(),
+            instance_sites: Vec::new(),
         }
     }
 
@@ -209,6 +224,15 @@ impl<'g> Infer<'g> {
     }
 
     pub fn bind_local(&mut self, name: &str, scheme: Scheme, mutable: bool) {
+        self.bind(name, scheme, mutable, false);
+    }
+
+    /// Binds a member of the group being inferred, at its (monomorphic) type.
+    pub fn bind_member(&mut self, name: &str, ty: Ty) {
+        self.bind(name, Scheme::mono(ty), false, true);
+    }
+
+    fn bind(&mut self, name: &str, scheme: Scheme, mutable: bool, member: bool) {
         let mut free = BTreeSet::new();
         self.subst.free_vars(&scheme.ty, &mut free);
         let closed = free.iter().all(|v| scheme.vars.iter().any(|(q, _)| q == v));
@@ -217,6 +241,7 @@ impl<'g> Infer<'g> {
             mutable,
             fn_depth: self.fn_depth,
             closed,
+            member,
         };
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name.into(), local);

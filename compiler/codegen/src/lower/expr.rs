@@ -444,8 +444,14 @@ impl Lowerer<'_, '_> {
         key: &crate::resolve::DefKey,
         e: &Expr,
     ) -> Res<crate::program::Slot> {
+        // A definition whose `+` waits for its operands' types, used here at known types,
+        // compiles to an instance for them.
+        let key = crate::resolve::DefKey {
+            instance: self.instances.get(&(e.span.start, e.span.end)).cloned(),
+            ..key.clone()
+        };
         self.prog
-            .slot(key)
+            .slot(&key)
             .map_err(|m| Box::new(Diagnostic::error(codes::MISSING_DEFINITION, m, e.span)))
     }
 

@@ -18,12 +18,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use mix_check::infer::{Narrowing, PlusKind};
+use mix_check::ty::Ty;
 use mix_diagnostics::{Diagnostic, Span};
 use mix_runtime::qcode::{Instr, Reg};
 use mix_syntax::ast::{self, Body};
 
 use crate::builder::{nth, FnBuilder};
-use crate::program::{FileInfo, ProgramBuilder, Slot};
+use crate::program::{DefSites, FileInfo, ProgramBuilder, Slot};
 use crate::resolve::{DefKey, Resolver};
 
 /// Code generation errors (E03xx, documented in docs/errors.md).
@@ -100,6 +101,8 @@ pub struct Lowerer<'p, 'db> {
     plus: HashMap<(u32, u32), PlusKind>,
     /// The run-time test of each `data` value used as a narrower type, by span.
     narrowing: HashMap<(u32, u32), Narrowing>,
+    /// The instance each use of a definition with a deferred `+` compiles to, by span.
+    instances: HashMap<(u32, u32), Ty>,
     fns: Vec<FnCtx>,
     lambdas: u32,
 }
@@ -112,8 +115,11 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
     };
     let file = prog.file(key.file);
     let start = prog.def_start(key);
-    let plus = prog.plus_kinds(key);
-    let narrowing = prog.narrowings(key);
+    let DefSites {
+        plus,
+        narrowing,
+        instances,
+    } = prog.def_sites(key);
     let resolver = Resolver {
         db: prog.db,
         workspace: prog.workspace,
@@ -134,6 +140,7 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
         start,
         plus,
         narrowing,
+        instances,
         fns: vec![FnCtx::new(FnBuilder::new(name, arity), None)],
         lambdas: 0,
     };
