@@ -604,9 +604,17 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
         Some(Body::Expr(e)) if params.is_empty() && has_short_projection(e) => {
             infer.expr_with_short_scope(e)
         }
-        Some(Body::Expr(e)) => infer.expr_expecting(e, ret.as_ref().unwrap_or(&expected)),
+        Some(Body::Expr(e)) => {
+            let t = infer.expr_expecting(e, ret.as_ref().unwrap_or(&expected));
+            if let Some(declared) = &ret {
+                infer.value_site(declared, &t, e.span, false);
+            }
+            t
+        }
         Some(Body::Block(b)) => {
-            let r = infer.fresh();
+            // `return e` meets the declared result type itself, so a `data` value returned as
+            // a `number` is narrowed at the `return`.
+            let r = ret.clone().unwrap_or_else(|| infer.fresh());
             infer.with_return(r.clone(), |infer| infer.block_body(b, &r));
             r
         }

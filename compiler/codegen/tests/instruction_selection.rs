@@ -101,6 +101,13 @@ fn a_data_value_used_as_a_narrower_type_is_tested_once_where_it_is_used() {
         ("def main() = if (d) 1 else 2", KindTest::Bool),
         ("def main() = array.length(d)", KindTest::Array),
         ("def main() = half(d : number)", KindTest::Number),
+        // a declared result, also where the value is a call (then not a tail call)
+        ("def main() : number = d", KindTest::Number),
+        ("def main() : number { return d }", KindTest::Number),
+        (
+            "def main() : number = string.parseJSON(\"1\")",
+            KindTest::Number,
+        ),
     ] {
         let code = main_code(&format!("{NARROWING_PRELUDE}{body}"));
         assert_eq!(kind_tests(&code, kind), 1, "{body}: {code:?}");
