@@ -16,6 +16,7 @@ mod deps;
 pub mod files;
 mod globals;
 mod graph;
+mod group;
 pub mod index;
 pub mod infer;
 mod layout;

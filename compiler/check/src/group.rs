@@ -1,0 +1,347 @@
+//! Inference of one group of mutually recursive definitions, as the queries
+//! [`crate::db::infer_group`] (generic) and [`crate::db::infer_instance`] (one member's type
+//! fixed) run it: the members' bodies, then what the settled substitution decides at the
+//! sites inference collected (`+` operations, `data` narrowings, instances used).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use mix_diagnostics::{Diagnostic, Span};
+use mix_syntax::ast::Body;
+
+use crate::codes;
+use crate::db::{module_named, Db, DefBody, GroupId};
+use crate::globals::ModuleGlobals;
+use crate::infer::{has_short_projection, Infer};
+use crate::ty::{fun, null, Constraint, Scheme, TVar, Ty};
+
+/// What inferring a group's members collected, each site with its member.
+pub(crate) struct Found {
+    pub(crate) members: Vec<String>,
+    pub(crate) own: BTreeMap<String, Ty>,
+    pub(crate) diagnostics: Vec<(String, Diagnostic)>,
+    pub(crate) declared: Vec<(String, Vec<SignatureVar>)>,
+    pub(crate) plus_sites: Vec<(String, Span, Ty, Ty)>,
+    pub(crate) value_sites: Vec<(String, crate::infer::ValueSite)>,
+    pub(crate) instance_sites: Vec<(String, crate::infer::InstanceSite)>,
+}
+
+/// The `+` operations and the instances used, decided once a group is settled.
+pub(crate) struct Decided {
+    pub(crate) plus: Vec<(String, Span, crate::infer::PlusKind)>,
+    pub(crate) instances: Vec<(String, Span, Ty)>,
+}
+
+impl Found {
+    /// `generic`: whether a member of the group has a deferred `+` in its generic type (a
+    /// use of it at a known type is worth compiling for that type).
+    pub(crate) fn sites(&self, infer: &Infer<'_>, generic: &dyn Fn(&str) -> bool) -> Decided {
+        let plus = self
+            .plus_sites
+            .iter()
+            .map(|(name, span, x, y)| {
+                (
+                    name.clone(),
+                    *span,
+                    crate::infer::PlusKind::of(&infer.subst, x, y),
+                )
+            })
+            .collect();
+        let instances = self
+            .instance_sites
+            .iter()
+            .filter(|(_, site)| site.member.as_deref().is_none_or(generic))
+            .filter_map(|(name, site)| {
+                let ty = infer.subst.resolve(&site.ty);
+                let mut free = BTreeSet::new();
+                infer.subst.free_vars(&ty, &mut free);
+                (free.is_empty() && !crate::infer::has_plus(&ty))
+                    .then(|| (name.clone(), site.span, ty))
+            })
+            .collect();
+        Decided { plus, instances }
+    }
+}
+
+/// Infers the members of `group`, `fixed` giving one of them a known type (an instance),
+/// and hands the settled inference and what it collected to `finish`.
+pub(crate) fn infer_members<R>(
+    db: &dyn Db,
+    group: GroupId<'_>,
+    fixed: Option<(&str, &Ty)>,
+    finish: impl FnOnce(&mut Infer<'_>, Found) -> R,
+) -> R {
+    let (file, module) = (group.file(db), group.module(db).clone());
+    let own_index = module_named(db, file, &module);
+    let members: Vec<String> = own_index
+        .and_then(|m| m.group_of(group.first(db)).map(|g| m.names(g)))
+        .unwrap_or_default();
+    let globals = ModuleGlobals::new(
+        db,
+        group.workspace(db),
+        file,
+        module.clone(),
+        members.clone(),
+    );
+    let mut infer = Infer::new(&globals);
+    let mut found = Found {
+        members: members.clone(),
+        own: BTreeMap::new(),
+        diagnostics: Vec::new(),
+        declared: Vec::new(),
+        plus_sites: Vec::new(),
+        value_sites: Vec::new(),
+        instance_sites: Vec::new(),
+    };
+
+    // Members see each other monomorphically while their group is inferred.
+    for name in &members {
+        let t = infer.fresh();
+        infer.bind_member(name, t.clone());
+        found.own.insert(name.clone(), t);
+    }
+    if let Some((name, instance)) = fixed {
+        if let Some(t) = found.own.get(name) {
+            infer.expect(t, instance, Span::new(0, 0));
+        }
+    }
+    for name in &members {
+        let own = found.own[name].clone();
+        let entry = own_index.and_then(|m| m.def(name));
+        if let Some(sig) = entry.and_then(|e| e.signature.as_ref()) {
+            let mut vars = HashMap::new();
+            let t = infer.convert_type(sig, &mut vars);
+            if entry.is_some_and(|e| e.has_body) {
+                found
+                    .declared
+                    .push((name.clone(), signature_vars(&infer, vars)));
+            }
+            infer.expect(&t, &own, Span::new(0, 0));
+        }
+        if entry.is_some_and(|e| e.duplicate) {
+            found.diagnostics.push((
+                name.clone(),
+                Diagnostic::error(
+                    codes::DUPLICATE_DEFINITION,
+                    format!("`{name}` is defined more than once"),
+                    Span::new(0, 3),
+                ),
+            ));
+        }
+        let Some(body) = entry.and_then(|e| DefBody::of(db, e)) else {
+            continue;
+        };
+        let before = infer.diagnostics.len();
+        let t = infer_def(&mut infer, &body, &own);
+        infer.expect(&own, &t, Span::new(0, 3));
+        found
+            .diagnostics
+            .extend(infer.diagnostics.drain(before..).map(|d| (name.clone(), d)));
+        found.plus_sites.extend(
+            infer
+                .plus_sites
+                .drain(..)
+                .map(|(span, x, y)| (name.clone(), span, x, y)),
+        );
+        found
+            .value_sites
+            .extend(infer.value_sites.drain(..).map(|v| (name.clone(), v)));
+        found
+            .instance_sites
+            .extend(infer.instance_sites.drain(..).map(|v| (name.clone(), v)));
+    }
+    infer.settle(Span::new(0, 3));
+    finish(&mut infer, found)
+}
+
+/// The run-time tests of `data` values used where narrower types are expected (spec §4), one
+/// per value, with a warning for each that no written type asks for.
+pub(crate) fn narrowings(
+    infer: &Infer<'_>,
+    sites: &[(String, crate::infer::ValueSite)],
+    diagnostics: &mut Vec<(String, Diagnostic)>,
+) -> Vec<(String, Span, crate::infer::Narrowing)> {
+    let mut out: Vec<(String, Span, crate::infer::Narrowing)> = Vec::new();
+    let mut tested: HashSet<(&str, Span)> = HashSet::new();
+    let mut warned: HashSet<(&str, Span)> = HashSet::new();
+    for (member, site) in sites {
+        let Some(narrowing) =
+            crate::infer::Narrowing::of(&infer.subst, &site.expected, &site.found)
+        else {
+            continue;
+        };
+        if tested.insert((member, site.span)) {
+            out.push((member.clone(), site.span, narrowing));
+        }
+        if site.explicit || !warned.insert((member, site.span)) {
+            continue;
+        }
+        let shown = crate::ty::Printer::default().print(&infer.subst.resolve(&site.expected));
+        diagnostics.push((
+            member.clone(),
+            Diagnostic::warning(
+                codes::DATA_NARROWED,
+                format!("a `data` value is used as `{shown}`: it is checked at run time"),
+                site.span,
+            )
+            .with_label(site.span, "this value's type is `data`")
+            .with_help(format!(
+                "write `type({shown}, e)` or `e : {shown}` to make the check explicit"
+            )),
+        ));
+    }
+    out
+}
+
+/// A type variable of a declared signature: its name, its variable and the constraint
+/// (`@data`, `@word`) the declaration gives it.
+pub(crate) struct SignatureVar {
+    name: Box<str>,
+    var: TVar,
+    constraint: Option<Constraint>,
+}
+
+fn signature_vars(infer: &Infer<'_>, vars: HashMap<Box<str>, Ty>) -> Vec<SignatureVar> {
+    let mut out: Vec<SignatureVar> = vars
+        .into_iter()
+        .filter_map(|(name, ty)| match ty {
+            Ty::Var(var) => Some(SignatureVar {
+                name,
+                var,
+                constraint: infer.subst.constraint(var),
+            }),
+            _ => None,
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// A definition that pins down a type variable of its declared signature (`def f : A -> A`
+/// defined as `x * 2`), makes two of them one, constrains one further or adds to one with a
+/// deferred `+` (unless it is declared `@word`), is less general than its declaration: its
+/// users would be promised a type it does not have.
+pub(crate) fn less_general(infer: &Infer<'_>, vars: &[SignatureVar]) -> Option<Diagnostic> {
+    let mut seen: HashMap<TVar, &str> = HashMap::new();
+    let mut in_plus = BTreeSet::new();
+    for (x, y, r) in &infer.subst.pending_plus {
+        for t in [x, y, r] {
+            infer.subst.free_vars(t, &mut in_plus);
+        }
+    }
+    let mut printer = crate::ty::Printer::default();
+    let problem = vars.iter().find_map(|v| {
+        let name = &*v.name;
+        match infer.subst.resolve(&Ty::Var(v.var)) {
+            Ty::Var(found) => {
+                if let Some(other) = seen.insert(found, name) {
+                    Some(format!(
+                        "the declaration keeps `{other}` and `{name}` apart, but the definition \
+                         makes them the same type"
+                    ))
+                } else if infer.subst.constraint(found) != v.constraint {
+                    Some(format!(
+                        "the declaration promises any type for `{name}`, but the definition \
+                         needs it to be {}",
+                        match infer.subst.constraint(found) {
+                            Some(Constraint::Word) => "a word (`@word`: number or string)",
+                            _ => "data (`@data`)",
+                        }
+                    ))
+                } else if in_plus.contains(&found) && v.constraint != Some(Constraint::Word) {
+                    Some(format!(
+                        "the declaration promises any type for `{name}`, but the definition \
+                         uses it with `+`, which is not defined for every type"
+                    ))
+                } else {
+                    None
+                }
+            }
+            found => Some(format!(
+                "the declaration promises any type for `{name}`, but the definition needs `{}`",
+                printer.print(&found)
+            )),
+        }
+    })?;
+    Some(
+        Diagnostic::error(
+            codes::SIGNATURE_MISMATCH,
+            "this definition is less general than its declared type",
+            Span::new(0, 3),
+        )
+        .with_note(problem)
+        .with_help(
+            "make the declared type as specific as the definition, or the definition as \
+             general as the declared type",
+        ),
+    )
+}
+
+/// A definition's type from its parameters, declared return type and body.
+/// `expected` is what the definition is already known to be (its declaration, or a fresh
+/// variable): parameters take their declared types, and the body is inferred against the
+/// declared result, so `def pair : A -> B -> [A, B]` makes `[a, b]` a tuple, not an array.
+fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
+    infer.push_params_scope();
+    let mut expected = expected.clone();
+    let mut params = Vec::new();
+    let mut take_param = |infer: &mut Infer<'_>, t: &Ty, span: Span| {
+        if let Ty::Fun(declared, rest) = infer.subst.head(&expected) {
+            infer.expect(&declared, t, span);
+            expected = *rest;
+        } else {
+            expected = infer.fresh();
+        }
+    };
+    match body.params() {
+        Some([]) => {
+            take_param(infer, &null(), Span::new(0, 3));
+            params.push(null());
+        }
+        Some(ps) => {
+            for p in ps {
+                let t = match &p.ty {
+                    Some(written) => infer.convert_type(written, &mut Default::default()),
+                    None => infer.fresh(),
+                };
+                take_param(infer, &t, p.span);
+                infer.bind_local(&p.name.name, Scheme::mono(t.clone()), false);
+                params.push(t);
+            }
+        }
+        None => {}
+    }
+    if !params.is_empty() {
+        infer.enter_function();
+    }
+    let ret = body
+        .ret()
+        .map(|ret| infer.convert_type(ret, &mut Default::default()));
+    let result = match body.body() {
+        Some(Body::Expr(e)) if params.is_empty() && has_short_projection(e) => {
+            infer.expr_with_short_scope(e)
+        }
+        Some(Body::Expr(e)) => {
+            let t = infer.expr_expecting(e, ret.as_ref().unwrap_or(&expected));
+            if let Some(declared) = &ret {
+                infer.value_site(declared, &t, e.span, false);
+            }
+            t
+        }
+        Some(Body::Block(b)) => {
+            // `return e` meets the declared result type itself, so a `data` value returned as
+            // a `number` is narrowed at the `return`.
+            let r = ret.clone().unwrap_or_else(|| infer.fresh());
+            infer.with_return(r.clone(), |infer| infer.block_body(b, &r));
+            r
+        }
+        None => infer.fresh(),
+    };
+    if let Some(t) = ret {
+        infer.expect(&t, &result, Span::new(0, 3));
+    }
+    if !params.is_empty() {
+        infer.leave_function();
+    }
+    infer.pop_params_scope();
+    params.into_iter().rev().fold(result, |acc, p| fun(p, acc))
+}
