@@ -10,10 +10,11 @@ use mix_runtime::qcode::disasm::disassemble;
 use mix_runtime::qcode::encode::encode;
 use mix_runtime::qcode::layout::HEADER_LEN;
 use mix_runtime::qcode::opcode::{opcode, OPCODE_COUNT};
+use mix_runtime::qcode::shape::MAX_SHAPE_DEPTH;
 use mix_runtime::qcode::verify::verify;
 use mix_runtime::qcode::{
     CmpOp, ConstIdx, Constant, Export, ExportKind, Function, Global, Instr, KindTest, LineEntry,
-    Module, Reg, Target, ABI_VERSION, FORMAT_VERSION, MAGIC,
+    Module, Reg, Shape as QShape, Target, ABI_VERSION, FORMAT_VERSION, MAGIC,
 };
 use proptest::prelude::*;
 
@@ -23,7 +24,7 @@ use proptest::prelude::*;
 
 /// Number of `Instr` variants; `variant_index` below fails to compile when one is added
 /// without being covered here.
-const VARIANTS: usize = 71;
+const VARIANTS: usize = 72;
 
 /// The test's own numbering of the variants: an exhaustive match, so a new variant is a
 /// compile error until the tests build it.
@@ -101,10 +102,18 @@ fn variant_index(i: &Instr) -> usize {
         AddIntBranchCmp { .. } => 68,
         AddIntBranchCmpInt { .. } => 69,
         RemInt { .. } => 70,
+        TestShape { .. } => 71,
     }
 }
 
 const LOAD_CAPTURE: usize = 10;
+
+const KINDS: [KindTest; 12] = {
+    use KindTest::*;
+    [
+        Null, Bool, Number, String, Array, Object, Ref, Case, Function, Stream, Binary, Data,
+    ]
+};
 
 fn make(v: usize, p: &mut Picker) -> Instr {
     use Instr::*;
@@ -450,6 +459,11 @@ fn make(v: usize, p: &mut Picker) -> Instr {
             // the verifier refuses a zero divisor (`verifier_refuses_rem_by_zero`)
             value: p.int().max(1),
         },
+        71 => TestShape {
+            dst: p.reg(),
+            src: p.reg(),
+            shape: p.shape_const(),
+        },
         _ => panic!("no variant {v}"),
     }
 }
@@ -465,6 +479,8 @@ struct Shape {
     strings: Vec<ConstIdx>,
     /// Key-list constants and their lengths.
     keys: Vec<(ConstIdx, u16)>,
+    /// Shape constants (`TestShape`'s operand, never a value).
+    shapes: Vec<ConstIdx>,
     /// Functions without captures, with their arities.
     plain: Vec<(u32, u8)>,
     /// Every function with its number of captures.
@@ -581,6 +597,11 @@ impl Picker {
             .unwrap_or_else(|| self.any_u32())
     }
 
+    fn shape_const(&mut self) -> ConstIdx {
+        self.pick_from_shape(|s| s.shapes.clone())
+            .unwrap_or_else(|| self.any_u32())
+    }
+
     fn keys_const(&mut self) -> (ConstIdx, u16) {
         self.pick_from_shape(|s| s.keys.clone())
             .unwrap_or_else(|| (self.any_u32(), self.any_u16()))
@@ -642,11 +663,7 @@ impl Picker {
     }
 
     fn kind(&mut self) -> KindTest {
-        use KindTest::*;
-        let all = [
-            Null, Bool, Number, String, Array, Object, Ref, Case, Function, Stream, Binary, Data,
-        ];
-        self.pick(&all)
+        self.pick(&KINDS)
     }
 }
 
@@ -664,6 +681,16 @@ fn skeleton(extra_constants: Vec<Constant>) -> Module {
         Constant::Keys(vec!["a".into(), "b".into()]),
         Constant::Regex("^a+$".into()),
         Constant::Keys(vec![]),
+        Constant::Shape(QShape::Array(Box::new(QShape::Record(vec![
+            ("a".into(), QShape::Kind(KindTest::Number)),
+            (
+                "b".into(),
+                QShape::Tuple(vec![
+                    QShape::Any,
+                    QShape::Cases(vec!["some".into(), "null".into()]),
+                ]),
+            ),
+        ])))),
     ];
     constants.extend(extra_constants);
     let function = |name: &str, arity, captures, registers| Function {
@@ -711,6 +738,7 @@ fn shape_of(m: &Module, f: &Function, code_len: u32) -> Shape {
         values: vec![],
         strings: vec![],
         keys: vec![],
+        shapes: vec![],
         plain: vec![],
         closures: vec![],
         globals: m.globals.len() as u32,
@@ -720,6 +748,7 @@ fn shape_of(m: &Module, f: &Function, code_len: u32) -> Shape {
         let i = i as u32;
         match c {
             Constant::Keys(k) => s.keys.push((i, k.len() as u16)),
+            Constant::Shape(_) => s.shapes.push(i),
             Constant::Str(_) => {
                 s.strings.push(i);
                 s.values.push(i);
@@ -936,7 +965,25 @@ fn constant_strategy() -> impl Strategy<Value = Constant> {
         proptest::collection::btree_set(".{0,6}", 0..5)
             .prop_map(|k| Constant::Keys(k.into_iter().collect())),
         ".{0,12}".prop_map(Constant::Regex),
+        shape_strategy().prop_map(Constant::Shape),
     ]
+}
+
+fn shape_strategy() -> impl Strategy<Value = QShape> {
+    let leaf = prop_oneof![
+        Just(QShape::Any),
+        (0u8..12).prop_map(|k| QShape::Kind(KINDS[k as usize])),
+        proptest::collection::vec(".{0,6}", 0..3).prop_map(QShape::Cases),
+    ];
+    leaf.prop_recursive(4, 16, 3, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|s| QShape::Array(Box::new(s))),
+            inner.clone().prop_map(|s| QShape::Map(Box::new(s))),
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(QShape::Tuple),
+            proptest::collection::btree_map(".{0,6}", inner, 0..3)
+                .prop_map(|m| QShape::Record(m.into_iter().collect())),
+        ]
+    })
 }
 
 fn code_strategy() -> impl Strategy<Value = (Vec<usize>, u64)> {
@@ -1507,11 +1554,11 @@ fn verifier_checks_constants() {
         &with_main(vec![
             LoadConst {
                 dst: 0,
-                constant: 6,
+                constant: 7,
             },
             ret(),
         ]),
-        "function `main.main` pc 0: LoadConst constant 6 out of range (6 in the module)",
+        "function `main.main` pc 0: LoadConst constant 7 out of range (7 in the module)",
     );
     rejects(
         &with_main(vec![LoadConst { dst: 0, constant: 3 }, ret()]),
@@ -1595,12 +1642,12 @@ fn verifier_checks_constants() {
     let mut m = skeleton(vec![Constant::Keys(vec!["b".into(), "a".into()])]);
     rejects(
         &m,
-        "constant #6: record keys not strictly sorted (\"b\" before \"a\")",
+        "constant #7: record keys not strictly sorted (\"b\" before \"a\")",
     );
-    m.constants[6] = Constant::Keys(vec!["a".into(), "a".into()]);
+    m.constants[7] = Constant::Keys(vec!["a".into(), "a".into()]);
     rejects(
         &m,
-        "constant #6: record keys not strictly sorted (\"a\" before \"a\")",
+        "constant #7: record keys not strictly sorted (\"a\" before \"a\")",
     );
 }
 
@@ -1681,6 +1728,64 @@ fn verifier_checks_calls_and_closures() {
     rejects(
         &m,
         "function `main.main/lambda@3:9` pc 0: LoadCapture capture 3 out of range (the function has 3 captures)",
+    );
+}
+
+#[test]
+fn shapes_are_only_tested_and_bounded_in_depth() {
+    use Instr::*;
+    // `skeleton`'s constant 2 is a string, 6 a shape.
+    rejects(
+        &with_main(vec![
+            TestShape {
+                dst: 0,
+                src: 0,
+                shape: 2,
+            },
+            ret(),
+        ]),
+        "function `main.main` pc 0: TestShape constant #2 is not a shape",
+    );
+    rejects(
+        &with_main(vec![
+            LoadConst {
+                dst: 0,
+                constant: 6,
+            },
+            ret(),
+        ]),
+        "function `main.main` pc 0: LoadConst constant #6 is a shape, not a value",
+    );
+    assert_eq!(
+        verify(&with_main(vec![
+            TestShape {
+                dst: 0,
+                src: 0,
+                shape: 6
+            },
+            ret()
+        ])),
+        Ok(())
+    );
+    let nested = |depth: usize| (1..depth).fold(QShape::Any, |s, _| QShape::Array(Box::new(s)));
+    let module = |shape| {
+        encode(&Module {
+            constants: vec![Constant::Shape(shape)],
+            ..Module::default()
+        })
+    };
+    let deepest = module(nested(MAX_SHAPE_DEPTH));
+    assert!(decode_unverified(&deepest).is_ok());
+    let err = decode_err(&module(nested(MAX_SHAPE_DEPTH + 1)));
+    assert!(
+        err.ends_with(&format!("shape nested deeper than {MAX_SHAPE_DEPTH}")),
+        "{err}"
+    );
+    let unsorted = QShape::Record(vec![("b".into(), QShape::Any), ("a".into(), QShape::Any)]);
+    let err = decode_err(&module(unsorted));
+    assert!(
+        err.ends_with("shape's record fields are not strictly sorted"),
+        "{err}"
     );
 }
 
@@ -1904,7 +2009,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 3, ABI 2
+    let expected = r#"; QCode format 4, ABI 2
 constants:
   #0  int -7
   #1  float 2.5
@@ -1912,6 +2017,7 @@ constants:
   #3  keys ["a", "b"]
   #4  regex ~"^a+$"
   #5  keys []
+  #6  shape array({a: number, b: [_, some | null]})
 files:
   0  main.mix
   1  lib/util.mix

@@ -10,7 +10,7 @@ use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::{Narrowing, PlusKind};
 use mix_check::ty::Ty;
 use mix_diagnostics::{Diagnostic, LineMap, Span};
-use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module};
+use mix_runtime::qcode::{Constant, Export, ExportKind, Global as QGlobal, Module, Shape};
 use mix_runtime::vm::{native_index, native_table};
 
 use crate::builder::FnBuilder;
@@ -68,6 +68,7 @@ enum ConstKey {
     Str(String),
     Keys(Vec<String>),
     Regex(String),
+    Shape(Shape),
 }
 
 impl<'db> ProgramBuilder<'db> {
@@ -118,6 +119,10 @@ impl<'db> ProgramBuilder<'db> {
         self.constant(ConstKey::Regex(v.to_string()), || {
             Constant::Regex(v.to_string())
         })
+    }
+
+    pub fn shape(&mut self, v: &Shape) -> u32 {
+        self.constant(ConstKey::Shape(v.clone()), || Constant::Shape(v.clone()))
     }
 
     pub fn native(&mut self, name: &str) -> Option<(u32, u8)> {

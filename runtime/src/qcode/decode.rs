@@ -242,6 +242,7 @@ fn constant(r: &mut Reader<'_>) -> Result<Constant> {
         CONST_STR => Constant::Str(r.string()?),
         CONST_KEYS => Constant::Keys(list(r, "key", Reader::string)?),
         CONST_REGEX => Constant::Regex(r.string()?),
+        CONST_SHAPE => Constant::Shape(super::Shape::get(r, 0)?),
         tag => return Err(LoadError::new(at, format!("unknown constant tag {tag}"))),
     })
 }

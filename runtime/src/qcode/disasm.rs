@@ -122,6 +122,7 @@ fn constant(c: &Constant) -> String {
         Constant::Str(_) => "str",
         Constant::Keys(_) => "keys",
         Constant::Regex(_) => "regex",
+        Constant::Shape(_) => "shape",
     };
     format!("{kind} {}", constant_value(c))
 }
@@ -134,5 +135,6 @@ fn constant_value(c: &Constant) -> String {
         Constant::Str(s) => format!("{s:?}"),
         Constant::Keys(keys) => format!("{keys:?}"),
         Constant::Regex(s) => format!("~{s:?}"),
+        Constant::Shape(shape) => shape.to_string(),
     }
 }

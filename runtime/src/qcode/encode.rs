@@ -73,6 +73,10 @@ fn constant(out: &mut Vec<u8>, c: &Constant) {
             out.push(CONST_REGEX);
             put_str(out, s);
         }
+        Constant::Shape(shape) => {
+            out.push(CONST_SHAPE);
+            shape.put(out);
+        }
     }
 }
 

@@ -228,6 +228,13 @@ pub enum Instr {
         src: Reg,
         kind: KindTest,
     },
+    /// Whether `src` has the shape of constant `shape` (a `Constant::Shape`): a type written
+    /// with structure, `array(number)` or `{name: string}`.
+    TestShape {
+        dst: Reg,
+        src: Reg,
+        shape: ConstIdx,
+    },
 
     // ----- control
     Jump {

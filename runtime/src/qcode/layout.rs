@@ -25,6 +25,7 @@ pub(crate) const CONST_FLOAT: u8 = 1;
 pub(crate) const CONST_STR: u8 = 2;
 pub(crate) const CONST_KEYS: u8 = 3;
 pub(crate) const CONST_REGEX: u8 = 4;
+pub(crate) const CONST_SHAPE: u8 = 5;
 
 /// Export kinds.
 pub(crate) const EXPORT_FUNCTION: u8 = 0;

@@ -9,15 +9,17 @@ pub mod error;
 pub mod instr;
 pub mod layout;
 pub mod opcode;
+pub mod shape;
 pub mod verify;
 mod wire;
 
 pub use instr::{CmpOp, ConstIdx, Instr, KindTest, Reg, Target};
+pub use shape::Shape;
 
 /// `\0QCM` — the first four bytes of every `.qc` file.
 pub const MAGIC: [u8; 4] = *b"\0QCM";
 /// The layout of the file; a loader rejects any other.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 /// The native-primitive interface the module was compiled against.
 pub const ABI_VERSION: u16 = 2;
 
@@ -30,6 +32,8 @@ pub enum Constant {
     Keys(Vec<String>),
     /// A `~regex` literal's source (compiled once, when the module is loaded).
     Regex(String),
+    /// What `TestShape` checks a value against.
+    Shape(Shape),
 }
 
 /// Where an instruction came from: instructions from `pc` on (up to the next entry) belong to

@@ -151,4 +151,5 @@ instruction_table! {
     68 AddIntBranchCmp { op: Cmp, a: Reg, value: Small, b: Reg, target: Target }
     69 AddIntBranchCmpInt { op: Cmp, a: Reg, value: Small, limit: Small, target: Target }
     70 RemInt { dst: Reg, a: Reg, value: Int }
+    71 TestShape { dst: Reg, src: Reg, shape: Const }
 }

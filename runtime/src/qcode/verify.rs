@@ -265,6 +265,12 @@ fn check_instr(m: &Module, f: &Function, instr: &Instr) -> Result<(), String> {
         {
             Err(format!("constant #{c} is not a string"))
         }
+        Instr::TestShape { shape: c, .. } if !matches!(constant(*c), Constant::Shape(_)) => {
+            Err(format!("constant #{c} is not a shape"))
+        }
+        Instr::LoadConst { constant: c, .. } if matches!(constant(*c), Constant::Shape(_)) => {
+            Err(format!("constant #{c} is a shape, not a value"))
+        }
         Instr::LoadFunction { function: i, .. } if function(*i).captures != 0 => Err(format!(
             "function `{}` has {} captures and needs MakeClosure",
             function(*i).name,

@@ -1079,6 +1079,7 @@ impl<'p> Vm<'p> {
                 | Instr::KleeneOr { .. }
                 | Instr::IsUndefined { .. }
                 | Instr::TestKind { .. }
+                | Instr::TestShape { .. }
                 | Instr::CheckStorable { .. }
                 | Instr::CallNative { .. }
                 | Instr::LoadGlobal { .. }
@@ -1167,6 +1168,13 @@ impl<'p> Vm<'p> {
             }
             Instr::TestKind { dst, src, kind } => {
                 set!(dst, Value::Bool(kind_matches(&reg!(src), kind)))
+            }
+            Instr::TestShape { dst, src, shape } => {
+                let matched = match &program.module.constants[shape as usize] {
+                    crate::qcode::Constant::Shape(shape) => shape_matches(&reg!(src), shape),
+                    _ => false,
+                };
+                set!(dst, Value::Bool(matched))
             }
             Instr::CallNative {
                 dst,
@@ -1693,6 +1701,30 @@ fn kind_matches(v: &Value, kind: KindTest) -> bool {
         KindTest::Stream => matches!(v, Value::Stream(_)),
         KindTest::Binary => matches!(v, Value::Binary(_)),
         KindTest::Data => v.is_data(),
+    }
+}
+
+/// Whether `v` has `shape` all the way down. Recursion follows the shape, which the loader
+/// bounds ([`crate::qcode::shape::MAX_SHAPE_DEPTH`]), not the value.
+fn shape_matches(v: &Value, shape: &crate::qcode::Shape) -> bool {
+    use crate::qcode::Shape;
+    match (shape, v) {
+        (Shape::Any, _) => true,
+        (Shape::Kind(kind), v) => kind_matches(v, *kind),
+        (Shape::Array(each), Value::Array(items)) => items.iter().all(|x| shape_matches(x, each)),
+        (Shape::Map(each), Value::Obj(fields)) => fields.values().all(|x| shape_matches(x, each)),
+        (Shape::Tuple(shapes), Value::Array(items)) => {
+            items.len() == shapes.len()
+                && items.iter().zip(shapes).all(|(x, s)| shape_matches(x, s))
+        }
+        (Shape::Record(wanted), Value::Obj(fields)) => wanted.iter().all(|(name, s)| {
+            fields
+                .get(name.as_str())
+                .is_some_and(|x| shape_matches(x, s))
+        }),
+        (Shape::Cases(names), Value::Case(c)) => names.iter().any(|n| **n == *c.name),
+        (Shape::Cases(names), Value::Null) => names.iter().any(|n| n == "null"),
+        _ => false,
     }
 }
 

@@ -76,6 +76,8 @@ impl Program {
                 Constant::Float(f) => (Value::Float(*f), Key::from(""), empty.clone()),
                 Constant::Str(s) => (Value::str(s.clone()), intern(s), empty.clone()),
                 Constant::Regex(s) => (Value::str(s.clone()), Key::from(""), empty.clone()),
+                // Read from the module by `TestShape`; never a register's value (verified).
+                Constant::Shape(_) => (Value::Undefined, Key::from(""), empty.clone()),
                 Constant::Keys(ks) => (
                     Value::Undefined,
                     Key::from(""),

@@ -2,7 +2,7 @@
 //! failure label, and bindings of the names they introduce. Sub-values are read into fresh
 //! registers that stay live for the arm (the caller releases them with the arm's scope).
 
-use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg};
+use mix_runtime::qcode::{CmpOp, Instr, KindTest, Reg, Shape};
 use mix_syntax::ast::{Expr, Pattern, PatternKind, SpreadKind, Type, TypeKind};
 
 use mix_check::infer::Narrowing;
@@ -21,6 +21,20 @@ pub(super) enum TypeTest {
     Kind(KindTest),
     /// The value is one of the cases of union `name` (`null` for a `null` member).
     Cases { name: String, cases: Vec<String> },
+    /// The value has a structure all the way down: `array(number)`, `{name: string}`.
+    Shape(Shape),
+}
+
+impl TypeTest {
+    /// As an element of a larger shape (`None`: every value passes).
+    fn into_shape(test: Option<TypeTest>) -> Shape {
+        match test {
+            None => Shape::Any,
+            Some(TypeTest::Kind(kind)) => Shape::Kind(kind),
+            Some(TypeTest::Cases { cases, .. }) => Shape::Cases(cases),
+            Some(TypeTest::Shape(shape)) => shape,
+        }
+    }
 }
 
 impl Lowerer<'_, '_> {
@@ -285,8 +299,46 @@ impl Lowerer<'_, '_> {
         aliases: usize,
     ) -> Res<Option<TypeTest>> {
         let kind = |k| Ok(Some(TypeTest::Kind(k)));
+        // `array(T)` and `map(T)` test their elements when `T` tests anything.
+        let container = |this: &Self, k, args: &[Type], shape: fn(Box<Shape>) -> Shape| match args {
+            [elem] => match TypeTest::into_shape(this.type_test_in(elem, home, aliases)?) {
+                Shape::Any => kind(k),
+                each => Ok(Some(TypeTest::Shape(shape(Box::new(each))))),
+            },
+            _ => kind(k),
+        };
         match &ty.kind {
             TypeKind::Null => kind(KindTest::Null),
+            TypeKind::App(path, args) if matches!(&path[..], [p] if &*p.name == "array") => {
+                container(self, KindTest::Array, args, Shape::Array)
+            }
+            TypeKind::App(path, args) if matches!(&path[..], [p] if &*p.name == "map") => {
+                container(self, KindTest::Object, args, Shape::Map)
+            }
+            TypeKind::Tuple(items) => {
+                let shapes = items
+                    .iter()
+                    .map(|item| {
+                        Ok(TypeTest::into_shape(
+                            self.type_test_in(&item.ty, home, aliases)?,
+                        ))
+                    })
+                    .collect::<Res<Vec<Shape>>>()?;
+                Ok(Some(TypeTest::Shape(Shape::Tuple(shapes))))
+            }
+            TypeKind::Record(fields) if !fields.is_empty() => {
+                let mut shapes = std::collections::BTreeMap::new();
+                for field in fields {
+                    let shape = match &field.ty {
+                        Some(t) => TypeTest::into_shape(self.type_test_in(t, home, aliases)?),
+                        None => Shape::Kind(KindTest::Data),
+                    };
+                    shapes.insert(field.key.name.to_string(), shape);
+                }
+                Ok(Some(TypeTest::Shape(Shape::Record(
+                    shapes.into_iter().collect(),
+                ))))
+            }
             TypeKind::Named(path) | TypeKind::App(path, _) => {
                 let path: Vec<&str> = path.iter().map(|i| &*i.name).collect();
                 match path.as_slice() {
@@ -305,7 +357,6 @@ impl Lowerer<'_, '_> {
                 }
             }
             TypeKind::Record(_) => kind(KindTest::Object),
-            TypeKind::Tuple(_) => kind(KindTest::Array),
             TypeKind::Fun(..) => kind(KindTest::Function),
             TypeKind::Stream(_) => kind(KindTest::Stream),
             TypeKind::Paren(inner) => self.type_test_in(inner, home, aliases),
@@ -357,6 +408,14 @@ impl Lowerer<'_, '_> {
                     kind: *kind,
                 });
             }
+            TypeTest::Shape(shape) => {
+                let shape = self.prog.shape(shape);
+                self.emit(Instr::TestShape {
+                    dst: t,
+                    src: v,
+                    shape,
+                });
+            }
             TypeTest::Cases { cases, .. } => {
                 // One test per case; the first that passes jumps past the rest with `t` true,
                 // and the last one's result is the answer otherwise.
@@ -394,10 +453,11 @@ impl Lowerer<'_, '_> {
             return Ok(());
         };
         let what = match &test {
-            TypeTest::Kind(kind) => format!("{kind:?}").to_lowercase(),
-            TypeTest::Cases { name, .. } => name.clone(),
+            TypeTest::Kind(kind) => format!("a {}", format!("{kind:?}").to_lowercase()),
+            TypeTest::Cases { name, .. } => format!("a {name}"),
+            TypeTest::Shape(shape) => format!("of type `{shape}`"),
         };
-        let message = format!("type assertion failed: the value is not a {what}");
+        let message = format!("type assertion failed: the value is not {what}");
         self.fail_unless_type(v, &test, &message, false);
         Ok(())
     }
