@@ -282,7 +282,7 @@ pub fn infer_instance<'db>(
 }
 
 /// The entries of one member in a table of a whole group's sites.
-fn entries_of<T: Clone>(table: &[(String, Span, T)], member: &str) -> Vec<(Span, T)> {
+pub fn entries_of<T: Clone>(table: &[(String, Span, T)], member: &str) -> Vec<(Span, T)> {
     table
         .iter()
         .filter(|(m, _, _)| m == member)

@@ -5,7 +5,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use mix_check::db::{def_body, def_start, group_of, infer_group, infer_instance, Db, DefId};
+use mix_check::db::{
+    def_body, def_start, entries_of, group_of, infer_group, infer_instance, Db, DefId,
+};
 use mix_check::db::{SourceFile, Workspace};
 use mix_check::infer::{Narrowing, PlusKind};
 use mix_check::ty::Ty;
@@ -270,43 +272,25 @@ impl<'db> ProgramBuilder<'db> {
         else {
             return DefSites::default();
         };
-        fn by_span<T: Clone>(entries: impl Iterator<Item = (Span, T)>) -> HashMap<(u32, u32), T> {
+        fn by_span<T: Clone>(entries: &[(Span, T)]) -> HashMap<(u32, u32), T> {
             entries
-                .map(|(span, x)| ((span.start, span.end), x))
+                .iter()
+                .map(|(span, x)| ((span.start, span.end), x.clone()))
                 .collect()
         }
         if let Some(instance) = &key.instance {
             let sites = infer_instance(self.db, group, key.name.clone(), instance.clone());
             return DefSites {
-                plus: by_span(sites.plus.iter().cloned()),
-                narrowing: by_span(sites.narrowing.iter().cloned()),
-                instances: by_span(sites.instances.iter().cloned()),
+                plus: by_span(&sites.plus),
+                narrowing: by_span(&sites.narrowing),
+                instances: by_span(&sites.instances),
             };
         }
         let result = infer_group(self.db, group);
-        let mine = |m: &String| *m == key.name;
         DefSites {
-            plus: by_span(
-                result
-                    .plus(self.db)
-                    .iter()
-                    .filter(|e| mine(&e.0))
-                    .map(|e| (e.1, e.2)),
-            ),
-            narrowing: by_span(
-                result
-                    .narrowing(self.db)
-                    .iter()
-                    .filter(|e| mine(&e.0))
-                    .map(|e| (e.1, e.2)),
-            ),
-            instances: by_span(
-                result
-                    .instances(self.db)
-                    .iter()
-                    .filter(|e| mine(&e.0))
-                    .map(|e| (e.1, e.2.clone())),
-            ),
+            plus: by_span(&entries_of(result.plus(self.db), &key.name)),
+            narrowing: by_span(&entries_of(result.narrowing(self.db), &key.name)),
+            instances: by_span(&entries_of(result.instances(self.db), &key.name)),
         }
     }
 
