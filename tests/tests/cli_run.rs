@@ -130,3 +130,26 @@ fn repl_evaluates_expressions_and_keeps_definitions() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown name `nope`"));
 }
+
+#[test]
+fn repl_shows_the_warnings_of_each_input_once() {
+    let mut child = Command::new(mixc_binary())
+        .arg("repl")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"let d = string.parseJSON(\"4\")\nnumber.abs(d)\n1 + 1\n#quit\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout, "d : data\n4 : number\n2 : number\n");
+    // `number.abs(d)` narrows `data`: warned when entered, not again for `1 + 1`.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("W0205").count(), 1, "{stderr}");
+}

@@ -89,8 +89,9 @@ fn open_brackets(text: &str) -> i64 {
 }
 
 impl Session {
-    /// Checks the session with `extra` appended; the diagnostics are printed and `None`
-    /// returned when there are errors.
+    /// Checks the session with `extra` appended. Errors, and the warnings of `extra` itself
+    /// (earlier inputs' were shown when they were entered), are printed; `None` when there
+    /// are errors.
     fn check(
         &self,
         extra: &str,
@@ -104,16 +105,18 @@ impl Session {
         let mut db = CheckDatabase::default();
         let (workspace, files) = db.load(&[(SESSION.to_string(), text.clone())]);
         let file = files[0];
-        let diagnostics: Vec<_> = check_file(&db, workspace, file)
+        let new_input = self.source.len() as u32;
+        let all = check_file(&db, workspace, file);
+        let errors = all.iter().any(|d| d.is_error());
+        let shown: Vec<_> = all
             .into_iter()
-            .filter(|d| d.is_error())
+            .filter(|d| d.is_error() || (!errors && d.span.start >= new_input))
             .collect();
-        if !diagnostics.is_empty() {
+        if !shown.is_empty() {
             let mut reporter = Reporter::new(MessageFormat::Human);
-            reporter.report(SESSION, &text, &[], &diagnostics);
-            return None;
+            reporter.report(SESSION, &text, &[], &shown);
         }
-        Some((db, workspace, file, text))
+        (!errors).then_some((db, workspace, file, text))
     }
 
     fn define(&mut self, text: &str, out: &mut impl Write) {
