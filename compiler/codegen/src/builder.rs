@@ -1,7 +1,7 @@
 //! Building one QCode function: register allocation (locals and temporaries on a stack
 //! discipline), instruction emission with forward jumps patched later, and the line table.
 
-use mix_runtime::qcode::{Function, Instr, LineEntry, Reg, Target};
+use mix_runtime::qcode::{Function, Instr, KindTest, LineEntry, Reg, Target};
 
 pub struct FnBuilder {
     name: String,
@@ -105,6 +105,33 @@ impl FnBuilder {
 
     pub fn here(&self) -> Target {
         self.code.len() as Target
+    }
+
+    /// `dst =` the string constant of the first kind `src` has in `names` (kind, constant
+    /// index), else constant `otherwise` (`undefined` without one): a chain of kind tests.
+    pub fn kind_name(
+        &mut self,
+        src: Reg,
+        dst: Reg,
+        names: &[(KindTest, u32)],
+        otherwise: Option<u32>,
+    ) {
+        let t = self.reg();
+        let mut ends = Vec::new();
+        for &(kind, constant) in names {
+            self.emit(Instr::TestKind { dst: t, src, kind });
+            let next = self.jump(Instr::JumpIfNotTrue { cond: t, target: 0 });
+            self.emit(Instr::LoadConst { dst, constant });
+            ends.push(self.jump(Instr::Jump { target: 0 }));
+            self.land(next);
+        }
+        match otherwise {
+            Some(constant) => self.emit(Instr::LoadConst { dst, constant }),
+            None => self.emit(Instr::LoadUndefined { dst }),
+        };
+        for end in ends {
+            self.land(end);
+        }
     }
 
     /// Emits a jump-like instruction to be pointed at a later `land`.

@@ -298,9 +298,7 @@ impl Lowerer<'_, '_> {
     /// `"number"`, `"string"`, `"array"`, `"ref"`, `"object"`; a case is an object, as in
     /// EscJSON); undefined for undefined and for values that are not data.
     fn datacase(&mut self, src: Reg, dst: Reg) {
-        let t = self.b().reg();
-        let mut ends = Vec::new();
-        for (kind, name) in [
+        let names: Vec<(KindTest, u32)> = [
             (KindTest::Null, "null"),
             (KindTest::Bool, "bool"),
             (KindTest::Number, "number"),
@@ -309,18 +307,11 @@ impl Lowerer<'_, '_> {
             (KindTest::Ref, "ref"),
             (KindTest::Object, "object"),
             (KindTest::Case, "object"),
-        ] {
-            self.emit(Instr::TestKind { dst: t, src, kind });
-            let next = self.b().jump(Instr::JumpIfNotTrue { cond: t, target: 0 });
-            let constant = self.prog.string(name);
-            self.emit(Instr::LoadConst { dst, constant });
-            ends.push(self.b().jump(Instr::Jump { target: 0 }));
-            self.b().land(next);
-        }
-        self.emit(Instr::LoadUndefined { dst });
-        for end in ends {
-            self.b().land(end);
-        }
+        ]
+        .into_iter()
+        .map(|(kind, name)| (kind, self.prog.string(name)))
+        .collect();
+        self.b().kind_name(src, dst, &names, None);
     }
 
     /// A function wrapping a case constructor, for `array.map(some)` (one per case).

@@ -25,6 +25,15 @@ pub(super) enum TypeTest {
     Shape(Shape),
 }
 
+/// What a failed type test raises.
+#[derive(Clone, Copy)]
+enum Failure<'a> {
+    /// This message (`type(T, e)`).
+    Assertion(&'a str),
+    /// "this `data` value is a string, not a number", naming what was expected.
+    Narrowed(&'static str),
+}
+
 impl TypeTest {
     /// As an element of a larger shape (`None`: every value passes).
     fn into_shape(test: Option<TypeTest>) -> Shape {
@@ -458,7 +467,7 @@ impl Lowerer<'_, '_> {
             TypeTest::Shape(shape) => format!("of type `{shape}`"),
         };
         let message = format!("type assertion failed: the value is not {what}");
-        self.fail_unless_type(v, &test, &message, false);
+        self.fail_unless_type(v, &test, Failure::Assertion(&message));
         Ok(())
     }
 
@@ -478,35 +487,110 @@ impl Lowerer<'_, '_> {
             Narrowing::Map => KindTest::Object,
         };
         self.at(e.span);
-        let message = format!("this `data` value is not {}", narrowing.described());
-        self.fail_unless_type(v, &TypeTest::Kind(kind), &message, true);
+        let failure = Failure::Narrowed(narrowing.described());
+        self.fail_unless_type(v, &TypeTest::Kind(kind), failure);
     }
 
-    /// Raises `message` unless the value in `v` passes `test`. A `lenient` test also passes
+    /// Raises `failure` unless the value in `v` passes `test`. A narrowing's test also passes
     /// `undefined`, a value of every type (spec §5: it goes on bubbling), and `null`, the
     /// bottom of `data` (facts §4.3: `array.length` of a `data` null is 0, facts §5.10).
-    fn fail_unless_type(&mut self, v: Reg, test: &TypeTest, message: &str, lenient: bool) {
+    fn fail_unless_type(&mut self, v: Reg, test: &TypeTest, failure: Failure<'_>) {
         let t = self.run_type_test(v, test);
         let mut passed = vec![self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 })];
-        if lenient {
-            self.emit(Instr::TestKind {
-                dst: t,
-                src: v,
-                kind: KindTest::Null,
-            });
-            passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
-            self.emit(Instr::IsDefined { dst: t, src: v });
-            passed.push(self.b().jump(Instr::JumpIfFalse { cond: t, target: 0 }));
+        let message = match failure {
+            Failure::Assertion(message) => self.prog.string(message),
+            Failure::Narrowed(expected) => {
+                self.emit(Instr::TestKind {
+                    dst: t,
+                    src: v,
+                    kind: KindTest::Null,
+                });
+                passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
+                self.emit(Instr::IsDefined { dst: t, src: v });
+                passed.push(self.b().jump(Instr::JumpIfFalse { cond: t, target: 0 }));
+                self.prog.string(expected)
+            }
+        };
+        match failure {
+            Failure::Assertion(_) => {
+                self.emit(Instr::LoadConst {
+                    dst: t,
+                    constant: message,
+                });
+            }
+            Failure::Narrowed(_) => {
+                // "this `data` value is a string, not a number", built by a shared function
+                // (the failing value's kind is known only at run time).
+                let args = self.b().regs(2);
+                self.emit(Instr::Move { dst: args, src: v });
+                self.emit(Instr::LoadConst {
+                    dst: crate::builder::nth(args, 1),
+                    constant: message,
+                });
+                let function = self.narrowing_message();
+                self.emit(Instr::CallDirect {
+                    dst: t,
+                    function,
+                    args,
+                    argc: 2,
+                });
+            }
         }
-        let message = self.prog.string(message);
-        self.emit(Instr::LoadConst {
-            dst: t,
-            constant: message,
-        });
         self.emit(Instr::Fail { src: t });
         for patch in passed {
             self.b().land(patch);
         }
+    }
+
+    /// The function `(value, expected) -> "this `data` value is <kind of value>, not
+    /// <expected>"`, one per module.
+    fn narrowing_message(&mut self) -> u32 {
+        let names: Vec<(KindTest, u32)> = [
+            (KindTest::Bool, "a bool"),
+            (KindTest::Number, "a number"),
+            (KindTest::String, "a string"),
+            (KindTest::Array, "an array"),
+            (KindTest::Object, "a map or record"),
+            (KindTest::Ref, "a ref"),
+            (KindTest::Binary, "a binary"),
+            (KindTest::Case, "a case"),
+        ]
+        .into_iter()
+        .map(|(kind, name)| (kind, self.prog.string(name)))
+        .collect();
+        let otherwise = self.prog.string("another value");
+        let prefix = self.prog.string("this `data` value is ");
+        let middle = self.prog.string(", not ");
+        self.prog
+            .wrapper("data narrowing message".into(), 2, |b, dst| {
+                let (value, expected) = (0, 1);
+                let kind = b.reg();
+                b.kind_name(value, kind, &names, Some(otherwise));
+                let text = b.reg();
+                b.emit(Instr::LoadConst {
+                    dst: text,
+                    constant: prefix,
+                });
+                b.emit(Instr::Concat {
+                    dst,
+                    a: text,
+                    b: kind,
+                });
+                b.emit(Instr::LoadConst {
+                    dst: text,
+                    constant: middle,
+                });
+                b.emit(Instr::Concat {
+                    dst,
+                    a: dst,
+                    b: text,
+                });
+                b.emit(Instr::Concat {
+                    dst,
+                    a: dst,
+                    b: expected,
+                });
+            })
     }
 
     fn test_kind(&mut self, v: Reg, kind: KindTest, fails: &mut Vec<Patch>) {
