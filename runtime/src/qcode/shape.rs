@@ -39,16 +39,6 @@ const RECORD: u8 = 5;
 const CASES: u8 = 6;
 
 impl Shape {
-    /// How deep it nests (a kind is 1).
-    pub fn depth(&self) -> usize {
-        1 + match self {
-            Shape::Any | Shape::Kind(_) | Shape::Cases(_) => 0,
-            Shape::Array(s) | Shape::Map(s) => s.depth(),
-            Shape::Tuple(items) => items.iter().map(Shape::depth).max().unwrap_or(0),
-            Shape::Record(fields) => fields.iter().map(|(_, s)| s.depth()).max().unwrap_or(0),
-        }
-    }
-
     pub(crate) fn put(&self, out: &mut Vec<u8>) {
         match self {
             Shape::Any => out.push(ANY),
@@ -135,6 +125,9 @@ impl std::fmt::Display for Shape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Shape::Any => write!(f, "_"),
+            // As Mix writes them: a map or record of anything, an array of anything.
+            Shape::Kind(KindTest::Object) => write!(f, "map(_)"),
+            Shape::Kind(KindTest::Array) => write!(f, "array(_)"),
             Shape::Kind(k) => write!(f, "{}", format!("{k:?}").to_lowercase()),
             Shape::Array(s) => write!(f, "array({s})"),
             Shape::Map(s) => write!(f, "map({s})"),
@@ -148,5 +141,30 @@ impl std::fmt::Display for Shape {
             }
             Shape::Cases(names) => write!(f, "{}", names.join(" | ")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_display_in_mix_type_syntax() {
+        let shape = Shape::Record(vec![
+            ("a".into(), Shape::Kind(KindTest::Object)),
+            (
+                "b".into(),
+                Shape::Array(Box::new(Shape::Kind(KindTest::Array))),
+            ),
+            ("c".into(), Shape::Cases(vec!["some".into(), "null".into()])),
+            (
+                "d".into(),
+                Shape::Tuple(vec![Shape::Any, Shape::Kind(KindTest::Number)]),
+            ),
+        ]);
+        assert_eq!(
+            shape.to_string(),
+            "{a: map(_), b: array(array(_)), c: some | null, d: [_, number]}"
+        );
     }
 }
