@@ -107,8 +107,8 @@ fn test_command_reports_each_test_and_the_totals() {
     assert!(!stdout.contains("helper"), "{stdout}");
 }
 
-#[test]
-fn repl_evaluates_expressions_and_keeps_definitions() {
+/// `mixc repl` fed `input` on its standard input.
+fn repl(input: &[u8]) -> std::process::Output {
     let mut child = Command::new(mixc_binary())
         .arg("repl")
         .stdin(Stdio::piped())
@@ -116,13 +116,15 @@ fn repl_evaluates_expressions_and_keeps_definitions() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"1 + 2\ndef sq(x) = x * x\nlet xs = [1, 2,\n 3]\nxs |> array.map(sq)\nnope(1)\n#quit\n1\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn repl_evaluates_expressions_and_keeps_definitions() {
+    let out = repl(
+        b"1 + 2\ndef sq(x) = x * x\nlet xs = [1, 2,\n 3]\nxs |> array.map(sq)\nnope(1)\n#quit\n1\n",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout,
@@ -133,20 +135,7 @@ fn repl_evaluates_expressions_and_keeps_definitions() {
 
 #[test]
 fn repl_shows_the_warnings_of_each_input_once() {
-    let mut child = Command::new(mixc_binary())
-        .arg("repl")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"let d = string.parseJSON(\"4\")\nnumber.abs(d)\n1 + 1\n#quit\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = repl(b"let d = string.parseJSON(\"4\")\nnumber.abs(d)\n1 + 1\n#quit\n");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout, "d : data\n4 : number\n2 : number\n");
     // `number.abs(d)` narrows `data`: warned when entered, not again for `1 + 1`.

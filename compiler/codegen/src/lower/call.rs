@@ -298,7 +298,7 @@ impl Lowerer<'_, '_> {
     /// `"number"`, `"string"`, `"array"`, `"ref"`, `"object"`; a case is an object, as in
     /// EscJSON); undefined for undefined and for values that are not data.
     fn datacase(&mut self, src: Reg, dst: Reg) {
-        let names: Vec<(KindTest, u32)> = [
+        let names = self.kind_constants(&[
             (KindTest::Null, "null"),
             (KindTest::Bool, "bool"),
             (KindTest::Number, "number"),
@@ -307,10 +307,7 @@ impl Lowerer<'_, '_> {
             (KindTest::Ref, "ref"),
             (KindTest::Object, "object"),
             (KindTest::Case, "object"),
-        ]
-        .into_iter()
-        .map(|(kind, name)| (kind, self.prog.string(name)))
-        .collect();
+        ]);
         self.b().kind_name(src, dst, &names, None);
     }
 

@@ -545,7 +545,7 @@ impl Lowerer<'_, '_> {
     /// The function `(value, expected) -> "this `data` value is <kind of value>, not
     /// <expected>"`, one per module.
     fn narrowing_message(&mut self) -> u32 {
-        let names: Vec<(KindTest, u32)> = [
+        let names = self.kind_constants(&[
             (KindTest::Bool, "a bool"),
             (KindTest::Number, "a number"),
             (KindTest::String, "a string"),
@@ -554,10 +554,7 @@ impl Lowerer<'_, '_> {
             (KindTest::Ref, "a ref"),
             (KindTest::Binary, "a binary"),
             (KindTest::Case, "a case"),
-        ]
-        .into_iter()
-        .map(|(kind, name)| (kind, self.prog.string(name)))
-        .collect();
+        ]);
         let otherwise = self.prog.string("another value");
         let prefix = self.prog.string("this `data` value is ");
         let middle = self.prog.string(", not ");
@@ -568,29 +565,29 @@ impl Lowerer<'_, '_> {
                 b.kind_name(value, kind, &names, Some(otherwise));
                 let text = b.reg();
                 b.emit(Instr::LoadConst {
-                    dst: text,
-                    constant: prefix,
-                });
-                b.emit(Instr::Concat {
                     dst,
-                    a: text,
-                    b: kind,
+                    constant: prefix,
                 });
                 b.emit(Instr::LoadConst {
                     dst: text,
                     constant: middle,
                 });
-                b.emit(Instr::Concat {
-                    dst,
-                    a: dst,
-                    b: text,
-                });
-                b.emit(Instr::Concat {
-                    dst,
-                    a: dst,
-                    b: expected,
-                });
+                for part in [kind, text, expected] {
+                    b.emit(Instr::Concat {
+                        dst,
+                        a: dst,
+                        b: part,
+                    });
+                }
             })
+    }
+
+    /// `names` with each name as a string constant (for [`FnBuilder::kind_name`]).
+    pub(super) fn kind_constants(&mut self, names: &[(KindTest, &str)]) -> Vec<(KindTest, u32)> {
+        names
+            .iter()
+            .map(|&(kind, name)| (kind, self.prog.string(name)))
+            .collect()
     }
 
     fn test_kind(&mut self, v: Reg, kind: KindTest, fails: &mut Vec<Patch>) {
