@@ -13,6 +13,7 @@ mod expr;
 mod pattern;
 mod query;
 mod stmt;
+mod type_test;
 
 use std::collections::HashMap;
 use std::sync::Arc;
