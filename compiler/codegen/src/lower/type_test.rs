@@ -64,7 +64,7 @@ impl Lowerer<'_, '_> {
         let kind = |k| Ok(Some(TypeTest::Kind(k)));
         // `array(T)` and `map(T)` test their elements when `T` tests anything.
         let container = |this: &Self, k, args: &[Type], shape: fn(Box<Shape>) -> Shape| match args {
-            [elem] => match TypeTest::into_shape(this.type_test_in(elem, home, aliases)?) {
+            [elem] => match this.element_shape(elem, home, aliases) {
                 Shape::Any => kind(k),
                 each => Ok(Some(TypeTest::Shape(shape(Box::new(each))))),
             },
@@ -81,19 +81,15 @@ impl Lowerer<'_, '_> {
             TypeKind::Tuple(items) => {
                 let shapes = items
                     .iter()
-                    .map(|item| {
-                        Ok(TypeTest::into_shape(
-                            self.type_test_in(&item.ty, home, aliases)?,
-                        ))
-                    })
-                    .collect::<Res<Vec<Shape>>>()?;
+                    .map(|item| self.element_shape(&item.ty, home, aliases))
+                    .collect();
                 Ok(Some(TypeTest::Shape(Shape::Tuple(shapes))))
             }
             TypeKind::Record(fields) if !fields.is_empty() => {
                 let mut shapes = std::collections::BTreeMap::new();
                 for field in fields {
                     let shape = match &field.ty {
-                        Some(t) => TypeTest::into_shape(self.type_test_in(t, home, aliases)?),
+                        Some(t) => self.element_shape(t, home, aliases),
                         None => Shape::Kind(KindTest::Data),
                     };
                     shapes.insert(field.key.name.to_string(), shape);
@@ -128,6 +124,14 @@ impl Lowerer<'_, '_> {
                 self.unsupported("a run-time test of this type", ty.span),
             )),
         }
+    }
+
+    /// The shape of a part of a structured type. A part with no run-time test of its own (a
+    /// type parameter of an alias, `pair(A) = [A, A]`, or an opaque type) accepts anything,
+    /// as the outer kind test always did.
+    fn element_shape(&self, ty: &Type, home: &(SourceFile, String), aliases: usize) -> Shape {
+        self.type_test_in(ty, home, aliases)
+            .map_or(Shape::Any, TypeTest::into_shape)
     }
 
     /// The test of a declared type: an alias's body, or membership in a union's cases.
