@@ -9,7 +9,7 @@ use mix_syntax::ast::{self, Body, ItemKind};
 use crate::codes;
 use crate::files::ItemSource;
 pub use crate::files::SourceFile;
-use crate::group::{infer_members, less_general, narrowings};
+use crate::group::{has_deferred_plus, infer_members, less_general, narrowings};
 use crate::index::{self, FileIndex, ModuleIndex};
 use crate::ty::{Scheme, Ty};
 
@@ -235,13 +235,8 @@ pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db
                 )
             })
             .collect();
-        let generic = |member: &str| {
-            schemes
-                .iter()
-                .any(|(n, s)| n == member && crate::infer::has_plus(&s.ty))
-        };
-        let sites = found.sites(infer, &generic);
-        let narrowing = narrowings(infer, &found.value_sites, &mut found.diagnostics);
+        let sites = found.sites(infer, &|member| has_deferred_plus(&schemes, member));
+        let narrowing = narrowings(infer, &found.value_sites, Some(&mut found.diagnostics));
         GroupResult::new(
             db,
             schemes,
@@ -264,15 +259,11 @@ pub fn infer_instance<'db>(
     member: String,
     instance: Ty,
 ) -> InstanceSites {
-    let generic_schemes = infer_group(db, group).schemes(db);
-    let generic = |name: &str| {
-        generic_schemes
-            .iter()
-            .any(|(n, s)| n == name && crate::infer::has_plus(&s.ty))
-    };
+    let generic = infer_group(db, group).schemes(db);
     infer_members(db, group, Some((&member, &instance)), |infer, found| {
-        let sites = found.sites(infer, &generic);
-        let narrowing = narrowings(infer, &found.value_sites, &mut Vec::new());
+        // The instance's warnings were the generic definition's: not built again.
+        let sites = found.sites(infer, &|name| has_deferred_plus(generic, name));
+        let narrowing = narrowings(infer, &found.value_sites, None);
         InstanceSites {
             plus: entries_of(&sites.plus, &member),
             narrowing: entries_of(&narrowing, &member),

@@ -153,12 +153,21 @@ pub(crate) fn infer_members<R>(
     finish(&mut infer, found)
 }
 
+/// Whether `member` of a group has a deferred `+` in its generic type, so that a use of it at
+/// a known type is worth compiling for that type.
+pub(crate) fn has_deferred_plus(schemes: &[(String, Scheme)], member: &str) -> bool {
+    schemes
+        .iter()
+        .any(|(n, s)| n == member && crate::infer::has_plus(&s.ty))
+}
+
 /// The run-time tests of `data` values used where narrower types are expected (spec §4), one
-/// per value, with a warning for each that no written type asks for.
+/// per value, with a warning (into `warnings`, when given) for each that no written type asks
+/// for.
 pub(crate) fn narrowings(
     infer: &Infer<'_>,
     sites: &[(String, crate::infer::ValueSite)],
-    diagnostics: &mut Vec<(String, Diagnostic)>,
+    mut warnings: Option<&mut Vec<(String, Diagnostic)>>,
 ) -> Vec<(String, Span, crate::infer::Narrowing)> {
     let mut out: Vec<(String, Span, crate::infer::Narrowing)> = Vec::new();
     let mut tested: HashSet<(&str, Span)> = HashSet::new();
@@ -172,13 +181,16 @@ pub(crate) fn narrowings(
         if tested.insert((member, site.span)) {
             out.push((member.clone(), site.span, narrowing));
         }
+        let Some(warnings) = warnings.as_deref_mut() else {
+            continue;
+        };
         if site.explicit || !warned.insert((member, site.span)) {
             continue;
         }
         // Written as the fix would be: `type(T, e)` takes `_`, not named type variables.
         let expected = wildcards(&infer.subst.resolve(&site.expected));
         let shown = crate::ty::Printer::default().print(&expected);
-        diagnostics.push((
+        warnings.push((
             member.clone(),
             Diagnostic::warning(
                 codes::DATA_NARROWED,
