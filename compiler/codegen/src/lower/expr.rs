@@ -58,7 +58,7 @@ impl Lowerer<'_, '_> {
     /// Ends the function with `e`'s value.
     pub(super) fn tail(&mut self, e: &Expr) -> Res<()> {
         // A value the checker narrows is tested in this frame, so it is not a tail call.
-        let narrowed = self.narrowing.contains_key(&(e.span.start, e.span.end));
+        let narrowed = self.narrowed(e).is_some();
         let tail_calls = self.f().tries == 0 && self.f().exits.is_empty() && !narrowed;
         match &e.kind {
             ExprKind::Call(callee, args) if tail_calls => {

@@ -232,7 +232,7 @@ impl Lowerer<'_, '_> {
     /// The run-time test the checker asks for where a `data` value meets a narrower type
     /// (spec §4), at the value's own position.
     pub(super) fn assert_narrowed(&mut self, e: &Expr, v: Reg) {
-        let Some(&narrowing) = self.narrowing.get(&(e.span.start, e.span.end)) else {
+        let Some(narrowing) = self.narrowed(e) else {
             return;
         };
         let kind = match narrowing {
@@ -249,14 +249,26 @@ impl Lowerer<'_, '_> {
         self.fail_unless_type(v, &TypeTest::Kind(kind), failure);
     }
 
+    /// The test the checker asks for at `e`. Asked of every expression lowered, and most
+    /// definitions have no narrowing: the empty table is not hashed into.
+    pub(super) fn narrowed(&self, e: &Expr) -> Option<Narrowing> {
+        if self.narrowing.is_empty() {
+            return None;
+        }
+        self.narrowing.get(&(e.span.start, e.span.end)).copied()
+    }
+
     /// Raises `failure` unless the value in `v` passes `test`. A narrowing's test also passes
     /// `undefined`, a value of every type (spec §5: it goes on bubbling), and `null`, the
     /// bottom of `data` (facts §4.3: `array.length` of a `data` null is 0, facts §5.10).
     fn fail_unless_type(&mut self, v: Reg, test: &TypeTest, failure: Failure<'_>) {
         let t = self.run_type_test(v, test);
         let mut passed = vec![self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 })];
-        let message = match failure {
-            Failure::Assertion(message) => self.prog.string(message),
+        match failure {
+            Failure::Assertion(message) => {
+                let constant = self.prog.string(message);
+                self.emit(Instr::LoadConst { dst: t, constant });
+            }
             Failure::Narrowed(expected) => {
                 self.emit(Instr::TestKind {
                     dst: t,
@@ -266,24 +278,14 @@ impl Lowerer<'_, '_> {
                 passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
                 self.emit(Instr::IsDefined { dst: t, src: v });
                 passed.push(self.b().jump(Instr::JumpIfFalse { cond: t, target: 0 }));
-                self.prog.string(expected)
-            }
-        };
-        match failure {
-            Failure::Assertion(_) => {
-                self.emit(Instr::LoadConst {
-                    dst: t,
-                    constant: message,
-                });
-            }
-            Failure::Narrowed(_) => {
                 // "this `data` value is a string, not a number", built by a shared function
                 // (the failing value's kind is known only at run time).
                 let args = self.b().regs(2);
                 self.emit(Instr::Move { dst: args, src: v });
+                let constant = self.prog.string(expected);
                 self.emit(Instr::LoadConst {
                     dst: crate::builder::nth(args, 1),
-                    constant: message,
+                    constant,
                 });
                 let function = self.narrowing_message();
                 self.emit(Instr::CallDirect {
@@ -303,6 +305,10 @@ impl Lowerer<'_, '_> {
     /// The function `(value, expected) -> "this `data` value is <kind of value>, not
     /// <expected>"`, one per module.
     fn narrowing_message(&mut self) -> u32 {
+        const LABEL: &str = "data narrowing message";
+        if let Some(index) = self.prog.wrapper_index(LABEL) {
+            return index;
+        }
         let names = self.kind_constants(&[
             (KindTest::Bool, "a bool"),
             (KindTest::Number, "a number"),
@@ -316,28 +322,27 @@ impl Lowerer<'_, '_> {
         let otherwise = self.prog.string("another value");
         let prefix = self.prog.string("this `data` value is ");
         let middle = self.prog.string(", not ");
-        self.prog
-            .wrapper("data narrowing message".into(), 2, |b, dst| {
-                let (value, expected) = (0, 1);
-                let kind = b.reg();
-                b.kind_name(value, kind, &names, Some(otherwise));
-                let text = b.reg();
-                b.emit(Instr::LoadConst {
+        self.prog.wrapper(LABEL.into(), 2, |b, dst| {
+            let (value, expected) = (0, 1);
+            let kind = b.reg();
+            b.kind_name(value, kind, &names, Some(otherwise));
+            let text = b.reg();
+            b.emit(Instr::LoadConst {
+                dst,
+                constant: prefix,
+            });
+            b.emit(Instr::LoadConst {
+                dst: text,
+                constant: middle,
+            });
+            for part in [kind, text, expected] {
+                b.emit(Instr::Concat {
                     dst,
-                    constant: prefix,
+                    a: dst,
+                    b: part,
                 });
-                b.emit(Instr::LoadConst {
-                    dst: text,
-                    constant: middle,
-                });
-                for part in [kind, text, expected] {
-                    b.emit(Instr::Concat {
-                        dst,
-                        a: dst,
-                        b: part,
-                    });
-                }
-            })
+            }
+        })
     }
 
     /// `names` with each name as a string constant (for [`FnBuilder::kind_name`]).
