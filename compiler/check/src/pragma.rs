@@ -178,18 +178,21 @@ pub fn apply_in_module(
     {
         return diagnostics;
     }
+    // One settings value per pragma, and each item's index into them.
+    let mut settings = vec![Pragmas::default()];
     let mut in_force = std::collections::HashMap::new();
-    let mut current = Pragmas::default();
     let mut out = Vec::new();
     for &item in items {
         if let ItemKind::Pragma(expr) = &item.header(db).item.kind {
-            out.extend(current.update(expr).into_iter().map(|d| (item, d)));
+            let mut next = settings[settings.len() - 1].clone();
+            out.extend(next.update(expr).into_iter().map(|d| (item, d)));
+            settings.push(next);
         }
-        in_force.insert(item, current.clone());
+        in_force.insert(item, settings.len() - 1);
     }
     out.extend(diagnostics.into_iter().filter_map(|(item, d)| {
         match in_force.get(&item) {
-            Some(pragmas) => pragmas.apply(d),
+            Some(&at) => settings[at].apply(d),
             None => Some(d),
         }
         .map(|d| (item, d))
