@@ -52,7 +52,15 @@ fn covers(p: &Pattern) -> Option<String> {
 
 impl Infer<'_> {
     /// Warns about arms after a catch-all, and about cases of a union or `bool` no arm covers.
-    pub fn check_arms(&mut self, scrutinee: &Ty, arms: &[ArmShape<'_>], whole: Span) {
+    /// `catch_all` is how the construct writes an arm for the rest (a lambda's `_ -> …`, a
+    /// switch's `case _: …`), for the help.
+    pub fn check_arms(
+        &mut self,
+        scrutinee: &Ty,
+        arms: &[ArmShape<'_>],
+        whole: Span,
+        catch_all: &str,
+    ) {
         let mut caught = false;
         for arm in arms {
             if caught {
@@ -94,7 +102,7 @@ impl Infer<'_> {
             let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
             self.diagnostics.push(
                 Diagnostic::warning(codes::NON_EXHAUSTIVE, format!("non-exhaustive match: {} not covered", list.join(", ")), whole)
-                    .with_help("add the missing arms, or `_ -> …` for the rest; an unmatched value is a run-time error"),
+                    .with_help(format!("add the missing arms, or `{catch_all}` for the rest; an unmatched value is a run-time error")),
             );
         }
     }

@@ -533,7 +533,7 @@ impl Infer<'_> {
                 .first()
                 .map_or(mix_diagnostics::Span::default(), |a| a.span);
             let span = arms.last().map_or(span, |a| span.to(a.span));
-            self.check_arms(&param, &shapes, span);
+            self.check_arms(&param, &shapes, span, "_ -> …");
         }
         whole
     }

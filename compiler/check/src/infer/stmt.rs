@@ -148,7 +148,7 @@ impl Infer<'_> {
                         span: c.span,
                     })
                     .collect();
-                self.check_arms(&scrutinee_type, &shapes, stmt.span);
+                self.check_arms(&scrutinee_type, &shapes, stmt.span, "case _: …");
             }
             StmtKind::While(cond, body) => {
                 let c = self.expr(cond);
@@ -238,13 +238,9 @@ pub fn always_returns(stmts: &[Stmt]) -> bool {
             branches.iter().all(|(_, b)| always_returns(&b.stmts))
                 && always_returns(&otherwise.stmts)
         }
-        Some(StmtKind::Switch { cases, .. }) => {
-            let has_catch_all = cases.iter().any(|c| {
-                matches!(c.pattern.kind, PatternKind::Wildcard | PatternKind::Bind(_))
-                    && c.guard.is_none()
-            });
-            has_catch_all && cases.iter().all(|c| always_returns(&c.body))
-        }
+        // A switch never falls through without running an arm: a value no arm matches is a
+        // run-time error (spec §3.5), whether or not the arms are exhaustive.
+        Some(StmtKind::Switch { cases, .. }) => cases.iter().all(|c| always_returns(&c.body)),
         _ => false,
     }
 }
