@@ -329,6 +329,18 @@ impl Globals for ModuleGlobals<'_> {
         self.find_module(name).is_some()
     }
 
+    fn module_members(&self, module: &[&str]) -> Vec<String> {
+        let module = match module {
+            ["self"] | [] => self.module.clone(),
+            ["global", rest @ ..] if !rest.is_empty() => rest.join("."),
+            path => path.join("."),
+        };
+        self.find_module(&module)
+            .and_then(|at| self.index_at(at))
+            .map(|m| m.defs.iter().map(|d| d.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
     fn deprecated(&self, path: &[&str]) -> bool {
         let deprecated_in = |m: &ModuleIndex, name: &str| m.def(name).is_some_and(|d| d.deprecated);
         match without_global(path) {

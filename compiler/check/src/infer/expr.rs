@@ -304,6 +304,18 @@ impl Infer<'_> {
             if let Some(candidate) = self.suggestion(last) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{candidate}`?"));
             }
+        } else {
+            let module = &path[..path.len() - 1];
+            let shown_module = module.join(".");
+            let candidates: Vec<String> = self
+                .member_suggestions(module, last)
+                .into_iter()
+                .map(|c| format!("`{shown_module}.{c}`"))
+                .collect();
+            if !candidates.is_empty() {
+                diagnostic =
+                    diagnostic.with_help(format!("did you mean {}?", or_list(&candidates)));
+            }
         }
         self.diagnostics.push(diagnostic);
         self.fresh()
@@ -734,5 +746,14 @@ pub fn has_short_projection(e: &Expr) -> bool {
         ExprKind::Array(items) => items.iter().any(has_short_projection),
         ExprKind::With(a, _, v) => has_short_projection(a) || has_short_projection(v),
         _ => false,
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

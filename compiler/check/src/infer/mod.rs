@@ -31,6 +31,9 @@ pub trait Globals {
     fn is_module(&self, name: &str) -> bool;
     /// Names that are in scope at module level, for "did you mean".
     fn names(&self) -> Vec<String>;
+    /// The definitions of module `module` (empty when there is no such module), for "did you
+    /// mean" after an unknown `M.x`.
+    fn module_members(&self, module: &[&str]) -> Vec<String>;
     /// Whether the value `path` is declared `_meta_ { deprecated: true }`.
     fn deprecated(&self, path: &[&str]) -> bool;
     /// The member cases of a declared union, by its type name as in `Ty::Con`.
@@ -352,12 +355,55 @@ impl<'g> Infer<'g> {
             .map(|(_, c)| c)
     }
 
+    /// "did you mean" candidates for an unknown `module.name`: a definition of that module
+    /// spelt nearly the same (case aside), else those sharing a long run of letters with it
+    /// (`toUpper` → `uppercase`), at most three.
+    fn member_suggestions(&self, module: &[&str], name: &str) -> Vec<String> {
+        let members = self.globals.module_members(module);
+        let wanted = name.to_lowercase();
+        let limit = (wanted.chars().count() / 3).max(1);
+        let close = members
+            .iter()
+            .map(|m| (edit_distance(&wanted, &m.to_lowercase()), m))
+            .filter(|(d, _)| *d <= limit)
+            .min();
+        if let Some((_, m)) = close {
+            return vec![m.clone()];
+        }
+        let least = (wanted.chars().count() / 2).max(4);
+        let mut shared: Vec<(usize, &String)> = members
+            .iter()
+            .map(|m| (longest_common_run(&wanted, &m.to_lowercase()), m))
+            .filter(|(run, _)| *run >= least)
+            .collect();
+        shared.sort_by(|(ra, a), (rb, b)| rb.cmp(ra).then(a.len().cmp(&b.len())).then(a.cmp(b)));
+        shared.into_iter().take(3).map(|(_, m)| m.clone()).collect()
+    }
+
     /// Finishes: settles deferred `+` equations, reporting the impossible ones.
     pub fn settle(&mut self, span: Span) {
         if let Err(m) = self.subst.settle_plus() {
             self.mismatch(m, span, None);
         }
     }
+}
+
+/// The length in characters of the longest run of characters `a` and `b` share.
+fn longest_common_run(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous = vec![0usize; b.len() + 1];
+    let mut best = 0;
+    for ca in a.chars() {
+        let mut row = vec![0usize; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            if ca == *cb {
+                row[j + 1] = previous[j] + 1;
+                best = best.max(row[j + 1]);
+            }
+        }
+        previous = row;
+    }
+    best
 }
 
 pub fn edit_distance(a: &str, b: &str) -> usize {

@@ -1,0 +1,58 @@
+//! E0200's "did you mean": a near spelling in scope for a plain name; for `M.x`, a definition
+//! of module `M` spelt nearly the same (case aside) or sharing a long run of letters.
+
+mod common;
+
+/// The help of the E0200 the checker reports for `source`.
+fn unknown_name_help(source: &str) -> Vec<String> {
+    common::diagnostics(source)
+        .into_iter()
+        .filter(|d| d.code == "E0200")
+        .map(|d| d.help.unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn a_plain_name_gets_the_nearest_name_in_scope() {
+    assert_eq!(
+        unknown_name_help("def total = 1\ndef f = totl + 1\n"),
+        ["did you mean `total`?"]
+    );
+}
+
+#[test]
+fn a_misspelt_member_gets_the_member_of_that_module() {
+    assert_eq!(
+        unknown_name_help("def n = string.lenght(\"ab\")\n"),
+        ["did you mean `string.length`?"]
+    );
+    // case aside
+    assert_eq!(
+        unknown_name_help("def n = array.Length([1])\n"),
+        ["did you mean `array.length`?"]
+    );
+}
+
+#[test]
+fn a_member_named_as_other_languages_do_gets_the_ones_sharing_its_word() {
+    assert_eq!(
+        unknown_name_help("def s = string.toUpper(\"ab\")\n"),
+        ["did you mean `string.uppercase`?"]
+    );
+}
+
+#[test]
+fn a_user_module_is_searched_like_the_library() {
+    let source = "module shapes\n  def circleArea(r) = 3 * r * r\nmodule end\n\
+                  def a = shapes.circleAre(2)\n";
+    assert_eq!(
+        unknown_name_help(source),
+        ["did you mean `shapes.circleArea`?"]
+    );
+}
+
+#[test]
+fn nothing_close_gets_no_help() {
+    assert_eq!(unknown_name_help("def n = string.zzz(\"ab\")\n"), [""]);
+    assert_eq!(unknown_name_help("def n = nomodule.length(1)\n"), [""]);
+}
