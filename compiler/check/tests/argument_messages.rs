@@ -1,0 +1,49 @@
+//! E0217: a call giving more arguments than its function takes names the function, both
+//! counts and its type, and through a pipe says where the piped value goes.
+
+mod common;
+
+/// `message | labels | help` of each E0217 the checker reports for `source`.
+fn too_many(source: &str) -> Vec<String> {
+    common::errors(source)
+        .into_iter()
+        .filter(|d| d.code == "E0217")
+        .map(|d| {
+            let labels: Vec<String> = d.labels.iter().map(|l| l.message.clone()).collect();
+            format!(
+                "{} | {} | {}",
+                d.message,
+                labels.join("; "),
+                d.help.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_direct_call_names_the_function_and_both_counts() {
+    assert_eq!(
+        too_many("def f(a: number) = a\ndef g = f(1, 2)\n"),
+        ["too many arguments: `f` takes 1 argument, this call gives 2 | its type is `number -> number` | "]
+    );
+}
+
+#[test]
+fn a_pipe_says_the_piped_value_is_the_last_argument() {
+    assert_eq!(
+        too_many("def m = {a: 1} |> map.add({b: 2}, {c: 3})\n"),
+        [
+            "too many arguments: `map.add` takes 2 arguments, this call gives 3 | \
+          its type is `map(A) -> map(A) -> map(A)`; piped in as the last argument | \
+          `x |> f(a)` is `f(a, x)`: the piped value is the last argument, so write 1 argument \
+          inside the parentheses"
+        ]
+    );
+}
+
+#[test]
+fn a_function_whose_result_is_open_is_not_counted() {
+    // `id` returns what it is given: applied to a function, it takes more.
+    assert!(too_many("def id(x) = x\ndef n = id((a: number) -> a, 1)\n").is_empty());
+    assert!(common::errors("def id(x) = x\ndef n = id((a: number) -> a, 1)\n").is_empty());
+}
