@@ -59,6 +59,8 @@ pub struct ProgramBuilder<'db> {
     /// value, by label: each is built once per program.
     wrappers: HashMap<String, u32>,
     files: HashMap<SourceFile, Arc<FileInfo>>,
+    /// Indexes in the module's file list of names given by `#line`/`#push` directives.
+    directive_files: HashMap<String, u32>,
     /// Errors by file path, spans absolute.
     pub errors: Vec<(String, Diagnostic)>,
 }
@@ -85,6 +87,7 @@ impl<'db> ProgramBuilder<'db> {
             queue: VecDeque::new(),
             wrappers: HashMap::new(),
             files: HashMap::new(),
+            directive_files: HashMap::new(),
             errors: Vec::new(),
         }
     }
@@ -154,6 +157,18 @@ impl<'db> ProgramBuilder<'db> {
         self.module.files.push(file.path(self.db).clone());
         self.files.insert(file, info.clone());
         info
+    }
+
+    /// The index in the module's file list of `name`, a file a position directive names
+    /// (`#line 1 "gen.mix"`), so stack traces read positions as the directive gives them.
+    pub fn directive_file(&mut self, name: &str) -> u32 {
+        if let Some(&index) = self.directive_files.get(name) {
+            return index;
+        }
+        let index = self.module.files.len() as u32;
+        self.module.files.push(name.to_string());
+        self.directive_files.insert(name.to_string(), index);
+        index
     }
 
     /// How `key` is reached, queueing its compilation the first time. `Err` when it has no

@@ -190,7 +190,10 @@ impl<'db> Lowerer<'_, 'db> {
     fn at(&mut self, span: Span) {
         let offset = self.start + span.start;
         let location = self.file.lines.location(&self.file.text, offset);
-        let file = self.file.index;
+        let file = match &location.file {
+            Some(name) => self.prog.directive_file(name),
+            None => self.file.index,
+        };
         self.b().at(file, location.line, location.column);
     }
 
