@@ -74,21 +74,29 @@ impl RtError {
     }
 }
 
-impl fmt::Display for RtError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)?;
+impl RtError {
+    /// The message and the stack trace, each frame's function shown as `function_name` gives
+    /// it (a REPL shows its session's definitions by their own names).
+    pub fn render(&self, function_name: impl Fn(&str) -> String) -> String {
+        let mut shown = self.message.clone();
         for frame in &self.trace {
+            let function = function_name(&frame.function);
             if frame.file.is_empty() {
-                write!(f, "\n    {}", frame.function)?;
+                shown.push_str(&format!("\n    {function}"));
             } else {
-                write!(
-                    f,
-                    "\n    at {} ({}:{}:{})",
-                    frame.function, frame.file, frame.line, frame.column
-                )?;
+                shown.push_str(&format!(
+                    "\n    at {function} ({}:{}:{})",
+                    frame.file, frame.line, frame.column
+                ));
             }
         }
-        Ok(())
+        shown
+    }
+}
+
+impl fmt::Display for RtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(str::to_string))
     }
 }
 

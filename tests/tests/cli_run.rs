@@ -134,6 +134,62 @@ fn repl_evaluates_expressions_and_keeps_definitions() {
 }
 
 #[test]
+fn stack_traces_follow_position_directives() {
+    // Generated code names its template with `#push`: a run-time error inside it is reported
+    // there, and the code after `#pop` in the file again (include semantics: the pushed block
+    // counts as the one line of the `#push`, so `main` is on line 2).
+    let dir = temp_dir("directives");
+    let src = dir.join("generated.mix");
+    std::fs::write(
+        &src,
+        "#push 40 \"template.mix\"\ndef pick(i) = [1, 2][i]\n#pop\ndef main() = 1 + pick(5)\n",
+    )
+    .unwrap();
+    let run = Command::new(mixc_binary())
+        .arg("run")
+        .arg(&src)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("at generated.pick (template.mix:40:15)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("generated.mix:2:18)"), "{stderr}");
+}
+
+#[test]
+fn repl_positions_read_as_the_input_was_typed() {
+    let out = repl(b"def g(n) = [1][n]\n1 + g(3)\nnope(1)\n#quit\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // the trace names the session's definition and the input, at their own lines
+    assert!(
+        stdout.contains(
+            "error: index 3 is outside the array (length 1)\n    at g (input 1:1:12)\n    \
+             at input 2 (input 2:1:5)\n"
+        ),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // the snippet is the input alone, not the session's wrapper around it
+    assert!(stderr.contains("input 3:1:1"), "{stderr}");
+    assert!(
+        !stderr.contains("it__") && !stderr.contains("repl.mix"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn repl_input_stopping_short_continues_on_the_next_line() {
+    let out = repl(b"def f(x) =\n  x * 2\n1 +\n  f(3)\n2 *\n\n#quit\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout, "f : number -> number\n7 : number\n");
+    // a blank line sends what could not be finished, and its error is shown
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unexpected end of file"), "{stderr}");
+}
+
+#[test]
 fn repl_shows_the_warnings_of_each_input_once() {
     let out = repl(b"let d = string.parseJSON(\"4\")\nnumber.abs(d)\n1 + 1\n#quit\n");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -39,6 +39,61 @@ struct Session {
     limits: LimitArgs,
 }
 
+/// One input as the session holds it: inside a `#push` directive naming it.
+struct SessionInput {
+    /// `#push 1 "name"`, the text, `#pop`.
+    held: String,
+    /// Where the text starts in `held`.
+    body_at: usize,
+    /// The text as the user gave it.
+    body: String,
+    /// `input N`, or the loaded file's path.
+    name: String,
+}
+
+impl SessionInput {
+    /// No input: the session as it stands.
+    const NONE: SessionInput = SessionInput {
+        held: String::new(),
+        body_at: 0,
+        body: String::new(),
+        name: String::new(),
+    };
+}
+
+/// Whether every position `d` points at is inside `range`.
+fn within(d: &mix_diagnostics::Diagnostic, range: &std::ops::Range<u32>) -> bool {
+    // a point just after the text (where an unfinished input stops) is in it
+    let inside = |s: mix_diagnostics::Span| range.start <= s.start && s.end <= range.end;
+    inside(d.span) && d.labels.iter().all(|l| inside(l.span))
+}
+
+/// `d` with its positions moved back by `by` bytes.
+fn shifted(mut d: mix_diagnostics::Diagnostic, by: u32) -> mix_diagnostics::Diagnostic {
+    let back = |s: &mut mix_diagnostics::Span| {
+        s.start -= by;
+        s.end -= by;
+    };
+    back(&mut d.span);
+    for l in &mut d.labels {
+        back(&mut l.span);
+    }
+    d
+}
+
+/// A run-time error as the user reads it: frames named by the session's definitions (`f`,
+/// not `repl.f`), the evaluated input's frame by the input (`input 3`, not `repl.it__3`).
+fn shown_error(e: &mix_runtime::RtError, evaluated: &str, input_name: &str) -> String {
+    e.render(|function| {
+        let function = function.strip_prefix("repl.").unwrap_or(function);
+        if function == evaluated {
+            input_name.to_string()
+        } else {
+            function.to_string()
+        }
+    })
+}
+
 /// What a line of input asks for.
 enum Input<'a> {
     Command(&'a str, &'a str),
@@ -60,6 +115,29 @@ fn classify(text: &str) -> Input<'_> {
         // `let x = e` at the prompt is a definition of `x`.
         "let" => Input::Definition(format!("def {}", trimmed.trim_start_matches("let").trim())),
         _ => Input::Expression(trimmed),
+    }
+}
+
+/// Whether `pending` (whole lines) is the start of a longer input: a bracket is open, or its
+/// parse stops at the end of the text (`1 +`, `def f(x) =`). A blank line ends the latter, so
+/// an input that would never parse is still sent, and its error shown.
+fn continues(pending: &str) -> bool {
+    if open_brackets(pending) > 0 {
+        return true;
+    }
+    if pending.trim().is_empty() || pending.ends_with("\n\n") {
+        return false;
+    }
+    let ends_early = |text: &str| {
+        mix_syntax::parse(text)
+            .diagnostics
+            .iter()
+            .any(|d| d.code == mix_syntax::codes::UNEXPECTED_EOF)
+    };
+    match classify(pending) {
+        Input::Command(..) => false,
+        Input::Definition(text) => ends_early(&text),
+        Input::Expression(expr) => ends_early(&format!("def it =\n{expr}")),
     }
 }
 
@@ -89,19 +167,22 @@ fn open_brackets(text: &str) -> i64 {
 }
 
 impl Session {
-    /// Checks the session with `extra` appended. Errors, and the warnings of `extra` itself
-    /// (earlier inputs' were shown when they were entered), are printed; `None` when there
-    /// are errors.
+    /// Checks the session with `wrapper` (the text around the input, `{}` where the input's
+    /// text goes) appended. Errors, and the warnings of the input itself (earlier inputs' were
+    /// shown when they were entered), are printed, those in the input against its own text;
+    /// `None` when there are errors.
     fn check(
         &self,
-        extra: &str,
+        wrapper: &str,
+        input: &SessionInput,
     ) -> Option<(
         CheckDatabase,
         mix_check::Workspace,
         mix_check::SourceFile,
         String,
     )> {
-        let text = format!("{}{extra}\n", self.source);
+        let (head, tail) = wrapper.split_once("{}").unwrap_or((wrapper, ""));
+        let text = format!("{}{head}{}{tail}\n", self.source, input.held);
         let mut db = CheckDatabase::default();
         let (workspace, files) = db.load(&[(SESSION.to_string(), text.clone())]);
         let file = files[0];
@@ -112,15 +193,36 @@ impl Session {
             .into_iter()
             .filter(|d| d.is_error() || (!errors && d.span.start >= new_input))
             .collect();
-        if !shown.is_empty() {
-            let mut reporter = Reporter::new(MessageFormat::Human);
-            reporter.report(SESSION, &text, &[], &shown);
-        }
+        let typed_at = (self.source.len() + head.len() + input.body_at) as u32;
+        let typed = typed_at..typed_at + input.body.len() as u32;
+        let (in_input, elsewhere): (Vec<_>, Vec<_>) =
+            shown.into_iter().partition(|d| within(d, &typed));
+        let mut reporter = Reporter::new(MessageFormat::Human);
+        let in_input: Vec<_> = in_input.into_iter().map(|d| shifted(d, typed_at)).collect();
+        reporter.report(&input.name, &input.body, &[], &in_input);
+        reporter.report(SESSION, &text, &file.layout(&db).directives, &elsewhere);
         (!errors).then_some((db, workspace, file, text))
     }
 
-    fn define(&mut self, text: &str, out: &mut impl Write) {
-        let Some((db, workspace, file, full)) = self.check(text) else {
+    /// `text` as the session's next input, from file `origin` (`#load`) or typed: positions in
+    /// it (in diagnostics and stack traces) read `FILE:line:column` or `input N:line:column`,
+    /// as the user wrote it, not as the session holds it.
+    fn as_input(&mut self, text: &str, origin: Option<&str>) -> SessionInput {
+        self.counter += 1;
+        let name = origin.map_or_else(|| format!("input {}", self.counter), str::to_string);
+        let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
+        let directive = format!("#push 1 \"{quoted}\"\n");
+        SessionInput {
+            held: format!("{directive}{text}\n#pop"),
+            body_at: directive.len(),
+            body: text.to_string(),
+            name,
+        }
+    }
+
+    fn define(&mut self, text: &str, origin: Option<&str>, out: &mut impl Write) {
+        let input = self.as_input(text, origin);
+        let Some((db, workspace, file, full)) = self.check("{}", &input) else {
             return;
         };
         let added = defined_names(text);
@@ -134,9 +236,10 @@ impl Session {
     }
 
     fn evaluate(&mut self, expr: &str, out: &mut impl Write) {
-        self.counter += 1;
+        let input = self.as_input(expr, None);
         let name = format!("it__{}", self.counter);
-        let Some((db, workspace, file, _)) = self.check(&format!("def {name} = {expr}")) else {
+        let Some((db, workspace, file, _)) = self.check(&format!("def {name} =\n{{}}"), &input)
+        else {
             return;
         };
         let ty = file_types(&db, workspace, file)
@@ -174,7 +277,7 @@ impl Session {
                 let _ = writeln!(out, "{v} : {ty}");
             }
             Err(e) => {
-                let _ = writeln!(out, "error: {e}");
+                let _ = writeln!(out, "error: {}", shown_error(&e, &name, &input.name));
             }
         }
     }
@@ -191,7 +294,7 @@ impl Session {
                 let _ = writeln!(out, "session cleared");
             }
             Input::Command("defs", _) => {
-                if let Some((db, workspace, file, _)) = self.check("") {
+                if let Some((db, workspace, file, _)) = self.check("{}", &SessionInput::NONE) {
                     for (name, ty) in file_types(&db, workspace, file) {
                         let short = name.strip_prefix("repl.").unwrap_or(&name);
                         let _ = writeln!(out, "{short} : {ty}");
@@ -201,7 +304,7 @@ impl Session {
             Input::Command("load", path) => match std::fs::read_to_string(path) {
                 Ok(text) => {
                     let before = self.source.len();
-                    self.define(&text, out);
+                    self.define(&text, Some(path), out);
                     if self.source.len() > before {
                         let _ = writeln!(out, "loaded {path}");
                     }
@@ -213,7 +316,7 @@ impl Session {
             Input::Command(other, _) => {
                 let _ = writeln!(out, "unknown command #{other}; #help lists them");
             }
-            Input::Definition(def) => self.define(&def, out),
+            Input::Definition(def) => self.define(&def, None, out),
             Input::Expression("") => {}
             Input::Expression(expr) => self.evaluate(expr, out),
         }
@@ -258,7 +361,7 @@ fn piped(session: &mut Session) -> ExitCode {
         let Ok(line) = line else { break };
         pending.push_str(&line);
         pending.push('\n');
-        if open_brackets(&pending) > 0 {
+        if continues(&pending) {
             continue;
         }
         let text = std::mem::take(&mut pending);
@@ -292,7 +395,7 @@ fn interactive(session: &mut Session) -> ExitCode {
             Ok(line) => {
                 pending.push_str(&line);
                 pending.push('\n');
-                if open_brackets(&pending) > 0 {
+                if continues(&pending) {
                     continue;
                 }
                 let text = std::mem::take(&mut pending);
@@ -320,6 +423,19 @@ mod tests {
         assert_eq!(open_brackets("def f(x) = {"), 1);
         assert_eq!(open_brackets("\"(\" + x"), 0);
         assert_eq!(open_brackets("[1, [2]]"), 0);
+    }
+
+    #[test]
+    fn input_stopping_short_continues_until_a_blank_line() {
+        assert!(continues("1 +\n"));
+        assert!(continues("def f(x) =\n"));
+        assert!(continues("[1,\n"));
+        assert!(!continues("1 + 2\n"));
+        assert!(!continues("def f(x) = x\n"));
+        assert!(!continues("#defs\n"));
+        assert!(!continues("1 +\n\n"));
+        // a mistake that no more text can mend is sent at once
+        assert!(!continues("1 + )\n"));
     }
 
     #[test]
