@@ -151,6 +151,19 @@ fn comments_before_closers_are_stable() {
 }
 
 #[test]
+fn a_do_body_opens_on_the_definition_line() {
+    let source = "def counter =\n  do {\n    var n = 0;\n    n = n + 1;\n    return n\n  }\n";
+    let formatted = format(source, FormatOptions::default()).expect("formats");
+    assert_eq!(
+        formatted,
+        "def counter = do {\n  var n = 0;\n  n = n + 1;\n  return n\n}\n"
+    );
+    // narrow or wide, the body breaks inside its braces, never below the `=`
+    let narrow = format(source, options(12)).expect("formats");
+    assert!(narrow.starts_with("def counter = do {\n"), "{narrow}");
+}
+
+#[test]
 fn a_file_with_syntax_errors_is_refused() {
     match format("def a = (1 +\n", FormatOptions::default()) {
         Err(FormatError::Syntax(diagnostics)) => assert!(!diagnostics.is_empty()),

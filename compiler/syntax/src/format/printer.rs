@@ -456,8 +456,13 @@ impl<'s> Printer<'s> {
         concat([doc, self.meta(meta)])
     }
 
-    /// `head = body`: the body stays on the line when it fits, else it moves entirely below.
+    /// `head = body`: the body stays on the line when it fits, else it moves entirely below;
+    /// a `do { … }` body always opens on the line (`def f(x) = do {`) and breaks inside.
     fn equals(&mut self, head: Doc<'s>, body: &'s Expr) -> Doc<'s> {
+        if matches!(body.kind, ExprKind::Do(_)) {
+            let body = self.expr(body);
+            return concat([head, text(" = "), body]);
+        }
         let body = self.expr(body);
         group(concat([
             head,
