@@ -13,8 +13,8 @@ use mix_runtime::qcode::opcode::{opcode, OPCODE_COUNT};
 use mix_runtime::qcode::shape::MAX_SHAPE_DEPTH;
 use mix_runtime::qcode::verify::verify;
 use mix_runtime::qcode::{
-    CmpOp, ConstIdx, Constant, Export, ExportKind, Function, Global, Instr, KindTest, LineEntry,
-    Module, Reg, Shape as QShape, Target, ABI_VERSION, FORMAT_VERSION, MAGIC,
+    CaseShape, CmpOp, ConstIdx, Constant, Export, ExportKind, Function, Global, Instr, KindTest,
+    LineEntry, Module, Reg, Shape as QShape, Target, ABI_VERSION, FORMAT_VERSION, MAGIC,
 };
 use proptest::prelude::*;
 
@@ -687,7 +687,17 @@ fn skeleton(extra_constants: Vec<Constant>) -> Module {
                 "b".into(),
                 QShape::Tuple(vec![
                     QShape::Any,
-                    QShape::Cases(vec!["some".into(), "null".into()]),
+                    // `lst(number)`: `nil | cons({head: number, tail: …})`
+                    QShape::Cases(vec![
+                        CaseShape::named("nil"),
+                        CaseShape {
+                            name: "cons".into(),
+                            arg: QShape::Record(vec![
+                                ("head".into(), QShape::Kind(KindTest::Number)),
+                                ("tail".into(), QShape::Again(0)),
+                            ]),
+                        },
+                    ]),
                 ]),
             ),
         ])))),
@@ -973,15 +983,21 @@ fn shape_strategy() -> impl Strategy<Value = QShape> {
     let leaf = prop_oneof![
         Just(QShape::Any),
         (0u8..12).prop_map(|k| QShape::Kind(KINDS[k as usize])),
-        proptest::collection::vec(".{0,6}", 0..3).prop_map(QShape::Cases),
+        proptest::collection::vec(".{0,6}", 0..3)
+            .prop_map(|names| QShape::Cases(names.into_iter().map(CaseShape::named).collect())),
     ];
     leaf.prop_recursive(4, 16, 3, |inner| {
         prop_oneof![
             inner.clone().prop_map(|s| QShape::Array(Box::new(s))),
             inner.clone().prop_map(|s| QShape::Map(Box::new(s))),
             proptest::collection::vec(inner.clone(), 0..3).prop_map(QShape::Tuple),
-            proptest::collection::btree_map(".{0,6}", inner, 0..3)
+            proptest::collection::btree_map(".{0,6}", inner.clone(), 0..3)
                 .prop_map(|m| QShape::Record(m.into_iter().collect())),
+            // a case whose argument holds the case shape again, as a recursive union's does
+            (".{0,6}", inner).prop_map(|(name, s)| QShape::Cases(vec![CaseShape {
+                name,
+                arg: QShape::Tuple(vec![s, QShape::Again(0)]),
+            }])),
         ]
     })
 }
@@ -1787,6 +1803,23 @@ fn shapes_are_only_tested_and_bounded_in_depth() {
         err.ends_with("shape's record fields are not strictly sorted"),
         "{err}"
     );
+    // `Again` must name a case shape it is inside: not at the top, not beside the cases, not
+    // further out than there are
+    let case = |arg| {
+        QShape::Cases(vec![CaseShape {
+            name: "c".into(),
+            arg,
+        }])
+    };
+    for lost in [
+        QShape::Again(0),
+        QShape::Tuple(vec![case(QShape::Any), QShape::Again(0)]),
+        case(QShape::Again(1)),
+    ] {
+        let err = decode_err(&module(lost));
+        assert!(err.contains("levels out, inside"), "{err}");
+    }
+    assert!(decode_unverified(&module(case(case(QShape::Again(1))))).is_ok());
 }
 
 #[test]
@@ -2009,7 +2042,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 4, ABI 2
+    let expected = r#"; QCode format 5, ABI 2
 constants:
   #0  int -7
   #1  float 2.5
@@ -2017,7 +2050,7 @@ constants:
   #3  keys ["a", "b"]
   #4  regex ~"^a+$"
   #5  keys []
-  #6  shape array({a: number, b: [_, some | null]})
+  #6  shape array({a: number, b: [_, nil | cons({head: number, tail: …})]})
 files:
   0  main.mix
   1  lib/util.mix

@@ -100,17 +100,34 @@ pub fn case_scheme(
 /// What `type(T)` tests at run time (for the back ends).
 #[derive(Clone, Debug, PartialEq)]
 pub enum RuntimeType {
-    /// A structural alias: its body is tested, its names resolved in the module declaring it.
+    /// A structural alias: its body is tested, its names resolved in the module declaring it
+    /// and its parameters bound to the arguments written where it is used.
     Alias {
+        params: Vec<String>,
         body: mix_syntax::ast::Type,
         file: SourceFile,
         module: String,
     },
-    /// A declared union, or one case used as a type: the value is one of these cases (`null`
-    /// among them for `a | null`).
-    Cases(Vec<String>),
+    /// A declared union (parameters `params`), or one case used as a type: the value is one of
+    /// these cases (`null` among them for `a | null`), its argument of the case's declared
+    /// type.
+    Cases {
+        /// The union's qualified name (`module.name`; a case's own name when used alone).
+        name: String,
+        params: Vec<String>,
+        cases: Vec<RuntimeCase>,
+    },
     /// A named type with nothing to test at run time (opaque, or a type parameter).
     Opaque,
+}
+
+/// A member of [`RuntimeType::Cases`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuntimeCase {
+    pub name: String,
+    /// The declared type of the case's argument, with the file and module it is written in
+    /// (`None`: no argument, or `null`).
+    pub arg: Option<(mix_syntax::ast::Type, SourceFile, String)>,
 }
 
 /// The run-time meaning of type name `path` written in module `module` of `file`, resolved as
@@ -124,16 +141,43 @@ pub fn runtime_type(
 ) -> Option<RuntimeType> {
     let globals = ModuleGlobals::new(db, workspace, file, module.to_string(), Vec::new());
     let (home, name) = globals.type_home(path)?;
+    let names = |params: Vec<Name>| params.iter().map(|p| p.to_string()).collect();
     Some(match globals.type_in(home, name)? {
-        TypeDef::Alias { body, .. } => RuntimeType::Alias {
+        TypeDef::Alias { params, body } => RuntimeType::Alias {
+            params: names(params),
             body,
             file: home.0,
             module: globals.index_at(home)?.name.clone(),
         },
-        TypeDef::Named { name, .. } => globals
-            .union_members(&name)
-            .map_or(RuntimeType::Opaque, RuntimeType::Cases),
-        TypeDef::Case(_) => RuntimeType::Cases(vec![name.to_string()]),
+        TypeDef::Named {
+            name: union,
+            params,
+        } => match globals.union_members(&union) {
+            Some(members) => RuntimeType::Cases {
+                name: format!("{}.{name}", globals.index_at(home)?.name),
+                params: names(params),
+                cases: members
+                    .into_iter()
+                    .map(|m| globals.runtime_case(home, m))
+                    .collect(),
+            },
+            None => RuntimeType::Opaque,
+        },
+        // A case as a type: its own parameters are those of its union, if any.
+        TypeDef::Case(_) => {
+            let case = globals.runtime_case(home, name.to_string());
+            let params = globals
+                .index_at(home)
+                .and_then(|m| m.case(name))
+                .and_then(|c| c.union.as_ref())
+                .map(|(_, params)| names(params.clone()))
+                .unwrap_or_default();
+            RuntimeType::Cases {
+                name: name.to_string(),
+                params,
+                cases: vec![case],
+            }
+        }
     })
 }
 
@@ -214,6 +258,26 @@ impl<'db> ModuleGlobals<'db> {
             [module @ .., name] => Some((self.find_module(&module.join("."))?, name)),
             [] => None,
         }
+    }
+
+    /// Member `name` of a union declared at `home`: its argument's declared type, looked up
+    /// in that module first, then wherever the workspace declares the case.
+    fn runtime_case(&self, home: ModuleAt, name: String) -> RuntimeCase {
+        // `None` when the module does not declare the case; `Some(None)` for no argument.
+        let declared = |at: ModuleAt| {
+            let module = self.index_at(at)?;
+            let case = module.case(&name)?;
+            Some(case.arg.clone().map(|arg| (arg, at.0, module.name.clone())))
+        };
+        let global = || {
+            let at = *global_names(self.db, self.workspace).0.get(&name)?;
+            declared(at)
+        };
+        let arg = match name.as_str() {
+            "null" => None,
+            _ => declared(home).or_else(global).flatten(),
+        };
+        RuntimeCase { name, arg }
     }
 
     fn type_in(&self, at: ModuleAt, name: &str) -> Option<TypeDef> {

@@ -26,4 +26,4 @@ pub mod ty;
 
 pub use db::{check_file, file_types, CheckDatabase, Db, Workspace};
 pub use files::{ItemInput, ItemSource, SourceFile, Update};
-pub use globals::{global_names, module_table, runtime_type, RuntimeType};
+pub use globals::{global_names, module_table, runtime_type, RuntimeCase, RuntimeType};

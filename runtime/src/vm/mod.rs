@@ -1704,28 +1704,80 @@ fn kind_matches(v: &Value, kind: KindTest) -> bool {
     }
 }
 
-/// Whether `v` has `shape` all the way down. Recursion follows the shape, which the loader
-/// bounds ([`crate::qcode::shape::MAX_SHAPE_DEPTH`]), not the value.
+/// Whether `v` has `shape` all the way down (a recursive union's `Again` as often as the value
+/// goes on).
 fn shape_matches(v: &Value, shape: &crate::qcode::Shape) -> bool {
     use crate::qcode::Shape;
-    match (shape, v) {
-        (Shape::Any, _) => true,
-        (Shape::Kind(kind), v) => kind_matches(v, *kind),
-        (Shape::Array(each), Value::Array(items)) => items.iter().all(|x| shape_matches(x, each)),
-        (Shape::Map(each), Value::Obj(fields)) => fields.values().all(|x| shape_matches(x, each)),
-        (Shape::Tuple(shapes), Value::Array(items)) => {
-            items.len() == shapes.len()
-                && items.iter().zip(shapes).all(|(x, s)| shape_matches(x, s))
+    // A walk of the value with a stack of its own, not the native one: a recursive union's
+    // value (a list of a million `cons`) is as deep as it is long. `cases` holds each `Cases`
+    // shape whose case argument the walk went into, with the entry enclosing it, so that
+    // `Again(n)` finds the shape `n` levels out on its own path.
+    let mut cases: Vec<(&Shape, Option<usize>)> = Vec::new();
+    let mut todo: Vec<(&Value, &Shape, Option<usize>)> = vec![(v, shape, None)];
+    while let Some((v, shape, inside)) = todo.pop() {
+        let pass = match (shape, v) {
+            (Shape::Any, _) => true,
+            (Shape::Kind(kind), v) => kind_matches(v, *kind),
+            (Shape::Array(each), Value::Array(items)) => {
+                todo.extend(items.iter().map(|x| (x, &**each, inside)));
+                true
+            }
+            (Shape::Map(each), Value::Obj(fields)) => {
+                todo.extend(fields.values().map(|x| (x, &**each, inside)));
+                true
+            }
+            (Shape::Tuple(shapes), Value::Array(items)) => {
+                todo.extend(items.iter().zip(shapes).map(|(x, s)| (x, s, inside)));
+                items.len() == shapes.len()
+            }
+            (Shape::Record(wanted), Value::Obj(fields)) => {
+                wanted
+                    .iter()
+                    .all(|(name, s)| match fields.get(name.as_str()) {
+                        Some(x) => {
+                            todo.push((x, s, inside));
+                            true
+                        }
+                        None => false,
+                    })
+            }
+            (Shape::Cases(members), Value::Case(c)) => {
+                match members.iter().find(|m| *m.name == *c.name) {
+                    None => false,
+                    Some(m) => match (&m.arg, &c.arg) {
+                        (Shape::Any, _) => true,
+                        (arg, Some(x)) => {
+                            cases.push((shape, inside));
+                            todo.push((x, arg, Some(cases.len() - 1)));
+                            true
+                        }
+                        (_, None) => false,
+                    },
+                }
+            }
+            (Shape::Cases(members), Value::Null) => members.iter().any(|m| m.name == "null"),
+            (Shape::Again(up), v) => {
+                // The loader checked that `up` names a `Cases` shape this one is inside.
+                let mut at = inside;
+                for _ in 0..*up {
+                    at = at.and_then(|i| cases[i].1);
+                }
+                match at {
+                    Some(i) => {
+                        let (again, outer) = cases[i];
+                        todo.push((v, again, outer));
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        };
+        if !pass {
+            return false;
         }
-        (Shape::Record(wanted), Value::Obj(fields)) => wanted.iter().all(|(name, s)| {
-            fields
-                .get(name.as_str())
-                .is_some_and(|x| shape_matches(x, s))
-        }),
-        (Shape::Cases(names), Value::Case(c)) => names.iter().any(|n| **n == *c.name),
-        (Shape::Cases(names), Value::Null) => names.iter().any(|n| n == "null"),
-        _ => false,
     }
+    true
 }
 
 /// `a[p..q]` (inclusive) as a stream; an open end is `null`.

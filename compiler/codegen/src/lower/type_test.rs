@@ -2,7 +2,9 @@
 //! checker asks for where a `data` value meets a narrower type. A written type becomes a kind
 //! test, a case-membership test, or a shape walked by one `TestShape`.
 
-use mix_runtime::qcode::{Instr, KindTest, Reg, Shape};
+use std::collections::HashMap;
+
+use mix_runtime::qcode::{CaseShape, Instr, KindTest, Reg, Shape, MAX_SHAPE_DEPTH};
 use mix_syntax::ast::{Expr, Type, TypeKind};
 
 use mix_check::infer::Narrowing;
@@ -10,17 +12,19 @@ use mix_check::{RuntimeType, SourceFile};
 
 use super::{Lowerer, Res};
 
-/// How many aliases a type test may expand in a row (see `declared_type_test`).
-const MAX_ALIASES: usize = 64;
+/// How many aliases and unions a type test may expand in a row (see `declared_type_test`).
+const MAX_EXPANSIONS: usize = 64;
 
 /// What `type(T)` checks at run time.
 #[derive(Clone, Debug)]
 pub(super) enum TypeTest {
     /// The value's kind.
     Kind(KindTest),
-    /// The value is one of the cases of union `name` (`null` for a `null` member).
-    Cases { name: String, cases: Vec<String> },
-    /// The value has a structure all the way down: `array(number)`, `{name: string}`.
+    /// The value is one of the cases of union `name` (`null` for a `null` member), its
+    /// argument of the case's shape.
+    Cases { name: String, cases: Vec<CaseShape> },
+    /// The value has a structure all the way down: `array(number)`, `{name: string}`,
+    /// `option(number)`.
     Shape(Shape),
 }
 
@@ -43,28 +47,61 @@ impl TypeTest {
             Some(TypeTest::Shape(shape)) => shape,
         }
     }
+
+    /// The test a shape stands for: a kind alone stays a `TestKind`.
+    fn of_shape(shape: Shape) -> Option<TypeTest> {
+        match shape {
+            Shape::Any => None,
+            Shape::Kind(kind) => Some(TypeTest::Kind(kind)),
+            shape => Some(TypeTest::Shape(shape)),
+        }
+    }
+}
+
+/// Where a type under test is read.
+#[derive(Clone)]
+struct Scope {
+    /// The file and module its names resolve in.
+    home: (SourceFile, String),
+    /// What its type parameters stand for: the shapes of the arguments written where the
+    /// alias or union declaring them is used (`pair(number)` binds `A` to `number`).
+    params: HashMap<String, Shape>,
+    /// Aliases and unions expanded to get here.
+    expanded: usize,
+    /// The unions being expanded, outermost first: one met again inside its own cases (a
+    /// recursive union such as a list's tail) is `Shape::Again`, not unfolded forever.
+    unions: Vec<String>,
 }
 
 impl Lowerer<'_, '_> {
     /// The run-time test of a type written in this definition (`None`: every value passes, as
     /// for `any`).
     pub(super) fn type_test(&self, ty: &Type) -> Res<Option<TypeTest>> {
-        let home = (self.resolver.file, self.resolver.module.clone());
-        self.type_test_in(ty, &home, 0)
+        let scope = Scope {
+            home: (self.resolver.file, self.resolver.module.clone()),
+            params: HashMap::new(),
+            expanded: 0,
+            unions: Vec::new(),
+        };
+        // deeper than the loader takes: the innermost parts pass whatever they hold
+        Ok(match self.type_test_in(ty, &scope)? {
+            Some(TypeTest::Shape(shape)) => TypeTest::of_shape(shape.limited(MAX_SHAPE_DEPTH)),
+            Some(TypeTest::Cases { name, cases }) => {
+                match Shape::Cases(cases).limited(MAX_SHAPE_DEPTH) {
+                    Shape::Cases(cases) => Some(TypeTest::Cases { name, cases }),
+                    other => TypeTest::of_shape(other),
+                }
+            }
+            test => test,
+        })
     }
 
-    /// `type_test` with the names of `ty` resolved in module `home`; `aliases`: how many
-    /// aliases were expanded to get here.
-    fn type_test_in(
-        &self,
-        ty: &Type,
-        home: &(SourceFile, String),
-        aliases: usize,
-    ) -> Res<Option<TypeTest>> {
+    /// `type_test` of `ty` read in `scope`.
+    fn type_test_in(&self, ty: &Type, scope: &Scope) -> Res<Option<TypeTest>> {
         let kind = |k| Ok(Some(TypeTest::Kind(k)));
         // `array(T)` and `map(T)` test their elements when `T` tests anything.
         let container = |this: &Self, k, args: &[Type], shape: fn(Box<Shape>) -> Shape| match args {
-            [elem] => match this.element_shape(elem, home, aliases) {
+            [elem] => match this.element_shape(elem, scope) {
                 Shape::Any => kind(k),
                 each => Ok(Some(TypeTest::Shape(shape(Box::new(each))))),
             },
@@ -81,7 +118,7 @@ impl Lowerer<'_, '_> {
             TypeKind::Tuple(items) => {
                 let shapes = items
                     .iter()
-                    .map(|item| self.element_shape(&item.ty, home, aliases))
+                    .map(|item| self.element_shape(&item.ty, scope))
                     .collect();
                 Ok(Some(TypeTest::Shape(Shape::Tuple(shapes))))
             }
@@ -89,7 +126,7 @@ impl Lowerer<'_, '_> {
                 let mut shapes = std::collections::BTreeMap::new();
                 for field in fields {
                     let shape = match &field.ty {
-                        Some(t) => self.element_shape(t, home, aliases),
+                        Some(t) => self.element_shape(t, scope),
                         None => Shape::Kind(KindTest::Data),
                     };
                     shapes.insert(field.key.name.to_string(), shape);
@@ -98,7 +135,15 @@ impl Lowerer<'_, '_> {
                     shapes.into_iter().collect(),
                 ))))
             }
+            // A parameter of the alias or union being expanded: the shape of its argument.
+            TypeKind::Var(param, _) if scope.params.contains_key(&*param.name) => {
+                Ok(TypeTest::of_shape(scope.params[&*param.name].clone()))
+            }
             TypeKind::Named(path) | TypeKind::App(path, _) => {
+                let args = match &ty.kind {
+                    TypeKind::App(_, args) => &args[..],
+                    _ => &[],
+                };
                 let path: Vec<&str> = path.iter().map(|i| &*i.name).collect();
                 match path.as_slice() {
                     ["bool"] => kind(KindTest::Bool),
@@ -112,13 +157,13 @@ impl Lowerer<'_, '_> {
                     ["data"] => kind(KindTest::Data),
                     ["null"] => kind(KindTest::Null),
                     ["any"] => Ok(None),
-                    _ => self.declared_type_test(ty, &path, home, aliases),
+                    _ => self.declared_type_test(ty, &path, args, scope),
                 }
             }
             TypeKind::Record(_) => kind(KindTest::Object),
             TypeKind::Fun(..) => kind(KindTest::Function),
             TypeKind::Stream(_) => kind(KindTest::Stream),
-            TypeKind::Paren(inner) => self.type_test_in(inner, home, aliases),
+            TypeKind::Paren(inner) => self.type_test_in(inner, scope),
             TypeKind::Wildcard => Ok(None),
             _ => Err(Box::new(
                 self.unsupported("a run-time test of this type", ty.span),
@@ -126,38 +171,105 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// The shape of a part of a structured type. A part with no run-time test of its own (a
-    /// type parameter of an alias, `pair(A) = [A, A]`, or an opaque type) accepts anything,
-    /// as the outer kind test always did.
-    fn element_shape(&self, ty: &Type, home: &(SourceFile, String), aliases: usize) -> Shape {
-        self.type_test_in(ty, home, aliases)
+    /// The shape of a part of a structured type. A part with no run-time test of its own (an
+    /// unbound type parameter, an opaque type) accepts anything, as the outer kind test always
+    /// did.
+    fn element_shape(&self, ty: &Type, scope: &Scope) -> Shape {
+        self.type_test_in(ty, scope)
             .map_or(Shape::Any, TypeTest::into_shape)
     }
 
-    /// The test of a declared type: an alias's body, or membership in a union's cases.
+    /// The test of a declared type used with `args`: an alias's body, or membership in a
+    /// union's cases with each case's argument tested, their parameters bound to the
+    /// arguments' shapes.
     fn declared_type_test(
         &self,
         ty: &Type,
         path: &[&str],
-        (file, module): &(SourceFile, String),
-        aliases: usize,
+        args: &[Type],
+        scope: &Scope,
     ) -> Res<Option<TypeTest>> {
         let resolved = mix_check::runtime_type(
             self.resolver.db,
             self.resolver.workspace,
-            *file,
-            module,
+            scope.home.0,
+            &scope.home.1,
             path,
         );
+        let bind = |params: &[String]| -> HashMap<String, Shape> {
+            let mut shapes = args.iter().map(|a| self.element_shape(a, scope));
+            params
+                .iter()
+                .map(|p| (p.clone(), shapes.next().unwrap_or(Shape::Any)))
+                .collect()
+        };
+        // Aliases cannot be cyclic once checked, and a union stops at itself; the bound only
+        // keeps this finite if that ever fails.
+        let within = scope.expanded < MAX_EXPANSIONS;
         match resolved {
-            // Aliases cannot be cyclic once checked; the bound only keeps this finite if one is.
-            Some(RuntimeType::Alias { body, file, module }) if aliases < MAX_ALIASES => {
-                self.type_test_in(&body, &(file, module), aliases + 1)
+            Some(RuntimeType::Alias {
+                params,
+                body,
+                file,
+                module,
+            }) if within => {
+                let inner = Scope {
+                    home: (file, module),
+                    params: bind(&params),
+                    expanded: scope.expanded + 1,
+                    unions: scope.unions.clone(),
+                };
+                self.type_test_in(&body, &inner)
             }
-            Some(RuntimeType::Cases(cases)) => Ok(Some(TypeTest::Cases {
-                name: path.join("."),
+            Some(RuntimeType::Cases {
+                name,
+                params,
                 cases,
-            })),
+            }) => {
+                let membership = || {
+                    Ok(Some(TypeTest::Cases {
+                        name: path.join("."),
+                        cases: cases.iter().map(|c| CaseShape::named(&c.name)).collect(),
+                    }))
+                };
+                if let Some(at) = scope.unions.iter().rposition(|u| *u == name) {
+                    // Each union expanded on the way here is one `Cases` shape whose case
+                    // argument this is part of, innermost last.
+                    let up = scope.unions.len() - 1 - at;
+                    return Ok(match u8::try_from(up) {
+                        Ok(up) => Some(TypeTest::Shape(Shape::Again(up))),
+                        Err(_) => None,
+                    });
+                }
+                if !within {
+                    return membership();
+                }
+                let bound = bind(&params);
+                let mut unions = scope.unions.clone();
+                unions.push(name);
+                let shapes: Vec<CaseShape> = cases
+                    .iter()
+                    .map(|case| CaseShape {
+                        name: case.name.clone(),
+                        arg: match &case.arg {
+                            Some((arg, file, module)) => {
+                                let inner = Scope {
+                                    home: (*file, module.clone()),
+                                    params: bound.clone(),
+                                    expanded: scope.expanded + 1,
+                                    unions: unions.clone(),
+                                };
+                                self.element_shape(arg, &inner)
+                            }
+                            None => Shape::Any,
+                        },
+                    })
+                    .collect();
+                Ok(Some(TypeTest::Cases {
+                    name: path.join("."),
+                    cases: shapes,
+                }))
+            }
             _ => Err(Box::new(
                 self.unsupported("a run-time test of this type", ty.span),
             )),
@@ -183,11 +295,20 @@ impl Lowerer<'_, '_> {
                     shape,
                 });
             }
+            TypeTest::Cases { cases, .. } if cases.iter().any(|c| c.arg != Shape::Any) => {
+                let shape = self.prog.shape(&Shape::Cases(cases.clone()));
+                self.emit(Instr::TestShape {
+                    dst: t,
+                    src: v,
+                    shape,
+                });
+            }
             TypeTest::Cases { cases, .. } => {
-                // One test per case; the first that passes jumps past the rest with `t` true,
-                // and the last one's result is the answer otherwise.
+                // Membership only: one test per case; the first that passes jumps past the
+                // rest with `t` true, and the last one's result is the answer otherwise.
                 let mut passed = Vec::new();
                 for (i, case) in cases.iter().enumerate() {
+                    let case = &case.name;
                     if case == "null" {
                         self.emit(Instr::TestKind {
                             dst: t,
