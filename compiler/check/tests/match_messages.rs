@@ -3,13 +3,8 @@
 
 mod common;
 
-/// The help of each W0203 the checker reports for `source`.
 fn non_exhaustive_help(source: &str) -> Vec<String> {
-    common::diagnostics(source)
-        .into_iter()
-        .filter(|d| d.code == "W0203")
-        .map(|d| d.help.unwrap_or_default())
-        .collect()
+    common::helps(source, "W0203")
 }
 
 #[test]

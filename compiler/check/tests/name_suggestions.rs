@@ -3,13 +3,8 @@
 
 mod common;
 
-/// The help of the E0200 the checker reports for `source`.
 fn unknown_name_help(source: &str) -> Vec<String> {
-    common::diagnostics(source)
-        .into_iter()
-        .filter(|d| d.code == "E0200")
-        .map(|d| d.help.unwrap_or_default())
-        .collect()
+    common::helps(source, "E0200")
 }
 
 #[test]

@@ -27,3 +27,13 @@ pub fn error_messages(source: &str) -> Vec<String> {
         .map(|d| format!("{} {}", d.code, d.message))
         .collect()
 }
+
+/// The help (empty when none) of each diagnostic with `code` the checker reports for `source`.
+#[allow(dead_code)] // not every test file uses every helper
+pub fn helps(source: &str, code: &str) -> Vec<String> {
+    diagnostics(source)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .map(|d| d.help.unwrap_or_default())
+        .collect()
+}
