@@ -26,3 +26,4 @@ pub const NON_EXHAUSTIVE: &str = "W0203";
 pub const UNREACHABLE_ARM: &str = "W0204";
 pub const DATA_NARROWED: &str = "W0205";
 pub const PRAGMA: &str = "W0206";
+pub const ASSERTION_NEVER_PASSES: &str = "W0207";

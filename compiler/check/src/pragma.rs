@@ -20,13 +20,14 @@ use crate::files::ItemSource;
 use crate::codes;
 
 /// Warning names `warningFilter` knows, with their codes.
-const WARNING_NAMES: [(&str, &str); 6] = [
+const WARNING_NAMES: [(&str, &str); 7] = [
     ("notChecked", codes::NOT_CHECKED_YET),
     ("interface", codes::INTERFACE_ONLY),
     ("deprecated", codes::DEPRECATED),
     ("nonExhaustive", codes::NON_EXHAUSTIVE),
     ("unreachable", codes::UNREACHABLE_ARM),
     ("typeAssertion", codes::DATA_NARROWED),
+    ("neverPasses", codes::ASSERTION_NEVER_PASSES),
 ];
 
 /// Pragmas of the facts that this implementation accepts without acting on them.

@@ -196,8 +196,10 @@ impl Infer<'_> {
                 fun(self.fresh(), target)
             }
             ExprKind::TypeAssert(written, inner) => {
-                self.expr(inner);
-                self.convert_type(written, &mut Default::default())
+                let found = self.expr(inner);
+                let asserted = self.convert_type(written, &mut Default::default());
+                self.warn_if_never_passes(&found, &asserted, inner.span);
+                asserted
             }
             ExprKind::Array(items) => self.array(items),
             ExprKind::Record(fields) => self.record(fields, e),
@@ -409,6 +411,32 @@ impl Infer<'_> {
                 ));
         }
         self.diagnostics.push(diagnostic);
+    }
+
+    /// W0207 for `type(T, e)` where `e`'s type already says its values are of another kind
+    /// than `T`'s (`type(string, n)` with `n : number`): the assertion fails whenever it runs.
+    fn warn_if_never_passes(&mut self, found: &Ty, asserted: &Ty, at: Span) {
+        let found = self.subst.resolve(found);
+        let asserted = self.subst.resolve(asserted);
+        let (Some(is), Some(wanted)) = (sole_kind(&found), sole_kind(&asserted)) else {
+            return;
+        };
+        if is == wanted {
+            return;
+        }
+        let mut printer = ty::Printer::default();
+        let (shown_found, shown_asserted) = (printer.print(&found), printer.print(&asserted));
+        self.diagnostics.push(
+            mix_diagnostics::Diagnostic::warning(
+                codes::ASSERTION_NEVER_PASSES,
+                format!("this type assertion never passes: the value is {is}, never {wanted}"),
+                at,
+            )
+            .with_help(format!(
+                "the value is a `{shown_found}`, so `type({shown_asserted}, …)` fails whenever \
+                 it runs; convert the value instead, or assert the type it has"
+            )),
+        );
     }
 
     /// Applies a function type to one argument.
@@ -854,5 +882,28 @@ fn or_list(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The one kind of value (as a type test tells them apart) every value of `ty` has, when its
+/// type says so: `None` for type variables, `data`, `word`, unions (which may hold `null`)
+/// and anything else that can be more than one kind.
+fn sole_kind(ty: &Ty) -> Option<&'static str> {
+    match ty {
+        Ty::Con(name, _) => match &**name {
+            "number" => Some("a number"),
+            "string" => Some("a string"),
+            "bool" => Some("a bool"),
+            "ref" => Some("a ref"),
+            "binary" => Some("binary"),
+            "stream" => Some("a stream"),
+            "array" => Some("an array"),
+            "map" => Some("a map or record"),
+            _ => None,
+        },
+        Ty::Tuple(_) => Some("an array"),
+        Ty::Record(..) => Some("a map or record"),
+        Ty::Fun(..) => Some("a function"),
+        _ => None,
     }
 }
