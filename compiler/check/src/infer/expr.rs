@@ -335,84 +335,6 @@ impl Infer<'_> {
         }
     }
 
-    /// `callee(args…)` (written at `span`), with `piped` (a value and its span) as one more,
-    /// last argument for `x |> callee(args…)`. A function known to take fewer arguments than
-    /// given is E0217.
-    fn call(&mut self, callee: &Expr, args: &[Expr], piped: Option<(Ty, Span)>, span: Span) -> Ty {
-        let mut f = self.expr(callee);
-        let given = args.len() + usize::from(piped.is_some());
-        if let Some(takes) = self.known_arity(&f).filter(|&n| n > 0 && n < given) {
-            for arg in args {
-                self.expr_with_short_scope(arg);
-            }
-            // At the first argument too many; when that is the piped value, at the call it
-            // goes into.
-            let at = args.get(takes).map_or(span, |a| a.span);
-            let piped_at = piped.as_ref().map(|p| p.1);
-            self.too_many_arguments(callee, &f, (takes, given), at, piped_at);
-            return self.fresh();
-        }
-        for arg in args {
-            let arg_ty = self.expr_with_short_scope(arg);
-            f = self.apply(f, arg_ty, callee, arg.span);
-        }
-        if let Some((x, at)) = piped {
-            f = self.apply(f, x, callee, at);
-        }
-        f
-    }
-
-    /// How many arguments a function of type `f` takes, when its result after them is known
-    /// not to be a function (`None` while a type variable leaves it open).
-    fn known_arity(&self, f: &Ty) -> Option<usize> {
-        let mut arity = 0;
-        let mut current = self.subst.head(f);
-        loop {
-            match current {
-                Ty::Fun(_, ret) => {
-                    arity += 1;
-                    current = self.subst.head(&ret);
-                }
-                Ty::Var(_) => return None,
-                _ => return Some(arity),
-            }
-        }
-    }
-
-    fn too_many_arguments(
-        &mut self,
-        callee: &Expr,
-        f: &Ty,
-        (takes, given): (usize, usize),
-        at: Span,
-        piped_at: Option<Span>,
-    ) {
-        let name =
-            callee_name(self, callee).map_or("this function".to_string(), |n| format!("`{n}`"));
-        let shown = ty::Printer::default().print(&self.subst.resolve(f));
-        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
-        let mut diagnostic = mix_diagnostics::Diagnostic::error(
-            codes::TOO_MANY_ARGUMENTS,
-            format!(
-                "too many arguments: {name} takes {takes} {}, this call gives {given}",
-                plural(takes)
-            ),
-            at,
-        )
-        .with_label(callee.span, format!("its type is `{shown}`"));
-        if let Some(piped_at) = piped_at {
-            diagnostic = diagnostic
-                .with_label(piped_at, "piped in as the last argument")
-                .with_help(format!(
-                    "`x |> f(a)` is `f(a, x)`: the piped value is the last argument, so write {} \
-                 {} inside the parentheses",
-                    takes - 1,
-                    plural(takes - 1)
-                ));
-        }
-        self.diagnostics.push(diagnostic);
-    }
-
     /// W0207 for `type(T, e)` where `e`'s type already says its values are of another kind
     /// than `T`'s (`type(string, n)` with `n : number`): the assertion fails whenever it runs.
     fn warn_if_never_passes(&mut self, found: &Ty, asserted: &Ty, at: Span) {
@@ -437,46 +359,6 @@ impl Infer<'_> {
                  it runs; convert the value instead, or assert the type it has"
             )),
         );
-    }
-
-    /// Applies a function type to one argument.
-    fn apply(&mut self, f: Ty, arg: Ty, callee: &Expr, at: mix_diagnostics::Span) -> Ty {
-        let result = self.fresh();
-        match self.subst.head(&f) {
-            Ty::Fun(param, ret) => {
-                self.value_site(&param, &arg, at, false);
-                if let Err(m) = self.subst.unify(&param, &arg) {
-                    self.mismatch(
-                        m,
-                        at,
-                        Some((callee.span, "the function called here".into())),
-                    );
-                }
-                // A `+` deferred inside a polymorphic function is decided at its use (spec §4).
-                if let Some((x, y)) = self.subst.impossible_plus(&ret) {
-                    let message = plus_impossible(&self.subst, &x, &y);
-                    self.diagnostics.push(
-                        mix_diagnostics::Diagnostic::error(codes::PLUS_IMPOSSIBLE, message, at)
-                            .with_label(callee.span, "this function adds its arguments with `+`"),
-                    );
-                    return self.fresh();
-                }
-                *ret
-            }
-            Ty::Var(_) => {
-                self.expect(&f, &fun(arg, result.clone()), at);
-                result
-            }
-            other => {
-                let mut printer = ty::Printer::default();
-                let shown = printer.print(&self.subst.resolve(&other));
-                self.error(
-                    codes::NOT_A_FUNCTION,
-                    format!("this is a `{shown}`, not a function: it cannot be called"),
-                    callee.span,
-                )
-            }
-        }
     }
 
     fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, e: &Expr) -> Ty {
@@ -816,21 +698,8 @@ fn varying_array_shapes<'a>(patterns: impl Iterator<Item = &'a Pattern>) -> bool
     shapes.any(|s| s != first || first.1)
 }
 
-/// The name a call's callee is written with (`f`, `M.f`), if it is a name.
-fn callee_name(infer: &Infer<'_>, callee: &Expr) -> Option<String> {
-    match &callee.kind {
-        ExprKind::Name(n) => Some(n.to_string()),
-        ExprKind::Field(base, f) => {
-            let mut path = qualified_path(infer, base)?;
-            path.push(f.name.clone());
-            Some(path.join("."))
-        }
-        _ => None,
-    }
-}
-
 /// `M.x`, `self.x`, `global.x`: the qualifier when `base` names a module, not a value.
-fn qualified_path(infer: &Infer<'_>, base: &Expr) -> Option<Vec<Box<str>>> {
+pub(super) fn qualified_path(infer: &Infer<'_>, base: &Expr) -> Option<Vec<Box<str>>> {
     match &base.kind {
         ExprKind::SelfRef => Some(vec!["self".into()]),
         ExprKind::GlobalRef => Some(vec!["global".into()]),

@@ -1,6 +1,7 @@
 //! Hindley–Milner inference for one group of mutually recursive definitions (or one
 //! expression), over an environment of module-level schemes provided by [`Globals`].
 
+mod call;
 mod exhaustive;
 mod expr;
 mod pattern;
