@@ -195,8 +195,9 @@ impl Session {
             .collect();
         let typed_at = (self.source.len() + head.len() + input.body_at) as u32;
         let typed = typed_at..typed_at + input.body.len() as u32;
-        let (in_input, elsewhere): (Vec<_>, Vec<_>) =
-            shown.into_iter().partition(|d| within(d, &typed));
+        let (in_input, elsewhere): (Vec<_>, Vec<_>) = shown
+            .into_iter()
+            .partition(|d| !input.body.is_empty() && within(d, &typed));
         let mut reporter = Reporter::new(MessageFormat::Human);
         let in_input: Vec<_> = in_input.into_iter().map(|d| shifted(d, typed_at)).collect();
         reporter.report(&input.name, &input.body, &[], &in_input);
