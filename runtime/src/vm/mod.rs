@@ -1220,8 +1220,10 @@ impl<'p> Vm<'p> {
             Instr::NewArray { dst, items, count } => {
                 let start = base + items as usize;
                 let values = &self.regs[start..start + count as usize];
-                if values.iter().any(Value::is_undefined) {
-                    check!(Err(RtError::runtime("cannot store undefined in an array")))
+                if let Some(at) = values.iter().position(Value::is_undefined) {
+                    check!(Err(RtError::runtime(format!(
+                        "cannot store undefined in an array: the element at index {at} is undefined"
+                    ))))
                 }
                 set!(dst, Value::Array(Rc::new(values.to_vec())));
             }
