@@ -58,6 +58,16 @@ snapshot!(
 snapshot!(invalid_character_cjk, "names.mix", "def greeting = 中文\n");
 snapshot!(invalid_character_emoji, "party.mix", "def party = 🎉 + 1\n");
 snapshot!(
+    regex_without_its_keyword,
+    "find.mix",
+    "def digits = ~\"[0-9]+\"\n"
+);
+snapshot!(
+    typographic_quotes,
+    "quote.mix",
+    "def greeting = \u{201c}hello\u{201d}\n"
+);
+snapshot!(
     unterminated_string,
     "msg.mix",
     "def hello = \"Grüße, 世界\ndef next = 1\n"

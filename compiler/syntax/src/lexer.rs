@@ -519,11 +519,15 @@ impl<'a> Lexer<'a> {
                     }
                     self.last_was_invalid_char = true;
                     let ch = self.source[span.range()].chars().next().unwrap_or('?');
-                    self.error(
+                    let mut diagnostic = Diagnostic::error(
                         codes::INVALID_CHARACTER,
                         format!("unexpected character `{}`", ch.escape_debug()),
                         span,
                     );
+                    if let Some(help) = character_help(ch) {
+                        diagnostic = diagnostic.with_help(help);
+                    }
+                    self.out.diagnostics.push(diagnostic);
                     Tok::Error
                 }
                 Ok(Raw::LineComment) => {
@@ -690,4 +694,16 @@ pub fn tokenize(source: &str) -> (Vec<(Span, Tok<'_>)>, LexOutput) {
         tokens.push((Span::new(start as u32, end as u32), tok));
     }
     (tokens, lexer.finish())
+}
+
+/// What a character Mix does not use was probably meant as, written the Mix way.
+fn character_help(ch: char) -> Option<&'static str> {
+    match ch {
+        '~' => Some("a regex literal is written `~regex \"pattern\"`"),
+        '`' => Some("strings are written in double quotes: `\"text\"`"),
+        '\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}' => {
+            Some("a typographic quote: strings are written in plain double quotes `\"`")
+        }
+        _ => None,
+    }
 }
