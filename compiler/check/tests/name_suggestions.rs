@@ -37,6 +37,18 @@ fn a_member_named_as_other_languages_do_gets_the_ones_sharing_its_word() {
 }
 
 #[test]
+fn a_name_other_languages_use_gets_the_library_name() {
+    assert_eq!(
+        unknown_name_help("def xs = stream.take(2, array.toStream([1, 2, 3]))\n"),
+        ["did you mean `stream.firstn`?"]
+    );
+    assert_eq!(
+        unknown_name_help("def n = array.size([1])\n"),
+        ["did you mean `array.length`?"]
+    );
+}
+
+#[test]
 fn a_user_module_is_searched_like_the_library() {
     let source = "module shapes\n  def circleArea(r) = 3 * r * r\nmodule end\n\
                   def a = shapes.circleAre(2)\n";

@@ -362,6 +362,12 @@ impl<'g> Infer<'g> {
     fn member_suggestions(&self, module: &[&str], name: &str) -> Vec<String> {
         let members = self.globals.module_members(module);
         let wanted = name.to_lowercase();
+        // the name other languages give a function the library names otherwise
+        if let Some((_, ours)) = OTHER_NAMES.iter().find(|(theirs, _)| *theirs == wanted) {
+            if members.iter().any(|m| m == ours) {
+                return vec![ours.to_string()];
+            }
+        }
         let limit = (wanted.chars().count() / 3).max(1);
         let close = members
             .iter()
@@ -388,6 +394,35 @@ impl<'g> Infer<'g> {
         }
     }
 }
+
+/// Names common in other languages' libraries (lower case) and the standard library's name for
+/// the same function, for "did you mean" (`stream.take` → `stream.firstn`).
+const OTHER_NAMES: &[(&str, &str)] = &[
+    ("take", "firstn"),
+    ("drop", "skipn"),
+    ("head", "first"),
+    ("size", "length"),
+    ("len", "length"),
+    ("count", "length"),
+    ("split", "splitSep"),
+    ("join", "concat"),
+    ("includes", "contains"),
+    ("has", "contains"),
+    ("upper", "uppercase"),
+    ("toupper", "uppercase"),
+    ("touppercase", "uppercase"),
+    ("lower", "lowercase"),
+    ("tolower", "lowercase"),
+    ("tolowercase", "lowercase"),
+    ("fold", "reduce"),
+    ("foldl", "reduce"),
+    ("reverse", "rev"),
+    ("foreach", "iter"),
+    ("any", "exists"),
+    ("some", "exists"),
+    ("all", "forAll"),
+    ("every", "forAll"),
+];
 
 /// The length in characters of the longest run of characters `a` and `b` share.
 fn longest_common_run(a: &str, b: &str) -> usize {
