@@ -27,3 +27,4 @@ pub const UNREACHABLE_ARM: &str = "W0204";
 pub const DATA_NARROWED: &str = "W0205";
 pub const PRAGMA: &str = "W0206";
 pub const ASSERTION_NEVER_PASSES: &str = "W0207";
+pub const CASE_NAME_BOUND: &str = "W0208";

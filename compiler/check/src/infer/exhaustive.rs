@@ -61,6 +61,9 @@ impl Infer<'_> {
         whole: Span,
         catch_all: &str,
     ) {
+        for arm in arms {
+            self.warn_case_names_bound(arm.pattern);
+        }
         let mut caught = false;
         for arm in arms {
             if caught {
@@ -104,6 +107,47 @@ impl Infer<'_> {
                 Diagnostic::warning(codes::NON_EXHAUSTIVE, format!("non-exhaustive match: {} not covered", list.join(", ")), whole)
                     .with_help(format!("add the missing arms, or `{catch_all}` for the rest; an unmatched value is a run-time error")),
             );
+        }
+    }
+
+    /// W0208 for each plain name in an arm's pattern that is also a case in scope: `case nil:`
+    /// binds `nil` to any value (and catches everything after it); the case is `self.nil`.
+    fn warn_case_names_bound(&mut self, p: &Pattern) {
+        match &p.kind {
+            PatternKind::Bind(name) if self.globals.constructor(&[&**name]).is_some() => {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::CASE_NAME_BOUND,
+                        format!("`{name}` here binds a new name to any value; it does not match the case `{name}`"),
+                        p.span,
+                    )
+                    .with_help(format!(
+                        "qualify the case to match it: `self.{name}` (or `M.{name}` for a case of module `M`); \
+                         rename the binding if a new name is meant"
+                    )),
+                );
+            }
+            PatternKind::Array(items) => {
+                for item in items {
+                    self.warn_case_names_bound(item);
+                }
+            }
+            PatternKind::Record(fields) => {
+                for field in fields {
+                    if let Some(p) = &field.pattern {
+                        self.warn_case_names_bound(p);
+                    }
+                }
+            }
+            PatternKind::Case { arg: Some(arg), .. } => self.warn_case_names_bound(arg),
+            PatternKind::Capture(_, inner)
+            | PatternKind::Paren(inner)
+            | PatternKind::Typed(inner, _) => self.warn_case_names_bound(inner),
+            PatternKind::And(a, b) => {
+                self.warn_case_names_bound(a);
+                self.warn_case_names_bound(b);
+            }
+            _ => {}
         }
     }
 }
