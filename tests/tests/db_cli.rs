@@ -104,6 +104,27 @@ fn errors_exit_non_zero_with_a_message() {
     assert!(!String::from_utf8_lossy(&garbage.stderr).contains("panicked"));
 }
 
+#[test]
+fn put_skips_a_bad_line_and_writes_the_rest() {
+    // Stopping at the bad line would leave the lines before it written, and putting the file
+    // again after a fix would write those twice.
+    let tmp = tempdir();
+    let db = store(&tmp);
+    ok(&["db", "init", &db], "");
+    let out = mixc(
+        &["db", "put", &db],
+        "{\"title\":\"one\"}\n{not json\n{\"_rmx_id\":\"bad id!\"}\n{\"title\":\"two\"}\n",
+    );
+    assert!(!out.status.success(), "a rejected line makes the exit status 1");
+    let ids: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stdin line 2:") && stderr.contains("stdin line 3:"), "{stderr}");
+    assert!(stderr.contains("2 line(s) rejected, 2 record(s) written"), "{stderr}");
+    let titles = ok(&["db", "query", &db, "title == \"two\""], "");
+    assert_eq!(titles.lines().count(), 1, "{titles}");
+}
+
 /// A fresh directory under the target directory (removed at the start of the next run).
 fn tempdir() -> std::path::PathBuf {
     let base = std::env::temp_dir().join(format!(

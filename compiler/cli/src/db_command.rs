@@ -293,22 +293,50 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Saves one record per line of standard input, printing each id once the write is durable. A
+/// line that is not a valid record (bad EscJSON, a forged system field, a bad id) is reported
+/// with its number and skipped, and the rest go on: stopping there would leave the lines
+/// before it written, and putting the file again would write those twice. A failure of the
+/// store itself (I/O, a corrupt file) stops at once. Exit status 1 when a line was rejected.
 fn put_lines(db: &Database, upsert: bool, out: &mut dyn Write) -> Result<(), Fail> {
     let stdin = std::io::stdin();
+    let (mut written, mut rejected) = (0u64, 0u64);
     for (i, line) in stdin.lock().lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let v = escjson::from_str(&line, DecodeOptions::default())
-            .map_err(|e| Fail(format!("stdin line {}: {e}", i + 1)))?;
-        let id = if upsert { db.upsert(v) } else { db.save(v) }
-            .map_err(|e| Fail(format!("stdin line {}: {e}", i + 1)))?;
-        // printed only after the write is durable
-        writeln!(out, "{}", escjson::to_string(&mix_store::Value::Ref(id)))?;
-        out.flush()?;
+        let saved = escjson::from_str(&line, DecodeOptions::default())
+            .and_then(|v| if upsert { db.upsert(v) } else { db.save(v) });
+        match saved {
+            Ok(id) => {
+                // printed only after the write is durable
+                writeln!(out, "{}", escjson::to_string(&mix_store::Value::Ref(id)))?;
+                out.flush()?;
+                written += 1;
+            }
+            Err(e) if rejects_the_line(&e) => {
+                eprintln!("error: stdin line {}: {e} (line skipped)", i + 1);
+                rejected += 1;
+            }
+            Err(e) => return Err(Fail(format!("stdin line {}: {e}", i + 1))),
+        }
+    }
+    if rejected > 0 {
+        return Err(Fail(format!(
+            "{rejected} line(s) rejected, {written} record(s) written"
+        )));
     }
     Ok(())
+}
+
+/// Whether `e` is about the line's record (skip it) rather than about the store (stop).
+fn rejects_the_line(e: &mix_store::StoreError) -> bool {
+    use mix_store::StoreError::*;
+    matches!(
+        e,
+        EscJson(_) | InvalidRecord(_) | InvalidId { .. } | InvalidPrincipal(_) | Decode { .. }
+    )
 }
 
 fn render_parse_error(src: &str, e: &query::ParseError) -> String {
