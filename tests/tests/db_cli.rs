@@ -115,12 +115,21 @@ fn put_skips_a_bad_line_and_writes_the_rest() {
         &["db", "put", &db],
         "{\"title\":\"one\"}\n{not json\n{\"_rmx_id\":\"bad id!\"}\n{\"title\":\"two\"}\n",
     );
-    assert!(!out.status.success(), "a rejected line makes the exit status 1");
+    assert!(
+        !out.status.success(),
+        "a rejected line makes the exit status 1"
+    );
     let ids: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("stdin line 2:") && stderr.contains("stdin line 3:"), "{stderr}");
-    assert!(stderr.contains("2 line(s) rejected, 2 record(s) written"), "{stderr}");
+    assert!(
+        stderr.contains("stdin line 2:") && stderr.contains("stdin line 3:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 line(s) rejected, 2 record(s) written"),
+        "{stderr}"
+    );
     let titles = ok(&["db", "query", &db, "title == \"two\""], "");
     assert_eq!(titles.lines().count(), 1, "{titles}");
 }

@@ -306,8 +306,13 @@ fn put_lines(db: &Database, upsert: bool, out: &mut dyn Write) -> Result<(), Fai
         if line.trim().is_empty() {
             continue;
         }
-        let saved = escjson::from_str(&line, DecodeOptions::default())
-            .and_then(|v| if upsert { db.upsert(v) } else { db.save(v) });
+        let saved = escjson::from_str(&line, DecodeOptions::default()).and_then(|v| {
+            if upsert {
+                db.upsert(v)
+            } else {
+                db.save(v)
+            }
+        });
         match saved {
             Ok(id) => {
                 // printed only after the write is durable
