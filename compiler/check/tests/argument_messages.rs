@@ -1,5 +1,6 @@
 //! E0217: a call giving more arguments than its function takes names the function, both
-//! counts and its type, and through a pipe says where the piped value goes.
+//! counts and its type, and through a pipe says where the piped value goes. And a lambda
+//! passed where a function of another arity is expected says so in its mismatch.
 
 mod common;
 
@@ -46,4 +47,37 @@ fn a_function_whose_result_is_open_is_not_counted() {
     // `id` returns what it is given: applied to a function, it takes more.
     assert!(too_many("def id(x) = x\ndef n = id((a: number) -> a, 1)\n").is_empty());
     assert!(common::errors("def id(x) = x\ndef n = id((a: number) -> a, 1)\n").is_empty());
+}
+
+/// The notes of each E0201 the checker reports for `source`.
+fn mismatch_notes(source: &str) -> Vec<Vec<String>> {
+    common::errors(source)
+        .into_iter()
+        .filter(|d| d.code == "E0201")
+        .map(|d| d.notes)
+        .collect()
+}
+
+#[test]
+fn a_comparison_passed_as_a_key_function_is_named_as_such() {
+    let notes = mismatch_notes("def s = array.sort((a, b) -> a - b, [3, 1, 2])\n");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains(
+            &"the function written here takes 2 arguments, but `array.sort` calls it with 1"
+                .to_string()
+        ),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_lambda_of_the_right_arity_gets_no_arity_note() {
+    // the mismatch is in the body's type, not the count
+    let notes = mismatch_notes("def f = array.filter(x -> x + 1, [1, 2])\n");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].iter().all(|n| !n.contains("calls it with")),
+        "{notes:?}"
+    );
 }

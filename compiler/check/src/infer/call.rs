@@ -36,8 +36,21 @@ impl Infer<'_> {
             return self.fresh();
         }
         for arg in args {
+            // how many arguments the function wants for a function passed here, if its type
+            // says so (`array.sort`'s key function: `S -> data`, one)
+            let wanted = match self.subst.head(&f) {
+                Ty::Fun(param, _) => self.known_arity(&param).filter(|&n| n > 0),
+                _ => None,
+            };
+            let reported = self.diagnostics.len();
             let arg_ty = self.expr_with_short_scope(arg);
             f = self.apply(f, arg_ty, callee, arg.span);
+            if let (Some(wanted), ExprKind::Lambda(arms)) = (wanted, &arg.kind) {
+                let written = arms.first().map_or(0, |a| a.params.len());
+                if written > 0 && written != wanted && self.diagnostics.len() > reported {
+                    self.explain_lambda_arity(callee, written, wanted);
+                }
+            }
         }
         if let Some((x, at)) = piped {
             f = self.apply(f, x, callee, at);
@@ -45,8 +58,23 @@ impl Infer<'_> {
         f
     }
 
+    /// Adds to the mismatch just reported for a lambda argument why it did not fit: it takes
+    /// `written` arguments where the callee calls it with `wanted` (`array.sort((a, b) -> a - b,
+    /// xs)` gives a comparison where a key function is expected).
+    fn explain_lambda_arity(&mut self, callee: &Expr, written: usize, wanted: usize) {
+        let name = callee_name(self, callee)
+            .map_or("the function called".to_string(), |n| format!("`{n}`"));
+        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
+        if let Some(last) = self.diagnostics.last_mut() {
+            last.notes.push(format!(
+                "the function written here takes {written} {}, but {name} calls it with {wanted}",
+                plural(written)
+            ));
+        }
+    }
+
     /// How many arguments a function of type `f` takes, when its result after them is known
-    /// not to be a function (`None` while a type variable leaves it open).
+    /// not to be a function (`None` while an unconstrained type variable leaves it open).
     fn known_arity(&self, f: &Ty) -> Option<usize> {
         let mut arity = 0;
         let mut current = self.subst.head(f);
@@ -56,7 +84,8 @@ impl Infer<'_> {
                     arity += 1;
                     current = self.subst.head(&ret);
                 }
-                Ty::Var(_) => return None,
+                // data and words are never functions
+                Ty::Var(v) if self.subst.constraint(v).is_none() => return None,
                 _ => return Some(arity),
             }
         }
