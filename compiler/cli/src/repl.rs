@@ -39,26 +39,31 @@ struct Session {
     limits: LimitArgs,
 }
 
-/// One input as the session holds it: inside a `#push` directive naming it.
+/// One input of the session, named so that positions in it read as the user wrote it.
 struct SessionInput {
-    /// `#push 1 "name"`, the text, `#pop`.
-    held: String,
-    /// Where the text starts in `held`.
-    body_at: usize,
-    /// The text as the user gave it.
-    body: String,
     /// `input N`, or the loaded file's path.
     name: String,
+    /// The text as the user gave it.
+    body: String,
 }
 
 impl SessionInput {
     /// No input: the session as it stands.
     const NONE: SessionInput = SessionInput {
-        held: String::new(),
-        body_at: 0,
-        body: String::new(),
         name: String::new(),
+        body: String::new(),
     };
+
+    /// The directive that names the input in the session's text.
+    fn directive(&self) -> String {
+        let quoted = self.name.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("#push 1 \"{quoted}\"\n")
+    }
+
+    /// The input as the session holds it: the directive, the text, `#pop`.
+    fn held(&self) -> String {
+        format!("{}{}\n#pop", self.directive(), self.body)
+    }
 }
 
 /// Whether every position `d` points at is inside `range`.
@@ -182,7 +187,7 @@ impl Session {
         String,
     )> {
         let (head, tail) = wrapper.split_once("{}").unwrap_or((wrapper, ""));
-        let text = format!("{}{head}{}{tail}\n", self.source, input.held);
+        let text = format!("{}{head}{}{tail}\n", self.source, input.held());
         let mut db = CheckDatabase::default();
         let (workspace, files) = db.load(&[(SESSION.to_string(), text.clone())]);
         let file = files[0];
@@ -193,7 +198,7 @@ impl Session {
             .into_iter()
             .filter(|d| d.is_error() || (!errors && d.span.start >= new_input))
             .collect();
-        let typed_at = (self.source.len() + head.len() + input.body_at) as u32;
+        let typed_at = (self.source.len() + head.len() + input.directive().len()) as u32;
         let typed = typed_at..typed_at + input.body.len() as u32;
         let (in_input, elsewhere): (Vec<_>, Vec<_>) = shown
             .into_iter()
@@ -210,14 +215,9 @@ impl Session {
     /// as the user wrote it, not as the session holds it.
     fn as_input(&mut self, text: &str, origin: Option<&str>) -> SessionInput {
         self.counter += 1;
-        let name = origin.map_or_else(|| format!("input {}", self.counter), str::to_string);
-        let quoted = name.replace('\\', "\\\\").replace('"', "\\\"");
-        let directive = format!("#push 1 \"{quoted}\"\n");
         SessionInput {
-            held: format!("{directive}{text}\n#pop"),
-            body_at: directive.len(),
+            name: origin.map_or_else(|| format!("input {}", self.counter), str::to_string),
             body: text.to_string(),
-            name,
         }
     }
 
