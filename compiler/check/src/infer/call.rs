@@ -24,7 +24,7 @@ impl Infer<'_> {
     ) -> Ty {
         let mut f = self.expr(callee);
         let given = args.len() + usize::from(piped.is_some());
-        if let Some(takes) = self.known_arity(&f).filter(|&n| n > 0 && n < given) {
+        if let Some(takes) = self.subst.known_arity(&f).filter(|&n| n > 0 && n < given) {
             for arg in args {
                 self.expr_with_short_scope(arg);
             }
@@ -36,18 +36,27 @@ impl Infer<'_> {
             return self.fresh();
         }
         for arg in args {
-            // how many arguments the function wants for a function passed here, if its type
-            // says so (`array.sort`'s key function: `S -> data`, one)
-            let wanted = match self.subst.head(&f) {
-                Ty::Fun(param, _) => self.known_arity(&param).filter(|&n| n > 0),
+            // For a lambda: how many arguments the callee gives the function passed here, if
+            // its type says so (`array.sort`'s key function, `S -> data`: one).
+            // (The callee's type is looked at only then: most arguments are not lambdas.)
+            let wanted = match &arg.kind {
+                ExprKind::Lambda(arms) => match self.subst.head(&f) {
+                    Ty::Fun(param, _) => {
+                        let written = arms.first().map_or(0, |a| a.params.len());
+                        self.subst
+                            .known_arity(&param)
+                            .filter(|&n| n > 0 && written > 0 && n != written)
+                            .map(|n| (written, n))
+                    }
+                    _ => None,
+                },
                 _ => None,
             };
             let reported = self.diagnostics.len();
             let arg_ty = self.expr_with_short_scope(arg);
             f = self.apply(f, arg_ty, callee, arg.span);
-            if let (Some(wanted), ExprKind::Lambda(arms)) = (wanted, &arg.kind) {
-                let written = arms.first().map_or(0, |a| a.params.len());
-                if written > 0 && written != wanted && self.diagnostics.len() > reported {
+            if let Some((written, wanted)) = wanted {
+                if self.diagnostics.len() > reported {
                     self.explain_lambda_arity(callee, written, wanted);
                 }
             }
@@ -70,24 +79,6 @@ impl Infer<'_> {
                 "the function written here takes {written} {}, but {name} calls it with {wanted}",
                 plural(written)
             ));
-        }
-    }
-
-    /// How many arguments a function of type `f` takes, when its result after them is known
-    /// not to be a function (`None` while an unconstrained type variable leaves it open).
-    fn known_arity(&self, f: &Ty) -> Option<usize> {
-        let mut arity = 0;
-        let mut current = self.subst.head(f);
-        loop {
-            match current {
-                Ty::Fun(_, ret) => {
-                    arity += 1;
-                    current = self.subst.head(&ret);
-                }
-                // data and words are never functions
-                Ty::Var(v) if self.subst.constraint(v).is_none() => return None,
-                _ => return Some(arity),
-            }
         }
     }
 

@@ -4,8 +4,9 @@ use mix_syntax::ast::*;
 
 use super::exhaustive::ArmShape;
 use super::pattern::heterogeneous;
-use super::unify::{plus_impossible, plus_result, PlusResult};
+use super::unify::{plus_impossible, plus_result, PlusResult, Subst};
 use super::Infer;
+use super::Narrowing;
 use crate::codes;
 use crate::ty::{self, app, boolean, data, fun, null, number, string, Name, Scheme, Ty};
 use mix_diagnostics::Span;
@@ -338,14 +339,17 @@ impl Infer<'_> {
     /// W0207 for `type(T, e)` where `e`'s type already says its values are of another kind
     /// than `T`'s (`type(string, n)` with `n : number`): the assertion fails whenever it runs.
     fn warn_if_never_passes(&mut self, found: &Ty, asserted: &Ty, at: Span) {
-        let found = self.subst.resolve(found);
-        let asserted = self.subst.resolve(asserted);
-        let (Some(is), Some(wanted)) = (sole_kind(&found), sole_kind(&asserted)) else {
+        let (Some(is), Some(wanted)) = (
+            sole_kind(&self.subst, found),
+            sole_kind(&self.subst, asserted),
+        ) else {
             return;
         };
         if is == wanted {
             return;
         }
+        let found = self.subst.resolve(found);
+        let asserted = self.subst.resolve(asserted);
         let mut printer = ty::Printer::default();
         let (shown_found, shown_asserted) = (printer.print(&found), printer.print(&asserted));
         self.diagnostics.push(
@@ -754,25 +758,12 @@ fn or_list(items: &[String]) -> String {
     }
 }
 
-/// The one kind of value (as a type test tells them apart) every value of `ty` has, when its
-/// type says so: `None` for type variables, `data`, `word`, unions (which may hold `null`)
-/// and anything else that can be more than one kind.
-fn sole_kind(ty: &Ty) -> Option<&'static str> {
-    match ty {
-        Ty::Con(name, _) => match &**name {
-            "number" => Some("a number"),
-            "string" => Some("a string"),
-            "bool" => Some("a bool"),
-            "ref" => Some("a ref"),
-            "binary" => Some("binary"),
-            "stream" => Some("a stream"),
-            "array" => Some("an array"),
-            "map" => Some("a map or record"),
-            _ => None,
-        },
-        Ty::Tuple(_) => Some("an array"),
-        Ty::Record(..) => Some("a map or record"),
+/// The one kind of value every value of `ty` has, as a type test tells them apart: the
+/// narrowing kinds, and functions and streams (never `data`, so never narrowed).
+fn sole_kind(subst: &Subst, ty: &Ty) -> Option<&'static str> {
+    match subst.head(ty) {
         Ty::Fun(..) => Some("a function"),
-        _ => None,
+        Ty::Con(name, _) if &*name == "stream" => Some("a stream"),
+        _ => Narrowing::kind_of(subst, ty).map(Narrowing::described),
     }
 }

@@ -111,10 +111,18 @@ impl Narrowing {
     /// `None` for anything else, including `option(T)`, unions and types still variables.
     pub fn of(subst: &Subst, expected: &Ty, found: &Ty) -> Option<Narrowing> {
         match subst.head(found) {
-            Ty::Con(n, args) if &*n == "data" && args.is_empty() => {}
-            _ => return None,
+            Ty::Con(n, args) if &*n == "data" && args.is_empty() => {
+                Narrowing::kind_of(subst, expected)
+            }
+            _ => None,
         }
-        match subst.head(expected) {
+    }
+
+    /// The one run-time kind every value of `ty` has, when its type fixes one among those a
+    /// kind test tells apart; `None` for `data`, unions (which may hold `null`), type
+    /// variables and the rest.
+    pub fn kind_of(subst: &Subst, ty: &Ty) -> Option<Narrowing> {
+        match subst.head(ty) {
             Ty::Con(n, _) => match &*n {
                 "bool" => Some(Narrowing::Bool),
                 "number" => Some(Narrowing::Number),

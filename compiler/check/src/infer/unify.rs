@@ -51,6 +51,29 @@ impl Subst {
         self.constraints.get(var as usize).copied().flatten()
     }
 
+    /// How many arguments a function of type `ty` takes, when its result after them is known
+    /// not to be a function (`None` while an unconstrained type variable leaves it open;
+    /// `data` and `word` variables and `+` are never functions). By reference, with no
+    /// clones: it is asked at every call the checker sees.
+    pub fn known_arity(&self, ty: &Ty) -> Option<usize> {
+        let mut arity = 0;
+        let mut current = ty;
+        loop {
+            match current {
+                Ty::Var(v) => match &self.bindings[*v as usize] {
+                    Some(bound) => current = bound,
+                    None if self.constraint(*v).is_none() => return None,
+                    None => return Some(arity),
+                },
+                Ty::Fun(_, ret) => {
+                    arity += 1;
+                    current = ret;
+                }
+                _ => return Some(arity),
+            }
+        }
+    }
+
     /// Follows bindings at the head only.
     pub fn head(&self, ty: &Ty) -> Ty {
         // Follow the variable chain by reference; clone only what is returned.
