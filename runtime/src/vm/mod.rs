@@ -1707,8 +1707,63 @@ fn kind_matches(v: &Value, kind: KindTest) -> bool {
 }
 
 /// Whether `v` has `shape` all the way down (a recursive union's `Again` as often as the value
-/// goes on).
+/// goes on). Most shapes have no `Again` and are walked recursively, as deep as the shape
+/// (the loader bounds it) and with no allocation; meeting an `Again` starts over with
+/// [`shape_walk`], whose depth is the value's.
 fn shape_matches(v: &Value, shape: &crate::qcode::Shape) -> bool {
+    shape_matches_without_again(v, shape).unwrap_or_else(|| shape_walk(v, shape))
+}
+
+/// [`shape_matches`] for a shape without `Again`: `None` when the walk meets one.
+fn shape_matches_without_again(v: &Value, shape: &crate::qcode::Shape) -> Option<bool> {
+    use crate::qcode::Shape;
+    fn all<'a>(parts: impl Iterator<Item = (&'a Value, &'a Shape)>) -> Option<bool> {
+        for (x, s) in parts {
+            if !shape_matches_without_again(x, s)? {
+                return Some(false);
+            }
+        }
+        Some(true)
+    }
+    Some(match (shape, v) {
+        (Shape::Again(_), _) => return None,
+        (Shape::Any, _) => true,
+        (Shape::Kind(kind), v) => kind_matches(v, *kind),
+        (Shape::Array(each), Value::Array(items)) => {
+            return all(items.iter().map(|x| (x, &**each)))
+        }
+        (Shape::Map(each), Value::Obj(fields)) => {
+            return all(fields.values().map(|x| (x, &**each)))
+        }
+        (Shape::Tuple(shapes), Value::Array(items)) if items.len() == shapes.len() => {
+            return all(items.iter().zip(shapes.iter()))
+        }
+        (Shape::Record(wanted), Value::Obj(fields)) => {
+            for (name, s) in wanted {
+                match fields.get(name.as_str()) {
+                    Some(x) if shape_matches_without_again(x, s)? => {}
+                    _ => return Some(false),
+                }
+            }
+            true
+        }
+        (Shape::Cases(members), Value::Case(c)) => {
+            match members.iter().find(|m| *m.name == *c.name) {
+                None => false,
+                Some(m) => match (&m.arg, &c.arg) {
+                    (Shape::Any, _) => true,
+                    (arg, Some(x)) => return shape_matches_without_again(x, arg),
+                    (_, None) => false,
+                },
+            }
+        }
+        (Shape::Cases(members), Value::Null) => members.iter().any(|m| m.name == "null"),
+        _ => false,
+    })
+}
+
+/// [`shape_matches`] for a shape with `Again`: the value is walked with a stack of its own.
+fn shape_walk(v: &Value, shape: &crate::qcode::Shape) -> bool {
     use crate::qcode::Shape;
     // A walk of the value with a stack of its own, not the native one: a recursive union's
     // value (a list of a million `cons`) is as deep as it is long. `cases` holds each `Cases`
