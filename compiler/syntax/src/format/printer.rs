@@ -459,11 +459,11 @@ impl<'s> Printer<'s> {
     /// `head = body`: the body stays on the line when it fits, else it moves entirely below;
     /// a `do { … }` body always opens on the line (`def f(x) = do {`) and breaks inside.
     fn equals(&mut self, head: Doc<'s>, body: &'s Expr) -> Doc<'s> {
-        if matches!(body.kind, ExprKind::Do(_)) {
-            let body = self.expr(body);
+        let opens_a_block = matches!(body.kind, ExprKind::Do(_));
+        let body = self.expr(body);
+        if opens_a_block {
             return concat([head, text(" = "), body]);
         }
-        let body = self.expr(body);
         group(concat([
             head,
             text(" ="),
