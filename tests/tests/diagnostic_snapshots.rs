@@ -122,6 +122,25 @@ snapshot!(
     "def sign(x) = if (x < 0) -1\ndef next = 0\n"
 );
 snapshot!(chained_comparison, "cmp.mix", "def between = a < b < c\n");
+// A statement where an expression goes: one error with the way to write it (the arms of a
+// broken switch are not reported again as broken definitions).
+snapshot!(
+    switch_as_expression,
+    "shapes.mix",
+    "def area(s) = switch (s) {\n  case circle(r): return r * r\n  case square(x): return x * x\n}\ndef next = 0\n"
+);
+snapshot!(return_in_lambda, "lambda.mix", "def f = xs -> return xs\n");
+// Operators from other languages.
+snapshot!(
+    null_coalescing,
+    "defaults.mix",
+    "def city(m, k) = m.(k) ?? \"none\"\n"
+);
+snapshot!(
+    optional_chaining,
+    "chain.mix",
+    "def name(r) = r.owner?.name\n"
+);
 // What a syntax error right after an expression lists as expected depends on which grammar
 // levels the expression ended in (operator sequences, `|>`, comparisons, statements): these
 // pin those lists, so that a grammar change that alters them shows up here.

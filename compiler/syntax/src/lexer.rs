@@ -494,6 +494,37 @@ impl<'a> Lexer<'a> {
         true
     }
 
+    /// `??` and `?.` from other languages are never meaningful in Mix (`e?` is a bool): an
+    /// error with what to write instead. The tokens stay as they are (`?` then `?` or `.`), so
+    /// the parse goes on, and a syntax error right after them is not reported again.
+    fn foreign_question(&mut self) {
+        let end = self.raw.span().end;
+        let rest = &self.source[end..];
+        let help = if rest.starts_with('?') {
+            "a missing value is `undefined`: test it with `e?` (`if (m.(k)?) m.(k) else d`), or \
+             use `map.getWithDefault(k, d, m)` or `option.withDefault(d, o)`"
+        } else if rest.starts_with('.') && !rest.starts_with("..") {
+            "a missing field is already `undefined`, and reading through it gives `undefined` \
+             too: write `a.b`, and test the result with `?`"
+        } else {
+            return;
+        };
+        let start = self.raw.span().start as u32;
+        // Like an invalid token: a syntax error right after it is its consequence.
+        self.out.error_tokens.push(Span::new(start, end as u32 + 1));
+        self.out.diagnostics.push(
+            Diagnostic::error(
+                codes::INVALID_CHARACTER,
+                format!(
+                    "`{}` is not an operator in Mix",
+                    &self.source[start as usize..end + 1]
+                ),
+                Span::new(start, end as u32 + 1),
+            )
+            .with_help(help),
+        );
+    }
+
     fn next_token(&mut self) -> Option<(usize, Tok<'a>, usize)> {
         loop {
             if self.done {
@@ -553,6 +584,10 @@ impl<'a> Lexer<'a> {
                     keyword(text).unwrap_or(Tok::Ident(text))
                 }
                 Ok(Raw::Primitive) => Tok::Primitive(self.raw.slice()),
+                Ok(Raw::Question) => {
+                    self.foreign_question();
+                    Tok::Question
+                }
                 Ok(raw @ (Raw::Int | Raw::HexInt | Raw::BinInt | Raw::Float)) => self.number(raw),
                 Ok(Raw::TildeWord) => match self.raw.slice() {
                     "~regex" => Tok::TildeRegex,

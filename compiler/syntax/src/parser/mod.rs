@@ -162,7 +162,8 @@ fn first_per_phrase(source: &str, mut errors: Vec<(Diagnostic, bool)>) -> Vec<Di
         let word_end = trimmed
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(trimmed.len());
-        if STARTS.contains(&&trimmed[..word_end]) {
+        let word = &trimmed[..word_end];
+        if STARTS.contains(&word) && !(word == "case" && is_switch_arm(&trimmed[word_end..])) {
             phrase_starts.push((offset + line.len() - trimmed.len()) as u32);
         }
         offset += line.len();
@@ -182,6 +183,38 @@ fn first_per_phrase(source: &str, mut errors: Vec<(Diagnostic, bool)>) -> Vec<Di
         }
     }
     kept
+}
+
+/// Whether the rest of a line after `case` is a switch arm (`case p: …`, a `:` outside any
+/// brackets) rather than a case declaration (`case name(T)`, colons only inside brackets).
+/// After an error inside a switch, its arms belong to the broken definition's phrase.
+fn is_switch_arm(rest: &str) -> bool {
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for c in rest.chars() {
+        let slash_before = std::mem::replace(&mut previous, c) == '/';
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ':' if depth <= 0 => return true,
+            // A comment: `case c(T) // note: …` is still a declaration.
+            '/' if slash_before => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// More diagnostics than this help nobody (a binary file, a 10 MB line of garbage): the rest
@@ -229,11 +262,14 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
             let wanted = expected::describe(expected);
             let mut diagnostic =
                 Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("unexpected {tok}"), span);
+            let wants_expression = wanted
+                .as_deref()
+                .is_some_and(|w| w.contains("an expression"));
             if let Some(wanted) = wanted {
                 diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
                 diagnostic.message = format!("unexpected {tok}, expected {wanted}");
             }
-            Some(hint_for(diagnostic, tok))
+            Some(hint_for(diagnostic, tok, wants_expression))
         }
         ParseError::UnrecognizedEof { location, expected } => {
             let end = (*location).min(source.len()) as u32;
@@ -262,8 +298,19 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
 }
 
 /// Hints for the mistakes people coming from other languages make most.
-fn hint_for(diagnostic: Diagnostic, tok: &Tok<'_>) -> Diagnostic {
+fn hint_for(diagnostic: Diagnostic, tok: &Tok<'_>, wants_expression: bool) -> Diagnostic {
     match tok {
+        Tok::Switch if wants_expression => diagnostic.with_help(
+            "`switch` is a statement: write it in a function body (`def f(x) { switch (x) { … } \
+             }`) or a `do { … }` block and `return` from its arms, or match in an expression \
+             with a multi-arm lambda `(p1 -> e1 | p2 -> e2)`",
+        ),
+        Tok::Return | Tok::While | Tok::For | Tok::Var if wants_expression => {
+            diagnostic.with_help(format!(
+                "{tok} is a statement, not an expression: statements go in a `{{ … }}` \
+                 function body or a `do {{ … }}` block"
+            ))
+        }
         Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::EqEq | Tok::NotEq => {
             diagnostic.with_help("comparisons do not chain: write `a < b && b < c`")
         }
