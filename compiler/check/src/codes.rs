@@ -18,6 +18,7 @@ pub const NOT_CONSTANT: &str = "E0214";
 pub const DUPLICATE_MODULE: &str = "E0215";
 pub const NARROWING_NOT_WRITTEN: &str = "E0216";
 pub const TOO_MANY_ARGUMENTS: &str = "E0217";
+pub const CASE_TAKES_ONE_ARGUMENT: &str = "E0218";
 
 pub const NOT_CHECKED_YET: &str = "W0200";
 pub const INTERFACE_ONLY: &str = "W0201";

@@ -151,6 +151,13 @@ impl DefBody {
         def.params.as_ref().and(def.ty.as_ref())
     }
 
+    /// The type written after a value definition's name (`def x: T = …`), with its
+    /// positions (the index keeps a copy without them).
+    pub fn signature(&self) -> Option<&ast::Type> {
+        let def = self.def();
+        def.params.is_none().then_some(def.ty.as_ref()).flatten()
+    }
+
     pub fn body(&self) -> Option<&Body> {
         self.def().body.as_ref()
     }
@@ -385,12 +392,19 @@ fn block_diagnostics(
                 }
             }
         }
-        let items = file.outline(db).modules.get(position).map(|m| &m.items[..]);
-        out.extend(crate::pragma::apply_in_module(
+        let items = file
+            .outline(db)
+            .modules
+            .get(position)
+            .map_or(&[][..], |m| &m.items[..]);
+        found.extend(crate::declarations::check(
             db,
-            items.unwrap_or(&[]),
-            found,
+            workspace,
+            file,
+            &module.name,
+            items,
         ));
+        out.extend(crate::pragma::apply_in_module(db, items, found));
     }
     Arc::new(out)
 }

@@ -107,7 +107,13 @@ pub(crate) fn infer_members<R>(
     for name in &members {
         let own = found.own[name].clone();
         let entry = own_index.and_then(|m| m.def(name));
+        let body = entry.and_then(|e| DefBody::of(db, e));
         if let Some(sig) = entry.and_then(|e| e.signature.as_ref()) {
+            // Written on the definition itself, the signature's errors can point into it.
+            let written = body
+                .as_ref()
+                .filter(|_| entry.is_some_and(|e| e.signature_on_item));
+            let sig = written.and_then(DefBody::signature).unwrap_or(sig);
             let mut vars = HashMap::new();
             let t = infer.convert_type(sig, &mut vars);
             if entry.is_some_and(|e| e.has_body) {
@@ -127,7 +133,7 @@ pub(crate) fn infer_members<R>(
                 ),
             ));
         }
-        let Some(body) = entry.and_then(|e| DefBody::of(db, e)) else {
+        let Some(body) = body else {
             continue;
         };
         let before = infer.diagnostics.len();

@@ -142,6 +142,8 @@ pub struct DefEntry {
     pub signature: Option<ast::Type>,
     /// The item that defines it: the first with a body, else the first declaration.
     pub item: ItemSource,
+    /// Whether `signature` is written on `item` (not on a separate declaration).
+    pub signature_on_item: bool,
     /// Module-level names its body refers to.
     pub deps: Vec<String>,
     pub has_body: bool,
@@ -225,7 +227,7 @@ fn module<'a>(
         type_at: HashMap::new(),
         case_at: HashMap::new(),
     };
-    let mut unions: Vec<(String, Vec<Name>, Vec<String>)> = Vec::new();
+    let mut unions: Vec<(String, Vec<Name>, Vec<UnionMember>)> = Vec::new();
     for (source, header) in items {
         let item = &header.item;
         match &item.kind {
@@ -287,9 +289,17 @@ fn module<'a>(
             _ => {}
         }
     }
+    declare_implicit_cases(&mut index, &unions);
     // A union of types rather than cases (`type t = t_date | t_time`) has no single
     // representation without subtyping: it is checked as `data`.
     let case_names: Vec<String> = index.cases.iter().map(|c| c.name.clone()).collect();
+    let unions: Vec<(String, Vec<Name>, Vec<String>)> = unions
+        .into_iter()
+        .map(|(union, params, members)| {
+            let names = members.into_iter().map(|m| m.name).collect();
+            (union, params, names)
+        })
+        .collect();
     for (union, _, members) in &unions {
         if members
             .iter()
@@ -351,11 +361,13 @@ fn add_def(
         if has_body && !existing.has_body {
             existing.item = source;
             existing.deps = deps.to_vec();
+            existing.signature_on_item = false;
         }
         existing.has_body |= has_body;
         existing.deprecated |= deprecated;
         if existing.signature.is_none() {
             existing.signature = signature.map(zeroed_type);
+            existing.signature_on_item = signature.is_some() && existing.item == source;
         }
         return;
     }
@@ -364,6 +376,7 @@ fn add_def(
         name: name.to_string(),
         signature: signature.map(zeroed_type),
         item: source,
+        signature_on_item: signature.is_some(),
         deps: deps.to_vec(),
         has_body,
         duplicate: false,
@@ -382,8 +395,17 @@ fn is_deprecated(meta: &ast::Expr) -> bool {
     }
 }
 
-/// `a | b | c` (or a single `a`) where every member is a plain name: the case names.
-fn union_members(t: &ast::Type) -> Option<Vec<String>> {
+/// A member of a union declaration, `a` or `b(T)`.
+struct UnionMember {
+    name: String,
+    /// What is written in the parentheses: one type, or several (an error the declaration
+    /// check reports; the case then takes them as one tuple).
+    arg: Option<ast::Type>,
+}
+
+/// `a | b(T) | c` (or a single `a`) where every member is a plain name, with or without
+/// arguments: the members.
+fn union_members(t: &ast::Type) -> Option<Vec<UnionMember>> {
     let members: Vec<&ast::Type> = match &t.kind {
         TypeKind::Union(ms) => ms.iter().collect(),
         _ => return None,
@@ -391,10 +413,58 @@ fn union_members(t: &ast::Type) -> Option<Vec<String>> {
     members
         .into_iter()
         .map(|m| match &m.kind {
-            TypeKind::Named(path) if path.len() == 1 => Some(path[0].name.to_string()),
-            TypeKind::App(path, _) if path.len() == 1 => Some(path[0].name.to_string()),
-            TypeKind::Null => Some("null".to_string()),
+            TypeKind::Named(path) if path.len() == 1 => Some(UnionMember {
+                name: path[0].name.to_string(),
+                arg: None,
+            }),
+            TypeKind::App(path, args) if path.len() == 1 => Some(UnionMember {
+                name: path[0].name.to_string(),
+                arg: match args.as_slice() {
+                    [one] => Some(one.clone()),
+                    several => Some(ast::Type::new(
+                        TypeKind::Tuple(
+                            several
+                                .iter()
+                                .map(|ty| ast::TupleTypeElem {
+                                    label: None,
+                                    ty: ty.clone(),
+                                })
+                                .collect(),
+                        ),
+                        m.span,
+                    )),
+                },
+            }),
+            TypeKind::Null => Some(UnionMember {
+                name: "null".to_string(),
+                arg: None,
+            }),
             _ => None,
         })
         .collect()
+}
+
+/// A union member that names no type and no declared case declares that case (spec §2:
+/// `type e = a | b(string)` declares `b` when it is not declared elsewhere; `a` too).
+fn declare_implicit_cases(
+    index: &mut ModuleIndex,
+    unions: &[(String, Vec<Name>, Vec<UnionMember>)],
+) {
+    for (_, params, members) in unions {
+        for member in members {
+            let name = member.name.as_str();
+            let known = name == "null"
+                || params.iter().any(|p| &**p == name)
+                || crate::infer::is_builtin_type(name)
+                || index.types.iter().any(|(t, _)| t == name)
+                || index.cases.iter().any(|c| c.name == name);
+            if !known {
+                index.cases.push(CaseEntry {
+                    name: name.to_string(),
+                    arg: member.arg.as_ref().map(zeroed_type),
+                    union: None,
+                });
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@
 pub mod codes;
 mod cycles;
 pub mod db;
+mod declarations;
 mod deps;
 pub mod files;
 mod globals;

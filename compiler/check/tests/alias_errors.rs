@@ -1,5 +1,5 @@
-//! An error found while expanding a type alias is reported where the user wrote the type: the
-//! alias body's own positions belong to another item.
+//! What is wrong inside a type alias's body is reported once, at the declaration, and not
+//! again at each use of the alias (whose own positions are elsewhere).
 
 use mix_check::{check_file, CheckDatabase};
 
@@ -18,11 +18,56 @@ fn errors_at(source: &str) -> Vec<(&'static str, usize, String)> {
 }
 
 #[test]
-fn a_non_productive_alias_is_reported_at_its_use() {
-    let source = "type loop = {next: loop}\n\ndef follow(x: loop) = x.next\n";
-    // the `loop` in `x: loop`, not a position inside the alias's own line
-    let at = source.find("x: loop").unwrap() + 3;
+fn a_non_productive_alias_is_reported_once_at_its_declaration() {
+    let source = "type loop = {next: loop}\n\ndef follow(x: loop) = x.next\n\ndef g(y: loop) = y\n";
+    // the `loop` inside the alias's own body, not the uses in `x: loop` and `y: loop`
+    let at = source.find("next: loop").unwrap() + 6;
     assert_eq!(errors_at(source), [("E0206", at, "loop".to_string())]);
+}
+
+#[test]
+fn mutually_recursive_aliases_are_each_reported_at_their_reference() {
+    let source = "type a = {x: b}\ntype b = [a]\n\ndef f(v: a) = v\n";
+    let in_a = source.find("x: b").unwrap() + 3;
+    let in_b = source.find("[a]").unwrap() + 1;
+    assert_eq!(
+        errors_at(source),
+        [
+            ("E0206", in_a, "b".to_string()),
+            ("E0206", in_b, "a".to_string())
+        ]
+    );
+}
+
+#[test]
+fn an_unknown_type_in_an_alias_is_reported_at_the_declaration_even_unused() {
+    let source = "type t = { a: strng }\n\ndef main() = 1\n";
+    let at = source.find("strng").unwrap();
+    assert_eq!(errors_at(source), [("E0204", at, "strng".to_string())]);
+}
+
+#[test]
+fn an_unknown_type_in_a_case_argument_is_reported_at_the_declaration() {
+    let source = "case box(nubmer)\n\ndef main() = box(1)\n";
+    let at = source.find("nubmer").unwrap();
+    assert_eq!(errors_at(source), [("E0204", at, "nubmer".to_string())]);
+}
+
+#[test]
+fn a_signature_error_points_into_the_signature() {
+    let source = "def x: strng = \"a\"\n";
+    let at = source.find("strng").unwrap();
+    assert_eq!(errors_at(source), [("E0204", at, "strng".to_string())]);
+}
+
+#[test]
+fn a_union_member_with_several_arguments_is_e0218() {
+    let source = "type shape = dot | rect(number, number)\n\ndef main() = dot\n";
+    let at = source.find("rect(").unwrap();
+    assert_eq!(
+        errors_at(source),
+        [("E0218", at, "rect(number, number)".to_string())]
+    );
 }
 
 #[test]

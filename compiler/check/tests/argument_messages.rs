@@ -81,3 +81,68 @@ fn a_lambda_of_the_right_arity_gets_no_arity_note() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn a_mismatch_in_a_call_of_a_module_function_shows_its_declared_type() {
+    // the accumulator written first, as in other languages: the signature says the order
+    let notes = mismatch_notes(
+        "def total = array.reduce((sum, x) -> sum + string.length(x), 0, [\"a\", \"bc\"])\n",
+    );
+    assert!(
+        notes
+            .iter()
+            .flatten()
+            .any(|n| n == "`array.reduce` has type `(A -> B -> B) -> B -> array(A) -> B`"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn a_call_of_a_local_function_gets_no_signature_note() {
+    let notes = mismatch_notes("def f(n: number) = n\ndef g = f(\"x\")\n");
+    assert_eq!(notes, [Vec::<String>::new()]);
+}
+
+#[test]
+fn piping_into_a_function_of_several_arguments_says_where_the_value_went() {
+    let helps: Vec<String> = common::errors("def s = [3, 1, 2] |> array.sort\n")
+        .into_iter()
+        .filter(|d| d.code == "E0201")
+        .filter_map(|d| d.help)
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "`x |> array.sort` is `array.sort(x)`: the piped value became the first of the 2 \
+          arguments `array.sort` takes; pass the others first, `x |> array.sort(a1)`, and the \
+          piped value goes last"
+        ]
+    );
+}
+
+#[test]
+fn a_stream_of_strings_where_a_string_goes_explains_append() {
+    let helps: Vec<String> = common::errors("def s: string = \"total: \" ++ \"1\"\n")
+        .into_iter()
+        .filter_map(|d| d.help)
+        .collect();
+    assert_eq!(
+        helps,
+        ["a stream of strings is not a string: `++` appends streams; join strings with `+`, and \
+          a stream of them with `string.concatStream(\"\", s)`"]
+    );
+}
+
+#[test]
+fn a_tuple_used_as_an_array_says_how_tuples_are_read() {
+    let notes = mismatch_notes(
+        "def pairs: array([string, number]) = [[\"a\", 1]]\n\
+         def firsts = array.map(p -> p[0], pairs)\n",
+    );
+    assert!(
+        notes.iter().flatten().any(|n| n
+            == "expected `string`, found `number`: an array's elements share one type, a \
+                tuple's have their own (element 1 of this tuple is `t[#1 of 2]`)"),
+        "{notes:?}"
+    );
+}

@@ -63,3 +63,19 @@ fn nothing_close_gets_no_help() {
     assert_eq!(unknown_name_help("def n = string.zzz(\"ab\")\n"), [""]);
     assert_eq!(unknown_name_help("def n = nomodule.length(1)\n"), [""]);
 }
+
+#[test]
+fn a_conversion_looked_for_in_the_wrong_module_points_to_the_library_s() {
+    assert_eq!(
+        unknown_name_help("def s = string.fromNumber(3)\n"),
+        ["did you mean `number.toString`?"]
+    );
+    assert_eq!(
+        unknown_name_help("def n = string.toNumber(\"3\")\n"),
+        ["did you mean `number.parse`?"]
+    );
+    assert_eq!(
+        unknown_name_help("def s = array.join(\", \", [\"a\"])\n"),
+        ["did you mean `string.concat`?"]
+    );
+}

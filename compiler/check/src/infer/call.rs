@@ -23,6 +23,7 @@ impl Infer<'_> {
         span: Span,
     ) -> Ty {
         let mut f = self.expr(callee);
+        let reported_before = self.diagnostics.len();
         let given = args.len() + usize::from(piped.is_some());
         if let Some(takes) = self.subst.known_arity(&f).filter(|&n| n > 0 && n < given) {
             for arg in args {
@@ -64,7 +65,38 @@ impl Infer<'_> {
         if let Some((x, at)) = piped {
             f = self.apply(f, x, callee, at);
         }
+        if self.diagnostics.len() > reported_before {
+            self.note_signature(callee, reported_before);
+        }
         f
+    }
+
+    /// Adds the declared type of a module's function (`array.reduce : (S -> T -> T) -> …`) to
+    /// the first mismatch found in a call of it: inference may have met the arguments in
+    /// another order than the user reads them, and the signature says which goes where.
+    fn note_signature(&mut self, callee: &Expr, first_new: usize) {
+        let ExprKind::Field(base, name) = &callee.kind else {
+            return;
+        };
+        let Some(mut path) = qualified_path(self, base) else {
+            return;
+        };
+        path.push(name.name.clone());
+        let parts: Vec<&str> = path.iter().map(|p| &**p).collect();
+        let Some(scheme) = self.globals.value(&parts) else {
+            return;
+        };
+        let shown = format!(
+            "`{}` has type `{}`",
+            parts.join("."),
+            ty::show_scheme(&scheme)
+        );
+        if let Some(d) = self.diagnostics[first_new..]
+            .iter_mut()
+            .find(|d| d.code == codes::TYPE_MISMATCH)
+        {
+            d.notes.push(shown);
+        }
     }
 
     /// Adds to the mismatch just reported for a lambda argument why it did not fit: it takes
@@ -78,6 +110,24 @@ impl Infer<'_> {
             last.notes.push(format!(
                 "the function written here takes {written} {}, but {name} calls it with {wanted}",
                 plural(written)
+            ));
+        }
+    }
+
+    /// Adds to the mismatch just reported for `x |> f` why the value did not fit: it went in
+    /// as `f`'s first argument, where `f` takes `takes` (`xs |> array.sort` gives the array
+    /// where the key function goes).
+    pub(super) fn explain_piped_first(&mut self, callee: &Expr, takes: usize) {
+        let name = callee_name(self, callee).unwrap_or_else(|| "f".to_string());
+        let others = (1..takes)
+            .map(|i| format!("a{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Some(last) = self.diagnostics.last_mut() {
+            last.help = Some(format!(
+                "`x |> {name}` is `{name}(x)`: the piped value became the first of the {takes} \
+                 arguments `{name}` takes; pass the others first, `x |> {name}({others})`, and \
+                 the piped value goes last"
             ));
         }
     }

@@ -306,11 +306,10 @@ impl Infer<'_> {
             }
         } else {
             let module = &path[..path.len() - 1];
-            let shown_module = module.join(".");
             let candidates: Vec<String> = self
                 .member_suggestions(module, last)
                 .into_iter()
-                .map(|c| format!("`{shown_module}.{c}`"))
+                .map(|c| format!("`{c}`"))
                 .collect();
             if !candidates.is_empty() {
                 diagnostic =
@@ -380,7 +379,15 @@ impl Infer<'_> {
                     }
                     _ => {
                         let f = self.expr_with_short_scope(b);
-                        self.apply(f, x, b, a.span)
+                        let takes = self.subst.known_arity(&f);
+                        let reported = self.diagnostics.len();
+                        let result = self.apply(f, x, b, a.span);
+                        if let Some(takes) = takes.filter(|&n| n > 1) {
+                            if self.diagnostics.len() > reported {
+                                self.explain_piped_first(b, takes);
+                            }
+                        }
+                        result
                     }
                 }
             }

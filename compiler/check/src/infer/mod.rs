@@ -18,7 +18,7 @@ use crate::ty::*;
 use unify::{describe, Mismatch, Subst};
 
 pub use expr::{has_plus, has_short_projection};
-pub use types::TypeDef;
+pub use types::{is_builtin_type, TypeDef};
 
 /// What inference needs to know about the world outside the definitions being inferred.
 pub trait Globals {
@@ -326,6 +326,12 @@ impl<'g> Infer<'g> {
         if let Some((at, text)) = label {
             diagnostic = diagnostic.with_label(at, text);
         }
+        if expected == "string" && found == "stream(string)" {
+            diagnostic = diagnostic.with_help(
+                "a stream of strings is not a string: `++` appends streams; join strings with \
+                 `+`, and a stream of them with `string.concatStream(\"\", s)`",
+            );
+        }
         if expected == "ref" && found == "string" {
             diagnostic.code = codes::STRING_FOR_REF;
             diagnostic = diagnostic.with_help("a string is never a ref: use `db.makeRef(s)`");
@@ -364,16 +370,26 @@ impl<'g> Infer<'g> {
             .map(|(_, c)| c)
     }
 
-    /// "did you mean" candidates for an unknown `module.name`: a definition of that module
-    /// spelt nearly the same (case aside), else those sharing a long run of letters with it
-    /// (`toUpper` → `uppercase`), at most three.
+    /// "did you mean" candidates for an unknown `module.name`, qualified: the function another
+    /// module has for it (`string.fromNumber` → `number.toString`), else a definition of that
+    /// module spelt nearly the same (case aside), else those sharing a long run of letters with
+    /// it (`toUpper` → `uppercase`), at most three.
     fn member_suggestions(&self, module: &[&str], name: &str) -> Vec<String> {
-        let members = self.globals.module_members(module);
         let wanted = name.to_lowercase();
+        if let [module] = module {
+            if let Some((.., there)) = IN_OTHER_MODULES
+                .iter()
+                .find(|(m, theirs, _)| m == module && *theirs == wanted)
+            {
+                return vec![there.to_string()];
+            }
+        }
+        let members = self.globals.module_members(module);
+        let qualified = |m: &str| format!("{}.{m}", module.join("."));
         // the name other languages give a function the library names otherwise
         if let Some((_, ours)) = OTHER_NAMES.iter().find(|(theirs, _)| *theirs == wanted) {
             if members.iter().any(|m| m == ours) {
-                return vec![ours.to_string()];
+                return vec![qualified(ours)];
             }
         }
         let limit = (wanted.chars().count() / 3).max(1);
@@ -383,7 +399,7 @@ impl<'g> Infer<'g> {
             .filter(|(d, _)| *d <= limit)
             .min();
         if let Some((_, m)) = close {
-            return vec![m.clone()];
+            return vec![qualified(m)];
         }
         let least = (wanted.chars().count() / 2).max(4);
         let mut shared: Vec<(usize, &String)> = members
@@ -392,7 +408,11 @@ impl<'g> Infer<'g> {
             .filter(|(run, _)| *run >= least)
             .collect();
         shared.sort_by(|(ra, a), (rb, b)| rb.cmp(ra).then(a.len().cmp(&b.len())).then(a.cmp(b)));
-        shared.into_iter().take(3).map(|(_, m)| m.clone()).collect()
+        shared
+            .into_iter()
+            .take(3)
+            .map(|(_, m)| qualified(m))
+            .collect()
     }
 
     /// Finishes: settles deferred `+` equations, reporting the impossible ones.
@@ -432,6 +452,22 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("every", "forAll"),
 ];
 
+/// Conversions people look for in the module of the value they have, where the library keeps
+/// them with the result's type: (module, name in lower case, the library's function).
+const IN_OTHER_MODULES: &[(&str, &str, &str)] = &[
+    ("string", "fromnumber", "number.toString"),
+    ("string", "ofnumber", "number.toString"),
+    ("string", "fromint", "number.toString"),
+    ("string", "tonumber", "number.parse"),
+    ("string", "parsenumber", "number.parse"),
+    ("string", "parsefloat", "number.parse"),
+    ("string", "toint", "number.parseInt"),
+    ("string", "parseint", "number.parseInt"),
+    ("number", "fromstring", "number.parse"),
+    ("array", "join", "string.concat"),
+    ("stream", "join", "string.concatStream"),
+];
+
 /// The length in characters of the longest run of characters `a` and `b` share.
 fn longest_common_run(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -467,4 +503,24 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IN_OTHER_MODULES;
+    use crate::{check_file, CheckDatabase};
+
+    #[test]
+    fn every_function_suggested_in_another_module_exists() {
+        for (_, _, there) in IN_OTHER_MODULES {
+            let mut db = CheckDatabase::default();
+            let source = format!("def f = {there}\n");
+            let (workspace, files) = db.load(&[("t.mix".to_string(), source)]);
+            let errors: Vec<_> = check_file(&db, workspace, files[0])
+                .into_iter()
+                .filter(|d| d.is_error())
+                .collect();
+            assert!(errors.is_empty(), "{there}: {errors:?}");
+        }
+    }
 }

@@ -34,6 +34,11 @@ const BUILTIN_CONSTRUCTORS: &[(&str, usize)] = &[
     ("result", 2),
 ];
 
+/// Whether `name` is a built-in type (`number`, `array`, …), with or without arguments.
+pub fn is_builtin_type(name: &str) -> bool {
+    BASE.contains(&name) || BUILTIN_CONSTRUCTORS.iter().any(|(n, _)| *n == name)
+}
+
 /// Alias expansion deeper than this is a recursive alias (which must go through a case).
 const MAX_ALIAS_DEPTH: u32 = 64;
 
@@ -177,7 +182,14 @@ impl Infer<'_> {
                 }
                 let _ = vars;
                 let site = if depth == 0 { t.span } else { site };
-                self.convert_at(&body, &mut inner, depth + 1, site)
+                // What is wrong inside the body is reported at the declaration (see
+                // `declarations`), not at every use.
+                let reported = self.diagnostics.len();
+                let ty = self.convert_at(&body, &mut inner, depth + 1, site);
+                if depth == 0 {
+                    self.diagnostics.truncate(reported);
+                }
+                ty
             }
             Some(TypeDef::Named { name, params }) => {
                 while args.len() < params.len() {

@@ -305,8 +305,16 @@ impl Subst {
                 if &**n == "array" && args.len() == 1 =>
             {
                 let elem = args[0].clone();
+                let arity = items.len();
                 for item in items.clone() {
-                    self.unify(&elem, &item)?;
+                    self.unify(&elem, &item).map_err(|m| Mismatch {
+                        detail: Some(format!(
+                            "{}: an array's elements share one type, a tuple's have their \
+                             own (element 1 of this tuple is `t[#1 of {arity}]`)",
+                            describe(self, &m)
+                        )),
+                        ..m
+                    })?;
                 }
                 Ok(())
             }

@@ -1,0 +1,182 @@
+//! Checks `type` and `case` declarations where they are written: an unknown type in a body,
+//! a type given the wrong number of arguments, an alias that never reaches a case, and a
+//! union member with several arguments. Uses of an alias do not repeat these (inference
+//! drops what it finds inside an alias's body), so each mistake is reported once, at the
+//! declaration, however often the type is used.
+
+use std::collections::HashMap;
+
+use mix_diagnostics::{Diagnostic, Span};
+use mix_syntax::ast::{self, ItemKind, TypeKind};
+
+use crate::codes;
+use crate::db::{Db, Workspace};
+use crate::files::{ItemSource, SourceFile};
+use crate::globals::ModuleGlobals;
+use crate::infer::{is_builtin_type, Globals, Infer, TypeDef};
+use crate::ty::Ty;
+
+/// The diagnostics of module `module`'s type and case declarations (`items`), each with the
+/// item it is in (spans relative to that item).
+pub fn check(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    module: &str,
+    items: &[ItemSource],
+) -> Vec<(ItemSource, Diagnostic)> {
+    let mut out = Vec::new();
+    let globals = ModuleGlobals::new(db, workspace, file, module.to_string(), Vec::new());
+    for &source in items {
+        let item = source.tree(db);
+        let (params, written): (&[ast::Ident], &ast::Type) = match &item.kind {
+            ItemKind::Type(decl) => match &decl.body {
+                Some(body) => (&decl.params, body),
+                None => continue,
+            },
+            ItemKind::Case(case) => match &case.arg {
+                Some(arg) => (&[], arg),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if let ItemKind::Type(decl) = &item.kind {
+            if let Some(at) = self_reference(&globals, &decl.name.name, written) {
+                out.push((source, non_productive(at)));
+            }
+        }
+        let mut infer = Infer::new(&globals);
+        let mut vars: HashMap<Box<str>, Ty> = params
+            .iter()
+            .map(|p| (p.name.clone(), infer.fresh()))
+            .collect();
+        infer.convert_type(written, &mut vars);
+        let mut found = std::mem::take(&mut infer.diagnostics);
+        found.extend(several_arguments(written));
+        out.extend(found.into_iter().map(|d| (source, d)));
+    }
+    out
+}
+
+/// E0218 for each union member written with several arguments (`rect(number, number)`) that
+/// names no built-in type: a case takes one argument.
+fn several_arguments(body: &ast::Type) -> Vec<Diagnostic> {
+    let TypeKind::Union(members) = &body.kind else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .filter_map(|member| match &member.kind {
+            TypeKind::App(path, args)
+                if path.len() == 1 && args.len() > 1 && !is_builtin_type(&path[0].name) =>
+            {
+                let name = &path[0].name;
+                Some(
+                    Diagnostic::error(
+                        codes::CASE_TAKES_ONE_ARGUMENT,
+                        format!(
+                            "case `{name}` is written with {} arguments; a case takes one",
+                            args.len()
+                        ),
+                        member.span,
+                    )
+                    .with_help(format!(
+                        "declare one tuple (or record) argument, `{name}([…, …])`, and build \
+                         values as `{name}([a, b])`"
+                    )),
+                )
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Where `body`, the body of type `name`, refers back to `name` through aliases alone (never
+/// through a case or a named type): such an alias would be infinite. The span is that of the
+/// reference in `body` itself. (A union of cases is a named type, so it is never reached.)
+fn self_reference(globals: &dyn Globals, name: &str, body: &ast::Type) -> Option<Span> {
+    if matches!(globals.type_def(&[name]), Some(TypeDef::Named { .. })) {
+        return None;
+    }
+    let mut found = None;
+    each_named(body, &mut |path, span| {
+        if found.is_none() && reaches(globals, name, path, &mut Vec::new()) {
+            found = Some(span);
+        }
+    });
+    found
+}
+
+/// Whether type `path` is `target` or an alias (of this module) whose expansion reaches it.
+fn reaches(
+    globals: &dyn Globals,
+    target: &str,
+    path: &[ast::Ident],
+    seen: &mut Vec<Box<str>>,
+) -> bool {
+    let [only] = path else {
+        return false;
+    };
+    if &*only.name == target {
+        return true;
+    }
+    if seen.contains(&only.name) {
+        return false;
+    }
+    seen.push(only.name.clone());
+    let Some(TypeDef::Alias { body, .. }) = globals.type_def(&[&only.name]) else {
+        return false;
+    };
+    let mut hit = false;
+    each_named(&body, &mut |inner, _| {
+        hit = hit || reaches(globals, target, inner, seen);
+    });
+    hit
+}
+
+/// Calls `f` with the path and span of every named type in `t`.
+fn each_named(t: &ast::Type, f: &mut dyn FnMut(&[ast::Ident], Span)) {
+    match &t.kind {
+        TypeKind::Named(path) => f(path, t.span),
+        TypeKind::App(path, args) => {
+            f(path, t.span);
+            args.iter().for_each(|a| each_named(a, f));
+        }
+        TypeKind::Fun(a, b) => {
+            each_named(a, f);
+            each_named(b, f);
+        }
+        TypeKind::Tuple(elems) => elems.iter().for_each(|e| each_named(&e.ty, f)),
+        TypeKind::Record(fields) => fields
+            .iter()
+            .filter_map(|field| field.ty.as_ref())
+            .for_each(|ty| each_named(ty, f)),
+        TypeKind::Union(members) => members.iter().for_each(|m| each_named(m, f)),
+        TypeKind::Stream(inner)
+        | TypeKind::Forall(_, inner)
+        | TypeKind::VarMarked(inner)
+        | TypeKind::Paren(inner) => each_named(inner, f),
+        TypeKind::Var(..)
+        | TypeKind::Wildcard
+        | TypeKind::Null
+        | TypeKind::Opaque(_)
+        | TypeKind::ModuleType(_)
+        | TypeKind::Error => {}
+    }
+}
+
+fn non_productive(at: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::NON_PRODUCTIVE_TYPE,
+        "this type alias refers to itself without going through a case",
+        at,
+    )
+    .with_label(
+        at,
+        "an alias is expanded where it is used, so this never ends",
+    )
+    .with_help(
+        "make the recursive part a case, which is a value with a name: \
+         `case link {next: chain}`, `case stop`, `type chain = link | stop`",
+    )
+}
