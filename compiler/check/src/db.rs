@@ -339,7 +339,7 @@ pub fn def_scheme(
 /// How many modules one [`block_diagnostics`] query covers: a file's diagnostics are gathered
 /// from blocks, so that after an edit `check_file` fetches one memo per block (each verified at
 /// a glance unless something in it changed) rather than one per module and group.
-const MODULES_PER_BLOCK: usize = 64;
+pub(crate) const MODULES_PER_BLOCK: usize = 64;
 
 /// The type diagnostics of modules `block * MODULES_PER_BLOCK ..` of a file, each with the item
 /// its span is relative to.
@@ -354,6 +354,7 @@ fn block_diagnostics(
     let index = item_index(db, file);
     let first = block as usize * MODULES_PER_BLOCK;
     let cycles = crate::cycles::module_cycles(db, workspace);
+    let declarations = crate::declarations::block_declarations(db, workspace, file, block);
     for (position, module) in index
         .modules
         .iter()
@@ -392,18 +393,17 @@ fn block_diagnostics(
                 }
             }
         }
+        found.extend(
+            declarations
+                .iter()
+                .filter(|(at, ..)| *at as usize == position)
+                .map(|(_, item, d)| (*item, d.clone())),
+        );
         let items = file
             .outline(db)
             .modules
             .get(position)
             .map_or(&[][..], |m| &m.items[..]);
-        found.extend(crate::declarations::check(
-            db,
-            workspace,
-            file,
-            &module.name,
-            items,
-        ));
         out.extend(crate::pragma::apply_in_module(db, items, found));
     }
     Arc::new(out)

@@ -5,20 +5,61 @@
 //! declaration, however often the type is used.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use mix_diagnostics::{Diagnostic, Span};
 use mix_syntax::ast::{self, ItemKind, TypeKind};
 
 use crate::codes;
-use crate::db::{Db, Workspace};
+use crate::db::{item_index, Db, Workspace, MODULES_PER_BLOCK};
 use crate::files::{ItemSource, SourceFile};
 use crate::globals::ModuleGlobals;
 use crate::infer::{is_builtin_type, Globals, Infer, TypeDef};
 use crate::ty::Ty;
 
+/// The diagnostics of the type and case declarations of the modules `block *
+/// MODULES_PER_BLOCK ..` of a file (those [`crate::db`] checks), each with its module's
+/// position and the item it is in (spans relative to that item). A query of its own: an edit
+/// inside a body re-runs its block's diagnostics but changes no declaration, so this memo is
+/// reused rather than every type of 64 modules converted again.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn block_declarations(
+    db: &dyn Db,
+    workspace: Workspace,
+    file: SourceFile,
+    block: u32,
+) -> Arc<Vec<(u32, ItemSource, Diagnostic)>> {
+    let index = item_index(db, file);
+    let outline = file.outline(db);
+    let first = block as usize * MODULES_PER_BLOCK;
+    let mut out = Vec::new();
+    for (position, module) in index
+        .modules
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(MODULES_PER_BLOCK)
+    {
+        // A second module of one name is not checked (see `db::block_diagnostics`).
+        if index.position(&module.name) != Some(position) {
+            continue;
+        }
+        let items = outline
+            .modules
+            .get(position)
+            .map_or(&[][..], |m| &m.items[..]);
+        out.extend(
+            check(db, workspace, file, &module.name, items)
+                .into_iter()
+                .map(|(item, d)| (position as u32, item, d)),
+        );
+    }
+    Arc::new(out)
+}
+
 /// The diagnostics of module `module`'s type and case declarations (`items`), each with the
-/// item it is in (spans relative to that item).
-pub fn check(
+/// item it is in.
+fn check(
     db: &dyn Db,
     workspace: Workspace,
     file: SourceFile,
@@ -28,6 +69,14 @@ pub fn check(
     let mut out = Vec::new();
     let globals = ModuleGlobals::new(db, workspace, file, module.to_string(), Vec::new());
     for &source in items {
+        // Kinds from the header: reading the tree of a `def` would make this memo depend on
+        // every body of the module.
+        if !matches!(
+            source.header(db).item.kind,
+            ItemKind::Type(_) | ItemKind::Case(_)
+        ) {
+            continue;
+        }
         let item = source.tree(db);
         let (params, written): (&[ast::Ident], &ast::Type) = match &item.kind {
             ItemKind::Type(decl) => match &decl.body {
