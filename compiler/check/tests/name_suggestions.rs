@@ -71,6 +71,10 @@ fn a_conversion_looked_for_in_the_wrong_module_points_to_the_library_s() {
         ["did you mean `number.toString`?"]
     );
     assert_eq!(
+        unknown_name_help("def s = string.toString(3)\n"),
+        ["did you mean `number.toString`?"]
+    );
+    assert_eq!(
         unknown_name_help("def n = string.toNumber(\"3\")\n"),
         ["did you mean `number.parse`?"]
     );
@@ -78,4 +82,10 @@ fn a_conversion_looked_for_in_the_wrong_module_points_to_the_library_s() {
         unknown_name_help("def s = array.join(\", \", [\"a\"])\n"),
         ["did you mean `string.concat`?"]
     );
+}
+
+#[test]
+fn a_short_shared_run_does_not_suggest_a_long_name() {
+    // `strip` is half of `stripAll` but less than half of `stripPrefix`
+    assert_eq!(unknown_name_help("def s = string.stripAll(\"a\")\n"), [""]);
 }

@@ -373,7 +373,7 @@ impl<'g> Infer<'g> {
     /// "did you mean" candidates for an unknown `module.name`, qualified: the function another
     /// module has for it (`string.fromNumber` → `number.toString`), else a definition of that
     /// module spelt nearly the same (case aside), else those sharing a long run of letters with
-    /// it (`toUpper` → `uppercase`), at most three.
+    /// it and at least half of it (`toUpper` → `uppercase`), at most three.
     fn member_suggestions(&self, module: &[&str], name: &str) -> Vec<String> {
         let wanted = name.to_lowercase();
         if let [module] = module {
@@ -405,7 +405,8 @@ impl<'g> Infer<'g> {
         let mut shared: Vec<(usize, &String)> = members
             .iter()
             .map(|m| (longest_common_run(&wanted, &m.to_lowercase()), m))
-            .filter(|(run, _)| *run >= least)
+            // half of the candidate too: `toString` shares `stri` with `stripPrefix`, no more
+            .filter(|(run, m)| *run >= least && *run * 2 >= m.chars().count())
             .collect();
         shared.sort_by(|(ra, a), (rb, b)| rb.cmp(ra).then(a.len().cmp(&b.len())).then(a.cmp(b)));
         shared
@@ -455,6 +456,7 @@ const OTHER_NAMES: &[(&str, &str)] = &[
 /// Conversions people look for in the module of the value they have, where the library keeps
 /// them with the result's type: (module, name in lower case, the library's function).
 const IN_OTHER_MODULES: &[(&str, &str, &str)] = &[
+    ("string", "tostring", "number.toString"),
     ("string", "fromnumber", "number.toString"),
     ("string", "ofnumber", "number.toString"),
     ("string", "fromint", "number.toString"),
