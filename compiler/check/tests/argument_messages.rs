@@ -146,3 +146,30 @@ fn a_tuple_used_as_an_array_says_how_tuples_are_read() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn a_call_one_argument_short_is_named_as_such() {
+    let helps: Vec<String> =
+        common::errors("def f(a: number, b: number) = a + b\ndef g: number = f(1)\n")
+            .into_iter()
+            .filter_map(|d| d.help)
+            .collect();
+    assert_eq!(
+        helps,
+        ["this is a function still waiting for a `number`, a call one argument short (calls are \
+          curried)"]
+    );
+    // a query pipeline with no query to start from
+    let helps: Vec<String> =
+        common::errors("def q = db.filter(.age > 3) |> db.map(.name) |> db.toArray\n")
+            .into_iter()
+            .filter_map(|d| d.help)
+            .collect();
+    assert!(
+        helps
+            .iter()
+            .any(|h| h
+                .ends_with("start the pipeline from one, `db.mainDB |> db.all |> db.filter(…)`")),
+        "{helps:?}"
+    );
+}

@@ -89,3 +89,15 @@ fn a_short_shared_run_does_not_suggest_a_long_name() {
     // `strip` is half of `stripAll` but less than half of `stripPrefix`
     assert_eq!(unknown_name_help("def s = string.stripAll(\"a\")\n"), [""]);
 }
+
+#[test]
+fn database_words_from_sql_and_other_stores_get_the_db_module_s() {
+    assert_eq!(
+        unknown_name_help("def f(r) = db.insert(r)\n"),
+        ["did you mean `db.saveOne`?"]
+    );
+    assert_eq!(
+        unknown_name_help("def q = db.mainDB |> db.all |> db.where(.age > 3)\n"),
+        ["did you mean `db.filter`?"]
+    );
+}

@@ -326,6 +326,20 @@ impl<'g> Infer<'g> {
         if let Some((at, text)) = label {
             diagnostic = diagnostic.with_label(at, text);
         }
+        if let Ty::Fun(param, result) = self.subst.resolve(&m.found) {
+            if printer.print(&result) == expected {
+                let param = printer.print(&param);
+                let start = if param == "db.query" {
+                    ": start the pipeline from one, `db.mainDB |> db.all |> db.filter(…)`"
+                } else {
+                    ""
+                };
+                diagnostic = diagnostic.with_help(format!(
+                    "this is a function still waiting for a `{param}`, a call one argument \
+                     short (calls are curried){start}"
+                ));
+            }
+        }
         if expected == "string" && found == "stream(string)" {
             diagnostic = diagnostic.with_help(
                 "a stream of strings is not a string: `++` appends streams; join strings with \
@@ -450,6 +464,11 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("any", "exists"),
     ("some", "exists"),
     ("all", "forAll"),
+    ("insert", "saveOne"),
+    ("create", "saveOne"),
+    ("update", "upsertOne"),
+    ("where", "filter"),
+    ("select", "map"),
     ("every", "forAll"),
 ];
 
