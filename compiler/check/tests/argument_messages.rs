@@ -173,3 +173,23 @@ fn a_call_one_argument_short_is_named_as_such() {
         "{helps:?}"
     );
 }
+
+#[test]
+fn a_short_projection_inside_a_larger_condition_is_explained_once() {
+    let errors = common::errors(
+        "def q = db.mainDB |> db.all |> db.filter(.age < 35 && string.startsWith(\"A\", .name))\n",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("a `.field` in a call's argument makes that whole")),
+        "{errors:?}"
+    );
+    // the signature of the call the mismatch is in, not of the call around it
+    assert_eq!(
+        errors[0].notes,
+        ["`string.startsWith` has type `string -> string -> bool`"]
+    );
+}

@@ -5,7 +5,7 @@
 use mix_diagnostics::Span;
 use mix_syntax::ast::{Expr, ExprKind};
 
-use super::expr::qualified_path;
+use super::expr::{has_short_projection, qualified_path};
 use super::unify::plus_impossible;
 use super::Infer;
 use crate::codes;
@@ -24,6 +24,7 @@ impl Infer<'_> {
     ) -> Ty {
         let mut f = self.expr(callee);
         let reported_before = self.diagnostics.len();
+        let piped_at = piped.as_ref().map(|p| p.1);
         let given = args.len() + usize::from(piped.is_some());
         if let Some(takes) = self.subst.known_arity(&f).filter(|&n| n > 0 && n < given) {
             for arg in args {
@@ -32,7 +33,6 @@ impl Infer<'_> {
             // At the first argument too many; when that is the piped value, at the call it
             // goes into.
             let at = args.get(takes).map_or(span, |a| a.span);
-            let piped_at = piped.as_ref().map(|p| p.1);
             self.too_many_arguments(callee, &f, (takes, given), at, piped_at);
             return self.fresh();
         }
@@ -55,26 +55,48 @@ impl Infer<'_> {
             };
             let reported = self.diagnostics.len();
             let arg_ty = self.expr_with_short_scope(arg);
+            let reported_inside = self.diagnostics.len();
             f = self.apply(f, arg_ty, callee, arg.span);
             if let Some((written, wanted)) = wanted {
                 if self.diagnostics.len() > reported {
                     self.explain_lambda_arity(callee, written, wanted);
                 }
             }
+            if self.diagnostics.len() > reported_inside && has_short_projection(arg) {
+                self.explain_short_projection(arg);
+            }
         }
         if let Some((x, at)) = piped {
             f = self.apply(f, x, callee, at);
         }
         if self.diagnostics.len() > reported_before {
-            self.note_signature(callee, reported_before);
+            let at: Vec<Span> = args.iter().map(|a| a.span).chain(piped_at).collect();
+            self.note_signature(callee, reported_before, &at);
         }
         f
     }
 
+    /// Adds to the mismatch just reported for an argument with a short projection in it why it
+    /// is a function: `.name` makes the whole argument a lambda, which is not what a condition
+    /// like `string.startsWith("A", .name)` inside a larger one means.
+    fn explain_short_projection(&mut self, arg: &Expr) {
+        if let Some(last) = self.diagnostics.last_mut() {
+            if last.span == arg.span && last.help.is_none() {
+                last.help = Some(
+                    "a `.field` in a call's argument makes that whole argument a function of \
+                     the record (a short projection); inside a larger expression, name the \
+                     record instead: `r -> r.age > 3 && string.startsWith(\"A\", r.name)`"
+                        .to_string(),
+                );
+            }
+        }
+    }
+
     /// Adds the declared type of a module's function (`array.reduce : (S -> T -> T) -> …`) to
-    /// the first mismatch found in a call of it: inference may have met the arguments in
-    /// another order than the user reads them, and the signature says which goes where.
-    fn note_signature(&mut self, callee: &Expr, first_new: usize) {
+    /// the first mismatch found at one of its arguments (`at`): inference may have met the
+    /// arguments in another order than the user reads them, and the signature says which goes
+    /// where.
+    fn note_signature(&mut self, callee: &Expr, first_new: usize, at: &[Span]) {
         let ExprKind::Field(base, name) = &callee.kind else {
             return;
         };
@@ -93,7 +115,7 @@ impl Infer<'_> {
         );
         if let Some(d) = self.diagnostics[first_new..]
             .iter_mut()
-            .find(|d| d.code == codes::TYPE_MISMATCH)
+            .find(|d| d.code == codes::TYPE_MISMATCH && at.contains(&d.span))
         {
             d.notes.push(shown);
         }
