@@ -95,6 +95,32 @@ fn predicates_outside_the_engine_are_e0304() {
     }
 }
 
+#[test]
+fn a_string_test_with_its_arguments_swapped_says_so() {
+    let source =
+        "def main() = db.head() |> db.filter(r -> string.startsWith(\"A\", r.name)) |> db.length\n";
+    let mut db = CheckDatabase::default();
+    let (workspace, files) = db.load(&[("t.mix".to_string(), source.to_string())]);
+    let errors = compile(&db, workspace, Roots::Files(&files)).expect_err("E0304");
+    let d = &errors[0].diagnostic;
+    assert_eq!(d.code, "E0304");
+    assert_eq!(
+        d.labels[0].message,
+        "`string.startsWith` takes the record's field as its first argument; here it is the second"
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("swap the two arguments")),
+        "{d:?}"
+    );
+    // the right way round runs in the engine
+    assert_runs_in_engine(
+        "def main() = db.head() |> db.filter(r -> string.startsWith(r.name, \"A\")) |> db.length\n",
+        "db.filter",
+    );
+}
+
 /// The strings of the compiled program's constant pool.
 fn strings(source: &str) -> Vec<String> {
     let mut db = CheckDatabase::default();

@@ -85,7 +85,7 @@ impl Infer<'_> {
                 last.help = Some(
                     "a `.field` in a call's argument makes that whole argument a function of \
                      the record (a short projection); inside a larger expression, name the \
-                     record instead: `r -> r.age > 3 && string.startsWith(\"A\", r.name)`"
+                     record instead: `r -> r.age > 3 && string.hasPrefix(\"A\", r.name)`"
                         .to_string(),
                 );
             }

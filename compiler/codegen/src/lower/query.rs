@@ -328,6 +328,28 @@ impl Rewriter<'_> {
             (Some(key), Some(v)) if args.len() == 2 && !self.uses_row(v) => {
                 Ok(self.compare(span, op, key, v, holds))
             }
+            // `string.startsWith("A", r.name)`: the field where the value goes, and the other
+            // way round (`startsWith(s, prefix)` but `hasPrefix(prefix, s)` is a known trap).
+            _ if args.len() == 2
+                && self.key(&args[value]).is_some()
+                && !self.uses_row(&args[field]) =>
+            {
+                let name = stdlib_name(callee).unwrap_or_default();
+                let place = |i: usize| if i == 0 { "first" } else { "second" };
+                let mut error = self.unsupported(
+                    e,
+                    &format!(
+                        "`{name}` takes the record's field as its {} argument; here it is the {}",
+                        place(field),
+                        place(value)
+                    ),
+                );
+                error.help = Some(format!(
+                    "swap the two arguments of `{name}` (or use `db.filterWithFallback` to run \
+                     the predicate as Mix code over the records)"
+                ));
+                Err(error)
+            }
             _ => Err(self.unsupported(
                 e,
                 "the query engine needs a field of the record and a value that does not use \
