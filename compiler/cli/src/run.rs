@@ -34,7 +34,10 @@ pub struct RunArgs {
     args: Vec<String>,
 }
 
-/// Resource limits for user code (all off by default).
+/// Resource limits for user code. Steps and time are unbounded unless asked for (a long
+/// computation is legitimate); memory is capped at half the machine's by default, so that a
+/// program allocating without bound ends with an error instead of pushing the host into its
+/// out-of-memory killer.
 #[derive(Args, Clone, Copy)]
 pub struct LimitArgs {
     /// Step budget: calls, loop iterations and per-element work of the standard library
@@ -43,24 +46,42 @@ pub struct LimitArgs {
     /// Wall-clock limit in seconds
     #[arg(long)]
     timeout: Option<f64>,
-    /// Memory cap in MiB (allocated beyond what the runtime held at the start)
+    /// Memory cap in MiB, allocated beyond what the runtime held at the start (default: half
+    /// the machine's memory; 0: no cap)
     #[arg(long)]
     max_memory: Option<u64>,
 }
 
 impl LimitArgs {
     pub fn limits(&self) -> Limits {
+        self.limits_with_timeout(None)
+    }
+
+    /// The limits, with `default_timeout` where no `--timeout` is given.
+    pub fn limits_with_timeout(&self, default_timeout: Option<Duration>) -> Limits {
+        let memory = match self.max_memory {
+            Some(0) => None,
+            Some(mib) => Some((mib as usize).saturating_mul(1 << 20)),
+            None => physical_memory().map(|bytes| bytes / 2),
+        };
         Limits {
             fuel: self.fuel,
             time: self
                 .timeout
                 .filter(|t| t.is_finite() && *t >= 0.0)
-                .map(Duration::from_secs_f64),
-            memory: self
-                .max_memory
-                .map(|m| (m as usize).saturating_mul(1 << 20)),
+                .map(Duration::from_secs_f64)
+                .or(default_timeout),
+            memory,
         }
     }
+}
+
+/// The machine's memory in bytes, where the system says (Linux's `/proc/meminfo`).
+fn physical_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -150,4 +171,39 @@ pub fn entry_name(module: &Module, entry: &str) -> Option<String> {
     let mut found = module.exports.iter().filter(|e| e.name.ends_with(&suffix));
     let first = found.next()?;
     found.next().is_none().then(|| first.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(timeout: Option<f64>, max_memory: Option<u64>) -> LimitArgs {
+        LimitArgs {
+            fuel: None,
+            timeout,
+            max_memory,
+        }
+    }
+
+    #[test]
+    fn memory_is_capped_at_half_the_machine_unless_told_otherwise() {
+        let machine = physical_memory().expect("this test runs where /proc/meminfo exists");
+        assert_eq!(args(None, None).limits().memory, Some(machine / 2));
+        assert_eq!(args(None, Some(64)).limits().memory, Some(64 << 20));
+        assert_eq!(args(None, Some(0)).limits().memory, None);
+    }
+
+    #[test]
+    fn a_default_timeout_applies_only_without_the_flag() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(args(None, None).limits().time, None);
+        assert_eq!(
+            args(None, None).limits_with_timeout(Some(minute)).time,
+            Some(minute)
+        );
+        assert_eq!(
+            args(Some(2.0), None).limits_with_timeout(Some(minute)).time,
+            Some(Duration::from_secs(2))
+        );
+    }
 }

@@ -14,6 +14,10 @@ use crate::compile;
 use crate::report::MessageFormat;
 use crate::run::LimitArgs;
 
+/// How long one test may run unless `--timeout` says otherwise: a test that never ends
+/// fails instead of hanging the suite.
+const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Args)]
 pub struct TestArgs {
     /// Files or directories with tests (default: the current directory)
@@ -60,7 +64,10 @@ pub fn run(args: TestArgs) -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
     for test in &tests {
         let name = format!("{}.{}", test.module, test.name);
-        let mut vm = Vm::new(&program, args.limits.limits());
+        let mut vm = Vm::new(
+            &program,
+            args.limits.limits_with_timeout(Some(TEST_TIMEOUT)),
+        );
         let outcome = vm.export(&name).and_then(|v| match &v {
             Value::Func(_) => vm.call_value(&v, &[Value::Null]),
             _ => Ok(v),
