@@ -100,4 +100,8 @@ fn database_words_from_sql_and_other_stores_get_the_db_module_s() {
         unknown_name_help("def q = db.mainDB |> db.all |> db.where(.age > 3)\n"),
         ["did you mean `db.filter`?"]
     );
+    assert_eq!(
+        unknown_name_help("def ok = regex.test(~regex \"a+\", \"aa\")\n"),
+        ["did you mean `regex.match`?"]
+    );
 }
