@@ -104,4 +104,8 @@ fn database_words_from_sql_and_other_stores_get_the_db_module_s() {
         unknown_name_help("def ok = regex.test(~regex \"a+\", \"aa\")\n"),
         ["did you mean `regex.match`?"]
     );
+    assert_eq!(
+        unknown_name_help("def s = string.substr(1, 3, \"abcd\")\n"),
+        ["did you mean `string.sub`?"]
+    );
 }
