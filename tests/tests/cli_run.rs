@@ -76,6 +76,53 @@ fn a_corrupt_qcode_file_is_rejected_with_a_message() {
 }
 
 #[test]
+fn imports_load_the_files_beside_the_importing_one() {
+    let dir = temp_dir("imports");
+    // app → shapes → units, each found in the directory of the file that imports it
+    std::fs::write(
+        dir.join("app.mix"),
+        "import shapes\ndef main() = [shapes.area(2), shapes.unit]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("shapes.mix"),
+        "import units\ndef area(r) = units.round2(3.14159 * r * r)\ndef unit = units.name\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("units.mix"),
+        "module units\n  def round2(x) = number.round(x * 100) / 100\n  def name = \"cm2\"\nmodule end\n",
+    )
+    .unwrap();
+    for command in ["run", "check"] {
+        let out = Command::new(mixc_binary())
+            .arg(command)
+            .arg(dir.join("app.mix"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{command}: {stderr}");
+        if command == "run" {
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "[12.57, \"cm2\"]\n");
+        }
+    }
+    // an import of a file that does not exist is an unknown module, with its position
+    std::fs::write(
+        dir.join("broken.mix"),
+        "import nowhere\ndef main() = nowhere.x\n",
+    )
+    .unwrap();
+    let out = Command::new(mixc_binary())
+        .arg("run")
+        .arg(dir.join("broken.mix"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nowhere"), "{stderr}");
+}
+
+#[test]
 fn test_command_reports_each_test_and_the_totals() {
     let dir = temp_dir("test");
     std::fs::write(

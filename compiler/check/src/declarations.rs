@@ -1,6 +1,7 @@
-//! Checks `type` and `case` declarations where they are written: an unknown type in a body,
-//! a type given the wrong number of arguments, an alias that never reaches a case, and a
-//! union member with several arguments. Uses of an alias do not repeat these (inference
+//! Checks declarations where they are written: in `type` and `case` declarations an unknown
+//! type in a body, a type given the wrong number of arguments, an alias that never reaches a
+//! case, and a union member with several arguments; an `import` of a module that does not
+//! exist. Uses of an alias do not repeat these (inference
 //! drops what it finds inside an alias's body), so each mistake is reported once, at the
 //! declaration, however often the type is used.
 
@@ -73,11 +74,15 @@ fn check(
         // every body of the module.
         if !matches!(
             source.header(db).item.kind,
-            ItemKind::Type(_) | ItemKind::Case(_)
+            ItemKind::Type(_) | ItemKind::Case(_) | ItemKind::Import(_)
         ) {
             continue;
         }
         let item = source.tree(db);
+        if let ItemKind::Import(import) = &item.kind {
+            out.extend(unknown_import(&globals, import).map(|d| (source, d)));
+            continue;
+        }
         let (params, written): (&[ast::Ident], &ast::Type) = match &item.kind {
             ItemKind::Type(decl) => match &decl.body {
                 Some(body) => (&decl.params, body),
@@ -227,5 +232,29 @@ fn non_productive(at: Span) -> Diagnostic {
     .with_help(
         "make the recursive part a case, which is a value with a name: \
          `case link {next: chain}`, `case stop`, `type chain = link | stop`",
+    )
+}
+
+/// E0208 for `import M` when no module `M` is loaded.
+fn unknown_import(globals: &dyn Globals, import: &ast::Import) -> Option<Diagnostic> {
+    let (first, last) = (import.path.first()?, import.path.last()?);
+    let target: Vec<&str> = import.path.iter().map(|i| &*i.name).collect();
+    let target = target.join(".");
+    if globals.is_module(&target) {
+        return None;
+    }
+    let at = Span::new(first.span.start, last.span.end);
+    Some(
+        Diagnostic::error(
+            codes::UNKNOWN_MODULE,
+            format!("unknown module `{target}`"),
+            at,
+        )
+        .with_help(format!(
+            "a module is a file's `module … module end` block or a file of its own: `mixc run` \
+             and `mixc check` load `{}.mix` from this file's directory for this import, and no \
+             such file or module was found",
+            first.name
+        )),
     )
 }

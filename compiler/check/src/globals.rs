@@ -222,6 +222,12 @@ impl<'db> ModuleGlobals<'db> {
     }
 
     /// Module `name`: an import alias, a module of this file, or any module of the workspace.
+    /// Whether `at` is the module being checked (which sees its own private definitions).
+    fn is_own(&self, at: ModuleAt) -> bool {
+        self.own()
+            .is_some_and(|(position, _)| (self.file, position) == at)
+    }
+
     fn find_module(&self, name: &str) -> Option<ModuleAt> {
         let target = self
             .own()
@@ -350,7 +356,9 @@ impl Globals for ModuleGlobals<'_> {
             [module @ .., name] => {
                 let at = self.find_module(&module.join("."))?;
                 let index = self.index_at(at)?;
-                index.def(name)?;
+                if index.def(name)?.private && !self.is_own(at) {
+                    return None;
+                }
                 if let Some((own, _)) = self.own() {
                     if module_cycles(self.db, self.workspace).within((self.file, own), at) {
                         // Reported as E0213; following it would be a cycle of queries.
@@ -399,10 +407,36 @@ impl Globals for ModuleGlobals<'_> {
             ["global", rest @ ..] if !rest.is_empty() => rest.join("."),
             path => path.join("."),
         };
-        self.find_module(&module)
-            .and_then(|at| self.index_at(at))
-            .map(|m| m.defs.iter().map(|d| d.name.clone()).collect())
+        let Some(at) = self.find_module(&module) else {
+            return Vec::new();
+        };
+        let outside = !self.is_own(at);
+        self.index_at(at)
+            .map(|m| {
+                m.defs
+                    .iter()
+                    .filter(|d| !(outside && d.private))
+                    .map(|d| d.name.clone())
+                    .collect()
+            })
             .unwrap_or_default()
+    }
+
+    fn is_imported(&self, name: &str) -> bool {
+        self.own()
+            .is_some_and(|(_, m)| m.import_target(name).is_some())
+    }
+
+    fn private_in(&self, path: &[&str]) -> Option<String> {
+        let [module @ .., name] = without_global(path) else {
+            return None;
+        };
+        if module.is_empty() || module == ["self"] {
+            return None;
+        }
+        let at = self.find_module(&module.join("."))?;
+        let index = self.index_at(at)?;
+        (index.def(name)?.private && !self.is_own(at)).then(|| index.name.clone())
     }
 
     fn deprecated(&self, path: &[&str]) -> bool {

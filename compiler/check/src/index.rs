@@ -151,6 +151,8 @@ pub struct DefEntry {
     pub duplicate: bool,
     /// `_meta_ { deprecated: true }`: uses warn.
     pub deprecated: bool,
+    /// `private def`: invisible outside its module.
+    pub private: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -236,16 +238,22 @@ fn module<'a>(
                 (source, &header.deps),
                 &def.name.name,
                 def.params.is_none().then_some(()).and(def.ty.as_ref()),
-                def.body.is_some(),
-                def.meta.as_ref().is_some_and(is_deprecated),
+                DefFlags {
+                    has_body: def.body.is_some(),
+                    deprecated: def.meta.as_ref().is_some_and(is_deprecated),
+                    private: def.private,
+                },
             ),
             ItemKind::Foreign(f) => add_def(
                 &mut index,
                 (source, &header.deps),
                 &f.name.name,
                 Some(&f.ty),
-                true,
-                f.meta.as_ref().is_some_and(is_deprecated),
+                DefFlags {
+                    has_body: true,
+                    deprecated: f.meta.as_ref().is_some_and(is_deprecated),
+                    private: f.private,
+                },
             ),
             ItemKind::Import(import) => {
                 let target: Vec<&str> = import.path.iter().map(|i| &*i.name).collect();
@@ -346,13 +354,23 @@ fn module<'a>(
     index
 }
 
+/// What an item says about the definition it adds to.
+struct DefFlags {
+    has_body: bool,
+    deprecated: bool,
+    private: bool,
+}
+
 fn add_def(
     index: &mut ModuleIndex,
     (source, deps): (ItemSource, &[String]),
     name: &str,
     signature: Option<&ast::Type>,
-    has_body: bool,
-    deprecated: bool,
+    DefFlags {
+        has_body,
+        deprecated,
+        private,
+    }: DefFlags,
 ) {
     if let Some(existing) = index.def_at.get(name).map(|i| &mut index.defs[*i]) {
         if has_body && existing.has_body {
@@ -365,6 +383,7 @@ fn add_def(
         }
         existing.has_body |= has_body;
         existing.deprecated |= deprecated;
+        existing.private |= private;
         if existing.signature.is_none() {
             existing.signature = signature.map(zeroed_type);
             existing.signature_on_item = signature.is_some() && existing.item == source;
@@ -381,6 +400,7 @@ fn add_def(
         has_body,
         duplicate: false,
         deprecated,
+        private,
     });
 }
 

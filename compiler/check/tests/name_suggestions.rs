@@ -61,7 +61,20 @@ fn a_user_module_is_searched_like_the_library() {
 #[test]
 fn nothing_close_gets_no_help() {
     assert_eq!(unknown_name_help("def n = string.zzz(\"ab\")\n"), [""]);
-    assert_eq!(unknown_name_help("def n = nomodule.length(1)\n"), [""]);
+}
+
+#[test]
+fn a_module_that_is_not_loaded_says_how_modules_are_found() {
+    assert_eq!(
+        unknown_name_help("def n = nomodule.length(1)\n"),
+        [
+            "no module `nomodule` is loaded: `import nomodule` loads `nomodule.mix` from this \
+          file's directory (or give its file to the command)"
+        ]
+    );
+    // imported but missing: the import is the one error (E0208), not each use
+    let errors = common::error_messages("import nowhere\ndef n = nowhere.x + nowhere.y\n");
+    assert_eq!(errors, ["E0208 unknown module `nowhere`"]);
 }
 
 #[test]
@@ -107,5 +120,23 @@ fn database_words_from_sql_and_other_stores_get_the_db_module_s() {
     assert_eq!(
         unknown_name_help("def s = string.substr(1, 3, \"abcd\")\n"),
         ["did you mean `string.sub`?"]
+    );
+}
+
+#[test]
+fn a_private_definition_of_another_module_is_named_private_and_never_suggested() {
+    let source = "module lib\n  private def helper(x) = x\n  def api(x) = x\nmodule end\n\
+                  module app\n  def a = lib.helper(1)\n  def b = lib.helpr(1)\nmodule end\n";
+    let messages: Vec<String> = common::errors(source)
+        .into_iter()
+        .map(|d| format!("{} | {}", d.message, d.help.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`lib.helper` is private to module `lib` | only definitions of `lib` can use it; drop \
+             `private` from its definition to export it",
+            "unknown name `lib.helpr` | "
+        ]
     );
 }

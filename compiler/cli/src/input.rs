@@ -30,8 +30,8 @@ pub fn load(paths: &[String]) -> Result<Vec<Input>, std::process::ExitCode> {
     })
 }
 
-/// The (name, text) of every source the paths name; a source that is not UTF-8 is reported
-/// and left out.
+/// The (name, text) of every source the paths name, and of the files their imports reach
+/// (see `imports`); a source that is not UTF-8 is reported and left out.
 pub fn texts(
     paths: &[String],
     reporter: &mut crate::report::Reporter,
@@ -43,6 +43,7 @@ pub fn texts(
             Err(invalid) => reporter.invalid(&input.name, &invalid),
         }
     }
+    crate::imports::add_imported_files(&mut texts);
     Ok(texts)
 }
 

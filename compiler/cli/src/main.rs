@@ -6,6 +6,7 @@ mod check;
 mod compile;
 mod db_command;
 mod fmt;
+mod imports;
 mod input;
 mod parse;
 mod repl;

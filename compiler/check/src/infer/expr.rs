@@ -61,7 +61,11 @@ impl Infer<'_> {
                     full.push(&field.name);
                     return self.global(&full, e);
                 }
+                let reported = self.diagnostics.len();
                 let base_ty = self.expr(base);
+                if let ExprKind::Name(module) = &base.kind {
+                    self.explain_missing_module(module, reported);
+                }
                 self.field_of(base_ty, &field.name, e)
             }
             ExprKind::DynField(base, key) => {
@@ -295,7 +299,12 @@ impl Infer<'_> {
             format!("unknown name `{shown}`"),
             e.span,
         );
-        if matches!(path, ["_" | "appstate"]) {
+        if let Some(module) = self.globals.private_in(path) {
+            diagnostic.message = format!("`{shown}` is private to module `{module}`");
+            diagnostic = diagnostic.with_label(e.span, format!("declared `private` in `{module}`")).with_help(
+                format!("only definitions of `{module}` can use it; drop `private` from its definition to export it"),
+            );
+        } else if matches!(path, ["_" | "appstate"]) {
             diagnostic = diagnostic.with_help(
                 "the capability to write (`appstate`, written `_`) exists inside `action { … }`; \
                  elsewhere take it as a parameter: `def f(appstate: appstate, …)`",
@@ -318,6 +327,30 @@ impl Infer<'_> {
         }
         self.diagnostics.push(diagnostic);
         self.fresh()
+    }
+
+    /// `geo.dist` where nothing is named `geo`: the unknown name just reported is most likely a
+    /// module that is not loaded, so say how modules of other files are found. When the module
+    /// imports `geo`, the import is reported (E0208) and this would only repeat it.
+    fn explain_missing_module(&mut self, name: &str, reported: usize) {
+        if self.globals.is_imported(name) {
+            let unknown = format!("unknown name `{name}`");
+            let tail = self.diagnostics.split_off(reported);
+            self.diagnostics.extend(
+                tail.into_iter()
+                    .filter(|d| !(d.code == codes::UNKNOWN_NAME && d.message == unknown)),
+            );
+            return;
+        }
+        if let Some(d) = self.diagnostics[reported..]
+            .iter_mut()
+            .find(|d| d.code == codes::UNKNOWN_NAME && d.help.is_none())
+        {
+            d.help = Some(format!(
+                "no module `{name}` is loaded: `import {name}` loads `{name}.mix` from this \
+                 file's directory (or give its file to the command)"
+            ));
+        }
     }
 
     /// `record.field`: a field of a record (row-polymorphic), a value of a map, data of data.

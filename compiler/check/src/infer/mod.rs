@@ -37,6 +37,11 @@ pub trait Globals {
     fn module_members(&self, module: &[&str]) -> Vec<String>;
     /// Whether the value `path` is declared `_meta_ { deprecated: true }`.
     fn deprecated(&self, path: &[&str]) -> bool;
+    /// The module `M` when `M.x` is a `private` definition of another module than this one.
+    fn private_in(&self, path: &[&str]) -> Option<String>;
+    /// Whether this module has an `import` under `name` (found or not: an import of a missing
+    /// module is reported at the import).
+    fn is_imported(&self, name: &str) -> bool;
     /// The member cases of a declared union, by its type name as in `Ty::Con`.
     fn union_members(&self, type_name: &str) -> Option<Vec<String>>;
 }
