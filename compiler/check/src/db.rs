@@ -339,7 +339,20 @@ pub fn def_scheme(
 /// How many modules one [`block_diagnostics`] query covers: a file's diagnostics are gathered
 /// from blocks, so that after an edit `check_file` fetches one memo per block (each verified at
 /// a glance unless something in it changed) rather than one per module and group.
-pub(crate) const MODULES_PER_BLOCK: usize = 64;
+const MODULES_PER_BLOCK: usize = 64;
+
+/// The modules of block `block` of a file's index, with their positions.
+pub(crate) fn modules_of_block(
+    index: &FileIndex,
+    block: u32,
+) -> impl Iterator<Item = (usize, &Arc<ModuleIndex>)> {
+    index
+        .modules
+        .iter()
+        .enumerate()
+        .skip(block as usize * MODULES_PER_BLOCK)
+        .take(MODULES_PER_BLOCK)
+}
 
 /// The type diagnostics of modules `block * MODULES_PER_BLOCK ..` of a file, each with the item
 /// its span is relative to.
@@ -352,16 +365,9 @@ fn block_diagnostics(
 ) -> Arc<Vec<(ItemSource, Diagnostic)>> {
     let mut out = Vec::new();
     let index = item_index(db, file);
-    let first = block as usize * MODULES_PER_BLOCK;
     let cycles = crate::cycles::module_cycles(db, workspace);
     let declarations = crate::declarations::block_declarations(db, workspace, file, block);
-    for (position, module) in index
-        .modules
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(MODULES_PER_BLOCK)
-    {
+    for (position, module) in modules_of_block(index, block) {
         if index.position(&module.name) != Some(position) {
             // Names resolve to the first module of a name, so nothing of this one is checked.
             let first_item = file

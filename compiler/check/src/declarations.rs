@@ -12,17 +12,17 @@ use mix_diagnostics::{Diagnostic, Span};
 use mix_syntax::ast::{self, ItemKind, TypeKind};
 
 use crate::codes;
-use crate::db::{item_index, Db, Workspace, MODULES_PER_BLOCK};
+use crate::db::{item_index, modules_of_block, Db, Workspace};
 use crate::files::{ItemSource, SourceFile};
 use crate::globals::ModuleGlobals;
 use crate::infer::{is_builtin_type, Globals, Infer, TypeDef};
 use crate::ty::Ty;
 
-/// The diagnostics of the type and case declarations of the modules `block *
-/// MODULES_PER_BLOCK ..` of a file (those [`crate::db`] checks), each with its module's
-/// position and the item it is in (spans relative to that item). A query of its own: an edit
-/// inside a body re-runs its block's diagnostics but changes no declaration, so this memo is
-/// reused rather than every type of 64 modules converted again.
+/// The diagnostics of the declarations of the modules of block `block` of a file
+/// (`db::modules_of_block`), each with its module's position and the item it is in (spans
+/// relative to that item). A query of its own: an edit inside a body re-runs its block's
+/// diagnostics but changes no declaration, so this memo is reused rather than every type of
+/// 64 modules converted again.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn block_declarations(
     db: &dyn Db,
@@ -32,15 +32,8 @@ pub(crate) fn block_declarations(
 ) -> Arc<Vec<(u32, ItemSource, Diagnostic)>> {
     let index = item_index(db, file);
     let outline = file.outline(db);
-    let first = block as usize * MODULES_PER_BLOCK;
     let mut out = Vec::new();
-    for (position, module) in index
-        .modules
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(MODULES_PER_BLOCK)
-    {
+    for (position, module) in modules_of_block(index, block) {
         // A second module of one name is not checked (see `db::block_diagnostics`).
         if index.position(&module.name) != Some(position) {
             continue;

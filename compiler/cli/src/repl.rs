@@ -148,27 +148,9 @@ fn continues(pending: &str) -> bool {
 
 /// Open brackets minus closed ones outside strings: input continues while it is positive.
 fn open_brackets(text: &str) -> i64 {
-    let mut depth = 0i64;
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth
+    mix_syntax::brackets::outside_strings(text)
+        .last()
+        .map_or(0, |(_, depth)| depth)
 }
 
 impl Session {

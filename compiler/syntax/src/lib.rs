@@ -5,6 +5,7 @@
 //! an AST (with error nodes where it recovered) and diagnostics.
 
 pub mod ast;
+pub mod brackets;
 pub mod codes;
 mod depth;
 pub mod format;

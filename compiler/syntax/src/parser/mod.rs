@@ -189,25 +189,10 @@ fn first_per_phrase(source: &str, mut errors: Vec<(Diagnostic, bool)>) -> Vec<Di
 /// brackets) rather than a case declaration (`case name(T)`, colons only inside brackets).
 /// After an error inside a switch, its arms belong to the broken definition's phrase.
 fn is_switch_arm(rest: &str) -> bool {
-    let mut depth = 0i32;
-    let mut in_string = false;
-    let mut escaped = false;
     let mut previous = ' ';
-    for c in rest.chars() {
+    for (c, depth) in crate::brackets::outside_strings(rest) {
         let slash_before = std::mem::replace(&mut previous, c) == '/';
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
         match c {
-            '"' => in_string = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
             ':' if depth <= 0 => return true,
             // A comment: `case c(T) // note: …` is still a declaration.
             '/' if slash_before => return false,
