@@ -292,6 +292,12 @@ impl Infer<'_> {
         if let Some(scheme) = self.globals.constructor(path) {
             return self.subst.instantiate(&scheme);
         }
+        if let [name] = path {
+            // An import that found no module is reported there (E0208), not at each use.
+            if self.globals.is_imported(name) && !self.globals.is_module(name) {
+                return self.fresh();
+            }
+        }
         let shown = path.join(".");
         let last = path.last().copied().unwrap_or_default();
         let mut diagnostic = mix_diagnostics::Diagnostic::error(
@@ -330,18 +336,8 @@ impl Infer<'_> {
     }
 
     /// `geo.dist` where nothing is named `geo`: the unknown name just reported is most likely a
-    /// module that is not loaded, so say how modules of other files are found. When the module
-    /// imports `geo`, the import is reported (E0208) and this would only repeat it.
+    /// module that is not loaded, so say how modules of other files are found.
     fn explain_missing_module(&mut self, name: &str, reported: usize) {
-        if self.globals.is_imported(name) {
-            let unknown = format!("unknown name `{name}`");
-            let tail = self.diagnostics.split_off(reported);
-            self.diagnostics.extend(
-                tail.into_iter()
-                    .filter(|d| !(d.code == codes::UNKNOWN_NAME && d.message == unknown)),
-            );
-            return;
-        }
         if let Some(d) = self.diagnostics[reported..]
             .iter_mut()
             .find(|d| d.code == codes::UNKNOWN_NAME && d.help.is_none())
