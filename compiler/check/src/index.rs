@@ -470,15 +470,22 @@ fn declare_implicit_cases(
     index: &mut ModuleIndex,
     unions: &[(String, Vec<Name>, Vec<UnionMember>)],
 ) {
+    // Names of the module's types and cases (a set: a module may declare thousands).
+    let mut named: std::collections::HashSet<String> = index
+        .types
+        .iter()
+        .map(|(t, _)| t.clone())
+        .chain(index.cases.iter().map(|c| c.name.clone()))
+        .collect();
     for (_, params, members) in unions {
         for member in members {
             let name = member.name.as_str();
             let known = name == "null"
                 || params.iter().any(|p| &**p == name)
                 || crate::infer::is_builtin_type(name)
-                || index.types.iter().any(|(t, _)| t == name)
-                || index.cases.iter().any(|c| c.name == name);
+                || named.contains(name);
             if !known {
+                named.insert(name.to_string());
                 index.cases.push(CaseEntry {
                     name: name.to_string(),
                     arg: member.arg.as_ref().map(zeroed_type),

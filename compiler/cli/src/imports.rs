@@ -22,7 +22,7 @@ pub fn add_imported_files(texts: &mut Vec<(String, String)>) {
     while next < texts.len() {
         let (name, source) = &texts[next];
         next += 1;
-        // Most files import nothing: skip their second parse.
+        // Most files import nothing: skip reading their lines.
         if name == "<stdin>" || !source.contains("import") {
             continue;
         }
