@@ -287,7 +287,7 @@ impl Subst {
                     ..fail(None)
                 })?;
                 self.unify(r1, r2).map_err(|m| Mismatch {
-                    detail: Some(format!("in the result: {}", describe(self, &m))),
+                    detail: Some(in_result(describe(self, &m))),
                     ..fail(None)
                 })
             }
@@ -834,6 +834,36 @@ pub fn satisfies(subst: &Subst, ty: &Ty, c: Constraint) -> bool {
 }
 
 /// The innermost difference of a mismatch, for messages.
+/// The detail of a mismatch inside a function type's result. A curried function's result is
+/// another function, so the parameters and results of the inner ones are counted from the
+/// outside ("in parameter 2", "in the result after 2 arguments") rather than nested ("in the
+/// result: in the parameter: …").
+fn in_result(inner: String) -> String {
+    let count = |rest: &str, suffix: &str| -> Option<(usize, String)> {
+        let (n, rest) = rest.split_once(suffix)?;
+        Some((n.parse().ok()?, rest.to_string()))
+    };
+    if let Some(rest) = inner.strip_prefix("in the parameter: ") {
+        return format!("in parameter 2: {rest}");
+    }
+    if let Some((n, rest)) = inner
+        .strip_prefix("in parameter ")
+        .and_then(|r| count(r, ": "))
+    {
+        return format!("in parameter {}: {rest}", n + 1);
+    }
+    if let Some(rest) = inner.strip_prefix("in the result: ") {
+        return format!("in the result after 2 arguments: {rest}");
+    }
+    if let Some((n, rest)) = inner
+        .strip_prefix("in the result after ")
+        .and_then(|r| count(r, " arguments: "))
+    {
+        return format!("in the result after {} arguments: {rest}", n + 1);
+    }
+    format!("in the result: {inner}")
+}
+
 pub fn describe(subst: &Subst, m: &Mismatch) -> String {
     if let Some(detail) = &m.detail {
         return detail.clone();
