@@ -222,6 +222,18 @@ impl<'db> ModuleGlobals<'db> {
     }
 
     /// Module `name`: an import alias, a module of this file, or any module of the workspace.
+    /// For `M.x` with `M` another module than this one: where `M` is, and `x`.
+    fn other_module<'p>(&self, path: &'p [&'p str]) -> Option<(ModuleAt, &'p str)> {
+        let [module @ .., name] = without_global(path) else {
+            return None;
+        };
+        if module.is_empty() || module == ["self"] {
+            return None;
+        }
+        let at = self.find_module(&module.join("."))?;
+        (!self.is_own(at)).then_some((at, *name))
+    }
+
     /// Whether `at` is the module being checked (which sees its own private definitions).
     fn is_own(&self, at: ModuleAt) -> bool {
         self.own()
@@ -428,15 +440,22 @@ impl Globals for ModuleGlobals<'_> {
     }
 
     fn private_in(&self, path: &[&str]) -> Option<String> {
-        let [module @ .., name] = without_global(path) else {
-            return None;
-        };
-        if module.is_empty() || module == ["self"] {
-            return None;
-        }
-        let at = self.find_module(&module.join("."))?;
+        let (at, name) = self.other_module(path)?;
         let index = self.index_at(at)?;
-        (index.def(name)?.private && !self.is_own(at)).then(|| index.name.clone())
+        (index.def(name)?.private).then(|| index.name.clone())
+    }
+
+    fn private_case_in(&self, path: &[&str]) -> Option<String> {
+        let (at, name) = match without_global(path) {
+            // An unqualified case of another module is found by its name alone.
+            [name] => {
+                let at = *global_names(self.db, self.workspace).0.get(*name)?;
+                (!self.is_own(at)).then_some((at, *name))?
+            }
+            _ => self.other_module(path)?,
+        };
+        let index = self.index_at(at)?;
+        (index.case(name)?.private).then(|| index.name.clone())
     }
 
     fn deprecated(&self, path: &[&str]) -> bool {

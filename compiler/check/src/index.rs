@@ -161,6 +161,8 @@ pub struct CaseEntry {
     pub arg: Option<ast::Type>,
     /// The declared union this case belongs to, with its parameters.
     pub union: Option<(String, Vec<Name>)>,
+    /// `private case`: only its module builds it (matching and `^` stay public).
+    pub private: bool,
 }
 
 fn zeroed_type(t: &ast::Type) -> ast::Type {
@@ -293,6 +295,7 @@ fn module<'a>(
                 name: case.name.name.to_string(),
                 arg: case.arg.as_ref().map(zeroed_type),
                 union: None,
+                private: case.private,
             }),
             _ => {}
         }
@@ -490,6 +493,7 @@ fn declare_implicit_cases(
                     name: name.to_string(),
                     arg: member.arg.as_ref().map(zeroed_type),
                     union: None,
+                    private: false,
                 });
             }
         }

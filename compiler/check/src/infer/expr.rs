@@ -125,7 +125,11 @@ impl Infer<'_> {
                 boolean()
             }
             ExprKind::Inverse(inner) => {
-                let constructor = self.expr(inner);
+                // `c^` takes a case apart, which a private case allows outside its module.
+                let constructor = match self.case_constructor(inner) {
+                    Some(scheme) => self.subst.instantiate(&scheme),
+                    None => self.expr(inner),
+                };
                 let (arg, result) = (self.fresh(), self.fresh());
                 self.expect(&fun(arg.clone(), result.clone()), &constructor, inner.span);
                 fun(result, arg)
@@ -290,6 +294,19 @@ impl Infer<'_> {
             return self.subst.widen_data_inputs(ty);
         }
         if let Some(scheme) = self.globals.constructor(path) {
+            if let Some(module) = self.globals.private_case_in(path) {
+                self.diagnostics.push(
+                    mix_diagnostics::Diagnostic::error(
+                        codes::UNKNOWN_NAME,
+                        format!("case `{}` is private to module `{module}`", path.join(".")),
+                        e.span,
+                    )
+                    .with_help(format!(
+                        "only `{module}` builds it; elsewhere it can be matched and taken apart \
+                         with `^`, so use a function of `{module}` that builds it"
+                    )),
+                );
+            }
             return self.subst.instantiate(&scheme);
         }
         if let [name] = path {
@@ -333,6 +350,24 @@ impl Infer<'_> {
         }
         self.diagnostics.push(diagnostic);
         self.fresh()
+    }
+
+    /// The scheme of the case constructor `e` names (`c`, `M.c`), when it names no value.
+    fn case_constructor(&self, e: &Expr) -> Option<crate::ty::Scheme> {
+        let path: Vec<Box<str>> = match &e.kind {
+            ExprKind::Name(n) if self.local(n).is_none() => vec![n.clone()],
+            ExprKind::Field(base, f) => {
+                let mut path = qualified_path(self, base)?;
+                path.push(f.name.clone());
+                path
+            }
+            _ => return None,
+        };
+        let path: Vec<&str> = path.iter().map(|p| &**p).collect();
+        if self.globals.value(&path).is_some() {
+            return None;
+        }
+        self.globals.constructor(&path)
     }
 
     /// `geo.dist` where nothing is named `geo`: the unknown name just reported is most likely a

@@ -39,6 +39,9 @@ pub trait Globals {
     fn deprecated(&self, path: &[&str]) -> bool;
     /// The module `M` when `M.x` is a `private` definition of another module than this one.
     fn private_in(&self, path: &[&str]) -> Option<String>;
+    /// The module `M` when case `path` is a `private case` of another module `M` (which only
+    /// `M` may build).
+    fn private_case_in(&self, path: &[&str]) -> Option<String>;
     /// Whether this module has an `import` under `name` (found or not: an import of a missing
     /// module is reported at the import).
     fn is_imported(&self, name: &str) -> bool;
