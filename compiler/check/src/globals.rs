@@ -9,7 +9,7 @@ use crate::db::{
     def_scheme, item_index, module_index, module_positions, Db, SourceFile, Workspace,
 };
 use crate::index::ModuleIndex;
-use crate::infer::{Globals, Infer, TypeDef};
+use crate::infer::{Constructor, Globals, Infer, TypeDef};
 use crate::ty::{self, app, fun, null, number, string, Name, Scheme, Ty};
 
 use crate::cycles::{module_cycles, ModuleAt};
@@ -221,7 +221,19 @@ impl<'db> ModuleGlobals<'db> {
         module_index(self.db, file, position).as_deref()
     }
 
-    /// Module `name`: an import alias, a module of this file, or any module of the workspace.
+    /// Case `name` of the module at `at`, and whether it is private to that module as seen
+    /// from this one.
+    fn constructor_at(&self, at: ModuleAt, name: &str) -> Option<Constructor> {
+        let scheme = self.case_in(at, name)?;
+        let private_to = match self.index_at(at) {
+            Some(m) if !self.is_own(at) && m.case(name).is_some_and(|c| c.private) => {
+                Some(m.name.clone())
+            }
+            _ => None,
+        };
+        Some(Constructor { scheme, private_to })
+    }
+
     /// For `M.x` with `M` another module than this one: where `M` is, and `x`.
     fn other_module<'p>(&self, path: &'p [&'p str]) -> Option<(ModuleAt, &'p str)> {
         let [module @ .., name] = without_global(path) else {
@@ -240,6 +252,7 @@ impl<'db> ModuleGlobals<'db> {
             .is_some_and(|(position, _)| (self.file, position) == at)
     }
 
+    /// Module `name`: an import alias, a module of this file, or any module of the workspace.
     fn find_module(&self, name: &str) -> Option<ModuleAt> {
         let target = self
             .own()
@@ -386,20 +399,25 @@ impl Globals for ModuleGlobals<'_> {
         }
     }
 
-    fn constructor(&self, path: &[&str]) -> Option<Scheme> {
+    fn constructor(&self, path: &[&str]) -> Option<Constructor> {
         match without_global(path) {
             [name] | ["self" | "global", name] => {
                 if let Some((position, _)) = self.own() {
-                    if let Some(s) = self.case_in((self.file, position), name) {
-                        return Some(s);
+                    if let Some(c) = self.constructor_at((self.file, position), name) {
+                        return Some(c);
                     }
                 }
                 let declared = global_names(self.db, self.workspace).0.get(*name).copied();
                 declared
-                    .and_then(|at| self.case_in(at, name))
-                    .or_else(|| prelude_constructor(name))
+                    .and_then(|at| self.constructor_at(at, name))
+                    .or_else(|| {
+                        prelude_constructor(name).map(|scheme| Constructor {
+                            scheme,
+                            private_to: None,
+                        })
+                    })
             }
-            [module @ .., name] => self.case_in(self.find_module(&module.join("."))?, name),
+            [module @ .., name] => self.constructor_at(self.find_module(&module.join("."))?, name),
             [] => None,
         }
     }
@@ -443,19 +461,6 @@ impl Globals for ModuleGlobals<'_> {
         let (at, name) = self.other_module(path)?;
         let index = self.index_at(at)?;
         (index.def(name)?.private).then(|| index.name.clone())
-    }
-
-    fn private_case_in(&self, path: &[&str]) -> Option<String> {
-        let (at, name) = match without_global(path) {
-            // An unqualified case of another module is found by its name alone.
-            [name] => {
-                let at = *global_names(self.db, self.workspace).0.get(*name)?;
-                (!self.is_own(at)).then_some((at, *name))?
-            }
-            _ => self.other_module(path)?,
-        };
-        let index = self.index_at(at)?;
-        (index.case(name)?.private).then(|| index.name.clone())
     }
 
     fn deprecated(&self, path: &[&str]) -> bool {

@@ -126,10 +126,10 @@ impl Infer<'_> {
             }
             ExprKind::Inverse(inner) => {
                 // `c^` takes a case apart, which a private case allows outside its module.
-                let constructor = match self.case_constructor(inner) {
-                    Some(scheme) => self.subst.instantiate(&scheme),
-                    None => self.expr(inner),
-                };
+                // (Only for a name: nothing else inside `…^` may build one.)
+                self.taking_apart = matches!(inner.kind, ExprKind::Name(_) | ExprKind::Field(..));
+                let constructor = self.expr(inner);
+                self.taking_apart = false;
                 let (arg, result) = (self.fresh(), self.fresh());
                 self.expect(&fun(arg.clone(), result.clone()), &constructor, inner.span);
                 fun(result, arg)
@@ -293,8 +293,9 @@ impl Infer<'_> {
             }
             return self.subst.widen_data_inputs(ty);
         }
-        if let Some(scheme) = self.globals.constructor(path) {
-            if let Some(module) = self.globals.private_case_in(path) {
+        if let Some(constructor) = self.globals.constructor(path) {
+            let taking_apart = std::mem::take(&mut self.taking_apart);
+            if let Some(module) = constructor.private_to.filter(|_| !taking_apart) {
                 self.diagnostics.push(
                     mix_diagnostics::Diagnostic::error(
                         codes::UNKNOWN_NAME,
@@ -307,7 +308,7 @@ impl Infer<'_> {
                     )),
                 );
             }
-            return self.subst.instantiate(&scheme);
+            return self.subst.instantiate(&constructor.scheme);
         }
         if let [name] = path {
             // An import that found no module is reported there (E0208), not at each use.
@@ -350,24 +351,6 @@ impl Infer<'_> {
         }
         self.diagnostics.push(diagnostic);
         self.fresh()
-    }
-
-    /// The scheme of the case constructor `e` names (`c`, `M.c`), when it names no value.
-    fn case_constructor(&self, e: &Expr) -> Option<crate::ty::Scheme> {
-        let path: Vec<Box<str>> = match &e.kind {
-            ExprKind::Name(n) if self.local(n).is_none() => vec![n.clone()],
-            ExprKind::Field(base, f) => {
-                let mut path = qualified_path(self, base)?;
-                path.push(f.name.clone());
-                path
-            }
-            _ => return None,
-        };
-        let path: Vec<&str> = path.iter().map(|p| &**p).collect();
-        if self.globals.value(&path).is_some() {
-            return None;
-        }
-        self.globals.constructor(&path)
     }
 
     /// `geo.dist` where nothing is named `geo`: the unknown name just reported is most likely a

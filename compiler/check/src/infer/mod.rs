@@ -25,7 +25,7 @@ pub trait Globals {
     /// A module-level value: `name`, `M.name`, `self.name`, `global.name`.
     fn value(&self, path: &[&str]) -> Option<Scheme>;
     /// A case constructor: its scheme is `arg -> result`, or `result` for a constant case.
-    fn constructor(&self, path: &[&str]) -> Option<Scheme>;
+    fn constructor(&self, path: &[&str]) -> Option<Constructor>;
     /// A named type.
     fn type_def(&self, path: &[&str]) -> Option<TypeDef>;
     /// Whether `path` names a module (so `M.x` is a qualified name, not a field access).
@@ -39,14 +39,19 @@ pub trait Globals {
     fn deprecated(&self, path: &[&str]) -> bool;
     /// The module `M` when `M.x` is a `private` definition of another module than this one.
     fn private_in(&self, path: &[&str]) -> Option<String>;
-    /// The module `M` when case `path` is a `private case` of another module `M` (which only
-    /// `M` may build).
-    fn private_case_in(&self, path: &[&str]) -> Option<String>;
     /// Whether this module has an `import` under `name` (found or not: an import of a missing
     /// module is reported at the import).
     fn is_imported(&self, name: &str) -> bool;
     /// The member cases of a declared union, by its type name as in `Ty::Con`.
     fn union_members(&self, type_name: &str) -> Option<Vec<String>>;
+}
+
+/// A case constructor as [`Globals::constructor`] finds it.
+pub struct Constructor {
+    pub scheme: Scheme,
+    /// `Some(M)` for a `private case` of another module `M`: only `M` builds it (matching it
+    /// and taking it apart with `^` are allowed anywhere).
+    pub private_to: Option<String>,
 }
 
 #[derive(Clone)]
@@ -79,6 +84,9 @@ pub struct Infer<'g> {
     /// Every use of a definition whose `+` waits for its operands' types (a global whose
     /// scheme holds a deferred `+`, or a member of the group), with the type it is used at.
     pub instance_sites: Vec<InstanceSite>,
+    /// Set while the constructor of `c^` is inferred: taking a case apart is allowed for
+    /// another module's private case, building it is not.
+    taking_apart: bool,
 }
 
 /// A use of a definition at a type, resolved when the group is done: where that type is fully
@@ -203,6 +211,7 @@ impl<'g> Infer<'g> {
             plus_sites: Vec::new(),
             value_sites: Vec::new(),
             instance_sites: Vec::new(),
+            taking_apart: false,
         }
     }
 

@@ -91,7 +91,7 @@ impl Infer<'_> {
                         p.span,
                     );
                 }
-                let Some(scheme) = self.globals.constructor(&names) else {
+                let Some(scheme) = self.globals.constructor(&names).map(|c| c.scheme) else {
                     return self.error(
                         codes::UNKNOWN_CASE,
                         format!("unknown case `{}`", names.join(".")),
