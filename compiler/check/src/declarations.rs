@@ -1,9 +1,9 @@
 //! Checks declarations where they are written: in `type` and `case` declarations an unknown
 //! type in a body, a type given the wrong number of arguments, an alias that never reaches a
 //! case, and a union member with several arguments; an `import` of a module that does not
-//! exist. Uses of an alias do not repeat these (inference
-//! drops what it finds inside an alias's body), so each mistake is reported once, at the
-//! declaration, however often the type is used.
+//! exist. Uses of an alias do not repeat these (inference drops what it finds inside an
+//! alias's body), so each mistake is reported once, at the declaration, however often the
+//! type is used.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use crate::codes;
 use crate::db::{item_index, modules_of_block, Db, Workspace};
 use crate::files::{ItemSource, SourceFile};
 use crate::globals::ModuleGlobals;
-use crate::infer::{is_builtin_type, Globals, Infer, TypeDef};
+use crate::infer::{Globals, Infer, TypeDef};
 use crate::ty::Ty;
 
 /// The diagnostics of the declarations of the modules of block `block` of a file
@@ -72,26 +72,24 @@ fn check(
             continue;
         }
         let item = source.tree(db);
-        if let ItemKind::Import(import) = &item.kind {
-            out.extend(unknown_import(&globals, import).map(|d| (source, d)));
-            continue;
-        }
         let (params, written): (&[ast::Ident], &ast::Type) = match &item.kind {
-            ItemKind::Type(decl) => match &decl.body {
-                Some(body) => (&decl.params, body),
-                None => continue,
-            },
+            ItemKind::Import(import) => {
+                out.extend(unknown_import(&globals, import).map(|d| (source, d)));
+                continue;
+            }
+            ItemKind::Type(decl) => {
+                let Some(body) = &decl.body else { continue };
+                if let Some(at) = self_reference(&globals, &decl.name.name, body) {
+                    out.push((source, non_productive(at)));
+                }
+                (&decl.params, body)
+            }
             ItemKind::Case(case) => match &case.arg {
                 Some(arg) => (&[], arg),
                 None => continue,
             },
             _ => continue,
         };
-        if let ItemKind::Type(decl) = &item.kind {
-            if let Some(at) = self_reference(&globals, &decl.name.name, written) {
-                out.push((source, non_productive(at)));
-            }
-        }
         let mut infer = Infer::new(&globals);
         let mut vars: HashMap<Box<str>, Ty> = params
             .iter()
@@ -99,15 +97,16 @@ fn check(
             .collect();
         infer.convert_type(written, &mut vars);
         let mut found = std::mem::take(&mut infer.diagnostics);
-        found.extend(several_arguments(written));
+        found.extend(several_arguments(&globals, written));
         out.extend(found.into_iter().map(|d| (source, d)));
     }
     out
 }
 
 /// E0218 for each union member written with several arguments (`rect(number, number)`) that
-/// names no built-in type: a case takes one argument.
-fn several_arguments(body: &ast::Type) -> Vec<Diagnostic> {
+/// is a case (declared by the union itself, see `index`, or elsewhere): a case takes one
+/// argument. A type of several parameters (`pair(number, string)`) is no mistake.
+fn several_arguments(globals: &dyn Globals, body: &ast::Type) -> Vec<Diagnostic> {
     let TypeKind::Union(members) = &body.kind else {
         return Vec::new();
     };
@@ -115,7 +114,9 @@ fn several_arguments(body: &ast::Type) -> Vec<Diagnostic> {
         .iter()
         .filter_map(|member| match &member.kind {
             TypeKind::App(path, args)
-                if path.len() == 1 && args.len() > 1 && !is_builtin_type(&path[0].name) =>
+                if path.len() == 1
+                    && args.len() > 1
+                    && matches!(globals.type_def(&[&path[0].name]), Some(TypeDef::Case(_))) =>
             {
                 let name = &path[0].name;
                 Some(

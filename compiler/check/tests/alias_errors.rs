@@ -76,3 +76,10 @@ fn an_alias_through_a_case_is_productive() {
                   def follow(x: chain) = x\n";
     assert_eq!(errors_at(source), []);
 }
+
+#[test]
+fn a_type_of_several_parameters_in_a_union_is_no_case() {
+    let source =
+        "type pair(A, B) = [A, B]\ntype t = pair(number, string) | null\n\ndef main() = 1\n";
+    assert_eq!(errors_at(source), []);
+}
