@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Args;
 use mix_check::{check_file, file_types, CheckDatabase};
 use mix_codegen::{DefKey, Roots};
-use mix_runtime::vm::{Program, Vm};
+use mix_runtime::vm::{Limits, Program, Vm};
 use mix_runtime::Value;
 
 use crate::report::{MessageFormat, Reporter};
@@ -36,7 +36,8 @@ struct Session {
     /// The session module's source: loaded files and accepted definitions.
     source: String,
     counter: usize,
-    limits: LimitArgs,
+    /// Read once per session (the memory cap asks the system how much memory there is).
+    limits: Limits,
 }
 
 /// One input of the session, named so that positions in it read as the user wrote it.
@@ -251,7 +252,7 @@ impl Session {
                 return;
             }
         };
-        let mut vm = Vm::new(&program, self.limits.limits());
+        let mut vm = Vm::new(&program, self.limits);
         match vm.export(&format!("repl.{name}")) {
             Ok(Value::Null) => {
                 let _ = writeln!(out, "null : {ty}");
@@ -324,7 +325,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
     let mut session = Session {
         source: String::new(),
         counter: 0,
-        limits: args.limits,
+        limits: args.limits.limits(),
     };
     let stdout = std::io::stdout();
     for path in &args.files {

@@ -62,12 +62,10 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
     };
     let (mut passed, mut failed) = (0, 0);
+    let limits = args.limits.limits_with_timeout(Some(TEST_TIMEOUT));
     for test in &tests {
         let name = format!("{}.{}", test.module, test.name);
-        let mut vm = Vm::new(
-            &program,
-            args.limits.limits_with_timeout(Some(TEST_TIMEOUT)),
-        );
+        let mut vm = Vm::new(&program, limits);
         let outcome = vm.export(&name).and_then(|v| match &v {
             Value::Func(_) => vm.call_value(&v, &[Value::Null]),
             _ => Ok(v),
