@@ -127,11 +127,10 @@ impl Infer<'_> {
     fn explain_lambda_arity(&mut self, callee: &Expr, written: usize, wanted: usize) {
         let name = callee_name(self, callee)
             .map_or("the function called".to_string(), |n| format!("`{n}`"));
-        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
         if let Some(last) = self.diagnostics.last_mut() {
             last.notes.push(format!(
                 "the function written here takes {written} {}, but {name} calls it with {wanted}",
-                plural(written)
+                arguments(written)
             ));
         }
     }
@@ -165,12 +164,11 @@ impl Infer<'_> {
         let name =
             callee_name(self, callee).map_or("this function".to_string(), |n| format!("`{n}`"));
         let shown = ty::Printer::default().print(&self.subst.resolve(f));
-        let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
         let mut diagnostic = mix_diagnostics::Diagnostic::error(
             codes::TOO_MANY_ARGUMENTS,
             format!(
                 "too many arguments: {name} takes {takes} {}, this call gives {given}",
-                plural(takes)
+                arguments(takes)
             ),
             at,
         )
@@ -182,7 +180,7 @@ impl Infer<'_> {
                     "`x |> f(a)` is `f(a, x)`: the piped value is the last argument, so write {} \
                  {} inside the parentheses",
                     takes - 1,
-                    plural(takes - 1)
+                    arguments(takes - 1)
                 ));
         }
         self.diagnostics.push(diagnostic);
@@ -239,5 +237,14 @@ fn callee_name(infer: &Infer<'_>, callee: &Expr) -> Option<String> {
             Some(path.join("."))
         }
         _ => None,
+    }
+}
+
+/// "argument" or "arguments", as `n` needs.
+fn arguments(n: usize) -> &'static str {
+    if n == 1 {
+        "argument"
+    } else {
+        "arguments"
     }
 }

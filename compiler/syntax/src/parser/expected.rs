@@ -5,13 +5,23 @@ const EXPRESSION_STARTS: &[&str] = &[
     "Ident", "Int", "Str", "\"(\"", "\"[\"", "\"{\"", "\"-\"", "\"not\"",
 ];
 
+/// Whether most of the terminals that start an expression are expected: the parser wants an
+/// expression there.
+pub fn wants_expression(expected: &[String]) -> bool {
+    EXPRESSION_STARTS
+        .iter()
+        .filter(|t| expected.iter().any(|e| e == *t))
+        .count()
+        >= 5
+}
+
 pub fn describe(expected: &[String]) -> Option<String> {
     if expected.is_empty() {
         return None;
     }
     let has = |t: &str| expected.iter().any(|e| e == t);
     let mut words: Vec<String> = Vec::new();
-    let expression = EXPRESSION_STARTS.iter().filter(|t| has(t)).count() >= 5;
+    let expression = wants_expression(expected);
     if expression {
         words.push("an expression".into());
     }

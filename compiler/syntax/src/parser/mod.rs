@@ -247,9 +247,7 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
             let wanted = expected::describe(expected);
             let mut diagnostic =
                 Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("unexpected {tok}"), span);
-            let wants_expression = wanted
-                .as_deref()
-                .is_some_and(|w| w.contains("an expression"));
+            let wants_expression = expected::wants_expression(expected);
             if let Some(wanted) = wanted {
                 diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
                 diagnostic.message = format!("unexpected {tok}, expected {wanted}");
