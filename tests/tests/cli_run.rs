@@ -6,6 +6,14 @@ use std::process::{Command, Stdio};
 
 use mix_tests::mixc_binary;
 
+/// Runs `mixc` with `args` to the end.
+fn mixc(args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
+    Command::new(mixc_binary())
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .expect("mixc runs")
+}
+
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("mix-cli-run-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -23,31 +31,17 @@ fn build_then_run_the_qcode_file_prints_the_same() {
     )
     .unwrap();
     let qc = dir.join("prog.qc");
-    let build = Command::new(mixc_binary())
-        .args(["build"])
-        .arg(&src)
-        .arg("-o")
-        .arg(&qc)
-        .output()
-        .unwrap();
+    let build = mixc(&[&"build", &src, &"-o", &qc]);
     assert!(
         build.status.success(),
         "{}",
         String::from_utf8_lossy(&build.stderr)
     );
     for path in [&src, &qc] {
-        let run = Command::new(mixc_binary())
-            .arg("run")
-            .arg(path)
-            .output()
-            .unwrap();
+        let run = mixc(&[&"run", &path]);
         assert_eq!(String::from_utf8_lossy(&run.stdout), "[3628800, \"x1\"]\n");
     }
-    let disasm = Command::new(mixc_binary())
-        .arg("disasm")
-        .arg(&qc)
-        .output()
-        .unwrap();
+    let disasm = mixc(&[&"disasm", &qc]);
     let listing = String::from_utf8_lossy(&disasm.stdout);
     assert!(listing.contains("fn prog.fact"), "{listing}");
     assert!(listing.contains("CallDirect"), "{listing}");
@@ -58,20 +52,12 @@ fn a_corrupt_qcode_file_is_rejected_with_a_message() {
     let dir = temp_dir("corrupt");
     let qc = dir.join("bad.qc");
     std::fs::write(&qc, b"\0QCM\x01\x00\x01\x00garbage").unwrap();
-    let run = Command::new(mixc_binary())
-        .arg("run")
-        .arg(&qc)
-        .output()
-        .unwrap();
+    let run = mixc(&[&"run", &qc]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not a loadable QCode file"), "{stderr}");
     std::fs::write(&qc, b"not qcode at all").unwrap();
-    let run = Command::new(mixc_binary())
-        .arg("run")
-        .arg(&qc)
-        .output()
-        .unwrap();
+    let run = mixc(&[&"run", &qc]);
     assert!(String::from_utf8_lossy(&run.stderr).contains("not a QCode file"));
 }
 
@@ -95,11 +81,7 @@ fn imports_load_the_files_beside_the_importing_one() {
     )
     .unwrap();
     for command in ["run", "check"] {
-        let out = Command::new(mixc_binary())
-            .arg(command)
-            .arg(dir.join("app.mix"))
-            .output()
-            .unwrap();
+        let out = mixc(&[&command, &dir.join("app.mix")]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{command}: {stderr}");
         if command == "run" {
@@ -112,11 +94,7 @@ fn imports_load_the_files_beside_the_importing_one() {
         "import nowhere\ndef main() = nowhere.x\n",
     )
     .unwrap();
-    let out = Command::new(mixc_binary())
-        .arg("run")
-        .arg(dir.join("broken.mix"))
-        .output()
-        .unwrap();
+    let out = mixc(&[&"run", &dir.join("broken.mix")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("nowhere"), "{stderr}");
@@ -133,11 +111,7 @@ fn test_command_reports_each_test_and_the_totals() {
          def helper() = 1\n",
     )
     .unwrap();
-    let out = Command::new(mixc_binary())
-        .arg("test")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = mixc(&[&"test", &dir]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("test t.test_ok ... ok"), "{stdout}");
@@ -192,11 +166,7 @@ fn stack_traces_follow_position_directives() {
         "#push 40 \"template.mix\"\ndef pick(i) = [1, 2][i]\n#pop\ndef main() = 1 + pick(5)\n",
     )
     .unwrap();
-    let run = Command::new(mixc_binary())
-        .arg("run")
-        .arg(&src)
-        .output()
-        .unwrap();
+    let run = mixc(&[&"run", &src]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
         stderr.contains("at generated.pick (template.mix:40:15)"),
