@@ -105,11 +105,7 @@ fn a_call_of_a_local_function_gets_no_signature_note() {
 
 #[test]
 fn piping_into_a_function_of_several_arguments_says_where_the_value_went() {
-    let helps: Vec<String> = common::errors("def s = [3, 1, 2] |> array.sort\n")
-        .into_iter()
-        .filter(|d| d.code == "E0201")
-        .filter_map(|d| d.help)
-        .collect();
+    let helps = common::helps("def s = [3, 1, 2] |> array.sort\n", "E0201");
     assert_eq!(
         helps,
         [
@@ -122,10 +118,7 @@ fn piping_into_a_function_of_several_arguments_says_where_the_value_went() {
 
 #[test]
 fn a_stream_of_strings_where_a_string_goes_explains_append() {
-    let helps: Vec<String> = common::errors("def s: string = \"total: \" ++ \"1\"\n")
-        .into_iter()
-        .filter_map(|d| d.help)
-        .collect();
+    let helps = common::helps("def s: string = \"total: \" ++ \"1\"\n", "E0201");
     assert_eq!(
         helps,
         ["a stream of strings is not a string: `++` appends streams; join strings with `+`, and \
@@ -149,22 +142,20 @@ fn a_tuple_used_as_an_array_says_how_tuples_are_read() {
 
 #[test]
 fn a_call_one_argument_short_is_named_as_such() {
-    let helps: Vec<String> =
-        common::errors("def f(a: number, b: number) = a + b\ndef g: number = f(1)\n")
-            .into_iter()
-            .filter_map(|d| d.help)
-            .collect();
+    let helps = common::helps(
+        "def f(a: number, b: number) = a + b\ndef g: number = f(1)\n",
+        "E0201",
+    );
     assert_eq!(
         helps,
         ["this is a function still waiting for a `number`, a call one argument short (calls are \
           curried)"]
     );
     // a query pipeline with no query to start from
-    let helps: Vec<String> =
-        common::errors("def q = db.filter(.age > 3) |> db.map(.name) |> db.toArray\n")
-            .into_iter()
-            .filter_map(|d| d.help)
-            .collect();
+    let helps = common::helps(
+        "def q = db.filter(.age > 3) |> db.map(.name) |> db.toArray\n",
+        "E0201",
+    );
     assert!(
         helps
             .iter()
