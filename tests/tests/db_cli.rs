@@ -134,6 +134,54 @@ fn put_skips_a_bad_line_and_writes_the_rest() {
     assert_eq!(titles.lines().count(), 1, "{titles}");
 }
 
+#[test]
+fn put_acknowledges_piped_lines_in_order_across_groups() {
+    // Lines already waiting are committed as one group; the ids must still come out one per
+    // accepted line, in input order, with a rejected line in the middle of a group skipped.
+    let tmp = tempdir();
+    let db = store(&tmp);
+    ok(&["db", "init", &db], "");
+    let lines = 2_500;
+    let bad = 1_234;
+    let input: String = (0..lines)
+        .map(|n| {
+            if n == bad {
+                "{oops\n".to_string()
+            } else {
+                format!("{{\"n\":{n}}}\n")
+            }
+        })
+        .collect();
+    let out = mixc(&["db", "put", &db], &input);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("stdin line {}:", bad + 1)),
+        "{stderr}"
+    );
+    let ids: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("an EscJSON ref");
+            v["_rmx_value"].as_str().expect("ref id").to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), lines - 1, "one id per accepted line");
+
+    let mut n_of_id = std::collections::HashMap::new();
+    for row in ok(&["db", "query", &db, "n >= 0"], "").lines() {
+        let v: serde_json::Value = serde_json::from_str(row).expect("a record");
+        let id = v["_rmx_id"]["_rmx_value"].as_str().expect("id").to_string();
+        n_of_id.insert(id, v["n"].as_i64().expect("n"));
+    }
+    let expected: Vec<i64> = (0..lines as i64).filter(|&n| n != bad as i64).collect();
+    let got: Vec<i64> = ids.iter().map(|id| n_of_id[id]).collect();
+    assert_eq!(
+        got, expected,
+        "the k-th id printed is the k-th accepted line's record"
+    );
+}
+
 /// A fresh directory under the target directory (removed at the start of the next run).
 fn tempdir() -> std::path::PathBuf {
     let base = std::env::temp_dir().join(format!(

@@ -298,34 +298,55 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
 /// with its number and skipped, and the rest go on: stopping there would leave the lines
 /// before it written, and putting the file again would write those twice. A failure of the
 /// store itself (I/O, a corrupt file) stops at once. Exit status 1 when a line was rejected.
+///
+/// Lines that have already arrived are committed together (one sync for the group, at most
+/// [`PUT_GROUP`] lines), so a piped file goes at batch speed, while a line typed at a terminal
+/// is still acknowledged on its own as soon as it is durable.
 fn put_lines(db: &Database, upsert: bool, out: &mut dyn Write) -> Result<(), Fail> {
-    let stdin = std::io::stdin();
+    let (lines, arrived) = std::sync::mpsc::sync_channel(PUT_GROUP);
+    // The reader runs ahead of the commits, so the lines that arrive during one sync make up
+    // the next group; it ends when stdin ends or when the main thread stops receiving.
+    std::thread::spawn(move || {
+        for (i, line) in std::io::stdin().lock().lines().enumerate() {
+            if lines.send((i + 1, line)).is_err() {
+                break;
+            }
+        }
+    });
     let (mut written, mut rejected) = (0u64, 0u64);
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
+    while let Ok(first) = arrived.recv() {
+        let mut group = Vec::new();
+        let mut ids = Vec::new();
+        for (line_no, line) in std::iter::once(first).chain(arrived.try_iter().take(PUT_GROUP - 1))
+        {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let prepared = escjson::from_str(&line, DecodeOptions::default())
+                .and_then(|v| db.prepare_write(v, upsert));
+            match prepared {
+                Ok((id, write)) => {
+                    ids.push(id.clone());
+                    group.push((id, write));
+                }
+                Err(e) if rejects_the_line(&e) => {
+                    eprintln!("error: stdin line {line_no}: {e} (line skipped)");
+                    rejected += 1;
+                }
+                Err(e) => return Err(Fail(format!("stdin line {line_no}: {e}"))),
+            }
+        }
+        if group.is_empty() {
             continue;
         }
-        let saved = escjson::from_str(&line, DecodeOptions::default()).and_then(|v| {
-            if upsert {
-                db.upsert(v)
-            } else {
-                db.save(v)
-            }
-        });
-        match saved {
-            Ok(id) => {
-                // printed only after the write is durable
-                writeln!(out, "{}", escjson::to_string(&mix_store::Value::Ref(id)))?;
-                out.flush()?;
-                written += 1;
-            }
-            Err(e) if rejects_the_line(&e) => {
-                eprintln!("error: stdin line {}: {e} (line skipped)", i + 1);
-                rejected += 1;
-            }
-            Err(e) => return Err(Fail(format!("stdin line {}: {e}", i + 1))),
+        db.write_local_batch(group)?;
+        // printed only now that the whole group is durable
+        for id in ids {
+            writeln!(out, "{}", escjson::to_string(&mix_store::Value::Ref(id)))?;
+            written += 1;
         }
+        out.flush()?;
     }
     if rejected > 0 {
         return Err(Fail(format!(
@@ -334,6 +355,9 @@ fn put_lines(db: &Database, upsert: bool, out: &mut dyn Write) -> Result<(), Fai
     }
     Ok(())
 }
+
+/// The most lines `db put` commits together.
+const PUT_GROUP: usize = 1000;
 
 /// Whether `e` is about the line's record (skip it) rather than about the store (stop).
 fn rejects_the_line(e: &mix_store::StoreError) -> bool {

@@ -30,21 +30,32 @@ impl Database {
     /// Save a record (insert when it has no `_rmx_id`, else replace its content). Returns the
     /// id once the write is durable.
     pub fn save(&self, record: Value) -> Result<String> {
-        let inc = split_incoming(record)?;
-        let id = match inc.id {
-            Some(id) => id,
-            None => self.new_id(),
-        };
-        self.write_local(&id, WriteKind::Save(inc.content))?;
+        let (id, kind) = self.prepare_write(record, false)?;
+        self.write_local(&id, kind)?;
         Ok(id)
     }
 
     /// Merge the given fields into a record (creating it if needed).
     pub fn upsert(&self, record: Value) -> Result<String> {
+        let (id, kind) = self.prepare_write(record, true)?;
+        self.write_local(&id, kind)?;
+        Ok(id)
+    }
+
+    /// The write `save` (or, with `merge`, `upsert`) makes of `record`, checked but not yet
+    /// applied, with the record's id (a fresh one when it has none). A caller collects several
+    /// and commits them together with [`Database::write_local_batch`]; an error here is about
+    /// this record alone.
+    pub fn prepare_write(&self, record: Value, merge: bool) -> Result<(String, WriteKind)> {
         let inc = split_incoming(record)?;
         let id = inc.id.unwrap_or_else(|| self.new_id());
-        self.write_local(&id, WriteKind::Upsert(inc.content))?;
-        Ok(id)
+        let kind = if merge {
+            WriteKind::Upsert(inc.content)
+        } else {
+            WriteKind::Save(inc.content)
+        };
+        check_kind(&kind)?;
+        Ok((id, kind))
     }
 
     /// Delete a record; false when it did not exist (or was already deleted).
@@ -71,12 +82,10 @@ impl Database {
     /// Save many records as one durable group (one sync for the whole batch). Returns the ids
     /// in input order.
     pub fn save_batch(&self, records: Vec<Value>) -> Result<Vec<String>> {
-        let mut writes = Vec::with_capacity(records.len());
-        for r in records {
-            let inc = split_incoming(r)?;
-            let id = inc.id.unwrap_or_else(|| self.new_id());
-            writes.push((id, WriteKind::Save(inc.content)));
-        }
+        let writes = records
+            .into_iter()
+            .map(|r| self.prepare_write(r, false))
+            .collect::<Result<Vec<_>>>()?;
         let ids = writes.iter().map(|(id, _)| id.clone()).collect();
         self.write_local_batch(writes)?;
         Ok(ids)
