@@ -29,3 +29,4 @@ pub const DATA_NARROWED: &str = "W0205";
 pub const PRAGMA: &str = "W0206";
 pub const ASSERTION_NEVER_PASSES: &str = "W0207";
 pub const CASE_NAME_BOUND: &str = "W0208";
+pub const NEAR_MISS_TYPE: &str = "W0209";

@@ -1,11 +1,12 @@
 //! Checks declarations where they are written: in `type` and `case` declarations an unknown
 //! type in a body, a type given the wrong number of arguments, an alias that never reaches a
-//! case, and a union member with several arguments; an `import` of a module that does not
+//! case, a union member with several arguments, and (a warning) a union member that declares
+//! a case while its name is a near miss of a type; an `import` of a module that does not
 //! exist. Uses of an alias do not repeat these (inference drops what it finds inside an
 //! alias's body), so each mistake is reported once, at the declaration, however often the
 //! type is used.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use mix_diagnostics::{Diagnostic, Span};
@@ -15,7 +16,7 @@ use crate::codes;
 use crate::db::{item_index, modules_of_block, Db, Workspace};
 use crate::files::{ItemSource, SourceFile};
 use crate::globals::ModuleGlobals;
-use crate::infer::{Globals, Infer, TypeDef};
+use crate::infer::{builtin_type_names, edit_distance, Globals, Infer, TypeDef};
 use crate::ty::Ty;
 
 /// The diagnostics of the declarations of the modules of block `block` of a file
@@ -62,6 +63,7 @@ fn check(
 ) -> Vec<(ItemSource, Diagnostic)> {
     let mut out = Vec::new();
     let globals = ModuleGlobals::new(db, workspace, file, module.to_string(), Vec::new());
+    let declared = DeclaredNames::of(db, items);
     for &source in items {
         // Kinds from the header: reading the tree of a `def` would make this memo depend on
         // every body of the module.
@@ -82,6 +84,11 @@ fn check(
                 if let Some(at) = self_reference(&globals, &decl.name.name, body) {
                     out.push((source, non_productive(at)));
                 }
+                out.extend(
+                    members_like_types(&globals, &declared, &decl.params, body)
+                        .into_iter()
+                        .map(|d| (source, d)),
+                );
                 (&decl.params, body)
             }
             ItemKind::Case(case) => match &case.arg {
@@ -101,6 +108,87 @@ fn check(
         out.extend(found.into_iter().map(|d| (source, d)));
     }
     out
+}
+
+/// The names a module declares with `type` and with `case` items, read from the headers.
+struct DeclaredNames {
+    types: Vec<Box<str>>,
+    cases: HashSet<Box<str>>,
+}
+
+impl DeclaredNames {
+    fn of(db: &dyn Db, items: &[ItemSource]) -> DeclaredNames {
+        let mut declared = DeclaredNames {
+            types: Vec::new(),
+            cases: HashSet::new(),
+        };
+        for source in items {
+            match &source.header(db).item.kind {
+                ItemKind::Type(decl) => declared.types.push(decl.name.name.clone()),
+                ItemKind::Case(case) => {
+                    declared.cases.insert(case.name.name.clone());
+                }
+                _ => {}
+            }
+        }
+        declared
+    }
+}
+
+/// W0209 for each union member that declares a new case (it names nothing, spec §2) while
+/// its name is a near miss of a type: `number | strng` or `String` most likely meant the
+/// type, and as a case it silently accepts no string at all.
+fn members_like_types(
+    globals: &dyn Globals,
+    declared: &DeclaredNames,
+    params: &[ast::Ident],
+    body: &ast::Type,
+) -> Vec<Diagnostic> {
+    let TypeKind::Union(members) = &body.kind else {
+        return Vec::new();
+    };
+    let types: Vec<&str> = builtin_type_names()
+        .map(|t| t as &str)
+        .chain(declared.types.iter().map(|t| &**t))
+        .chain(params.iter().map(|p| &*p.name))
+        .collect();
+    members
+        .iter()
+        .filter_map(|member| {
+            let (TypeKind::Named(path) | TypeKind::App(path, _)) = &member.kind else {
+                return None;
+            };
+            let [only] = &path[..] else { return None };
+            let name = &*only.name;
+            let declares_case = !declared.cases.contains(name)
+                && matches!(globals.type_def(&[name]), Some(TypeDef::Case(_)));
+            if !declares_case {
+                return None;
+            }
+            let meant = types.iter().find(|t| near_miss(name, t))?;
+            Some(
+                Diagnostic::warning(
+                    codes::NEAR_MISS_TYPE,
+                    format!("`{name}` declares a new case here, not the type `{meant}`"),
+                    only.span,
+                )
+                .with_help(format!(
+                    "a name in a union that names no type declares a case; write `{meant}` \
+                     for the type, or `case {name}` on a line of its own to keep the case \
+                     and silence this"
+                )),
+            )
+        })
+        .collect()
+}
+
+/// Whether `name` looks like a slip for type `ty`: the same word in other letter case, one
+/// edit in a name of four letters or more, or two in one of seven or more (short names are
+/// left alone: `red` is a colour, not a misspelt `ref`).
+fn near_miss(name: &str, ty: &str) -> bool {
+    let distance = edit_distance(&name.to_lowercase(), ty);
+    let letters = name.chars().count();
+    distance == 0 || (distance == 1 && letters >= 4) || (distance == 2 && letters >= 7)
 }
 
 /// E0218 for each union member written with several arguments (`rect(number, number)`) that

@@ -330,6 +330,9 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
     infer.push_params_scope();
     let mut expected = expected.clone();
     let mut params = Vec::new();
+    // One scope of type variables for the whole header: `T` in `def f(a: T, b: T): T` is one
+    // type, as every language with written type variables reads it.
+    let mut type_vars = HashMap::new();
     let mut take_param = |infer: &mut Infer<'_>, t: &Ty, span: Span| {
         if let Ty::Fun(declared, rest) = infer.subst.head(&expected) {
             infer.expect(&declared, t, span);
@@ -346,7 +349,7 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
         Some(ps) => {
             for p in ps {
                 let t = match &p.ty {
-                    Some(written) => infer.convert_type(written, &mut Default::default()),
+                    Some(written) => infer.convert_type(written, &mut type_vars),
                     None => infer.fresh(),
                 };
                 take_param(infer, &t, p.span);
@@ -361,7 +364,7 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
     }
     let ret = body
         .ret()
-        .map(|ret| infer.convert_type(ret, &mut Default::default()));
+        .map(|ret| infer.convert_type(ret, &mut type_vars));
     let result = match body.body() {
         Some(Body::Expr(e)) if params.is_empty() && has_short_projection(e) => {
             infer.expr_with_short_scope(e)

@@ -20,7 +20,7 @@ use crate::files::ItemSource;
 use crate::codes;
 
 /// Warning names `warningFilter` knows, with their codes.
-const WARNING_NAMES: [(&str, &str); 8] = [
+const WARNING_NAMES: [(&str, &str); 9] = [
     ("notChecked", codes::NOT_CHECKED_YET),
     ("interface", codes::INTERFACE_ONLY),
     ("deprecated", codes::DEPRECATED),
@@ -29,6 +29,7 @@ const WARNING_NAMES: [(&str, &str); 8] = [
     ("typeAssertion", codes::DATA_NARROWED),
     ("neverPasses", codes::ASSERTION_NEVER_PASSES),
     ("caseNameBound", codes::CASE_NAME_BOUND),
+    ("nearMissType", codes::NEAR_MISS_TYPE),
 ];
 
 /// Pragmas of the facts that this implementation accepts without acting on them.

@@ -18,7 +18,7 @@ use crate::ty::*;
 use unify::{describe, Mismatch, Subst};
 
 pub use expr::{has_plus, has_short_projection};
-pub use types::{is_builtin_type, TypeDef};
+pub use types::{builtin_type_names, is_builtin_type, TypeDef};
 
 /// What inference needs to know about the world outside the definitions being inferred.
 pub trait Globals {

@@ -34,6 +34,13 @@ const BUILTIN_CONSTRUCTORS: &[(&str, usize)] = &[
     ("result", 2),
 ];
 
+/// The names of the built-in types, with and without arguments.
+pub fn builtin_type_names() -> impl Iterator<Item = &'static str> {
+    BASE.iter()
+        .copied()
+        .chain(BUILTIN_CONSTRUCTORS.iter().map(|(n, _)| *n))
+}
+
 /// Whether `name` is a built-in type (`number`, `array`, …), with or without arguments.
 pub fn is_builtin_type(name: &str) -> bool {
     BASE.contains(&name) || BUILTIN_CONSTRUCTORS.iter().any(|(n, _)| *n == name)
@@ -87,7 +94,7 @@ impl Infer<'_> {
                             t.span,
                         );
                     }
-                    None => {}
+                    None => self.warn_if_type_named(v),
                 }
                 vars.insert(v.name.clone(), Ty::Var(var));
                 Ty::Var(var)
@@ -217,6 +224,29 @@ impl Infer<'_> {
                 self.diagnostics.push(d);
                 self.fresh()
             }
+        }
+    }
+}
+
+impl Infer<'_> {
+    /// W0209 for a type variable spelt like a built-in type (`String`, `Number`): a name with a
+    /// capital is a variable, so `v: String` accepts any value at all, which is never what a
+    /// TypeScript or Java habit meant.
+    fn warn_if_type_named(&mut self, var: &ast::Ident) {
+        let lower = var.name.to_lowercase();
+        if let Some(meant) = builtin_type_names().find(|t| *t == lower) {
+            let warning = mix_diagnostics::Diagnostic::warning(
+                codes::NEAR_MISS_TYPE,
+                format!(
+                    "`{}` is a type variable (it starts with a capital), not the type `{meant}`",
+                    var.name
+                ),
+                var.span,
+            )
+            .with_help(format!(
+                "write `{meant}` for the type; to keep a type variable, give it another name"
+            ));
+            self.diagnostics.push(warning);
         }
     }
 }
