@@ -158,6 +158,16 @@ snapshot!(
     "block.mix",
     "def t(x) {\n  var y = x * 2;\n  y + 1 z\n}\n"
 );
+snapshot!(
+    for_without_let,
+    "loop.mix",
+    "def sum(xs) {\n  var s = 0;\n  for (x in xs) { s = s + x };\n  return s\n}\n"
+);
+snapshot!(
+    for_of_as_in_javascript,
+    "loop.mix",
+    "def sum(xs) {\n  var s = 0;\n  for (let x of xs) { s = s + x };\n  return s\n}\n"
+);
 snapshot!(unexpected_eof, "eof.mix", "def f(x) {\n  return x +\n");
 snapshot!(unexpected_eof_in_call, "eof.mix", "def total = sum(xs,");
 snapshot!(invalid_pattern, "pat.mix", "def f = (g(x, y) -> 1)\n");

@@ -210,3 +210,92 @@ fn a_curried_function_s_parts_are_counted_not_nested() {
         "{notes:?}"
     );
 }
+
+/// `message | labels | notes` of each error the checker reports for `source`.
+fn errors_with_labels(source: &str) -> Vec<String> {
+    common::errors(source)
+        .into_iter()
+        .map(|d| {
+            let labels: Vec<String> = d.labels.iter().map(|l| l.message.clone()).collect();
+            format!(
+                "{} | {} | {}",
+                d.message,
+                labels.join("; "),
+                d.notes.join("; ")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn arguments_that_fit_in_another_order_are_one_error_saying_where_each_goes() {
+    // the map first, as in other languages; the library takes it last
+    assert_eq!(
+        errors_with_labels("def put(m: map(number), k: string): map(number) = map.set(m, k, 1)\n"),
+        [
+            "the arguments of `map.set` are not in the order it takes them | \
+          this is `map.set`'s 3rd argument; this is `map.set`'s 1st argument; \
+          this is `map.set`'s 2nd argument | \
+          `map.set` has type `string -> A -> map(A) -> map(A)`"
+        ]
+    );
+    // the call's result is the function's, so the declared result type raises nothing more
+    assert_eq!(
+        errors_with_labels("def twice(xs: array(number)) = array.map(xs, x -> x * 2)\n").len(),
+        1
+    );
+}
+
+#[test]
+fn arguments_that_fit_no_other_order_or_several_keep_their_mismatches() {
+    // no order of these fits `map.set`
+    let errors = common::error_messages("def put(m: map(number)) = map.set(m, true, 1)\n");
+    assert!(
+        errors.iter().all(|e| !e.contains("not in the order")),
+        "{errors:?}"
+    );
+    // an unknown name inside an argument is no question of order, even if another order fits
+    let errors = common::error_messages("def outside(d, r) = db.saveOne(_, d, r)\n");
+    assert_eq!(errors, ["E0200 unknown name `_`"]);
+    // `string.startsWith` takes two strings: both orders fit, so nothing is said about order
+    assert!(common::errors("def s = string.startsWith(\"A\", \"Abc\")\n").is_empty());
+}
+
+#[test]
+fn calling_a_value_says_to_drop_the_parentheses() {
+    assert_eq!(
+        common::helps("def m = map.empty()\n", "E0203"),
+        ["`map.empty` is a value: use it without parentheses, `map.empty`"]
+    );
+}
+
+#[test]
+fn iterating_an_array_or_a_map_names_the_stream_to_iterate() {
+    let helps = common::helps(
+        "def f(xs: array(number)) {\n  var s = 0;\n  for (let x in xs) { s = s + x };\n  return s\n}\n",
+        "E0201",
+    );
+    assert_eq!(helps.len(), 1, "{helps:?}");
+    assert!(helps[0].contains("`array.valueRange(xs)`"), "{helps:?}");
+    let helps = common::helps(
+        "def f(m: map(number)) {\n  var n = 0;\n  for (let k in m) { n = n + 1 };\n  return n\n}\n",
+        "E0201",
+    );
+    assert!(helps[0].contains("`map.indexRange(m)`"), "{helps:?}");
+}
+
+#[test]
+fn print_and_console_log_say_how_mix_programs_output() {
+    for source in ["def f = print(\"a\")\n", "def f = console.log(\"a\")\n"] {
+        let helps = common::helps(source, "E0200");
+        assert_eq!(helps.len(), 1, "{helps:?}");
+        assert!(
+            helps[0].starts_with("Mix has no `print`: `logging.info(s)`"),
+            "{helps:?}"
+        );
+    }
+    assert_eq!(
+        common::helps("def f = logging.log(\"a\")\n", "E0200"),
+        ["did you mean `logging.info`?"]
+    );
+}

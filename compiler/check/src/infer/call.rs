@@ -36,6 +36,8 @@ impl Infer<'_> {
             self.too_many_arguments(callee, &f, (takes, given), at, piped_at);
             return self.fresh();
         }
+        // Each argument's type and span, kept to try another order if the call does not fit.
+        let mut given_args = Vec::with_capacity(given);
         for arg in args {
             // For a lambda: how many arguments the callee gives the function passed here, if
             // its type says so (`array.sort`'s key function, `S -> data`: one).
@@ -56,6 +58,7 @@ impl Infer<'_> {
             let reported = self.diagnostics.len();
             let arg_ty = self.expr_with_short_scope(arg);
             let reported_inside = self.diagnostics.len();
+            given_args.push((arg_ty.clone(), arg.span));
             f = self.apply(f, arg_ty, callee, arg.span);
             if let Some((written, wanted)) = wanted {
                 if self.diagnostics.len() > reported {
@@ -67,13 +70,108 @@ impl Infer<'_> {
             }
         }
         if let Some((x, at)) = piped {
+            given_args.push((x.clone(), at));
             f = self.apply(f, x, callee, at);
         }
         if self.diagnostics.len() > reported_before {
-            let at: Vec<Span> = args.iter().map(|a| a.span).chain(piped_at).collect();
+            if let Some(result) = self.explain_argument_order(callee, &given_args, reported_before)
+            {
+                return result;
+            }
+            let at: Vec<Span> = given_args.iter().map(|(_, at)| *at).collect();
             self.note_signature(callee, reported_before, &at);
         }
         f
+    }
+
+    /// The name and declared type of a module's function called as `M.f`, if `callee` is one.
+    fn module_function(&self, callee: &Expr) -> Option<(String, crate::ty::Scheme)> {
+        let ExprKind::Field(base, name) = &callee.kind else {
+            return None;
+        };
+        let mut path = qualified_path(self, base)?;
+        path.push(name.name.clone());
+        let parts: Vec<&str> = path.iter().map(|p| &**p).collect();
+        let scheme = self.globals.value(&parts)?;
+        Some((parts.join("."), scheme))
+    }
+
+    /// When the arguments of a call to a module's function (`given`, in the order written) do
+    /// not fit but exactly one other order of them does (`map.set(m, k, v)` for
+    /// `map.set(k, v, m)`: the library takes the value worked on last), replaces the
+    /// mismatches found at them (from `first_new` on) by one diagnostic that says where each
+    /// goes, and gives the call's result in that order (so what follows is checked against
+    /// it, not against the mismatch). Tried only on this error path, for two to four arguments.
+    fn explain_argument_order(
+        &mut self,
+        callee: &Expr,
+        given: &[(Ty, Span)],
+        first_new: usize,
+    ) -> Option<Ty> {
+        if !(2..=4).contains(&given.len()) {
+            return None;
+        }
+        let spans: Vec<Span> = given.iter().map(|(_, at)| *at).collect();
+        let consequences = |d: &mix_diagnostics::Diagnostic| {
+            d.code == codes::TYPE_MISMATCH && spans.contains(&d.span)
+        };
+        // Only the written order failing at an argument is about order (not, say, an unknown
+        // name inside one).
+        if !self.diagnostics[first_new..].iter().any(consequences) {
+            return None;
+        }
+        let (name, scheme) = self.module_function(callee)?;
+        let mut fitting = None;
+        for order in orders(given.len()).into_iter().skip(1) {
+            let mut trial = self.subst.clone();
+            let mut f = trial.instantiate(&scheme);
+            let fits = order.iter().all(|&i| match trial.head(&f) {
+                Ty::Fun(param, rest) => {
+                    f = *rest;
+                    trial.unify(&param, &given[i].0).is_ok()
+                }
+                _ => false,
+            });
+            if fits {
+                if fitting.is_some() {
+                    return None; // more than one order fits: no way to tell which was meant
+                }
+                fitting = Some((order, trial, f));
+            }
+        }
+        let (order, trial, result) = fitting?;
+        self.subst = trial;
+        let mut kept = self.diagnostics.split_off(first_new);
+        kept.retain(|d| !consequences(d));
+        self.diagnostics.extend(kept);
+        let mut diagnostic = mix_diagnostics::Diagnostic::error(
+            codes::TYPE_MISMATCH,
+            format!("the arguments of `{name}` are not in the order it takes them"),
+            callee.span,
+        );
+        // in the order written, each misplaced argument with the position it goes in
+        let mut placed: Vec<(usize, usize)> = order
+            .iter()
+            .enumerate()
+            .filter(|(position, i)| position != *i)
+            .map(|(position, &i)| (i, position))
+            .collect();
+        placed.sort_unstable();
+        for (i, position) in placed {
+            diagnostic = diagnostic.with_label(
+                given[i].1,
+                format!("this is `{name}`'s {} argument", ordinal(position + 1)),
+            );
+        }
+        self.diagnostics.push(
+            diagnostic
+                .with_note(format!("`{name}` has type `{}`", ty::show_scheme(&scheme)))
+                .with_help(
+                    "put the arguments in the order labelled (`x |> f(a)` is `f(a, x)`: a \
+                            piped value is the last one)",
+                ),
+        );
+        Some(result)
     }
 
     /// Adds to the mismatch just reported for an argument with a short projection in it why it
@@ -97,22 +195,10 @@ impl Infer<'_> {
     /// arguments in another order than the user reads them, and the signature says which goes
     /// where.
     fn note_signature(&mut self, callee: &Expr, first_new: usize, at: &[Span]) {
-        let ExprKind::Field(base, name) = &callee.kind else {
+        let Some((name, scheme)) = self.module_function(callee) else {
             return;
         };
-        let Some(mut path) = qualified_path(self, base) else {
-            return;
-        };
-        path.push(name.name.clone());
-        let parts: Vec<&str> = path.iter().map(|p| &**p).collect();
-        let Some(scheme) = self.globals.value(&parts) else {
-            return;
-        };
-        let shown = format!(
-            "`{}` has type `{}`",
-            parts.join("."),
-            ty::show_scheme(&scheme)
-        );
+        let shown = format!("`{name}` has type `{}`", ty::show_scheme(&scheme));
         if let Some(d) = self.diagnostics[first_new..]
             .iter_mut()
             .find(|d| d.code == codes::TYPE_MISMATCH && at.contains(&d.span))
@@ -217,11 +303,18 @@ impl Infer<'_> {
             other => {
                 let mut printer = ty::Printer::default();
                 let shown = printer.print(&self.subst.resolve(&other));
-                self.error(
+                let mut diagnostic = mix_diagnostics::Diagnostic::error(
                     codes::NOT_A_FUNCTION,
                     format!("this is a `{shown}`, not a function: it cannot be called"),
                     callee.span,
-                )
+                );
+                if let Some(name) = callee_name(self, callee) {
+                    diagnostic = diagnostic.with_help(format!(
+                        "`{name}` is a value: use it without parentheses, `{name}`"
+                    ));
+                }
+                self.diagnostics.push(diagnostic);
+                self.fresh()
             }
         }
     }
@@ -237,6 +330,32 @@ fn callee_name(infer: &Infer<'_>, callee: &Expr) -> Option<String> {
             Some(path.join("."))
         }
         _ => None,
+    }
+}
+
+/// Every order of `n` arguments, each as the written argument that goes in each position; the
+/// order as written first.
+fn orders(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut all = Vec::new();
+    for shorter in orders(n - 1) {
+        for at in (0..n).rev() {
+            let mut order = shorter.clone();
+            order.insert(at, n - 1);
+            all.push(order);
+        }
+    }
+    all
+}
+
+fn ordinal(n: usize) -> String {
+    match n {
+        1 => "1st".into(),
+        2 => "2nd".into(),
+        3 => "3rd".into(),
+        _ => format!("{n}th"),
     }
 }
 

@@ -333,6 +333,17 @@ impl Infer<'_> {
                 "the capability to write (`appstate`, written `_`) exists inside `action { … }`; \
                  elsewhere take it as a parameter: `def f(appstate: appstate, …)`",
             );
+        } else if matches!(
+            path,
+            [
+                "print" | "println" | "printf" | "puts" | "echo" | "console" | "System",
+                ..
+            ]
+        ) {
+            diagnostic = diagnostic.with_help(
+                "Mix has no `print`: `logging.info(s)` writes a line to stderr, and the \
+                 program's output is what `main` returns (printed on stdout as a Mix value)",
+            );
         } else if path.len() == 1 {
             if let Some(candidate) = self.suggestion(last) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{candidate}`?"));

@@ -493,6 +493,9 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("where", "filter"),
     ("select", "map"),
     ("every", "forAll"),
+    ("log", "info"),
+    ("warn", "warning"),
+    ("debug", "debugValue"),
 ];
 
 /// Conversions people look for in the module of the value they have, where the library keeps

@@ -183,7 +183,9 @@ impl Infer<'_> {
                 let it = self.expr(iter);
                 self.push_scope();
                 let elem = self.pattern(pattern);
+                let reported = self.diagnostics.len();
                 self.expect(&app("stream", elem), &it, iter.span);
+                self.explain_iterated(&it, reported);
                 self.block(body);
                 self.pop_scope();
             }
@@ -242,5 +244,28 @@ pub fn always_returns(stmts: &[Stmt]) -> bool {
         // run-time error (spec §3.5), whether or not the arms are exhaustive.
         Some(StmtKind::Switch { cases, .. }) => cases.iter().all(|c| always_returns(&c.body)),
         _ => false,
+    }
+}
+
+impl Infer<'_> {
+    /// `for (let x in xs)` over an array or a map: say which stream to iterate instead.
+    fn explain_iterated(&mut self, iterated: &Ty, reported: usize) {
+        let help = match self.subst.head(iterated) {
+            Ty::Con(n, _) if &*n == "array" => {
+                "`for … in` iterates a stream: write `array.valueRange(xs)` for the elements \
+                 of an array (`array.toStreamPairs(xs)` for [index, element] pairs)"
+            }
+            Ty::Con(n, _) if &*n == "map" => {
+                "`for … in` iterates a stream: write `map.indexRange(m)` for a map's keys, \
+                 `map.valueRange(m)` for its values, `map.toStreamPairs(m)` for [key, value] pairs"
+            }
+            _ => return,
+        };
+        if let Some(d) = self.diagnostics[reported..]
+            .iter_mut()
+            .find(|d| d.help.is_none())
+        {
+            d.help = Some(help.to_string());
+        }
     }
 }

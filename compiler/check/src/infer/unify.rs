@@ -13,7 +13,8 @@ pub struct Mismatch {
     pub detail: Option<String>,
 }
 
-#[derive(Default)]
+/// Cloned only on an error path, to try what would have fitted (see `call.rs`).
+#[derive(Default, Clone)]
 pub struct Subst {
     bindings: Vec<Option<Ty>>,
     constraints: Vec<Option<Constraint>>,

@@ -252,7 +252,11 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
                 diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
                 diagnostic.message = format!("unexpected {tok}, expected {wanted}");
             }
-            Some(hint_for(diagnostic, tok, wants_expression))
+            let diagnostic = match loop_header_hint(&source[..(*l).min(source.len())], tok) {
+                Some(help) => diagnostic.with_help(help),
+                None => hint_for(diagnostic, tok, wants_expression),
+            };
+            Some(diagnostic)
         }
         ParseError::UnrecognizedEof { location, expected } => {
             let end = (*location).min(source.len()) as u32;
@@ -278,6 +282,36 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
         )),
         ParseError::User { error } => match *error {},
     }
+}
+
+/// The help for a `for` header written as in another language, `before` being the source up
+/// to the unexpected token: `for (x in xs)` (Python, missing `let`) and `for (let x of xs)`
+/// (JavaScript's `of`). Mix iterates a stream with `for (let x in s)`.
+fn loop_header_hint(before: &str, tok: &Tok<'_>) -> Option<String> {
+    if !matches!(tok, Tok::In | Tok::Of) {
+        return None;
+    }
+    let words: Vec<&str> = before
+        .rsplit_once("for")?
+        .1
+        .trim_start()
+        .strip_prefix('(')?
+        .split_whitespace()
+        .collect();
+    let (declared, name) = match words[..] {
+        [name] => (false, name),
+        ["let" | "var" | "const", name] => (true, name),
+        _ => return None,
+    };
+    if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let stream = "the value after `in` is a stream; for an array `xs` write \
+                  `array.valueRange(xs)`";
+    Some(match (tok, declared) {
+        (Tok::In, false) => format!("declare the loop variable: `for (let {name} in …)`; {stream}"),
+        _ => format!("Mix iterates with `in`: `for (let {name} in …)`; {stream}"),
+    })
 }
 
 /// Hints for the mistakes people coming from other languages make most.
