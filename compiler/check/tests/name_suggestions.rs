@@ -49,6 +49,33 @@ fn a_name_other_languages_use_gets_the_library_name() {
 }
 
 #[test]
+fn one_foreign_name_gets_each_module_s_own_name() {
+    assert_eq!(
+        unknown_name_help("def i = string.indexOf(\"b\", \"abc\")\n"),
+        ["did you mean `string.indexOfLeft`?"]
+    );
+    assert_eq!(
+        unknown_name_help("def i = array.indexOf(2, [1, 2])\n"),
+        ["did you mean `array.findIndex`?"]
+    );
+}
+
+#[test]
+fn a_function_the_library_leaves_to_an_expression_gets_the_expression() {
+    assert_eq!(
+        unknown_name_help("def total = array.sum([1, 2])\n"),
+        ["Mix has no `array.sum`: write `array.reduce((x, total) -> x + total, 0, xs)`"]
+    );
+    assert_eq!(
+        unknown_name_help("def s = number.toFixed(2.5, 1)\n"),
+        [
+            "Mix has no `number.toFixed`: write `number.format({format: \"0.00\"}, n)`, one `0` \
+          per decimal"
+        ]
+    );
+}
+
+#[test]
 fn a_user_module_is_searched_like_the_library() {
     let source = "module shapes\n  def circleArea(r) = 3 * r * r\nmodule end\n\
                   def a = shapes.circleAre(2)\n";

@@ -348,6 +348,8 @@ impl Infer<'_> {
             if let Some(candidate) = self.suggestion(last) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{candidate}`?"));
             }
+        } else if let Some(help) = super::recipe(&path[..path.len() - 1], last) {
+            diagnostic = diagnostic.with_help(help);
         } else {
             let module = &path[..path.len() - 1];
             let candidates: Vec<String> = self

@@ -417,11 +417,13 @@ impl<'g> Infer<'g> {
         }
         let members = self.globals.module_members(module);
         let qualified = |m: &str| format!("{}.{m}", module.join("."));
-        // the name other languages give a function the library names otherwise
-        if let Some((_, ours)) = OTHER_NAMES.iter().find(|(theirs, _)| *theirs == wanted) {
-            if members.iter().any(|m| m == ours) {
-                return vec![qualified(ours)];
-            }
+        // the name other languages give a function the library names otherwise (one name may
+        // be another in each module: `indexOf` is `string.indexOfLeft`, `array.findIndex`)
+        if let Some((_, ours)) = OTHER_NAMES
+            .iter()
+            .find(|(theirs, ours)| *theirs == wanted && members.iter().any(|m| m == ours))
+        {
+            return vec![qualified(ours)];
         }
         let limit = (wanted.chars().count() / 3).max(1);
         let close = members
@@ -493,6 +495,20 @@ const OTHER_NAMES: &[(&str, &str)] = &[
     ("where", "filter"),
     ("select", "map"),
     ("every", "forAll"),
+    ("max", "maxValue"),
+    ("min", "minValue"),
+    ("indexof", "indexOfLeft"),
+    ("indexof", "findIndex"),
+    ("lastindexof", "indexOfRight"),
+    ("replace", "replaceAll"),
+    ("trimstart", "trimLeft"),
+    ("trimend", "trimRight"),
+    ("concat", "add"),
+    ("haskey", "contains"),
+    ("containskey", "contains"),
+    ("delete", "remove"),
+    ("entries", "bindings"),
+    ("items", "bindings"),
     ("log", "info"),
     ("warn", "warning"),
     ("debug", "debugValue"),
@@ -514,6 +530,51 @@ const IN_OTHER_MODULES: &[(&str, &str, &str)] = &[
     ("array", "join", "string.concat"),
     ("stream", "join", "string.concatStream"),
 ];
+
+/// Functions other languages have that the library leaves to a short expression: (module, name
+/// in lower case, how to write it).
+const RECIPES: &[(&str, &str, &str)] = &[
+    (
+        "array",
+        "sum",
+        "`array.reduce((x, total) -> x + total, 0, xs)`",
+    ),
+    (
+        "stream",
+        "sum",
+        "`stream.reduce((x, total) -> x + total, 0, s)`",
+    ),
+    (
+        "array",
+        "average",
+        "`array.reduce((x, total) -> x + total, 0, xs) / array.length(xs)`",
+    ),
+    (
+        "array",
+        "mean",
+        "`array.reduce((x, total) -> x + total, 0, xs) / array.length(xs)`",
+    ),
+    (
+        "number",
+        "tofixed",
+        "`number.format({format: \"0.00\"}, n)`, one `0` per decimal",
+    ),
+    (
+        "string",
+        "repeat",
+        "`string.concat(\"\", array.initialize(n, i -> text))`",
+    ),
+];
+
+/// The help for `module.name` when the library leaves it to an expression (`array.sum`).
+pub(crate) fn recipe(module: &[&str], name: &str) -> Option<String> {
+    let [module] = module else { return None };
+    let wanted = name.to_lowercase();
+    RECIPES
+        .iter()
+        .find(|(m, n, _)| m == module && *n == wanted)
+        .map(|(_, _, how)| format!("Mix has no `{module}.{name}`: write {how}"))
+}
 
 /// The length in characters of the longest run of characters `a` and `b` share.
 fn longest_common_run(a: &str, b: &str) -> usize {
@@ -554,20 +615,50 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::IN_OTHER_MODULES;
+    use super::{IN_OTHER_MODULES, OTHER_NAMES, RECIPES};
     use crate::{check_file, CheckDatabase};
+
+    fn errors(source: String) -> Vec<mix_diagnostics::Diagnostic> {
+        let mut db = CheckDatabase::default();
+        let (workspace, files) = db.load(&[("t.mix".to_string(), source)]);
+        check_file(&db, workspace, files[0])
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect()
+    }
 
     #[test]
     fn every_function_suggested_in_another_module_exists() {
         for (_, _, there) in IN_OTHER_MODULES {
-            let mut db = CheckDatabase::default();
-            let source = format!("def f = {there}\n");
-            let (workspace, files) = db.load(&[("t.mix".to_string(), source)]);
-            let errors: Vec<_> = check_file(&db, workspace, files[0])
-                .into_iter()
-                .filter(|d| d.is_error())
-                .collect();
+            let errors = errors(format!("def f = {there}\n"));
             assert!(errors.is_empty(), "{there}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn every_name_suggested_for_another_language_s_exists_somewhere() {
+        let modules = ["array", "map", "string", "stream", "db", "logging", "regex"];
+        for (theirs, ours) in OTHER_NAMES {
+            let found = modules
+                .iter()
+                .any(|m| errors(format!("def f = {m}.{ours}\n")).is_empty());
+            assert!(found, "{theirs} → {ours}: no module has it");
+        }
+    }
+
+    #[test]
+    fn every_recipe_type_checks() {
+        for (module, name, how) in RECIPES {
+            let expression = how
+                .split('`')
+                .nth(1)
+                .expect("a recipe quotes its expression");
+            let source = format!(
+                "def f(xs: array(number), s: stream(number), n: number, text: string) = \
+                 {expression}\n"
+            );
+            let errors = errors(source);
+            assert!(errors.is_empty(), "{module}.{name}: {errors:?}");
         }
     }
 }
