@@ -239,6 +239,16 @@ fn arguments_that_fit_in_another_order_are_one_error_saying_where_each_goes() {
           `map.set` has type `string -> A -> map(A) -> map(A)`"
         ]
     );
+    // two numbers fit either way round: the order moving the fewest arguments is the one meant
+    assert_eq!(
+        errors_with_labels("def c(s: string, i: number) = string.sub(s, i, 1)\n"),
+        [
+            "the arguments of `string.sub` are not in the order it takes them | \
+          this is `string.sub`'s 3rd argument; this is `string.sub`'s 1st argument; \
+          this is `string.sub`'s 2nd argument | \
+          `string.sub` has type `number -> number -> string -> string`"
+        ]
+    );
     // the call's result is the function's, so the declared result type raises nothing more
     assert_eq!(
         errors_with_labels("def twice(xs: array(number)) = array.map(xs, x -> x * 2)\n").len(),

@@ -7,6 +7,7 @@ use mix_syntax::ast::{Expr, ExprKind};
 
 use super::expr::{has_short_projection, qualified_path};
 use super::unify::plus_impossible;
+use super::unify::Subst;
 use super::Infer;
 use crate::codes;
 use crate::ty::{self, fun, Ty};
@@ -121,7 +122,11 @@ impl Infer<'_> {
             return None;
         }
         let (name, scheme) = self.module_function(callee)?;
-        let mut fitting = None;
+        // The fitting order that moves the fewest pairs of arguments past each other: with
+        // `string.sub(s, i, n)` both `(i, n, s)` and `(n, i, s)` fit, and moving `s` to the end
+        // is the fix.
+        let mut fitting: Option<(usize, Vec<usize>, Subst, Ty)> = None;
+        let mut tied = false;
         for order in orders(given.len()).into_iter().skip(1) {
             let mut trial = self.subst.clone();
             let mut f = trial.instantiate(&scheme);
@@ -132,14 +137,23 @@ impl Infer<'_> {
                 }
                 _ => false,
             });
-            if fits {
-                if fitting.is_some() {
-                    return None; // more than one order fits: no way to tell which was meant
+            if !fits {
+                continue;
+            }
+            let moved = inversions(&order);
+            match &fitting {
+                Some((least, ..)) if *least < moved => {}
+                Some((least, ..)) if *least == moved => tied = true,
+                _ => {
+                    tied = false;
+                    fitting = Some((moved, order, trial, f));
                 }
-                fitting = Some((order, trial, f));
             }
         }
-        let (order, trial, result) = fitting?;
+        if tied {
+            return None; // no way to tell which of the orders was meant
+        }
+        let (_, order, trial, result) = fitting?;
         self.subst = trial;
         let mut kept = self.diagnostics.split_off(first_new);
         kept.retain(|d| !consequences(d));
@@ -348,6 +362,17 @@ fn orders(n: usize) -> Vec<Vec<usize>> {
         }
     }
     all
+}
+
+/// How many pairs of arguments `order` puts the other way round than written.
+fn inversions(order: &[usize]) -> usize {
+    (0..order.len())
+        .map(|i| {
+            (i + 1..order.len())
+                .filter(|&j| order[i] > order[j])
+                .count()
+        })
+        .sum()
 }
 
 fn ordinal(n: usize) -> String {
