@@ -155,6 +155,20 @@ fn repl_evaluates_expressions_and_keeps_definitions() {
 }
 
 #[test]
+fn repl_shows_types_takes_colon_commands_and_reports_input_cut_short() {
+    let out = repl(b"def sq(x) = x * x\n#type sq(2)\n:t [1] |> array.map(sq)\nhelp\n[1,\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "sq : number -> number\nsq(2) : number\n[1] |> array.map(sq) : array(number)\n\
+         commands start with `#`: #help lists them, #quit leaves\n"
+    );
+    // the unclosed bracket at the end of the input is an error, not silence
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unexpected end of file"), "{stderr}");
+}
+
+#[test]
 fn stack_traces_follow_position_directives() {
     // Generated code names its template with `#push`: a run-time error inside it is reported
     // there, and the code after `#pop` in the file again (include semantics: the pushed block

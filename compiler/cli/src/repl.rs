@@ -26,11 +26,21 @@ pub struct ReplArgs {
 const SESSION: &str = "repl.mix";
 const HELP: &str = "\
   EXPR           evaluate and show the value with its type
+  #type EXPR     show the type without evaluating (also #t)
   def …, type …  add a definition (also `let x = e`)
   #load FILE     add a file's definitions
   #defs          list the session's definitions with their types
   #reset         forget every definition
-  #quit          leave (also Ctrl-D)";
+  #quit          leave (also Ctrl-D)
+Commands may also start with `:` (`:t EXPR`, `:q`), as in other REPLs.";
+
+/// A checked session: the database, its workspace, the session file and its full text.
+type Checked = (
+    CheckDatabase,
+    mix_check::Workspace,
+    mix_check::SourceFile,
+    String,
+);
 
 struct Session {
     /// The session module's source: loaded files and accepted definitions.
@@ -109,7 +119,11 @@ enum Input<'a> {
 
 fn classify(text: &str) -> Input<'_> {
     let trimmed = text.trim();
-    if let Some(command) = trimmed.strip_prefix('#') {
+    // `:` as in GHCi or utop: no Mix expression starts with it
+    if let Some(command) = trimmed
+        .strip_prefix('#')
+        .or_else(|| trimmed.strip_prefix(':'))
+    {
         let (name, arg) = command.split_once(' ').unwrap_or((command, ""));
         return Input::Command(name, arg.trim());
     }
@@ -159,16 +173,7 @@ impl Session {
     /// text goes) appended. Errors, and the warnings of the input itself (earlier inputs' were
     /// shown when they were entered), are printed, those in the input against its own text;
     /// `None` when there are errors.
-    fn check(
-        &self,
-        wrapper: &str,
-        input: &SessionInput,
-    ) -> Option<(
-        CheckDatabase,
-        mix_check::Workspace,
-        mix_check::SourceFile,
-        String,
-    )> {
+    fn check(&self, wrapper: &str, input: &SessionInput) -> Option<Checked> {
         let (head, tail) = wrapper.split_once("{}").unwrap_or((wrapper, ""));
         let text = format!("{}{head}{}{tail}\n", self.source, input.held());
         let mut db = CheckDatabase::default();
@@ -219,18 +224,31 @@ impl Session {
         self.source = full;
     }
 
-    fn evaluate(&mut self, expr: &str, out: &mut impl Write) {
+    /// Checks `expr` as a definition of its own: the checked session, that definition's name
+    /// and its type; `None` after showing the errors.
+    fn typed(&mut self, expr: &str) -> Option<(Checked, String, String, SessionInput)> {
         let input = self.as_input(expr, None);
         let name = format!("it__{}", self.counter);
-        let Some((db, workspace, file, _)) = self.check(&format!("def {name} =\n{{}}"), &input)
-        else {
-            return;
-        };
-        let ty = file_types(&db, workspace, file)
+        let checked = self.check(&format!("def {name} =\n{{}}"), &input)?;
+        let (db, workspace, file, _) = &checked;
+        let ty = file_types(db, *workspace, *file)
             .into_iter()
             .find(|(n, _)| *n == format!("repl.{name}"))
             .map(|(_, t)| t)
             .unwrap_or_else(|| "?".into());
+        Some((checked, name, ty, input))
+    }
+
+    fn show_type(&mut self, expr: &str, out: &mut impl Write) {
+        if let Some((.., ty, _)) = self.typed(expr) {
+            let _ = writeln!(out, "{expr} : {ty}");
+        }
+    }
+
+    fn evaluate(&mut self, expr: &str, out: &mut impl Write) {
+        let Some(((db, workspace, file, _), name, ty, input)) = self.typed(expr) else {
+            return;
+        };
         let key = DefKey::new(file, "repl", name.clone());
         let module = match mix_codegen::compile(&db, workspace, Roots::Defs(vec![key])) {
             Ok(m) => m,
@@ -297,11 +315,20 @@ impl Session {
                     let _ = writeln!(out, "error: cannot read {path}: {e}");
                 }
             },
+            Input::Command("type" | "t", expr) => self.show_type(expr, out),
             Input::Command(other, _) => {
                 let _ = writeln!(out, "unknown command #{other}; #help lists them");
             }
             Input::Definition(def) => self.define(&def, None, out),
             Input::Expression("") => {}
+            Input::Expression(word @ ("help" | "quit" | "exit"))
+                if !defined_names(&self.source).iter().any(|d| d == word) =>
+            {
+                let _ = writeln!(
+                    out,
+                    "commands start with `#`: #help lists them, #quit leaves"
+                );
+            }
             Input::Expression(expr) => self.evaluate(expr, out),
         }
         true
@@ -350,8 +377,13 @@ fn piped(session: &mut Session) -> ExitCode {
         }
         let text = std::mem::take(&mut pending);
         if !session.handle(&text, &mut std::io::stdout().lock()) {
-            break;
+            return ExitCode::SUCCESS;
         }
+    }
+    // input cut short by the end of the file (an open bracket) is still checked, so its
+    // error is shown rather than nothing
+    if !pending.trim().is_empty() {
+        session.handle(&pending, &mut std::io::stdout().lock());
     }
     ExitCode::SUCCESS
 }
