@@ -309,3 +309,19 @@ fn print_and_console_log_say_how_mix_programs_output() {
         ["did you mean `logging.info`?"]
     );
 }
+
+#[test]
+fn a_missing_field_that_may_be_null_says_it_is_still_written() {
+    let source = "type person = {name: string, email: option(string)}\n\
+                  def bob: person = {name: \"Bob\"}\n";
+    assert_eq!(
+        mismatch_notes(source),
+        [[
+            "the record has no field `email`; a field that may be null is still written, \
+           `email: null`"
+        ]]
+    );
+    // a field that cannot be null gets no such advice
+    let source = "type person = {name: string, age: number}\ndef bob: person = {name: \"Bob\"}\n";
+    assert_eq!(mismatch_notes(source), [["the record has no field `age`"]]);
+}

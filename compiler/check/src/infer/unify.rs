@@ -348,6 +348,13 @@ impl Subst {
         }
     }
 
+    /// Whether `null` is a value of `ty` (`option(T)`, `T | null`), asked on a copy: only
+    /// for a message.
+    fn admits_null(&self, ty: &Ty) -> bool {
+        let resolved = self.resolve(ty);
+        !matches!(resolved, Ty::Var(_)) && self.clone().unify(&resolved, &null()).is_ok()
+    }
+
     fn unify_rows(
         &mut self,
         f1: &[(Name, Ty)],
@@ -380,7 +387,17 @@ impl Subst {
             .collect();
         let missing = |fields: &[(Name, Ty)]| {
             let names: Vec<String> = fields.iter().map(|(n, _)| format!("`{n}`")).collect();
-            Some(format!("the record has no field {}", names.join(", ")))
+            let mut said = format!("the record has no field {}", names.join(", "));
+            // `{name: "Bob"}` for `{name: string, email: option(string)}`: a field that may be
+            // null is still written (only a type with `..` leaves fields out)
+            if let [(name, ty)] = fields {
+                if self.admits_null(ty) {
+                    said.push_str(&format!(
+                        "; a field that may be null is still written, `{name}: null`"
+                    ));
+                }
+            }
+            Some(said)
         };
         match (r1, r2) {
             (None, None) => {
