@@ -164,6 +164,25 @@ fn a_do_body_opens_on_the_definition_line() {
 }
 
 #[test]
+fn an_array_or_record_body_opens_on_the_definition_line() {
+    let source = "def xs =\n  [\n    \"first element\",\n    \"second element\"\n  ]\n\
+                  def r() = {name: \"a name\", size: 12}\n";
+    let formatted = format(source, options(30)).expect("formats");
+    assert_eq!(
+        formatted,
+        "def xs = [\n  \"first element\",\n  \"second element\"\n]\n\
+         def r() = {\n  name: \"a name\",\n  size: 12\n}\n"
+    );
+    // what fits stays on one line
+    let wide = format(source, FormatOptions::default()).expect("formats");
+    assert_eq!(
+        wide,
+        "def xs = [\"first element\", \"second element\"]\n\
+         def r() = {name: \"a name\", size: 12}\n"
+    );
+}
+
+#[test]
 fn a_file_with_syntax_errors_is_refused() {
     match format("def a = (1 +\n", FormatOptions::default()) {
         Err(FormatError::Syntax(diagnostics)) => assert!(!diagnostics.is_empty()),

@@ -457,9 +457,16 @@ impl<'s> Printer<'s> {
     }
 
     /// `head = body`: the body stays on the line when it fits, else it moves entirely below;
-    /// a `do { … }` body always opens on the line (`def f(x) = do {`) and breaks inside.
+    /// a `do { … }` body always opens on the line (`def f(x) = do {`) and breaks inside, and so
+    /// does an array or record literal (`def xs = [`, one element per line, `]`), as people
+    /// write them and other formatters print them.
     fn equals(&mut self, head: Doc<'s>, body: &'s Expr) -> Doc<'s> {
-        let opens_a_block = matches!(body.kind, ExprKind::Do(_));
+        let opens_a_block = match &body.kind {
+            ExprKind::Do(_) => true,
+            ExprKind::Array(items) => !items.is_empty(),
+            ExprKind::Record(fields) => !fields.is_empty(),
+            _ => false,
+        };
         let body = self.expr(body);
         if opens_a_block {
             return concat([head, text(" = "), body]);
