@@ -229,3 +229,28 @@ fn repl_shows_the_warnings_of_each_input_once() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("W0205").count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_runaway_recursion_shows_its_repeated_frame_once_with_a_count() {
+    let dir = temp_dir("runaway");
+    let src = dir.join("deep.mix");
+    // `main` adds to the result, so its own frame stays below the run
+    std::fs::write(
+        &src,
+        "def down(n) = 1 + down(n + 1)\ndef main() = down(0) + 1\n",
+    )
+    .unwrap();
+    let run = mixc(&[&"run", &src, &"--max-memory", &"256"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let lines: Vec<&str> = stderr.lines().map(str::trim).collect();
+    assert!(lines[0].starts_with("error: stack overflow"), "{stderr}");
+    assert!(lines[1].starts_with("at deep.down (") && lines[1].contains("deep.mix:1:19)"));
+    let repeated = lines[2]
+        .strip_prefix("… the frame above ")
+        .and_then(|rest| rest.strip_suffix(" more times …"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(repeated > 1000, "{stderr}");
+    assert!(lines[3].starts_with("at deep.main ("), "{stderr}");
+    assert_eq!(lines.len(), 4, "{stderr}");
+}

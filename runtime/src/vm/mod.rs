@@ -422,25 +422,49 @@ impl<'p> Vm<'p> {
         Ok(())
     }
 
-    /// A stack trace of the current frames, innermost first.
+    /// A stack trace of the current frames, innermost first. A runaway recursion has a million
+    /// frames: a run of calls from one place is shown once with a count, and of the runs the
+    /// innermost and outermost are kept.
     fn trace(&self) -> Vec<TraceFrame> {
-        // A runaway recursion has a million frames: keep the innermost and outermost ones.
         const INNER: usize = 24;
         const OUTER: usize = 8;
         let frames = &self.frames;
-        let shown =
-            |range: std::ops::Range<usize>| range.rev().map(|i| self.frame_position(&frames[i]));
-        if frames.len() <= INNER + OUTER {
-            return shown(0..frames.len()).collect();
+        // (index of the run's innermost frame, frames in the run), innermost run first
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, frame) in frames.iter().enumerate().rev() {
+            match runs.last_mut() {
+                Some((j, n))
+                    if frames[*j].function == frame.function && frames[*j].pc == frame.pc =>
+                {
+                    *n += 1
+                }
+                _ => runs.push((i, 1)),
+            }
         }
-        let mut out: Vec<TraceFrame> = shown(frames.len() - INNER..frames.len()).collect();
-        out.push(TraceFrame {
-            function: format!("… {} more frames …", frames.len() - INNER - OUTER),
+        let note = |text: String| TraceFrame {
+            function: text,
             file: String::new(),
             line: 0,
             column: 0,
-        });
-        out.extend(shown(0..OUTER));
+        };
+        let mut out = Vec::new();
+        let show = |out: &mut Vec<TraceFrame>, &(i, n): &(usize, usize)| {
+            out.push(self.frame_position(&frames[i]));
+            if n > 1 {
+                out.push(note(format!("… the frame above {} more times …", n - 1)));
+            }
+        };
+        if runs.len() <= INNER + OUTER {
+            runs.iter().for_each(|run| show(&mut out, run));
+            return out;
+        }
+        runs[..INNER].iter().for_each(|run| show(&mut out, run));
+        let hidden = &runs[INNER..runs.len() - OUTER];
+        let hidden_frames: usize = hidden.iter().map(|(_, n)| n).sum();
+        out.push(note(format!("… {hidden_frames} more frames …")));
+        runs[runs.len() - OUTER..]
+            .iter()
+            .for_each(|run| show(&mut out, run));
         out
     }
 
