@@ -159,6 +159,11 @@ snapshot!(
     "def t(x) {\n  var y = x * 2;\n  y + 1 z\n}\n"
 );
 snapshot!(
+    switch_default_as_in_c,
+    "switch.mix",
+    "def f(c: string) {\n  switch (c) {\n    case \"a\": return 1\n    default: return 0\n  }\n}\n"
+);
+snapshot!(
     for_without_let,
     "loop.mix",
     "def sum(xs) {\n  var s = 0;\n  for (x in xs) { s = s + x };\n  return s\n}\n"

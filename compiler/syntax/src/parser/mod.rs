@@ -333,6 +333,10 @@ fn hint_for(diagnostic: Diagnostic, tok: &Tok<'_>, wants_expression: bool) -> Di
         }
         Tok::Else => diagnostic
             .with_help("an `if` expression needs `else`; an `if` statement needs `{ … }` blocks"),
+        Tok::Ident("default") => diagnostic.with_help(
+            "a `switch` has no `default`: make the last arm `case _:`, which matches every \
+             other value",
+        ),
         _ => diagnostic,
     }
 }
