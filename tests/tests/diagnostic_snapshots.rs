@@ -159,6 +159,11 @@ snapshot!(
     "def t(x) {\n  var y = x * 2;\n  y + 1 z\n}\n"
 );
 snapshot!(
+    assignment_in_a_condition,
+    "cond.mix",
+    "def sign(x: number) {\n  if (x = 0) { return 0 }\n  return 1\n}\n"
+);
+snapshot!(
     switch_default_as_in_c,
     "switch.mix",
     "def f(c: string) {\n  switch (c) {\n    case \"a\": return 1\n    default: return 0\n  }\n}\n"

@@ -167,3 +167,24 @@ fn a_private_definition_of_another_module_is_named_private_and_never_suggested()
         ]
     );
 }
+
+#[test]
+fn a_method_call_on_a_built_in_type_names_the_library_s_function() {
+    let helps = common::helps(
+        "def a = [1, 2].length\ndef b(s: string) = s.toUpperCase()\ndef c = [1].map(x -> x)\n",
+        "E0201",
+    );
+    assert_eq!(
+        helps,
+        [
+            "an `array` has no fields or methods (`.length` reads a record's field): call the \
+             library's function, `array.length(x)` or `x |> array.length`",
+            "a `string` has no fields or methods (`.toUpperCase` reads a record's field): call \
+             the library's function, `string.uppercase(x)` or `x |> string.uppercase`",
+            "an `array` has no fields or methods (`.map` reads a record's field): call the \
+             library's function, `x |> array.map(…)` (the value goes last)",
+        ]
+    );
+    // a record's missing field is no method habit
+    assert_eq!(common::helps("def r = {a: 1}.length\n", "E0201"), [""]);
+}

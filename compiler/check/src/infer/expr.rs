@@ -385,13 +385,54 @@ impl Infer<'_> {
         match self.subst.head(&base) {
             Ty::Con(n, args) if &*n == "map" && args.len() == 1 => args[0].clone(),
             Ty::Con(n, args) if &*n == "data" && args.is_empty() => data(),
-            _ => {
+            head => {
                 let value = self.fresh();
                 let row = self.subst.fresh_var();
                 let expected = Ty::Record(vec![(Name::from(field), value.clone())], Some(row));
+                let reported = self.diagnostics.len();
                 self.expect(&expected, &base, e.span);
+                if self.diagnostics.len() > reported {
+                    self.explain_method_habit(&head, field, reported);
+                }
                 value
             }
+        }
+    }
+
+    /// `xs.length`, `s.toUpperCase()`: a field read on a value of a built-in type that has
+    /// none, as a method call in other languages. Names the library's function instead.
+    fn explain_method_habit(&mut self, base: &Ty, field: &str, reported: usize) {
+        let Ty::Con(module, _) = base else { return };
+        if !matches!(&**module, "array" | "string" | "number" | "bool" | "stream") {
+            return;
+        }
+        let Some(function) = self.member_suggestions(&[module], field).into_iter().next() else {
+            return;
+        };
+        let parts: Vec<&str> = function.split('.').collect();
+        let takes = self
+            .globals
+            .value(&parts)
+            .and_then(|scheme| self.subst.known_arity(&scheme.ty))
+            .unwrap_or(1);
+        let call = if takes > 1 {
+            format!("`x |> {function}(…)` (the value goes last)")
+        } else {
+            format!("`{function}(x)` or `x |> {function}`")
+        };
+        let article = if module.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        if let Some(d) = self.diagnostics[reported..]
+            .iter_mut()
+            .find(|d| d.help.is_none())
+        {
+            d.help = Some(format!(
+                "{article} `{module}` has no fields or methods (`.{field}` reads a record's \
+                 field): call the library's function, {call}"
+            ));
         }
     }
 

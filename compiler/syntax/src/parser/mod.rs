@@ -252,7 +252,10 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
                 diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
                 diagnostic.message = format!("unexpected {tok}, expected {wanted}");
             }
-            let diagnostic = match loop_header_hint(&source[..(*l).min(source.len())], tok) {
+            let before = &source[..(*l).min(source.len())];
+            let diagnostic = match loop_header_hint(before, tok)
+                .or_else(|| assignment_in_condition_hint(before, tok))
+            {
                 Some(help) => diagnostic.with_help(help),
                 None => hint_for(diagnostic, tok, wants_expression),
             };
@@ -312,6 +315,33 @@ fn loop_header_hint(before: &str, tok: &Tok<'_>) -> Option<String> {
         (Tok::In, false) => format!("declare the loop variable: `for (let {name} in …)`; {stream}"),
         _ => format!("Mix iterates with `in`: `for (let {name} in …)`; {stream}"),
     })
+}
+
+/// The help for `=` inside the condition of an `if` or `while` (`if (x = 1)`): a comparison
+/// was meant. `before` is the source up to the `=`.
+fn assignment_in_condition_hint(before: &str, tok: &Tok<'_>) -> Option<String> {
+    if !matches!(tok, Tok::Eq) {
+        return None;
+    }
+    // the innermost bracket still open before the `=`
+    let mut depth = 0usize;
+    let open = before.char_indices().rev().find_map(|(i, c)| {
+        match c {
+            ')' | ']' | '}' => depth += 1,
+            '(' | '[' | '{' if depth > 0 => depth -= 1,
+            '(' => return Some(i),
+            '[' | '{' => return Some(usize::MAX),
+            _ => {}
+        }
+        None
+    })?;
+    let word = before
+        .get(..open)?
+        .trim_end()
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()?;
+    matches!(word, "if" | "while")
+        .then(|| "`=` assigns (a `var`, as a statement); to compare, write `==`".to_string())
 }
 
 /// Hints for the mistakes people coming from other languages make most.
