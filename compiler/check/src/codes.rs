@@ -30,3 +30,4 @@ pub const PRAGMA: &str = "W0206";
 pub const ASSERTION_NEVER_PASSES: &str = "W0207";
 pub const CASE_NAME_BOUND: &str = "W0208";
 pub const NEAR_MISS_TYPE: &str = "W0209";
+pub const DISCARDED_VALUE: &str = "W0210";

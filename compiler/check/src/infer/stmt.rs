@@ -211,7 +211,8 @@ impl Infer<'_> {
                 }
             }
             StmtKind::Expr(e) => {
-                self.expr(e);
+                let t = self.expr(e);
+                self.warn_if_discarded(e, &t);
             }
             StmtKind::Error => {}
         }
@@ -267,5 +268,63 @@ impl Infer<'_> {
         {
             d.help = Some(help.to_string());
         }
+    }
+}
+
+impl Infer<'_> {
+    /// W0210 for a statement whose value is all it does: a function never called (`addTodo(t);`
+    /// where `addTodo` returns an `action { … }`: nothing runs), or a value with no effect
+    /// (`x + 1` or a last `1` where `return 1` was meant: a block's result is what `return`
+    /// gives).
+    fn warn_if_discarded(&mut self, e: &Expr, t: &Ty) {
+        let (message, help) = match self.subst.head(t) {
+            Ty::Fun(..) => (
+                "this function is never called: the statement throws it away",
+                "call it; an `action { … }` runs only when called, `f(…)()`",
+            ),
+            head if has_no_effect(e) && head != null() => (
+                "this value is computed and thrown away",
+                "a statement's value is discarded; a block's result is what `return` gives \
+                 (`return …`)",
+            ),
+            _ => return,
+        };
+        self.diagnostics.push(
+            mix_diagnostics::Diagnostic::warning(codes::DISCARDED_VALUE, message, e.span)
+                .with_help(help),
+        );
+    }
+}
+
+/// Whether evaluating `e` can do nothing but give its value: no call, no assertion, no index
+/// that may fail.
+fn has_no_effect(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Null
+        | ExprKind::True
+        | ExprKind::False
+        | ExprKind::Undefined
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Name(_)
+        | ExprKind::SelfRef
+        | ExprKind::GlobalRef
+        | ExprKind::Unit
+        | ExprKind::Lambda(_) => true,
+        ExprKind::Field(inner, _)
+        | ExprKind::TupleIndex(inner, ..)
+        | ExprKind::LabelIndex(inner, _)
+        | ExprKind::Defined(inner)
+        | ExprKind::Unary(_, inner)
+        | ExprKind::Paren(inner)
+        | ExprKind::TypeHint(inner, _) => has_no_effect(inner),
+        ExprKind::Binary(op, a, b) => *op != BinOp::Pipe && has_no_effect(a) && has_no_effect(b),
+        ExprKind::If(c, a, b) => has_no_effect(c) && has_no_effect(a) && has_no_effect(b),
+        ExprKind::Array(items) => items.iter().all(has_no_effect),
+        ExprKind::Record(fields) => fields
+            .iter()
+            .all(|f| f.value.as_ref().is_none_or(has_no_effect)),
+        _ => false,
     }
 }
