@@ -325,3 +325,18 @@ fn a_missing_field_that_may_be_null_says_it_is_still_written() {
     let source = "type person = {name: string, age: number}\ndef bob: person = {name: \"Bob\"}\n";
     assert_eq!(mismatch_notes(source), [["the record has no field `age`"]]);
 }
+
+#[test]
+fn an_option_used_as_its_value_says_to_take_the_value_out() {
+    let source = "type person = {name: string, email: option(string)}\n\
+                  def user(p: person) = string.splitSep(\"@\", p.email)\n\
+                  def shown(p: person) = \"<\" + p.email + \">\"\n";
+    let helps: Vec<String> = common::errors(source)
+        .into_iter()
+        .map(|d| format!("{} {}", d.code, d.help.unwrap_or_default()))
+        .collect();
+    let help = "an option may be `null`: take the value out first, with a default \
+                (`option.withDefault(d, o)`) or by matching (`switch (o) { case some(v): … \
+                case null: … }`)";
+    assert_eq!(helps, [format!("E0201 {help}"), format!("E0202 {help}")]);
+}

@@ -303,7 +303,7 @@ impl Infer<'_> {
                 if let Some((x, y)) = self.subst.impossible_plus(&ret) {
                     let message = plus_impossible(&self.subst, &x, &y);
                     self.diagnostics.push(
-                        mix_diagnostics::Diagnostic::error(codes::PLUS_IMPOSSIBLE, message, at)
+                        super::plus_impossible_error(message, at)
                             .with_label(callee.span, "this function adds its arguments with `+`"),
                     );
                     return self.fresh();

@@ -554,7 +554,9 @@ impl Infer<'_> {
                 }
                 if let PlusResult::Impossible = plus_result(&hx, &hy) {
                     let message = plus_impossible(&self.subst, &hx, &hy);
-                    return self.error(codes::PLUS_IMPOSSIBLE, message, e.span);
+                    self.diagnostics
+                        .push(super::plus_impossible_error(message, e.span));
+                    return self.fresh();
                 }
                 self.subst.word_operand(&x, &y);
                 let result = self.fresh();

@@ -331,7 +331,7 @@ impl<'g> Infer<'g> {
         let is_plus = matches!(m.found, Ty::Plus(..)) || matches!(m.expected, Ty::Plus(..));
         let detail = describe(&self.subst, &m);
         let mut diagnostic = if is_plus && detail.starts_with("`+`") {
-            Diagnostic::error(codes::PLUS_IMPOSSIBLE, detail.clone(), span)
+            plus_impossible_error(detail.clone(), span)
         } else {
             let message = format!("type mismatch: expected `{expected}`, found `{found}`");
             let mut d = Diagnostic::error(codes::TYPE_MISMATCH, message, span);
@@ -362,6 +362,10 @@ impl<'g> Infer<'g> {
                 "a stream of strings is not a string: `++` appends streams; join strings with \
                  `+`, and a stream of them with `string.concatStream(\"\", s)`",
             );
+        }
+        // an `option(T)` used as its `T`: the null case is not handled
+        if found == format!("option({expected})") && diagnostic.help.is_none() {
+            diagnostic = diagnostic.with_help(UNWRAP_OPTION);
         }
         if expected == "ref" && found == "string" {
             diagnostic.code = codes::STRING_FOR_REF;
@@ -454,6 +458,22 @@ impl<'g> Infer<'g> {
         if let Err(m) = self.subst.settle_plus() {
             self.mismatch(m, span, None);
         }
+    }
+}
+
+/// The help for an `option(T)` used where its `T` goes.
+const UNWRAP_OPTION: &str = "an option may be `null`: take the value out first, with a default \
+     (`option.withDefault(d, o)`) or by matching (`switch (o) { case some(v): … case null: … }`)";
+
+/// E0202 with `message` (from `unify::plus_impossible`), with a help when an operand is an
+/// option: `"<" + p.email + ">"` adds an `option(string)`, whose null case is not handled.
+pub(crate) fn plus_impossible_error(message: String, at: Span) -> Diagnostic {
+    let has_option = message.contains("`option(");
+    let diagnostic = Diagnostic::error(codes::PLUS_IMPOSSIBLE, message, at);
+    if has_option {
+        diagnostic.with_help(UNWRAP_OPTION)
+    } else {
+        diagnostic
     }
 }
 
