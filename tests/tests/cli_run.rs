@@ -21,16 +21,21 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// Writes `text` to `file` in a fresh directory for test `name`; its path.
+fn program(name: &str, file: &str, text: &str) -> std::path::PathBuf {
+    let path = temp_dir(name).join(file);
+    std::fs::write(&path, text).expect("write the program");
+    path
+}
+
 #[test]
 fn build_then_run_the_qcode_file_prints_the_same() {
-    let dir = temp_dir("build");
-    let src = dir.join("prog.mix");
-    std::fs::write(
-        &src,
+    let src = program(
+        "build",
+        "prog.mix",
         "def fact(n) = if (n <= 1) 1 else n * fact(n - 1)\ndef main() = [fact(10), \"x\" + 1]\n",
-    )
-    .unwrap();
-    let qc = dir.join("prog.qc");
+    );
+    let qc = src.with_extension("qc");
     let build = mixc(&[&"build", &src, &"-o", &qc]);
     assert!(
         build.status.success(),
@@ -173,13 +178,11 @@ fn stack_traces_follow_position_directives() {
     // Generated code names its template with `#push`: a run-time error inside it is reported
     // there, and the code after `#pop` in the file again (include semantics: the pushed block
     // counts as the one line of the `#push`, so `main` is on line 2).
-    let dir = temp_dir("directives");
-    let src = dir.join("generated.mix");
-    std::fs::write(
-        &src,
+    let src = program(
+        "directives",
+        "generated.mix",
         "#push 40 \"template.mix\"\ndef pick(i) = [1, 2][i]\n#pop\ndef main() = 1 + pick(5)\n",
-    )
-    .unwrap();
+    );
     let run = mixc(&[&"run", &src]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -232,14 +235,12 @@ fn repl_shows_the_warnings_of_each_input_once() {
 
 #[test]
 fn a_runaway_recursion_shows_its_repeated_frame_once_with_a_count() {
-    let dir = temp_dir("runaway");
-    let src = dir.join("deep.mix");
     // `main` adds to the result, so its own frame stays below the run
-    std::fs::write(
-        &src,
+    let src = program(
+        "runaway",
+        "deep.mix",
         "def down(n) = 1 + down(n + 1)\ndef main() = down(0) + 1\n",
-    )
-    .unwrap();
+    );
     let run = mixc(&[&"run", &src, &"--max-memory", &"256"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     let lines: Vec<&str> = stderr.lines().map(str::trim).collect();

@@ -4,18 +4,22 @@
 
 mod common;
 
+/// `message | labels` of a diagnostic, labels joined with `; `.
+fn message_and_labels(d: &mix_diagnostics::Diagnostic) -> String {
+    let labels: Vec<&str> = d.labels.iter().map(|l| l.message.as_str()).collect();
+    format!("{} | {}", d.message, labels.join("; "))
+}
+
 /// `message | labels | help` of each E0217 the checker reports for `source`.
 fn too_many(source: &str) -> Vec<String> {
     common::errors(source)
         .into_iter()
         .filter(|d| d.code == "E0217")
         .map(|d| {
-            let labels: Vec<String> = d.labels.iter().map(|l| l.message.clone()).collect();
             format!(
-                "{} | {} | {}",
-                d.message,
-                labels.join("; "),
-                d.help.unwrap_or_default()
+                "{} | {}",
+                message_and_labels(&d),
+                d.help.as_deref().unwrap_or_default()
             )
         })
         .collect()
@@ -215,15 +219,7 @@ fn a_curried_function_s_parts_are_counted_not_nested() {
 fn errors_with_labels(source: &str) -> Vec<String> {
     common::errors(source)
         .into_iter()
-        .map(|d| {
-            let labels: Vec<String> = d.labels.iter().map(|l| l.message.clone()).collect();
-            format!(
-                "{} | {} | {}",
-                d.message,
-                labels.join("; "),
-                d.notes.join("; ")
-            )
-        })
+        .map(|d| format!("{} | {}", message_and_labels(&d), d.notes.join("; ")))
         .collect()
 }
 
