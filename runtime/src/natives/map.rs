@@ -140,7 +140,7 @@ fn set(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         return Ok(Value::Undefined);
     };
     let v = entry(args[1].clone())?;
-    host.charge(m.len() as u64)?;
+    host.charge(m.copy_cost())?;
     let mut out = (**m).clone();
     out.insert(k.into(), v);
     built(host, new_obj(out))
@@ -154,7 +154,7 @@ fn remove(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if !m.contains_key(k) {
         return Ok(args[1].clone());
     }
-    host.charge(m.len() as u64)?;
+    host.charge(m.copy_cost())?;
     let mut out = (**m).clone();
     out.remove(k);
     built(host, new_obj(out))
@@ -169,7 +169,7 @@ fn add(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if a.is_empty() {
         return Ok(args[1].clone());
     }
-    host.charge((a.len() + b.len()) as u64)?;
+    host.charge(a.len().min(b.len()) as u64 + a.copy_cost().max(b.copy_cost()))?;
     let out = if a.len() > b.len() {
         let mut out = (**a).clone();
         for (k, v) in b.iter() {

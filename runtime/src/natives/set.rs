@@ -67,7 +67,7 @@ fn add(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if s.contains_key(&k) {
         return Ok(args[1].clone());
     }
-    host.charge(s.len() as u64)?;
+    host.charge(s.copy_cost())?;
     let mut out = (**s).clone();
     out.insert(k, Value::Bool(true));
     built(host, new_obj(out))
@@ -85,7 +85,7 @@ fn remove(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if !s.contains_key(k.as_str()) {
         return Ok(args[1].clone());
     }
-    host.charge(s.len() as u64)?;
+    host.charge(s.copy_cost())?;
     let mut out = (**s).clone();
     out.remove(k.as_str());
     built(host, new_obj(out))
@@ -218,7 +218,7 @@ fn union(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     if small.keys().all(|k| big.contains_key(k)) {
         return Ok(whole.clone());
     }
-    host.charge((a.len() + b.len()) as u64)?;
+    host.charge(small.len() as u64 + big.copy_cost())?;
     let mut out: Obj = (**big).clone();
     for k in small.keys() {
         out.insert(k.clone(), Value::Bool(true));
