@@ -24,7 +24,7 @@ use proptest::prelude::*;
 
 /// Number of `Instr` variants; `variant_index` below fails to compile when one is added
 /// without being covered here.
-const VARIANTS: usize = 72;
+const VARIANTS: usize = 73;
 
 /// The test's own numbering of the variants: an exhaustive match, so a new variant is a
 /// compile error until the tests build it.
@@ -103,6 +103,7 @@ fn variant_index(i: &Instr) -> usize {
         AddIntBranchCmpInt { .. } => 69,
         RemInt { .. } => 70,
         TestShape { .. } => 71,
+        Take { .. } => 72,
     }
 }
 
@@ -463,6 +464,10 @@ fn make(v: usize, p: &mut Picker) -> Instr {
             dst: p.reg(),
             src: p.reg(),
             shape: p.shape_const(),
+        },
+        72 => Take {
+            dst: p.reg(),
+            src: p.reg(),
         },
         _ => panic!("no variant {v}"),
     }
@@ -2042,7 +2047,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 5, ABI 2
+    let expected = r#"; QCode format 6, ABI 2
 constants:
   #0  int -7
   #1  float 2.5

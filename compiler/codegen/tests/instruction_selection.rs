@@ -219,3 +219,38 @@ fn uses_at_types_still_unknown_keep_the_generic_code() {
         .collect();
     assert_eq!(adds, [["AddDyn"]]);
 }
+
+fn takes(code: &[Instr]) -> usize {
+    count(code, |i| matches!(i, Instr::Take { .. }))
+}
+
+#[test]
+fn a_var_assigned_a_call_of_itself_moves_into_the_call() {
+    for body in [
+        "xs = array.set(0, 1, xs)",
+        "xs = xs |> array.set(0, 1)",
+        // mentioned before its own argument: that use is evaluated first
+        "xs = array.set(array.length(xs) - 1, 1, xs)",
+    ] {
+        let source = format!("def main() {{\n  var xs = [0, 0];\n  {body};\n  return xs\n}}");
+        assert_eq!(takes(&main_code(&source)), 1, "{source}");
+    }
+}
+
+#[test]
+fn a_var_read_again_or_inside_a_try_is_copied_into_the_call() {
+    for body in [
+        // an argument after it reads the old value
+        "xs = array.add(xs, [xs[0]])",
+        "xs = array.set(0, 1, xs) |> array.add(xs)",
+        // a `try` of this function could catch the failure and read `xs` again
+        "let r = try do { xs = array.set(5, 1, xs); return 0 }",
+        // not the variable assigned
+        "ys = array.set(0, 1, xs)",
+    ] {
+        let source = format!(
+            "def main() {{\n  var xs = [0, 0];\n  var ys = [];\n  {body};\n  return [xs, ys]\n}}"
+        );
+        assert_eq!(takes(&main_code(&source)), 0, "{source}");
+    }
+}

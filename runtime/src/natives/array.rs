@@ -24,7 +24,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("array.length", 1, length),
         def("array.get", 2, get),
         def("array.safeGet", 2, safe_get),
-        def("array.set", 3, set),
+        def_taking("array.set", 3, set),
         def("array.add", 2, add),
         def_taking("array.map", 2, map),
         def("array.map2", 3, map2),
@@ -163,19 +163,28 @@ fn safe_get(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     }
 }
 
-fn set(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let a = arg!("array.set", &args[2], Array);
-    if args[0].is_undefined() {
+/// Takes its array: one held nowhere else (`xs = array.set(i, v, xs)`, where the compiler
+/// moves `xs` into the call) is updated in place, so setting every element in a loop is linear.
+fn set(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let [index, value, array] = args else {
+        return Err(RtError::runtime("array.set takes 3 arguments"));
+    };
+    let a = arg!("array.set", array, Array);
+    if index.is_undefined() {
         return Ok(Value::Undefined);
     }
-    let v = element(args[1].clone())?;
-    let Some(k) = position("array.set", &args[0], a.len())? else {
+    let v = element(std::mem::take(value))?;
+    let Some(k) = position("array.set", index, a.len())? else {
         return Err(RtError::runtime(format!(
-            "array.set: index {} out of range (length {})",
-            args[0],
+            "array.set: index {index} out of range (length {})",
             a.len()
         )));
     };
+    if let Some(items) = Rc::get_mut(a) {
+        host.charge(1)?;
+        items[k] = v;
+        return Ok(std::mem::take(array));
+    }
     host.charge(a.len() as u64)?;
     let mut out = (**a).clone();
     out[k] = v;

@@ -87,6 +87,13 @@ pub enum Instr {
         dst: Reg,
         src: Reg,
     },
+    /// Moves `src` into `dst`, leaving `null` behind: the last read of a `var` that the
+    /// statement assigns right after (`xs = array.set(i, v, xs)`), so a native that takes its
+    /// arguments receives the only reference and can update it in place.
+    Take {
+        dst: Reg,
+        src: Reg,
+    },
     /// A module-level value (`def x = …`): evaluated on first use, then cached.
     LoadGlobal {
         dst: Reg,

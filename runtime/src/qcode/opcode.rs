@@ -152,4 +152,5 @@ instruction_table! {
     69 AddIntBranchCmpInt { op: Cmp, a: Reg, value: Small, limit: Small, target: Target }
     70 RemInt { dst: Reg, a: Reg, value: Int }
     71 TestShape { dst: Reg, src: Reg, shape: Const }
+    72 Take { dst: Reg, src: Reg }
 }

@@ -1109,6 +1109,7 @@ impl<'p> Vm<'p> {
                 | Instr::LoadGlobal { .. }
                 | Instr::Fail { .. }
                 | Instr::MatchFail { .. }
+                | Instr::Take { .. }
                 | Instr::Neg { .. } => {
                     self.frames.last_mut().expect("frame").pc = pc!() as u32;
                     check!(self.slow_op(instr, base!()));
@@ -1192,6 +1193,10 @@ impl<'p> Vm<'p> {
             }
             Instr::TestKind { dst, src, kind } => {
                 set!(dst, Value::Bool(kind_matches(&reg!(src), kind)))
+            }
+            Instr::Take { dst, src } => {
+                let taken = std::mem::replace(&mut reg!(src), Value::Null);
+                set!(dst, taken)
             }
             Instr::TestShape { dst, src, shape } => {
                 let matched = match &program.module.constants[shape as usize] {

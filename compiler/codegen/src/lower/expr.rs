@@ -362,7 +362,7 @@ impl Lowerer<'_, '_> {
 
     fn name(&mut self, n: &str, e: &Expr, dst: Reg) -> Res<()> {
         if let Some(binding) = self.lookup(n) {
-            self.load_binding(&binding, dst);
+            self.load_name(&binding, e.span, dst);
             return Ok(());
         }
         if matches!(n, "appstate" | "_") {

@@ -72,6 +72,9 @@ struct FnCtx {
     tries: u32,
     /// Integer constants loaded into registers before an enclosing loop.
     hoisted: Vec<(i64, Reg)>,
+    /// The argument (by span) that moves a `var`'s value into the call it is passed to, with
+    /// the `var`'s register: set while lowering `x = f(…, x, …)` (see `stmt::taken_argument`).
+    taken: Option<(Span, Reg)>,
 }
 
 impl FnCtx {
@@ -84,6 +87,7 @@ impl FnCtx {
             exits: Vec::new(),
             tries: 0,
             hoisted: Vec::new(),
+            taken: None,
         }
     }
 }
@@ -247,6 +251,19 @@ impl<'db> Lowerer<'_, 'db> {
         let ctx = &mut self.fns[level];
         ctx.captures.push((name.into(), outer));
         Some(Binding::Capture((ctx.captures.len() - 1) as u16))
+    }
+
+    /// Puts `name`'s value (written at `at`) into `dst`: moves it out of its `var` when this
+    /// is the argument `taken` names, copies it otherwise.
+    fn load_name(&mut self, binding: &Binding, at: Span, dst: Reg) {
+        if let (Binding::Var(r), Some((taken_at, taken_reg))) = (binding, self.f().taken) {
+            if taken_at == at && *r == taken_reg && dst != *r {
+                self.f().taken = None;
+                self.emit(Instr::Take { dst, src: *r });
+                return;
+            }
+        }
+        self.load_binding(binding, dst);
     }
 
     /// Copies a binding's value into `dst`.

@@ -2,9 +2,11 @@
 //! registers (closures may not capture them, so no boxes are needed); `return` leaves the
 //! function, or the innermost `do` block.
 
+use mix_check::infer::has_short_projection;
 use mix_diagnostics::Diagnostic;
+use mix_diagnostics::Span;
 use mix_runtime::qcode::{Instr, Reg};
-use mix_syntax::ast::{Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
+use mix_syntax::ast::{BinOp, Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
 use mix_syntax::walk::Node;
 
 use super::{codes, Binding, Exit, Lowerer, Res};
@@ -366,7 +368,13 @@ impl Lowerer<'_, '_> {
         };
         let mark = self.b().mark();
         if path.is_empty() {
-            self.short_scope(value, r)?;
+            // Inside a `try` of this function the old value must survive a failed call.
+            if self.f().tries == 0 && !has_short_projection(value) {
+                self.f().taken = taken_argument(value, name).map(|at| (at, r));
+            }
+            let lowered = self.short_scope(value, r);
+            self.f().taken = None;
+            lowered?;
         } else {
             let whole = Expr::new(
                 ExprKind::With(
@@ -385,4 +393,50 @@ impl Lowerer<'_, '_> {
         self.b().release(mark);
         Ok(())
     }
+}
+
+/// In `x = f(…, x, …)` (or `x = … |> f(…)`), the argument that is `x` itself, when its value can
+/// move into the call instead of being copied: `x` is assigned the call's result right after,
+/// so the old value is not read again once passed, provided neither the callee nor an argument
+/// evaluated after it mentions `x` (arguments are evaluated in order, a piped value last). A
+/// native that takes its arguments (`array.set`) then holds the only reference and updates
+/// the array in place. Nothing can observe the moved-out `var` if the call fails: the caller
+/// checks that no `try` of this function is open, so the error leaves the frame.
+fn taken_argument(value: &Expr, name: &str) -> Option<Span> {
+    let (callee, args): (&Expr, Vec<&Expr>) = match &value.kind {
+        ExprKind::Call(callee, args) => (callee, args.iter().collect()),
+        ExprKind::Binary(BinOp::Pipe, piped, f) => match &f.kind {
+            ExprKind::Call(callee, args) => (callee, args.iter().chain([&**piped]).collect()),
+            _ => (f, vec![&**piped]),
+        },
+        _ => return None,
+    };
+    if mentions(callee, name) {
+        return None;
+    }
+    let at = args
+        .iter()
+        .position(|a| matches!(&a.kind, ExprKind::Name(n) if &**n == name))?;
+    if args[at + 1..].iter().any(|a| mentions(a, name)) {
+        return None;
+    }
+    Some(args[at].span)
+}
+
+/// Whether `name` occurs anywhere in `e` (shadowing aside: a shadowed use counts too).
+fn mentions(e: &Expr, name: &str) -> bool {
+    let mut stack = vec![Node::Expr(e)];
+    while let Some(node) = stack.pop() {
+        if let Node::Expr(Expr {
+            kind: ExprKind::Name(n),
+            ..
+        }) = node
+        {
+            if &**n == name {
+                return true;
+            }
+        }
+        mix_syntax::walk::children(node, &mut stack);
+    }
+    false
 }
