@@ -25,7 +25,7 @@ pub fn natives() -> Vec<NativeDef> {
         def("array.get", 2, get),
         def("array.safeGet", 2, safe_get),
         def_taking("array.set", 3, set),
-        def("array.add", 2, add),
+        def_taking("array.add", 2, add),
         def_taking("array.map", 2, map),
         def("array.map2", 3, map2),
         def_taking("array.indexedMap", 2, indexed_map),
@@ -191,16 +191,26 @@ fn set(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
     built(host, arr(out))
 }
 
-fn add(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    let a = arg!("array.add", &args[0], Array);
-    let b = arg!("array.add", &args[1], Array);
+/// Takes its arrays: a first array held nowhere else (`xs = array.add(xs, ys)`, where the
+/// compiler moves `xs` into the call) is extended in place, as `xs + ys` is.
+fn add(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
+    let [first, second] = args else {
+        return Err(RtError::runtime("array.add takes 2 arguments"));
+    };
+    let a = arg!("array.add", first, Array);
+    let b = arg!("array.add", second, Array);
     if b.is_empty() {
-        return Ok(args[0].clone());
+        return Ok(std::mem::take(first));
     }
     if a.is_empty() {
-        return Ok(args[1].clone());
+        return Ok(std::mem::take(second));
     }
-    host.charge((a.len() + b.len()) as u64)?;
+    host.charge(b.len() as u64)?;
+    if let Some(items) = Rc::get_mut(a) {
+        items.extend_from_slice(b);
+        return built(host, std::mem::take(first));
+    }
+    host.charge(a.len() as u64)?;
     let mut out = Vec::with_capacity(a.len() + b.len());
     out.extend_from_slice(a);
     out.extend_from_slice(b);
