@@ -255,3 +255,19 @@ fn a_runaway_recursion_shows_its_repeated_frame_once_with_a_count() {
     assert!(lines[3].starts_with("at deep.main ("), "{stderr}");
     assert_eq!(lines.len(), 4, "{stderr}");
 }
+
+#[test]
+fn a_missing_entry_names_the_definitions_there_are() {
+    let src = program("entry", "two.mix", "def main() = 1\ndef report() = 2\n");
+    let run = mixc(&[&"run", &src, &"--entry", &"reprot"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("has no definition `reprot` to run"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("it defines: two.main, two.report; choose one with `--entry NAME`"),
+        "{stderr}"
+    );
+}

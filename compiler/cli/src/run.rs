@@ -141,10 +141,7 @@ fn load(path: &str, entry: &str, format: MessageFormat) -> Result<(Module, Strin
             eprintln!("error: {path} is not a loadable QCode file: {e}");
             ExitCode::from(1)
         })?;
-        let name = entry_name(&module, entry).ok_or_else(|| {
-            eprintln!("error: {path} has no definition `{entry}`");
-            ExitCode::from(1)
-        })?;
+        let name = entry_name(&module, entry).ok_or_else(|| missing_entry(path, entry, &module))?;
         return Ok((module, name));
     }
     let Some(module) = compile::source(path, format) else {
@@ -154,12 +151,27 @@ fn load(path: &str, entry: &str, format: MessageFormat) -> Result<(Module, Strin
     let name = if module.export(&qualified).is_some() {
         qualified
     } else {
-        entry_name(&module, entry).ok_or_else(|| {
-            eprintln!("error: {path} has no definition `{entry}` to run");
-            ExitCode::from(1)
-        })?
+        entry_name(&module, entry).ok_or_else(|| missing_entry(path, entry, &module))?
     };
     Ok((module, name))
+}
+
+/// Reports that `path` has no entry `entry`, naming the definitions it has.
+fn missing_entry(path: &str, entry: &str, module: &Module) -> ExitCode {
+    const SHOWN: usize = 12;
+    let names: Vec<&str> = module.exports.iter().map(|e| e.name.as_str()).collect();
+    eprintln!("error: {path} has no definition `{entry}` to run");
+    if !names.is_empty() {
+        let more = names.len().saturating_sub(SHOWN);
+        let listed = names[..names.len().min(SHOWN)].join(", ");
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!("  it defines: {listed}{tail}; choose one with `--entry NAME`");
+    }
+    ExitCode::from(1)
 }
 
 /// The export named `entry`, qualified or not (when exactly one module has it).
