@@ -37,8 +37,9 @@ impl Infer<'_> {
             self.too_many_arguments(callee, &f, (takes, given), at, piped_at);
             return self.fresh();
         }
-        // Each argument's type and span, kept to try another order if the call does not fit.
-        let mut given_args = Vec::with_capacity(given);
+        // Each argument's type and span go on `call_args`, to try another order if the call
+        // does not fit.
+        let first_arg = self.call_args.len();
         for arg in args {
             // For a lambda: how many arguments the callee gives the function passed here, if
             // its type says so (`array.sort`'s key function, `S -> data`: one).
@@ -59,8 +60,8 @@ impl Infer<'_> {
             let reported = self.diagnostics.len();
             let arg_ty = self.expr_with_short_scope(arg);
             let reported_inside = self.diagnostics.len();
-            given_args.push((arg_ty.clone(), arg.span));
-            f = self.apply(f, arg_ty, callee, arg.span);
+            f = self.apply(f, &arg_ty, callee, arg.span);
+            self.call_args.push((arg_ty, arg.span));
             if let Some((written, wanted)) = wanted {
                 if self.diagnostics.len() > reported {
                     self.explain_lambda_arity(callee, written, wanted);
@@ -71,17 +72,18 @@ impl Infer<'_> {
             }
         }
         if let Some((x, at)) = piped {
-            given_args.push((x.clone(), at));
-            f = self.apply(f, x, callee, at);
+            f = self.apply(f, &x, callee, at);
+            self.call_args.push((x, at));
         }
         if self.diagnostics.len() > reported_before {
-            if let Some(result) = self.explain_argument_order(callee, &given_args, reported_before)
-            {
+            let passed = self.call_args.split_off(first_arg);
+            if let Some(result) = self.explain_argument_order(callee, &passed, reported_before) {
                 return result;
             }
-            let at: Vec<Span> = given_args.iter().map(|(_, at)| *at).collect();
+            let at: Vec<Span> = passed.iter().map(|(_, at)| *at).collect();
             self.note_signature(callee, reported_before, &at);
         }
+        self.call_args.truncate(first_arg);
         f
     }
 
@@ -287,12 +289,18 @@ impl Infer<'_> {
     }
 
     /// Applies a function type to one argument.
-    pub(super) fn apply(&mut self, f: Ty, arg: Ty, callee: &Expr, at: mix_diagnostics::Span) -> Ty {
+    pub(super) fn apply(
+        &mut self,
+        f: Ty,
+        arg: &Ty,
+        callee: &Expr,
+        at: mix_diagnostics::Span,
+    ) -> Ty {
         let result = self.fresh();
         match self.subst.head(&f) {
             Ty::Fun(param, ret) => {
-                self.value_site(&param, &arg, at, false);
-                if let Err(m) = self.subst.unify(&param, &arg) {
+                self.value_site(&param, arg, at, false);
+                if let Err(m) = self.subst.unify(&param, arg) {
                     self.mismatch(
                         m,
                         at,
@@ -311,7 +319,7 @@ impl Infer<'_> {
                 *ret
             }
             Ty::Var(_) => {
-                self.expect(&f, &fun(arg, result.clone()), at);
+                self.expect(&f, &fun(arg.clone(), result.clone()), at);
                 result
             }
             other => {

@@ -116,7 +116,7 @@ impl Infer<'_> {
             ExprKind::Call(callee, args) => {
                 if args.is_empty() {
                     let f = self.expr(callee);
-                    return self.apply(f, null(), callee, e.span);
+                    return self.apply(f, &null(), callee, e.span);
                 }
                 self.call(callee, args, None, e.span)
             }
@@ -482,7 +482,7 @@ impl Infer<'_> {
                         let f = self.expr_with_short_scope(b);
                         let takes = self.subst.known_arity(&f);
                         let reported = self.diagnostics.len();
-                        let result = self.apply(f, x, b, a.span);
+                        let result = self.apply(f, &x, b, a.span);
                         if let Some(takes) = takes.filter(|&n| n > 1) {
                             if self.diagnostics.len() > reported {
                                 self.explain_piped_first(b, takes);

@@ -87,6 +87,10 @@ pub struct Infer<'g> {
     /// Set while the constructor of `c^` is inferred: taking a case apart is allowed for
     /// another module's private case, building it is not.
     taking_apart: bool,
+    /// The arguments (type and span) of the calls being inferred, innermost call last: kept
+    /// without copying so a call that does not fit can try its arguments in another order
+    /// (`call.rs`). Each call truncates back to where it started.
+    call_args: Vec<(Ty, Span)>,
 }
 
 /// A use of a definition at a type, resolved when the group is done: where that type is fully
@@ -212,6 +216,7 @@ impl<'g> Infer<'g> {
             value_sites: Vec::new(),
             instance_sites: Vec::new(),
             taking_apart: false,
+            call_args: Vec::new(),
         }
     }
 
