@@ -54,6 +54,25 @@ fn binding<'a>(b: &'a LetBinding, out: &mut Vec<Node<'a>>) {
     out.push(Node::Expr(&b.value));
 }
 
+/// Whether the name `name` is used anywhere in `e`. Shadowing is ignored (a use under a nested
+/// binding of the same name counts too), which is the conservative answer the callers want.
+pub fn mentions(e: &Expr, name: &str) -> bool {
+    let mut stack = vec![Node::Expr(e)];
+    while let Some(node) = stack.pop() {
+        if let Node::Expr(Expr {
+            kind: ExprKind::Name(n),
+            ..
+        }) = node
+        {
+            if &**n == name {
+                return true;
+            }
+        }
+        children(node, &mut stack);
+    }
+    false
+}
+
 /// Pushes the direct children of `node` onto `out`.
 pub fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
     match node {

@@ -25,7 +25,6 @@ use mix_syntax::ast::{
     BinOp, Expr, ExprKind, FieldKey, FieldName, LetBinding, LetStyle, LetTarget, Pattern,
     PatternKind, UnOp,
 };
-use mix_syntax::walk::{children, Node};
 
 use super::{codes, strip_pattern, Lowerer, Res};
 
@@ -433,22 +432,7 @@ impl Rewriter<'_> {
         match self.row {
             Row::Unused => false,
             Row::Short => has_short_projection(e),
-            Row::Named(row) => {
-                let mut stack = vec![Node::Expr(e)];
-                while let Some(n) = stack.pop() {
-                    if let Node::Expr(Expr {
-                        kind: ExprKind::Name(name),
-                        ..
-                    }) = n
-                    {
-                        if **name == *row {
-                            return true;
-                        }
-                    }
-                    children(n, &mut stack);
-                }
-                false
-            }
+            Row::Named(row) => mix_syntax::walk::mentions(e, row),
         }
     }
 

@@ -411,32 +411,17 @@ fn taken_argument(value: &Expr, name: &str) -> Option<Span> {
         },
         _ => return None,
     };
-    if mentions(callee, name) {
+    if mix_syntax::walk::mentions(callee, name) {
         return None;
     }
     let at = args
         .iter()
         .position(|a| matches!(&a.kind, ExprKind::Name(n) if &**n == name))?;
-    if args[at + 1..].iter().any(|a| mentions(a, name)) {
+    if args[at + 1..]
+        .iter()
+        .any(|a| mix_syntax::walk::mentions(a, name))
+    {
         return None;
     }
     Some(args[at].span)
-}
-
-/// Whether `name` occurs anywhere in `e` (shadowing aside: a shadowed use counts too).
-fn mentions(e: &Expr, name: &str) -> bool {
-    let mut stack = vec![Node::Expr(e)];
-    while let Some(node) = stack.pop() {
-        if let Node::Expr(Expr {
-            kind: ExprKind::Name(n),
-            ..
-        }) = node
-        {
-            if &**n == name {
-                return true;
-            }
-        }
-        mix_syntax::walk::children(node, &mut stack);
-    }
-    false
 }
