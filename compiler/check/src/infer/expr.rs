@@ -369,15 +369,14 @@ impl Infer<'_> {
     /// `geo.dist` where nothing is named `geo`: the unknown name just reported is most likely a
     /// module that is not loaded, so say how modules of other files are found.
     fn explain_missing_module(&mut self, name: &str, reported: usize) {
-        if let Some(d) = self.diagnostics[reported..]
-            .iter_mut()
-            .find(|d| d.code == codes::UNKNOWN_NAME && d.help.is_none())
-        {
-            d.help = Some(format!(
+        self.help_first_new(
+            reported,
+            Some(codes::UNKNOWN_NAME),
+            format!(
                 "no module `{name}` is loaded: `import {name}` loads `{name}.mix` from this \
                  file's directory (or give its file to the command)"
-            ));
-        }
+            ),
+        );
     }
 
     /// `record.field`: a field of a record (row-polymorphic), a value of a map, data of data.
@@ -425,15 +424,14 @@ impl Infer<'_> {
         } else {
             "a"
         };
-        if let Some(d) = self.diagnostics[reported..]
-            .iter_mut()
-            .find(|d| d.help.is_none())
-        {
-            d.help = Some(format!(
+        self.help_first_new(
+            reported,
+            None,
+            format!(
                 "{article} `{module}` has no fields or methods (`.{field}` reads a record's \
                  field): call the library's function, {call}"
-            ));
-        }
+            ),
+        );
     }
 
     /// W0207 for `type(T, e)` where `e`'s type already says its values are of another kind

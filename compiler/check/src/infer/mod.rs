@@ -394,6 +394,17 @@ impl<'g> Infer<'g> {
         self.fresh()
     }
 
+    /// Gives `help` to the first diagnostic reported since `reported` that has none (of code
+    /// `code`, when given): the explanations added after a check that failed.
+    fn help_first_new(&mut self, reported: usize, code: Option<&str>, help: String) {
+        if let Some(d) = self.diagnostics[reported..]
+            .iter_mut()
+            .find(|d| d.help.is_none() && code.is_none_or(|c| d.code == c))
+        {
+            d.help = Some(help);
+        }
+    }
+
     /// "did you mean" candidates by edit distance.
     fn suggestion(&self, name: &str) -> Option<String> {
         let mut candidates: Vec<String> = self.globals.names();

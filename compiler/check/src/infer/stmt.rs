@@ -262,12 +262,7 @@ impl Infer<'_> {
             }
             _ => return,
         };
-        if let Some(d) = self.diagnostics[reported..]
-            .iter_mut()
-            .find(|d| d.help.is_none())
-        {
-            d.help = Some(help.to_string());
-        }
+        self.help_first_new(reported, None, help.to_string());
     }
 }
 
