@@ -500,6 +500,12 @@ impl Globals for ModuleGlobals<'_> {
         self.index_at(at).and_then(find)
     }
 
+    fn type_names(&self) -> Vec<String> {
+        self.own()
+            .map(|(_, m)| m.types.iter().map(|(name, _)| name.clone()).collect())
+            .unwrap_or_default()
+    }
+
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .own()

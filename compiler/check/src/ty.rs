@@ -98,6 +98,8 @@ pub struct Printer {
     constraints: BTreeMap<TVar, Constraint>,
     next_type: usize,
     next_row: usize,
+    /// Closed record types shown by an alias's name (`person`, not `{name:string, …}`).
+    aliases: Vec<(Ty, Name)>,
 }
 
 impl Printer {
@@ -144,6 +146,14 @@ impl Printer {
         shown
     }
 
+    /// A printer that shows each of `aliases`' record types by its name.
+    pub fn with_aliases(aliases: Vec<(Ty, Name)>) -> Printer {
+        Printer {
+            aliases,
+            ..Printer::default()
+        }
+    }
+
     pub fn print(&mut self, ty: &Ty) -> String {
         let mut out = String::new();
         self.write(ty, &mut out, 0);
@@ -187,6 +197,10 @@ impl Printer {
                     self.write(a, out, 0);
                 }
                 out.push(']');
+            }
+            Ty::Record(_, None) if self.aliases.iter().any(|(t, _)| t == ty) => {
+                let (_, name) = self.aliases.iter().find(|(t, _)| t == ty).expect("found");
+                out.push_str(name);
             }
             Ty::Record(fields, rest) => {
                 out.push('{');
@@ -246,4 +260,17 @@ impl Printer {
 
 pub fn show_scheme(scheme: &Scheme) -> String {
     Printer::with_constraints(scheme).print(&scheme.ty)
+}
+
+/// Whether `ty` has no type variable (row variables included).
+pub fn is_ground(ty: &Ty) -> bool {
+    match ty {
+        Ty::Var(_) => false,
+        Ty::Con(_, args) | Ty::Tuple(args) => args.iter().all(is_ground),
+        Ty::Fun(a, b) | Ty::Plus(a, b) => is_ground(a) && is_ground(b),
+        Ty::Record(fields, rest) => rest.is_none() && fields.iter().all(|(_, t)| is_ground(t)),
+        Ty::Cases(cases, rest) => {
+            rest.is_none() && cases.iter().all(|(_, t)| t.as_ref().is_none_or(is_ground))
+        }
+    }
 }

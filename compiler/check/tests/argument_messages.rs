@@ -336,3 +336,25 @@ fn an_option_used_as_its_value_says_to_take_the_value_out() {
                 case null: … }`)";
     assert_eq!(helps, [format!("E0201 {help}"), format!("E0202 {help}")]);
 }
+
+#[test]
+fn a_record_that_is_a_declared_alias_is_shown_by_its_name() {
+    let source = "type person = {name: string, age: number}\n\
+                  def f(p: person) = p.age\n\
+                  def g = f({name: \"x\", age: \"old\"})\n\
+                  def h: array(person) = [{name: \"y\"}]\n";
+    let messages: Vec<String> = common::errors(source)
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "type mismatch: expected `person`, found `{age:string, name:string}`",
+            "type mismatch: expected `person`, found `{name:string}`",
+        ]
+    );
+    // a record that is not the alias is shown with its fields
+    let open = common::error_messages("type person = {name: string}\ndef n: person = {}\n");
+    assert_eq!(open, ["E0201 type mismatch: expected `person`, found `{}`"]);
+}

@@ -44,6 +44,8 @@ pub trait Globals {
     fn is_imported(&self, name: &str) -> bool;
     /// The member cases of a declared union, by its type name as in `Ty::Con`.
     fn union_members(&self, type_name: &str) -> Option<Vec<String>>;
+    /// The names of the types this module declares.
+    fn type_names(&self) -> Vec<String>;
 }
 
 /// A case constructor as [`Globals::constructor`] finds it.
@@ -91,6 +93,9 @@ pub struct Infer<'g> {
     /// without copying so a call that does not fit can try its arguments in another order
     /// (`call.rs`). Each call truncates back to where it started.
     call_args: Vec<(Ty, Span)>,
+    /// The module's record aliases as the types they stand for, found at the first mismatch
+    /// (see [`Infer::record_aliases`]).
+    record_aliases: Option<Vec<(Ty, Name)>>,
 }
 
 /// A use of a definition at a type, resolved when the group is done: where that type is fully
@@ -217,6 +222,7 @@ impl<'g> Infer<'g> {
             instance_sites: Vec::new(),
             taking_apart: false,
             call_args: Vec::new(),
+            record_aliases: None,
         }
     }
 
@@ -329,8 +335,36 @@ impl<'g> Infer<'g> {
         }
     }
 
+    /// The module's aliases of closed records without parameters (`type person = {name:
+    /// string, …}`), as the record types they stand for: a message shows such a record by its
+    /// alias's name, not as its fields. Computed once per inference, on the first mismatch.
+    fn record_aliases(&mut self) -> Vec<(Ty, Name)> {
+        if let Some(found) = &self.record_aliases {
+            return found.clone();
+        }
+        let mut found = Vec::new();
+        for name in self.globals.type_names() {
+            let Some(TypeDef::Alias { params, body }) = self.globals.type_def(&[&name]) else {
+                continue;
+            };
+            if !params.is_empty() {
+                continue;
+            }
+            // converted apart, so that nothing it finds is reported here
+            let mut scratch = Infer::new(self.globals);
+            let ty = scratch.convert_type(&body, &mut HashMap::new());
+            let ty = scratch.subst.resolve(&ty);
+            if matches!(ty, Ty::Record(_, None)) && scratch.diagnostics.is_empty() && is_ground(&ty)
+            {
+                found.push((ty, Name::from(name.as_str())));
+            }
+        }
+        self.record_aliases = Some(found.clone());
+        found
+    }
+
     fn mismatch(&mut self, m: Mismatch, span: Span, label: Option<(Span, String)>) {
-        let mut printer = Printer::default();
+        let mut printer = Printer::with_aliases(self.record_aliases());
         let expected = printer.print(&self.subst.resolve(&m.expected));
         let found = printer.print(&self.subst.resolve(&m.found));
         let is_plus = matches!(m.found, Ty::Plus(..)) || matches!(m.expected, Ty::Plus(..));
