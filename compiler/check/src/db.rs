@@ -458,11 +458,19 @@ fn shift(d: &Diagnostic, by: u32) -> Diagnostic {
 pub fn file_types(db: &dyn Db, workspace: Workspace, file: SourceFile) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for module in &item_index(db, file).modules {
+        let globals = crate::globals::ModuleGlobals::new(
+            db,
+            workspace,
+            file,
+            module.name.clone(),
+            Vec::new(),
+        );
+        let aliases = crate::infer::record_aliases(&globals);
         for entry in &module.defs {
             if let Some(scheme) = def_scheme(db, workspace, file, &module.name, &entry.name) {
                 out.push((
                     format!("{}.{}", module.name, entry.name),
-                    crate::ty::show_scheme(&scheme),
+                    crate::ty::show_scheme_with_aliases(&scheme, aliases.clone()),
                 ));
             }
         }

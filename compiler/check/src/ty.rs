@@ -262,6 +262,13 @@ pub fn show_scheme(scheme: &Scheme) -> String {
     Printer::with_constraints(scheme).print(&scheme.ty)
 }
 
+/// [`show_scheme`], showing each of `aliases`' records by its name.
+pub fn show_scheme_with_aliases(scheme: &Scheme, aliases: Vec<(Ty, Name)>) -> String {
+    let mut printer = Printer::with_constraints(scheme);
+    printer.aliases = aliases;
+    printer.print(&scheme.ty)
+}
+
 /// Whether `ty` has no type variable (row variables included).
 pub fn is_ground(ty: &Ty) -> bool {
     match ty {

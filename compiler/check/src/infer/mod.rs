@@ -342,23 +342,7 @@ impl<'g> Infer<'g> {
         if let Some(found) = &self.record_aliases {
             return found.clone();
         }
-        let mut found = Vec::new();
-        for name in self.globals.type_names() {
-            let Some(TypeDef::Alias { params, body }) = self.globals.type_def(&[&name]) else {
-                continue;
-            };
-            if !params.is_empty() {
-                continue;
-            }
-            // converted apart, so that nothing it finds is reported here
-            let mut scratch = Infer::new(self.globals);
-            let ty = scratch.convert_type(&body, &mut HashMap::new());
-            let ty = scratch.subst.resolve(&ty);
-            if matches!(ty, Ty::Record(_, None)) && scratch.diagnostics.is_empty() && is_ground(&ty)
-            {
-                found.push((ty, Name::from(name.as_str())));
-            }
-        }
+        let found = record_aliases(self.globals);
         self.record_aliases = Some(found.clone());
         found
     }
@@ -509,6 +493,29 @@ impl<'g> Infer<'g> {
             self.mismatch(m, span, None);
         }
     }
+}
+
+/// The aliases of closed, ground records without parameters that the module of `globals`
+/// declares (`type person = {name: string, …}`), each with the record type it stands for, so
+/// that a printer can show such a record by its name.
+pub fn record_aliases(globals: &dyn Globals) -> Vec<(Ty, Name)> {
+    let mut found = Vec::new();
+    for name in globals.type_names() {
+        let Some(TypeDef::Alias { params, body }) = globals.type_def(&[&name]) else {
+            continue;
+        };
+        if !params.is_empty() {
+            continue;
+        }
+        // converted apart, so that nothing it finds is reported
+        let mut scratch = Infer::new(globals);
+        let ty = scratch.convert_type(&body, &mut HashMap::new());
+        let ty = scratch.subst.resolve(&ty);
+        if matches!(ty, Ty::Record(_, None)) && scratch.diagnostics.is_empty() && is_ground(&ty) {
+            found.push((ty, Name::from(name.as_str())));
+        }
+    }
+    found
 }
 
 /// The help for an `option(T)` used where its `T` goes.
