@@ -159,6 +159,14 @@ snapshot!(
     "def t(x) {\n  var y = x * 2;\n  y + 1 z\n}\n"
 );
 snapshot!(
+    habits_of_other_languages,
+    "habits.mix",
+    "function area(r) { return r * r }\nconst limit = 10\ndef half(x) => x / 2\n\
+     def inc(x) {\n  let mut y = x;\n  return y\n}\n\
+     def sign(x) {\n  if (x > 0) { return 1 } elif (x < 0) { return -1 };\n  return 0\n}\n\
+     import { shapes } from \"shapes\"\n"
+);
+snapshot!(
     assignment_in_a_condition,
     "cond.mix",
     "def sign(x: number) {\n  if (x = 0) { return 0 }\n  return 1\n}\n"

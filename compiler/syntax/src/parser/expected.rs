@@ -15,17 +15,22 @@ pub fn wants_expression(expected: &[String]) -> bool {
         >= 5
 }
 
+/// Whether a definition may start here (the parser is between items).
+pub fn wants_definition(expected: &[String]) -> bool {
+    let has = |t: &str| expected.iter().any(|e| e == t);
+    has("\"def\"") && has("\"type\"") && has("\"import\"")
+}
+
 pub fn describe(expected: &[String]) -> Option<String> {
     if expected.is_empty() {
         return None;
     }
-    let has = |t: &str| expected.iter().any(|e| e == t);
     let mut words: Vec<String> = Vec::new();
     let expression = wants_expression(expected);
     if expression {
         words.push("an expression".into());
     }
-    let is_def_start = has("\"def\"") && has("\"type\"") && has("\"import\"");
+    let is_def_start = wants_definition(expected);
     if is_def_start {
         words.push("a definition".into());
     }

@@ -255,6 +255,7 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
             let before = &source[..(*l).min(source.len())];
             let diagnostic = match loop_header_hint(before, tok)
                 .or_else(|| assignment_in_condition_hint(before, tok))
+                .or_else(|| other_language_hint(before, tok, expected::wants_definition(expected)))
             {
                 Some(help) => diagnostic.with_help(help),
                 None => hint_for(diagnostic, tok, wants_expression),
@@ -342,6 +343,46 @@ fn assignment_in_condition_hint(before: &str, tok: &Tok<'_>) -> Option<String> {
         .next()?;
     matches!(word, "if" | "while")
         .then(|| "`=` assigns (a `var`, as a statement); to compare, write `==`".to_string())
+}
+
+/// The help for a word or form another language uses where Mix has its own, `before` being the
+/// source up to the unexpected token `tok`.
+fn other_language_hint(before: &str, tok: &Tok<'_>, wants_definition: bool) -> Option<String> {
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    let last_word = |text: &str| {
+        text.trim_end()
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .map(str::to_string)
+    };
+    let help = match tok {
+        Tok::Ident("function" | "fn" | "func" | "fun") if wants_definition => {
+            "a function is a definition: `def f(x) = …`, or `def f(x) { … return … }`"
+        }
+        Tok::Ident("const") | Tok::Let | Tok::Var if wants_definition => {
+            "a module-level value is a definition: `def x = …` (`let` and `var` are statements \
+             inside a `{ … }` body)"
+        }
+        Tok::Gt if before.trim_end().ends_with('=') => {
+            "Mix has no `=>`: a definition is `def f(x) = …`, a lambda `x -> …`"
+        }
+        Tok::Ident(_) if line.trim_end().ends_with("mut") => {
+            "Mix has no `mut`: `var y = …` declares a variable that can be assigned"
+        }
+        Tok::LBrace | Tok::LParen
+            if ["elif", "elsif", "elseif"]
+                .iter()
+                .any(|w| line.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w)) =>
+        {
+            "Mix writes `else if`"
+        }
+        Tok::LBrace if last_word(before).as_deref() == Some("import") => {
+            "a module is imported by name, `import geo` (or `import g = geo`), and its \
+             definitions used as `geo.name`"
+        }
+        _ => return None,
+    };
+    Some(help.to_string())
 }
 
 /// Hints for the mistakes people coming from other languages make most.
