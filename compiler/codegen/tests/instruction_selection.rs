@@ -254,3 +254,31 @@ fn a_var_read_again_or_inside_a_try_is_copied_into_the_call() {
         assert_eq!(takes(&main_code(&source)), 0, "{source}");
     }
 }
+
+#[test]
+fn a_field_joined_onto_itself_is_cleared_first_and_joined_in_place() {
+    let source =
+        "def main() {\n  var st = {log: [0]};\n  st = st with .log = st.log + [1];\n  return st\n}";
+    let code = main_code(source);
+    // the join writes over its own left operand, the register the field was read into
+    assert_eq!(
+        count(
+            &code,
+            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
+        ),
+        1,
+        "{code:?}"
+    );
+    // the record's field is cleared before the join, then set to its result
+    assert_eq!(
+        count(&code, |i| matches!(i, Instr::SetField { .. })),
+        2,
+        "{code:?}"
+    );
+    // not when the other side reads the record again
+    let rereads = "def main() {\n  var st = {log: [0]};\n  st = st with .log = st.log + st.log;\n  return st\n}";
+    assert_eq!(
+        count(&main_code(rereads), |i| matches!(i, Instr::SetField { .. })),
+        1
+    );
+}

@@ -575,7 +575,7 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    fn plus_kind(&self, e: &Expr) -> Option<PlusKind> {
+    pub(super) fn plus_kind(&self, e: &Expr) -> Option<PlusKind> {
         self.plus.get(&(e.span.start, e.span.end)).copied()
     }
 

@@ -2,7 +2,7 @@
 //! registers (closures may not capture them, so no boxes are needed); `return` leaves the
 //! function, or the innermost `do` block.
 
-use mix_check::infer::has_short_projection;
+use mix_check::infer::{has_short_projection, PlusKind};
 use mix_diagnostics::Diagnostic;
 use mix_diagnostics::Span;
 use mix_runtime::qcode::{Instr, Reg};
@@ -367,6 +367,10 @@ impl Lowerer<'_, '_> {
             ));
         };
         let mark = self.b().mark();
+        if path.is_empty() && self.append_to_own_field(name, r, value)? {
+            self.b().release(mark);
+            return Ok(());
+        }
         if path.is_empty() {
             // Inside a `try` of this function the old value must survive a failed call.
             if self.f().tries == 0 && !has_short_projection(value) {
@@ -392,6 +396,78 @@ impl Lowerer<'_, '_> {
         }
         self.b().release(mark);
         Ok(())
+    }
+}
+
+impl Lowerer<'_, '_> {
+    /// `x = x with .f = x.f + e` (an array, string or map joined onto a field of a `var`
+    /// record, the usual way to grow state in a loop): the field is read, then cleared in the
+    /// record before the join, so the joined value is held once and grows in place, where
+    /// reading it left the record holding it too and the join copied it every time. Made only
+    /// where nothing can see the cleared field: `e` does not mention `x`, and no `try` of this
+    /// function is open (a failure leaves the frame). `false` when the statement is not of
+    /// this form.
+    fn append_to_own_field(&mut self, name: &str, record: Reg, value: &Expr) -> Res<bool> {
+        let ExprKind::With(base, path, new) = &value.kind else {
+            return Ok(false);
+        };
+        let ([PathSeg::Field(field)], ExprKind::Name(base_name)) = (&path[..], &base.kind) else {
+            return Ok(false);
+        };
+        let ExprKind::Binary(BinOp::Add, read, rest) = &new.kind else {
+            return Ok(false);
+        };
+        let reads_own_field = matches!(
+            &read.kind,
+            ExprKind::Field(owner, f) if f.name == field.name
+                && matches!(&owner.kind, ExprKind::Name(n) if &**n == name)
+        );
+        let joins = matches!(
+            self.plus_kind(new),
+            Some(PlusKind::Array | PlusKind::Concat | PlusKind::Map)
+        );
+        if &**base_name != name
+            || !reads_own_field
+            || !joins
+            || self.f().tries > 0
+            || self.narrowed(read).is_some()
+            || has_short_projection(new)
+            || mix_syntax::walk::mentions(rest, name)
+        {
+            return Ok(false);
+        }
+        let key = self.prog.string(&field.name);
+        let joined = self.b().reg();
+        self.at(read.span);
+        self.emit(Instr::GetField {
+            dst: joined,
+            obj: record,
+            key,
+        });
+        let cleared = self.b().reg();
+        self.emit(Instr::LoadNull { dst: cleared });
+        self.emit(Instr::SetField {
+            dst: record,
+            obj: record,
+            key,
+            value: cleared,
+        });
+        let other = self.operand(rest)?;
+        self.at(new.span);
+        let (dst, a, b) = (joined, joined, other);
+        self.emit(match self.plus_kind(new) {
+            Some(PlusKind::Array) => Instr::ArrayConcat { dst, a, b },
+            Some(PlusKind::Map) => Instr::MapMerge { dst, a, b },
+            _ => Instr::Concat { dst, a, b },
+        });
+        self.at(value.span);
+        self.emit(Instr::SetField {
+            dst: record,
+            obj: record,
+            key,
+            value: joined,
+        });
+        Ok(true)
     }
 }
 
