@@ -1149,6 +1149,7 @@ impl<'p> Vm<'p> {
                 let right = reg!($b).clone();
                 check!(self.reserve(&reg!($a), &right));
                 let left = self.take_operand(base, $dst, $a);
+                check!(Host::charge(self, join_cost(&left, &right)));
                 set!($dst, check!($op(left, &right)));
             }};
         }
@@ -1622,6 +1623,22 @@ unsafe fn move_slot(dst: *mut Value, src: *mut Value) {
         (src as *mut u8).write(TAG_UNDEFINED);
         store(&mut *dst, v);
     }
+}
+
+/// Steps a join (`ArrayConcat`, `MapMerge`, `AddDyn`) is charged: the entries it copies. A left
+/// operand held only here is extended in place, so only the right one's entries are copied.
+fn join_cost(left: &Value, right: &Value) -> u64 {
+    let copied = match left {
+        Value::Array(items) if Rc::strong_count(items) > 1 => items.len() as u64,
+        Value::Obj(entries) if Rc::strong_count(entries) > 1 => entries.copy_cost(),
+        _ => 0,
+    };
+    let added = match right {
+        Value::Array(items) => items.len() as u64,
+        Value::Obj(entries) => entries.len() as u64,
+        _ => 0,
+    };
+    copied + added
 }
 
 /// Writes a register, dropping the old value only when it holds a reference (the compiler
