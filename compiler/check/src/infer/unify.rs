@@ -4,13 +4,40 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ty::*;
 
-/// Why two types could not be made equal: the outermost pair, and the innermost pair that
-/// actually differs (what the error message shows).
+/// Why two types could not be made equal: the outermost pair, where inside them they differ,
+/// and what differs there (what the error message shows).
 #[derive(Clone, Debug)]
 pub struct Mismatch {
     pub expected: Ty,
     pub found: Ty,
+    /// What differs at `place`, when it is not just `expected` against `found`.
     pub detail: Option<String>,
+    /// Where inside `expected` and `found` the difference is, outermost first (empty: the two
+    /// types themselves). Boxed: a mismatch is the `Err` of every unification.
+    pub place: Box<[Place]>,
+}
+
+/// One step into a pair of types on the way to where they differ.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    Parameter,
+    Result,
+    Element(usize),
+    Field(Name),
+}
+
+impl Mismatch {
+    /// This mismatch, found at `step` inside `outer`: `outer`'s types, with the place and what
+    /// differs there taken from `self`.
+    fn inside(self, subst: &Subst, step: Place, outer: Mismatch) -> Mismatch {
+        let detail = Some(self.detail.clone().unwrap_or_else(|| pair(subst, &self)));
+        let place = std::iter::once(step).chain(self.place).collect();
+        Mismatch {
+            detail,
+            place,
+            ..outer
+        }
+    }
 }
 
 /// Cloned only on an error path, to try what would have fitted (see `call.rs`).
@@ -205,6 +232,7 @@ impl Subst {
                 detail: Some(
                     "this would be an infinite type; recursive types must go through a case".into(),
                 ),
+                place: Box::default(),
             });
         }
         if let Some(c) = self.constraint(var) {
@@ -218,6 +246,7 @@ impl Subst {
                     expected,
                     found: ty,
                     detail: Some(format!("the value must be {what}")),
+                    place: Box::default(),
                 });
             }
         }
@@ -232,6 +261,7 @@ impl Subst {
             expected: a.clone(),
             found: b.clone(),
             detail,
+            place: Box::default(),
         };
         match (&a, &b) {
             (Ty::Var(_), Ty::Plus(x, y)) | (Ty::Plus(x, y), Ty::Var(_)) => {
@@ -283,21 +313,15 @@ impl Subst {
                 }
             }
             (Ty::Fun(a1, r1), Ty::Fun(a2, r2)) => {
-                self.unify(a1, a2).map_err(|m| Mismatch {
-                    detail: Some(format!("in the parameter: {}", describe(self, &m))),
-                    ..fail(None)
-                })?;
-                self.unify(r1, r2).map_err(|m| Mismatch {
-                    detail: Some(in_result(describe(self, &m))),
-                    ..fail(None)
-                })
+                self.unify(a1, a2)
+                    .map_err(|m| m.inside(self, Place::Parameter, fail(None)))?;
+                self.unify(r1, r2)
+                    .map_err(|m| m.inside(self, Place::Result, fail(None)))
             }
             (Ty::Tuple(x), Ty::Tuple(y)) if x.len() == y.len() => {
                 for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    self.unify(p, q).map_err(|m| Mismatch {
-                        detail: Some(format!("in element {i}: {}", describe(self, &m))),
-                        ..fail(None)
-                    })?;
+                    self.unify(p, q)
+                        .map_err(|m| m.inside(self, Place::Element(i), fail(None)))?;
                 }
                 Ok(())
             }
@@ -314,6 +338,8 @@ impl Subst {
                              own (element 1 of this tuple is `t[#1 of {arity}]`)",
                             describe(self, &m)
                         )),
+                        // the place is in the text now
+                        place: Box::default(),
                         ..m
                     })?;
                 }
@@ -368,10 +394,14 @@ impl Subst {
         let map2: BTreeMap<&Name, &Ty> = f2.iter().map(|(n, t)| (n, t)).collect();
         for (name, t1) in &map1 {
             if let Some(t2) = map2.get(name) {
-                self.unify(t1, t2).map_err(|m| Mismatch {
-                    expected: a.clone(),
-                    found: b.clone(),
-                    detail: Some(format!("in the field `{name}`: {}", describe(self, &m))),
+                self.unify(t1, t2).map_err(|m| {
+                    let outer = Mismatch {
+                        expected: a.clone(),
+                        found: b.clone(),
+                        detail: None,
+                        place: Box::default(),
+                    };
+                    m.inside(self, Place::Field((*name).clone()), outer)
                 })?;
             }
         }
@@ -406,6 +436,7 @@ impl Subst {
                         expected: a.clone(),
                         found: b.clone(),
                         detail: missing(&only1),
+                        place: Box::default(),
                     });
                 }
                 if !only2.is_empty() {
@@ -413,6 +444,7 @@ impl Subst {
                         expected: a.clone(),
                         found: b.clone(),
                         detail: Some(format!("unexpected field `{}`", only2[0].0)),
+                        place: Box::default(),
                     });
                 }
                 Ok(())
@@ -423,6 +455,7 @@ impl Subst {
                         expected: a.clone(),
                         found: b.clone(),
                         detail: missing(&only1),
+                        place: Box::default(),
                     });
                 }
                 self.bind(r, Ty::Record(only2, None))
@@ -433,6 +466,7 @@ impl Subst {
                         expected: a.clone(),
                         found: b.clone(),
                         detail: missing(&only2),
+                        place: Box::default(),
                     });
                 }
                 self.bind(r, Ty::Record(only1, None))
@@ -446,6 +480,7 @@ impl Subst {
                             expected: a.clone(),
                             found: b.clone(),
                             detail: None,
+                            place: Box::default(),
                         })
                     };
                 }
@@ -479,6 +514,7 @@ impl Subst {
                             detail: Some(format!(
                                 "case `{name}` is used with and without an argument"
                             )),
+                            place: Box::default(),
                         })
                     }
                 }
@@ -506,6 +542,7 @@ impl Subst {
                 expected: a.clone(),
                 found: b.clone(),
                 detail: not_member(if only2.is_empty() { &only1 } else { &only2 }),
+                place: Box::default(),
             }),
             (Some(r), None) => {
                 if !only1.is_empty() {
@@ -513,6 +550,7 @@ impl Subst {
                         expected: a.clone(),
                         found: b.clone(),
                         detail: not_member(&only1),
+                        place: Box::default(),
                     });
                 }
                 self.bind(r, Ty::Cases(only2, None))
@@ -523,6 +561,7 @@ impl Subst {
                         expected: a.clone(),
                         found: b.clone(),
                         detail: not_member(&only2),
+                        place: Box::default(),
                     });
                 }
                 self.bind(r, Ty::Cases(only1, None))
@@ -547,6 +586,7 @@ impl Subst {
                     expected: r,
                     found: Ty::Plus(Box::new(x), Box::new(y)),
                     detail,
+                    place: Box::default(),
                 });
             }
             PlusResult::Unknown => {}
@@ -852,42 +892,58 @@ pub fn satisfies(subst: &Subst, ty: &Ty, c: Constraint) -> bool {
 }
 
 /// The innermost difference of a mismatch, for messages.
-/// The detail of a mismatch inside a function type's result. A curried function's result is
-/// another function, so the parameters and results of the inner ones are counted from the
-/// outside ("in parameter 2", "in the result after 2 arguments") rather than nested ("in the
-/// result: in the parameter: …").
-fn in_result(inner: String) -> String {
-    let count = |rest: &str, suffix: &str| -> Option<(usize, String)> {
-        let (n, rest) = rest.split_once(suffix)?;
-        Some((n.parse().ok()?, rest.to_string()))
-    };
-    if let Some(rest) = inner.strip_prefix("in the parameter: ") {
-        return format!("in parameter 2: {rest}");
-    }
-    if let Some((n, rest)) = inner
-        .strip_prefix("in parameter ")
-        .and_then(|r| count(r, ": "))
-    {
-        return format!("in parameter {}: {rest}", n + 1);
-    }
-    if let Some(rest) = inner.strip_prefix("in the result: ") {
-        return format!("in the result after 2 arguments: {rest}");
-    }
-    if let Some((n, rest)) = inner
-        .strip_prefix("in the result after ")
-        .and_then(|r| count(r, " arguments: "))
-    {
-        return format!("in the result after {} arguments: {rest}", n + 1);
-    }
-    format!("in the result: {inner}")
+/// What a mismatch says: where the types differ, then what differs there.
+pub fn describe(subst: &Subst, m: &Mismatch) -> String {
+    let what = m.detail.clone().unwrap_or_else(|| pair(subst, m));
+    format!("{}{what}", where_in(&m.place))
 }
 
-pub fn describe(subst: &Subst, m: &Mismatch) -> String {
-    if let Some(detail) = &m.detail {
-        return detail.clone();
-    }
+/// "expected `A`, found `B`" for the mismatch's own two types.
+fn pair(subst: &Subst, m: &Mismatch) -> String {
     let mut printer = Printer::default();
     let expected = printer.print(&subst.resolve(&m.expected));
     let found = printer.print(&subst.resolve(&m.found));
     format!("expected `{expected}`, found `{found}`")
+}
+
+/// The words for a place, each step ending in ": ". A curried function's result is another
+/// function, so its parameters and results are counted from the outside ("in parameter 2",
+/// "in the result after 2 arguments") rather than nested ("in the result: in the parameter").
+fn where_in(place: &[Place]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < place.len() {
+        let results = place[i..]
+            .iter()
+            .take_while(|p| **p == Place::Result)
+            .count();
+        let step = match (&place[i], results, place.get(i + results)) {
+            (Place::Result, n, Some(Place::Parameter)) => {
+                i += n + 1;
+                format!("in parameter {}: ", n + 1)
+            }
+            (Place::Result, 1, _) => {
+                i += 1;
+                "in the result: ".to_string()
+            }
+            (Place::Result, n, _) => {
+                i += n;
+                format!("in the result after {n} arguments: ")
+            }
+            (Place::Parameter, ..) => {
+                i += 1;
+                "in the parameter: ".to_string()
+            }
+            (Place::Element(e), ..) => {
+                i += 1;
+                format!("in element {e}: ")
+            }
+            (Place::Field(name), ..) => {
+                i += 1;
+                format!("in the field `{name}`: ")
+            }
+        };
+        out.push_str(&step);
+    }
+    out
 }
