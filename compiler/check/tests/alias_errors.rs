@@ -39,25 +39,25 @@ fn mutually_recursive_aliases_are_each_reported_at_their_reference() {
     );
 }
 
+/// Asserts that the only error of `source` is E0204 at the first `name` in it.
+fn unknown_type_reported_at(source: &str, name: &str) {
+    let at = source.find(name).unwrap();
+    assert_eq!(errors_at(source), [("E0204", at, name.to_string())]);
+}
+
 #[test]
 fn an_unknown_type_in_an_alias_is_reported_at_the_declaration_even_unused() {
-    let source = "type t = { a: strng }\n\ndef main() = 1\n";
-    let at = source.find("strng").unwrap();
-    assert_eq!(errors_at(source), [("E0204", at, "strng".to_string())]);
+    unknown_type_reported_at("type t = { a: strng }\n\ndef main() = 1\n", "strng");
 }
 
 #[test]
 fn an_unknown_type_in_a_case_argument_is_reported_at_the_declaration() {
-    let source = "case box(nubmer)\n\ndef main() = box(1)\n";
-    let at = source.find("nubmer").unwrap();
-    assert_eq!(errors_at(source), [("E0204", at, "nubmer".to_string())]);
+    unknown_type_reported_at("case box(nubmer)\n\ndef main() = box(1)\n", "nubmer");
 }
 
 #[test]
 fn a_signature_error_points_into_the_signature() {
-    let source = "def x: strng = \"a\"\n";
-    let at = source.find("strng").unwrap();
-    assert_eq!(errors_at(source), [("E0204", at, "strng".to_string())]);
+    unknown_type_reported_at("def x: strng = \"a\"\n", "strng");
 }
 
 #[test]

@@ -191,27 +191,24 @@ fn a_short_projection_inside_a_larger_condition_is_explained_once() {
 
 #[test]
 fn a_curried_function_s_parts_are_counted_not_nested() {
+    let has_note = |source: &str, start: &str| {
+        let notes = mismatch_notes(source);
+        assert!(
+            notes.iter().flatten().any(|n| n.starts_with(start)),
+            "{start}: {notes:?}"
+        );
+    };
     // the callback's result (after its 2 arguments) is what does not fit
-    let notes = mismatch_notes("def f: number -> number -> string = (a, b) -> a + b\n");
-    assert!(
-        notes
-            .iter()
-            .flatten()
-            .any(|n| n.starts_with("in the result after 2 arguments: ")),
-        "{notes:?}"
+    has_note(
+        "def f: number -> number -> string = (a, b) -> a + b\n",
+        "in the result after 2 arguments: ",
     );
     // its second parameter
-    let notes = mismatch_notes(
+    has_note(
         "def g(h: number -> string -> number) = h\n\
          def add(x: number, y: number) = x + y\n\
          def k = g(add)\n",
-    );
-    assert!(
-        notes
-            .iter()
-            .flatten()
-            .any(|n| n.starts_with("in parameter 2: ")),
-        "{notes:?}"
+        "in parameter 2: ",
     );
 }
 
