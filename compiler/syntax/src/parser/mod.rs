@@ -3,6 +3,7 @@
 
 pub(crate) mod cover;
 mod expected;
+mod hints;
 pub(crate) mod seq;
 
 #[allow(clippy::all, unused_parens, unused_imports, dead_code)]
@@ -247,19 +248,14 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
             let wanted = expected::describe(expected);
             let mut diagnostic =
                 Diagnostic::error(codes::UNEXPECTED_TOKEN, format!("unexpected {tok}"), span);
-            let wants_expression = expected::wants_expression(expected);
             if let Some(wanted) = wanted {
                 diagnostic = diagnostic.with_label(span, format!("expected {wanted}"));
                 diagnostic.message = format!("unexpected {tok}, expected {wanted}");
             }
             let before = &source[..(*l).min(source.len())];
-            let diagnostic = match loop_header_hint(before, tok)
-                .or_else(|| assignment_in_condition_hint(before, tok))
-                .or_else(|| other_language_hint(before, tok, expected::wants_definition(expected)))
-            {
-                Some(help) => diagnostic.with_help(help),
-                None => hint_for(diagnostic, tok, wants_expression),
-            };
+            if let Some(help) = hints::help(before, tok, expected) {
+                diagnostic = diagnostic.with_help(help);
+            }
             Some(diagnostic)
         }
         ParseError::UnrecognizedEof { location, expected } => {
@@ -285,129 +281,5 @@ fn syntax_error(source: &str, error: &LalrpopError<'_>) -> Option<Diagnostic> {
             Span::point(*location as u32),
         )),
         ParseError::User { error } => match *error {},
-    }
-}
-
-/// The help for a `for` header written as in another language, `before` being the source up
-/// to the unexpected token: `for (x in xs)` (Python, missing `let`) and `for (let x of xs)`
-/// (JavaScript's `of`). Mix iterates a stream with `for (let x in s)`.
-fn loop_header_hint(before: &str, tok: &Tok<'_>) -> Option<String> {
-    if !matches!(tok, Tok::In | Tok::Of) {
-        return None;
-    }
-    let words: Vec<&str> = before
-        .rsplit_once("for")?
-        .1
-        .trim_start()
-        .strip_prefix('(')?
-        .split_whitespace()
-        .collect();
-    let (declared, name) = match words[..] {
-        [name] => (false, name),
-        ["let" | "var" | "const", name] => (true, name),
-        _ => return None,
-    };
-    if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        return None;
-    }
-    let stream = "the value after `in` is a stream; for an array `xs` write \
-                  `array.valueRange(xs)`";
-    Some(match (tok, declared) {
-        (Tok::In, false) => format!("declare the loop variable: `for (let {name} in …)`; {stream}"),
-        _ => format!("Mix iterates with `in`: `for (let {name} in …)`; {stream}"),
-    })
-}
-
-/// The help for `=` inside the condition of an `if` or `while` (`if (x = 1)`): a comparison
-/// was meant. `before` is the source up to the `=`.
-fn assignment_in_condition_hint(before: &str, tok: &Tok<'_>) -> Option<String> {
-    if !matches!(tok, Tok::Eq) {
-        return None;
-    }
-    // the innermost bracket still open before the `=`
-    let mut depth = 0usize;
-    let open = before.char_indices().rev().find_map(|(i, c)| {
-        match c {
-            ')' | ']' | '}' => depth += 1,
-            '(' | '[' | '{' if depth > 0 => depth -= 1,
-            '(' => return Some(i),
-            '[' | '{' => return Some(usize::MAX),
-            _ => {}
-        }
-        None
-    })?;
-    let word = before
-        .get(..open)?
-        .trim_end()
-        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .next()?;
-    matches!(word, "if" | "while")
-        .then(|| "`=` assigns (a `var`, as a statement); to compare, write `==`".to_string())
-}
-
-/// The help for a word or form another language uses where Mix has its own, `before` being the
-/// source up to the unexpected token `tok`.
-fn other_language_hint(before: &str, tok: &Tok<'_>, wants_definition: bool) -> Option<String> {
-    let line = before.rsplit('\n').next().unwrap_or(before);
-    let last_word = |text: &str| {
-        text.trim_end()
-            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .next()
-            .map(str::to_string)
-    };
-    let help = match tok {
-        Tok::Ident("function" | "fn" | "func" | "fun") if wants_definition => {
-            "a function is a definition: `def f(x) = …`, or `def f(x) { … return … }`"
-        }
-        Tok::Ident("const") | Tok::Let | Tok::Var if wants_definition => {
-            "a module-level value is a definition: `def x = …` (`let` and `var` are statements \
-             inside a `{ … }` body)"
-        }
-        Tok::Gt if before.trim_end().ends_with('=') => {
-            "Mix has no `=>`: a definition is `def f(x) = …`, a lambda `x -> …`"
-        }
-        Tok::Ident(_) if line.trim_end().ends_with("mut") => {
-            "Mix has no `mut`: `var y = …` declares a variable that can be assigned"
-        }
-        Tok::LBrace | Tok::LParen
-            if ["elif", "elsif", "elseif"]
-                .iter()
-                .any(|w| line.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w)) =>
-        {
-            "Mix writes `else if`"
-        }
-        Tok::LBrace if last_word(before).as_deref() == Some("import") => {
-            "a module is imported by name, `import geo` (or `import g = geo`), and its \
-             definitions used as `geo.name`"
-        }
-        _ => return None,
-    };
-    Some(help.to_string())
-}
-
-/// Hints for the mistakes people coming from other languages make most.
-fn hint_for(diagnostic: Diagnostic, tok: &Tok<'_>, wants_expression: bool) -> Diagnostic {
-    match tok {
-        Tok::Switch if wants_expression => diagnostic.with_help(
-            "`switch` is a statement: write it in a function body (`def f(x) { switch (x) { … } \
-             }`) or a `do { … }` block and `return` from its arms, or match in an expression \
-             with a multi-arm lambda `(p1 -> e1 | p2 -> e2)`",
-        ),
-        Tok::Return | Tok::While | Tok::For | Tok::Var if wants_expression => {
-            diagnostic.with_help(format!(
-                "{tok} is a statement, not an expression: statements go in a `{{ … }}` \
-                 function body or a `do {{ … }}` block"
-            ))
-        }
-        Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::EqEq | Tok::NotEq => {
-            diagnostic.with_help("comparisons do not chain: write `a < b && b < c`")
-        }
-        Tok::Else => diagnostic
-            .with_help("an `if` expression needs `else`; an `if` statement needs `{ … }` blocks"),
-        Tok::Ident("default") => diagnostic.with_help(
-            "a `switch` has no `default`: make the last arm `case _:`, which matches every \
-             other value",
-        ),
-        _ => diagnostic,
     }
 }
