@@ -506,6 +506,12 @@ impl Globals for ModuleGlobals<'_> {
             .unwrap_or_default()
     }
 
+    fn is_prelude(&self, name: &str) -> bool {
+        prelude_value(name).is_some()
+            && !self.members.iter().any(|m| m == name)
+            && self.own().is_none_or(|(_, m)| m.def(name).is_none())
+    }
+
     fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .own()

@@ -46,6 +46,9 @@ pub trait Globals {
     fn union_members(&self, type_name: &str) -> Option<Vec<String>>;
     /// The names of the types this module declares.
     fn type_names(&self) -> Vec<String>;
+    /// Whether `name` at module level is the prelude's (`fail`, `debug`, …): no definition of
+    /// this module shadows it.
+    fn is_prelude(&self, name: &str) -> bool;
 }
 
 /// A case constructor as [`Globals::constructor`] finds it.

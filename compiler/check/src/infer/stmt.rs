@@ -4,7 +4,8 @@ use mix_syntax::ast::*;
 
 use super::Infer;
 use crate::codes;
-use crate::ty::{app, boolean, fun, null, Scheme, Ty};
+use crate::ty::{app, boolean, fun, null, Printer, Scheme, Ty};
+use mix_diagnostics::Diagnostic;
 
 impl Infer<'_> {
     /// `let p = e` and `let f(a, b) = e`: simple names are generalised (let-polymorphism).
@@ -57,30 +58,64 @@ impl Infer<'_> {
     /// A statement body whose `return`s give `result`; falling off the end gives `null`.
     pub fn block_body(&mut self, block: &Block, result: &Ty) {
         self.push_scope();
-        self.stmts(&block.stmts);
+        let ends = self.stmts(&block.stmts);
         self.pop_scope();
-        if !always_returns(&block.stmts) {
-            self.expect(result, &null(), block.span);
+        if !ends {
+            self.end_gives_null(block, result);
         }
     }
 
-    fn block(&mut self, block: &Block) {
+    /// A body that can reach its end gives `null` there: when its `return`s give something
+    /// else, the error points at where the path runs out, not at the whole body.
+    fn end_gives_null(&mut self, block: &Block, result: &Ty) {
+        if self.subst.unify(result, &null()).is_ok() {
+            return;
+        }
+        let expected =
+            Printer::with_aliases(self.record_aliases()).print(&self.subst.resolve(result));
+        let last = block.stmts.last();
+        let at = last.map_or(block.span, |s| s.span);
+        // The value thrown away at the end is this error's subject: one message, not two.
+        self.diagnostics
+            .retain(|d| !(d.code == codes::DISCARDED_VALUE && d.span == at));
+        self.diagnostics.push(
+            Diagnostic::error(
+                codes::TYPE_MISMATCH,
+                format!("this body can reach its end without `return`, which gives `null`, not `{expected}`"),
+                at,
+            )
+            .with_help(missing_return_help(last.map(|s| &s.kind))),
+        );
+    }
+
+    /// Whether the block never ends normally (see [`Self::stmts`]).
+    fn block(&mut self, block: &Block) -> bool {
         self.push_scope();
-        self.stmts(&block.stmts);
+        let ends = self.stmts(&block.stmts);
         self.pop_scope();
+        ends
     }
 
-    fn stmts(&mut self, stmts: &[Stmt]) {
+    /// Infers the statements; true when no path runs past them (each ends in `return`,
+    /// `fail(…)` or a loop without exit), so a body ending with them never gives `null`.
+    fn stmts(&mut self, stmts: &[Stmt]) -> bool {
+        let mut ends = false;
         for stmt in stmts {
-            self.stmt(stmt);
+            ends |= self.stmt(stmt);
         }
+        ends
     }
 
-    fn stmt(&mut self, stmt: &Stmt) {
+    /// Infers the statement; true when control never goes on past it.
+    fn stmt(&mut self, stmt: &Stmt) -> bool {
         match &stmt.kind {
-            StmtKind::Let(binding) => self.let_binding(binding),
+            StmtKind::Let(binding) => {
+                self.let_binding(binding);
+                false
+            }
             StmtKind::LetAlias(..) => {
                 self.not_checked_yet("`let alias`", stmt.span);
+                false
             }
             StmtKind::Var { name, ty, value } => {
                 let mut t = self.expr(value);
@@ -90,6 +125,7 @@ impl Infer<'_> {
                     t = hinted;
                 }
                 self.bind_local(&name.name, Scheme::mono(t), true);
+                false
             }
             StmtKind::Assign { target, value } => {
                 let root = assignment_root(target);
@@ -110,18 +146,21 @@ impl Infer<'_> {
                 let t = self.expr(target);
                 let v = self.expr(value);
                 self.expect_value(&t, &v, value.span, false);
+                false
             }
             StmtKind::If {
                 branches,
                 otherwise,
             } => {
+                let mut ends = true;
                 for (cond, block) in branches {
                     let c = self.expr(cond);
                     self.expect_value(&boolean(), &c, cond.span, false);
-                    self.block(block);
+                    ends &= self.block(block);
                 }
-                if let Some(block) = otherwise {
-                    self.block(block);
+                match otherwise {
+                    Some(block) => self.block(block) && ends,
+                    None => false,
                 }
             }
             StmtKind::Switch { scrutinee, cases } => {
@@ -129,6 +168,9 @@ impl Infer<'_> {
                 let dynamic = super::pattern::heterogeneous(cases.iter().map(|c| &c.pattern));
                 let s = if dynamic { crate::ty::data() } else { s };
                 let scrutinee_type = s.clone();
+                // A switch never falls through without running an arm: a value no arm matches
+                // is a run-time error (spec §3.5), whether or not the arms are exhaustive.
+                let mut ends = true;
                 for case in cases {
                     self.push_scope();
                     let p = self.pattern(&case.pattern);
@@ -137,7 +179,7 @@ impl Infer<'_> {
                         let g = self.expr(guard);
                         self.expect_value(&boolean(), &g, guard.span, false);
                     }
-                    self.stmts(&case.body);
+                    ends &= self.stmts(&case.body);
                     self.pop_scope();
                 }
                 let shapes: Vec<super::exhaustive::ArmShape<'_>> = cases
@@ -149,11 +191,13 @@ impl Infer<'_> {
                     })
                     .collect();
                 self.check_arms(&scrutinee_type, &shapes, stmt.span, "case _: …");
+                ends
             }
             StmtKind::While(cond, body) => {
                 let c = self.expr(cond);
                 self.expect_value(&boolean(), &c, cond.span, false);
                 self.block(body);
+                always_true(cond)
             }
             StmtKind::For {
                 init,
@@ -174,6 +218,7 @@ impl Infer<'_> {
                 }
                 self.block(body);
                 self.pop_scope();
+                cond.as_ref().is_none_or(|c| always_true(c))
             }
             StmtKind::ForIn {
                 pattern,
@@ -188,6 +233,7 @@ impl Infer<'_> {
                 self.explain_iterated(&it, reported);
                 self.block(body);
                 self.pop_scope();
+                false
             }
             StmtKind::Return(value) => {
                 let t = match value {
@@ -209,13 +255,26 @@ impl Infer<'_> {
                         );
                     }
                 }
+                true
             }
             StmtKind::Expr(e) => {
                 let t = self.expr(e);
                 self.warn_if_discarded(e, &t);
+                self.calls_fail(e)
             }
-            StmtKind::Error => {}
+            StmtKind::Error => false,
         }
+    }
+}
+
+impl Infer<'_> {
+    /// Whether `e` calls the prelude's `fail` (not a local or definition of that name), which
+    /// never returns.
+    fn calls_fail(&self, e: &Expr) -> bool {
+        matches!(&e.kind, ExprKind::Call(callee, _)
+            if matches!(&callee.kind, ExprKind::Name(n) if &**n == "fail")
+                && self.local("fail").is_none()
+                && self.globals.is_prelude("fail"))
     }
 }
 
@@ -230,22 +289,32 @@ fn assignment_root(target: &Expr) -> Option<&str> {
     }
 }
 
-/// Whether every path through `stmts` ends in `return` (so the body never gives `null`).
-pub fn always_returns(stmts: &[Stmt]) -> bool {
-    match stmts.last().map(|s| &s.kind) {
-        Some(StmtKind::Return(_)) => true,
-        Some(StmtKind::If {
-            branches,
-            otherwise: Some(otherwise),
-        }) => {
-            branches.iter().all(|(_, b)| always_returns(&b.stmts))
-                && always_returns(&otherwise.stmts)
+/// What to do about a body whose path runs out after `last`, its last statement.
+fn missing_return_help(last: Option<&StmtKind>) -> &'static str {
+    match last {
+        Some(StmtKind::If { .. }) => {
+            "when no branch of this `if` returns, the body goes on to its end: give it an \
+             `else` that returns, or put a `return` after it"
         }
-        // A switch never falls through without running an arm: a value no arm matches is a
-        // run-time error (spec §3.5), whether or not the arms are exhaustive.
-        Some(StmtKind::Switch { cases, .. }) => cases.iter().all(|c| always_returns(&c.body)),
-        _ => false,
+        Some(StmtKind::Switch { .. }) => {
+            "an arm of this `switch` ends without `return`: end every arm with `return …` \
+             (or `fail(…)`)"
+        }
+        Some(StmtKind::While(..) | StmtKind::For { .. } | StmtKind::ForIn { .. }) => {
+            "the loop can finish, and the body goes on to its end: put a `return` after it"
+        }
+        Some(StmtKind::Expr(_)) => {
+            "a statement's value is thrown away; the body gives only what `return` gives: \
+             write `return …`"
+        }
+        _ => "end the body with `return …`",
     }
+}
+
+/// Whether `cond` is the literal `true` (a loop on it is left only by `return` or a failure:
+/// Mix has no `break`).
+fn always_true(cond: &Expr) -> bool {
+    matches!(cond.kind, ExprKind::True)
 }
 
 impl Infer<'_> {
