@@ -46,6 +46,10 @@ fn a_name_other_languages_use_gets_the_library_name() {
         unknown_name_help("def n = array.size([1])\n"),
         ["did you mean `array.length`?"]
     );
+    assert_eq!(
+        unknown_name_help("def ps = map.toArray({a: 1})\n"),
+        ["did you mean `map.bindings`?"]
+    );
 }
 
 #[test]
