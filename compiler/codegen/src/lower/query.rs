@@ -69,7 +69,7 @@ impl Lowerer<'_, '_> {
     }
 
     fn db_process(&mut self, ast: Expr, rest: &[Expr], dst: Option<Reg>, e: &Expr) -> Res<()> {
-        let span = e.span;
+        let span = generated(e.span);
         let field = |base: Expr, name: &str| {
             let name = FieldName {
                 name: name.into(),
@@ -155,10 +155,13 @@ impl Rewriter<'_> {
             let condition = if holds {
                 e.clone()
             } else {
-                Expr::new(ExprKind::Unary(UnOp::Not, Box::new(e.clone())), span)
+                Expr::new(
+                    ExprKind::Unary(UnOp::Not, Box::new(e.clone())),
+                    generated(span),
+                )
             };
             let kind = ExprKind::If(Box::new(condition), Box::new(on), Box::new(off));
-            return Ok(Expr::new(kind, span));
+            return Ok(Expr::new(kind, generated(span)));
         }
         match &e.kind {
             ExprKind::Binary(op @ (BinOp::And | BinOp::Or), a, b) => {
@@ -213,12 +216,12 @@ impl Rewriter<'_> {
                 _ => return None,
             };
             let member = vec![text(span, "assignMember"), text(span, &name.name), value];
-            members.push(Expr::new(ExprKind::Array(member), span));
+            members.push(Expr::new(ExprKind::Array(member), generated(span)));
         }
         Some(node(
             e.span,
             "object",
-            vec![Expr::new(ExprKind::Array(members), e.span)],
+            vec![Expr::new(ExprKind::Array(members), generated(e.span))],
         ))
     }
 
@@ -270,23 +273,24 @@ impl Rewriter<'_> {
         // The value is computed once, when the query runs; an undefined value makes the
         // comparison undefined in Mix, so nothing passes.
         const VALUE: &str = " value";
-        let bound = Expr::new(ExprKind::Name(VALUE.into()), value.span);
+        let at = generated(value.span);
+        let bound = Expr::new(ExprKind::Name(VALUE.into()), at);
         let test = self.comparison_node(span, op, key, literal(&bound), holds);
-        let defined = Expr::new(ExprKind::Defined(Box::new(bound)), value.span);
+        let defined = Expr::new(ExprKind::Defined(Box::new(bound)), at);
         let off = node(span, "not", vec![node(span, "nullFilter", vec![])]);
         let checked = Expr::new(
             ExprKind::If(Box::new(defined), Box::new(test), Box::new(off)),
-            span,
+            generated(span),
         );
         let binding = LetBinding {
-            target: LetTarget::Pattern(Pattern::new(PatternKind::Bind(VALUE.into()), value.span)),
+            target: LetTarget::Pattern(Pattern::new(PatternKind::Bind(VALUE.into()), at)),
             ty: None,
             value: value.clone(),
-            span: value.span,
+            span: at,
         };
         Expr::new(
             ExprKind::Let(Box::new(binding), Box::new(checked), LetStyle::In),
-            span,
+            generated(span),
         )
     }
 
@@ -402,7 +406,7 @@ impl Rewriter<'_> {
         if rest.is_empty() && !rooted {
             return Some(token(first));
         }
-        let null = Expr::new(ExprKind::Null, span);
+        let null = Expr::new(ExprKind::Null, generated(span));
         let start = node(span, "objectMember", vec![null, text(span, &first.name)]);
         Some(rest.iter().fold(start, |parent, f| {
             node(span, "objectMember", vec![parent, token(f)])
@@ -498,15 +502,27 @@ fn unparen(mut e: &Expr) -> &Expr {
     e
 }
 
+/// The span of an expression the rewrite builds in place of the source's at `span`: empty,
+/// at its start. Runtime errors still point at the source line, but the checker's sites (a
+/// `data` value narrowed, a typed `+`), keyed by the span of the expression they belong to,
+/// never apply to what the rewrite built: the field key `["objectMember", null, "city"]` is
+/// not `r.city`'s value, nor `value?` the value.
+fn generated(span: Span) -> Span {
+    Span {
+        start: span.start,
+        end: span.start,
+    }
+}
+
 fn text(span: Span, s: &str) -> Expr {
-    Expr::new(ExprKind::Str(s.into()), span)
+    Expr::new(ExprKind::Str(s.into()), generated(span))
 }
 
 /// `["name", args…]`.
 fn node(span: Span, name: &str, args: Vec<Expr>) -> Expr {
     let mut items = vec![text(span, name)];
     items.extend(args);
-    Expr::new(ExprKind::Array(items), span)
+    Expr::new(ExprKind::Array(items), generated(span))
 }
 
 /// `filter` (a filter node) when asking for "exactly true", its `not` for "exactly false";
