@@ -37,6 +37,18 @@ impl Infer<'_> {
             self.too_many_arguments(callee, &f, (takes, given), at, piped_at);
             return self.fresh();
         }
+        // In `x |> f(…, p -> …)` a function written as an argument is checked knowing the
+        // piped value's type (its parameter's type often comes from it: `pairs |>
+        // array.map(p -> p[#1 of 2])`), so a mistake inside it is reported there, not as a
+        // type that went wrong somewhere else. A mismatch of the piped value itself is
+        // reported when it is applied, below.
+        if let Some((x, _)) = &piped {
+            if args.iter().any(|a| matches!(a.kind, ExprKind::Lambda(_))) {
+                if let Some(last) = self.parameter(&f, given) {
+                    let _ = self.subst.unify(&last, x);
+                }
+            }
+        }
         // Each argument's type and span go on `call_args`, to try another order if the call
         // does not fit.
         let first_arg = self.call_args.len();
@@ -58,7 +70,10 @@ impl Infer<'_> {
                 _ => None,
             };
             let reported = self.diagnostics.len();
-            let arg_ty = self.expr_with_short_scope(arg);
+            let arg_ty = match (&arg.kind, self.subst.head(&f)) {
+                (ExprKind::Lambda(arms), Ty::Fun(param, _)) => self.lambda(arms, Some(&param)),
+                _ => self.expr_with_short_scope(arg),
+            };
             let reported_inside = self.diagnostics.len();
             f = self.apply(f, &arg_ty, callee, arg.span);
             self.call_args.push((arg_ty, arg.span));
@@ -85,6 +100,15 @@ impl Infer<'_> {
         }
         self.call_args.truncate(first_arg);
         f
+    }
+
+    /// The type of parameter `n` (from 1) of function type `f`, when its type says so.
+    fn parameter(&self, f: &Ty, n: usize) -> Option<Ty> {
+        let mut current = f;
+        for _ in 1..n {
+            current = self.subst.as_fun(current)?.1;
+        }
+        self.subst.as_fun(current).map(|(param, _)| param.clone())
     }
 
     /// The name and declared type of a module's function called as `M.f`, if `callee` is one.

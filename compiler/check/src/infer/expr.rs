@@ -80,6 +80,15 @@ impl Infer<'_> {
                 let base_ty = self.expr(base);
                 let index_ty = self.expr(index);
                 self.expect_value(&number(), &index_ty, index.span, false);
+                // `pair[1]` on a value already known to be a tuple reads that element, as
+                // `pair[#1 of 2]` does (a tuple is an array at run time).
+                if let (Ty::Tuple(elems), ExprKind::Int(i)) =
+                    (self.subst.head(&base_ty), &index.kind)
+                {
+                    if let Some(t) = usize::try_from(*i).ok().and_then(|i| elems.get(i)) {
+                        return t.clone();
+                    }
+                }
                 let elem = self.fresh();
                 self.expect_value(&app("array", elem.clone()), &base_ty, base.span, false);
                 elem
@@ -174,7 +183,7 @@ impl Infer<'_> {
                 self.expect(&current, &value_ty, value.span);
                 base_ty
             }
-            ExprKind::Lambda(arms) => self.lambda(arms),
+            ExprKind::Lambda(arms) => self.lambda(arms, None),
             ExprKind::If(cond, then, otherwise) => {
                 let c = self.expr(cond);
                 self.expect_value(&boolean(), &c, cond.span, false);
@@ -597,7 +606,11 @@ impl Infer<'_> {
         params.into_iter().rev().fold(result, |acc, p| fun(p, acc))
     }
 
-    fn lambda(&mut self, arms: &[Arm]) -> Ty {
+    /// A function literal. `expected`, the type of the parameter it is passed to when the
+    /// call knows it, gives its parameters their types before the body is checked, so the
+    /// body is checked knowing them (`pairs |> array.map(p -> p[1])` reads a tuple's element).
+    /// Only an order of unification: a parameter that does not fit is reported at the call.
+    pub(super) fn lambda(&mut self, arms: &[Arm], expected: Option<&Ty>) -> Ty {
         let whole = self.fresh();
         let dynamic = arms.len() > 1 && heterogeneous(arms.iter().filter_map(|a| a.params.first()));
         // Bracket patterns of different shapes (`[]`, `[x]`, `[h, ~multiple t]`) match arrays
@@ -624,6 +637,9 @@ impl Infer<'_> {
                     self.expect(array, first, p.span);
                     *first = array.clone();
                 }
+            }
+            if let (Some(expected), false) = (expected, dynamic || arm.params.is_empty()) {
+                self.take_parameter_types(expected, &params);
             }
             if let Some(guard) = &arm.guard {
                 let g = self.expr(guard);
@@ -656,6 +672,27 @@ impl Infer<'_> {
             self.check_arms(&param, &shapes, span, "_ -> …");
         }
         whole
+    }
+
+    /// Unifies `params`, a function literal's parameter types, with those of the function
+    /// type `expected`, as far as it is known to be a function. At a parameter that does not
+    /// fit it stops: the call reports the mismatch when it applies the function.
+    ///
+    /// A parameter of a type with `data` in it is left to be inferred from the body: `data`
+    /// there would make every field read a `data` value checked at run time (`db.filter(r ->
+    /// string.hasPrefix("P", r.city))`, whose row is a `map(data)`), where the body's own
+    /// types meet `data` once, where the function is passed.
+    fn take_parameter_types(&mut self, expected: &Ty, params: &[Ty]) {
+        let mut current = expected.clone();
+        for param in params {
+            let Ty::Fun(wanted, rest) = self.subst.head(&current) else {
+                return;
+            };
+            if !self.subst.mentions_data(&wanted) && self.subst.unify(&wanted, param).is_err() {
+                return;
+            }
+            current = *rest;
+        }
     }
 
     /// Infers `e` where its type is already known to be `expected` (a declaration, a hint): a

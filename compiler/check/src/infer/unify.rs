@@ -102,6 +102,41 @@ impl Subst {
         }
     }
 
+    /// Whether `ty` has `data` anywhere in it, following bindings (without building the
+    /// resolved type, as `ty::mentions_data(&self.resolve(ty))` would).
+    pub fn mentions_data(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Var(v) => self.bindings[*v as usize]
+                .as_ref()
+                .is_some_and(|bound| self.mentions_data(bound)),
+            Ty::Con(name, args) => &**name == "data" || args.iter().any(|a| self.mentions_data(a)),
+            Ty::Fun(a, b) | Ty::Plus(a, b) => self.mentions_data(a) || self.mentions_data(b),
+            Ty::Tuple(items) => items.iter().any(|t| self.mentions_data(t)),
+            Ty::Record(fields, rest) => {
+                fields.iter().any(|(_, t)| self.mentions_data(t))
+                    || rest.is_some_and(|r| self.mentions_data(&Ty::Var(r)))
+            }
+            Ty::Cases(cases, rest) => {
+                cases
+                    .iter()
+                    .any(|(_, t)| t.as_ref().is_some_and(|t| self.mentions_data(t)))
+                    || rest.is_some_and(|r| self.mentions_data(&Ty::Var(r)))
+            }
+        }
+    }
+
+    /// The parameter and result of `ty` when it is (bound to) a function type, by reference.
+    pub fn as_fun<'t>(&'t self, ty: &'t Ty) -> Option<(&'t Ty, &'t Ty)> {
+        let mut current = ty;
+        loop {
+            match current {
+                Ty::Var(v) => current = self.bindings[*v as usize].as_ref()?,
+                Ty::Fun(param, result) => return Some((param, result)),
+                _ => return None,
+            }
+        }
+    }
+
     /// Follows bindings at the head only.
     pub fn head(&self, ty: &Ty) -> Ty {
         // Follow the variable chain by reference; clone only what is returned.
