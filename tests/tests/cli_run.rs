@@ -135,8 +135,14 @@ fn test_command_reports_each_test_and_the_totals() {
 
 /// `mixc repl` fed `input` on its standard input.
 fn repl(input: &[u8]) -> std::process::Output {
+    repl_with(&[], input)
+}
+
+/// `mixc repl ARGS` fed `input` on its standard input.
+fn repl_with(args: &[&str], input: &[u8]) -> std::process::Output {
     let mut child = Command::new(mixc_binary())
         .arg("repl")
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -270,4 +276,60 @@ fn a_missing_entry_names_the_definitions_there_are() {
         stderr.contains("it defines: two.main, two.report; choose one with `--entry NAME`"),
         "{stderr}"
     );
+}
+
+/// What a program or test drawing pseudo-random numbers printed (stdout and stderr).
+fn printed(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn each_run_draws_new_numbers_and_a_seed_repeats_them() {
+    let path = program(
+        "seed",
+        "dice.mix",
+        "def main() = array.initialize(4, i -> random.pseudoRandomInt(1, 1000000000))\n",
+    );
+    let runs: Vec<String> = (0..2).map(|_| printed(&mixc(&[&"run", &path]))).collect();
+    assert!(runs[0].starts_with('['), "{}", runs[0]);
+    assert_ne!(
+        runs[0], runs[1],
+        "two runs without a seed drew the same numbers"
+    );
+    let seeded: Vec<String> = (0..2)
+        .map(|_| printed(&mixc(&[&"run", &"--seed", &"7", &path])))
+        .collect();
+    assert_eq!(seeded[0], seeded[1]);
+    assert_ne!(seeded[0], printed(&mixc(&[&"run", &"--seed", &"8", &path])));
+}
+
+#[test]
+fn tests_draw_the_same_numbers_each_run_unless_seeded() {
+    let dir = temp_dir("test-seed");
+    std::fs::write(
+        dir.join("r.mix"),
+        "def test_draw() = testing.assertEqual(0, random.pseudoRandomInt(1, 1000000000))\n",
+    )
+    .unwrap();
+    let first = printed(&mixc(&[&"test", &dir]));
+    assert!(first.contains("expected 0, got "), "{first}");
+    assert_eq!(first, printed(&mixc(&[&"test", &dir])));
+    assert_ne!(first, printed(&mixc(&[&"test", &"--seed", &"3", &dir])));
+}
+
+#[test]
+fn a_repl_session_goes_on_with_one_sequence() {
+    let input = b"random.pseudoRandomInt(1, 1000000000)\nrandom.pseudoRandomInt(1, 1000000000)\n";
+    let session = printed(&repl_with(&["--seed", "7"], input));
+    let draws: Vec<&str> = session.lines().collect();
+    assert_eq!(draws.len(), 2, "{session}");
+    assert_ne!(
+        draws[0], draws[1],
+        "each input drew the session's first number again"
+    );
+    assert_eq!(session, printed(&repl_with(&["--seed", "7"], input)));
 }

@@ -21,6 +21,9 @@ pub struct ReplArgs {
     files: Vec<String>,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Seed for `random`'s pseudo-random functions (default: a new seed each session)
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 const SESSION: &str = "repl.mix";
@@ -48,6 +51,9 @@ struct Session {
     counter: usize,
     /// Read once per session (the memory cap asks the system how much memory there is).
     limits: Limits,
+    /// Where the next input's pseudo-random numbers go on from: one sequence per session,
+    /// though each input runs in a VM of its own.
+    random: u64,
 }
 
 /// One input of the session, named so that positions in it read as the user wrote it.
@@ -271,7 +277,10 @@ impl Session {
             }
         };
         let mut vm = Vm::new(&program, self.limits);
-        match vm.export(&format!("repl.{name}")) {
+        vm.seed_random(self.random);
+        let shown = vm.export(&format!("repl.{name}"));
+        self.random = vm.random_continuation();
+        match shown {
             Ok(Value::Null) => {
                 let _ = writeln!(out, "null : {ty}");
             }
@@ -353,6 +362,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
         source: String::new(),
         counter: 0,
         limits: args.limits.limits(),
+        random: args.seed.unwrap_or_else(crate::run::fresh_seed),
     };
     let stdout = std::io::stdout();
     for path in &args.files {

@@ -29,6 +29,10 @@ pub struct RunArgs {
     /// program gets a fresh, empty database in memory
     #[arg(long, value_name = "PATH")]
     db: Option<String>,
+    /// Seed for `random`'s pseudo-random functions: the same seed gives the same numbers
+    /// (default: a new seed each run)
+    #[arg(long)]
+    seed: Option<u64>,
     /// Arguments for the program: passed to an entry with one parameter as an array of strings
     #[arg(last = true)]
     args: Vec<String>,
@@ -76,6 +80,13 @@ impl LimitArgs {
     }
 }
 
+/// A seed no earlier run is likely to have had: the standard library's hasher keys come
+/// from the system's random source, mixed here with the time.
+pub fn fresh_seed() -> u64 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
 /// The machine's memory in bytes, where the system says (Linux's `/proc/meminfo`).
 fn physical_memory() -> Option<usize> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -97,6 +108,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     let mut vm = Vm::new(&program, args.limits.limits());
+    vm.seed_random(args.seed.unwrap_or_else(fresh_seed));
     if let Some(path) = &args.db {
         match mix_runtime::db::Database::open(path) {
             Ok(db) => vm.set_database(db),

@@ -27,6 +27,10 @@ pub struct TestArgs {
     filter: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Seed for `random`'s pseudo-random functions in every test (default: one fixed seed, so
+    /// a test's numbers are the same each run)
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 pub fn run(args: TestArgs) -> ExitCode {
@@ -66,6 +70,9 @@ pub fn run(args: TestArgs) -> ExitCode {
     for test in &tests {
         let name = format!("{}.{}", test.module, test.name);
         let mut vm = Vm::new(&program, limits);
+        if let Some(seed) = args.seed {
+            vm.seed_random(seed);
+        }
         let outcome = vm.export(&name).and_then(|v| match &v {
             Value::Func(_) => vm.call_value(&v, &[Value::Null]),
             _ => Ok(v),

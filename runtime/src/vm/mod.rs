@@ -130,8 +130,16 @@ impl<'p> Vm<'p> {
         self.database = Some(database);
     }
 
+    /// Where `random`'s pseudo-random sequence starts (without a seed: a fixed one, the
+    /// same every run).
     pub fn seed_random(&mut self, seed: u64) {
         self.random = seed;
+    }
+
+    /// The seed that continues this VM's pseudo-random sequence in another VM (a REPL runs
+    /// each input in a VM of its own).
+    pub fn random_continuation(&self) -> u64 {
+        self.random
     }
 
     /// The value of an exported definition: a global's value, or a function value.
