@@ -50,6 +50,10 @@ fn a_name_other_languages_use_gets_the_library_name() {
         unknown_name_help("def ps = map.toArray({a: 1})\n"),
         ["did you mean `map.bindings`?"]
     );
+    assert_eq!(
+        unknown_name_help("def m = regex.exec(~regex \"a\", \"a\")\n"),
+        ["did you mean `regex.findSubmatch`?"]
+    );
 }
 
 #[test]
