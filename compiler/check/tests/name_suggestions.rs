@@ -81,6 +81,13 @@ fn a_function_the_library_leaves_to_an_expression_gets_the_expression() {
           per decimal"
         ]
     );
+    assert_eq!(
+        unknown_name_help("def s = string.padStart(\"7\", 3)\n"),
+        [
+            "Mix has no `string.padStart`: write `string.concat(\"\", array.initialize(n - \
+          string.length(text), i -> \" \")) + text`"
+        ]
+    );
 }
 
 #[test]

@@ -650,7 +650,19 @@ const RECIPES: &[(&str, &str, &str)] = &[
         "repeat",
         "`string.concat(\"\", array.initialize(n, i -> text))`",
     ),
+    (
+        "string",
+        "reverse",
+        "`string.concat(\"\", array.rev(string.splitSep(\"\", text)))` (`splitSep(\"\")` \
+         splits into characters)",
+    ),
+    ("string", "padleft", PAD_LEFT),
+    ("string", "padstart", PAD_LEFT),
 ];
+
+/// Padding on the left to `n` characters (JavaScript's `padStart`).
+const PAD_LEFT: &str =
+    "`string.concat(\"\", array.initialize(n - string.length(text), i -> \" \")) + text`";
 
 /// The help for `module.name` when the library leaves it to an expression (`array.sum`).
 pub(crate) fn recipe(module: &[&str], name: &str) -> Option<String> {
