@@ -798,6 +798,10 @@ fn parse_errors_have_positions() {
         (r#"name == "x"#, 1, 9, "unterminated string"),
         ("order(name, up)", 1, 13, "direction"),
         ("a b", 1, 3, "expected a comparison"),
+        ("age > 20 | count", 1, 12, "write `count()`"),
+        ("orderAsc | count()", 1, 1, "write `orderAsc(key)`"),
+        // a field named like an aggregation is still a field
+        ("count b", 1, 7, "expected a comparison"),
     ] {
         let e = parse_query(src).unwrap_err();
         assert_eq!((e.line, e.column), (line, col), "{src}: {e}");

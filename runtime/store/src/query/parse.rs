@@ -53,13 +53,14 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-const AGGREGATIONS: [&str; 6] = [
-    "count",
-    "group",
-    "orderAsc",
-    "orderDesc",
-    "order",
-    "reverse",
+/// The aggregations, each with how it is written.
+const AGGREGATIONS: [(&str, &str); 6] = [
+    ("count", "count()"),
+    ("group", "group(key)"),
+    ("orderAsc", "orderAsc(key)"),
+    ("orderDesc", "orderDesc(key)"),
+    ("order", "order(key, true)"),
+    ("reverse", "reverse()"),
 ];
 const KEYWORDS: [&str; 12] = [
     "and", "or", "not", "exists", "after", "contains", "like", "in", "all", "true", "false", "null",
@@ -192,6 +193,10 @@ impl<'a> Parser<'a> {
                 q.projection = Some(members);
             } else if self.at_aggregation() {
                 q.aggregations.push(self.aggregation()?);
+            } else if let Some(called) = self.aggregation_without_call() {
+                return self.err(format!(
+                    "an aggregation is called with parentheses: write `{called}`"
+                ));
             } else {
                 let f = self.filter()?;
                 if q.projection.is_some() || !q.aggregations.is_empty() {
@@ -217,7 +222,20 @@ impl<'a> Parser<'a> {
     }
 
     fn at_aggregation(&self) -> bool {
-        matches!((self.peek(), self.peek_at(1)), (Some(Tok::Ident(n)), Some(Tok::Punct("("))) if AGGREGATIONS.contains(&n.as_str()))
+        matches!((self.peek(), self.peek_at(1)), (Some(Tok::Ident(n)), Some(Tok::Punct("("))) if AGGREGATIONS.iter().any(|(name, _)| name == n))
+    }
+
+    /// How to write the aggregation named by a bare word ending a stage (`count` for
+    /// `count()`), which could be nothing else: a filter needs a comparison.
+    fn aggregation_without_call(&self) -> Option<&'static str> {
+        let ends_stage = matches!(self.peek_at(1), None | Some(Tok::Punct("|")));
+        match self.peek() {
+            Some(Tok::Ident(n)) if ends_stage => AGGREGATIONS
+                .iter()
+                .find(|(name, _)| name == n)
+                .map(|(_, written)| *written),
+            _ => None,
+        }
     }
 
     fn aggregation(&mut self) -> R<Aggregation> {
