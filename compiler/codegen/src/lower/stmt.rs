@@ -6,8 +6,8 @@ use mix_check::infer::{has_short_projection, PlusKind};
 use mix_diagnostics::Diagnostic;
 use mix_diagnostics::Span;
 use mix_runtime::qcode::{Instr, Reg};
-use mix_syntax::ast::{BinOp, Block, Expr, ExprKind, PathSeg, Stmt, StmtKind};
-use mix_syntax::walk::Node;
+use mix_syntax::ast::{BinOp, Block, Expr, ExprKind, FieldName, PathSeg, Stmt, StmtKind};
+use mix_syntax::walk::{children, mentions, Node};
 
 use super::{codes, Binding, Exit, Lowerer, Res};
 
@@ -401,42 +401,107 @@ impl Lowerer<'_, '_> {
 
 impl Lowerer<'_, '_> {
     /// `x = x with .f = x.f + e` (an array, string or map joined onto a field of a `var`
-    /// record, the usual way to grow state in a loop): the field is read, then cleared in the
-    /// record before the join, so the joined value is held once and grows in place, where
-    /// reading it left the record holding it too and the join copied it every time. Made only
-    /// where nothing can see the cleared field: `e` does not mention `x`, and no `try` of this
-    /// function is open (a failure leaves the frame). `false` when the statement is not of
-    /// this form.
+    /// record, the usual way to grow state in a loop), also as one step of a chain (`st = st
+    /// with .n = st.n + 1 with .log = st.log + [e]`): the record is updated in place, step by
+    /// step, and a joined field is read, then cleared in the record before the join, so the
+    /// joined value is held once and grows in place, where reading it left the record holding
+    /// it too and the join copied it every time.
+    ///
+    /// Made only where nothing can see the difference: each step sets another field, reads
+    /// `x` only as fields no earlier step set (so it sees the old record's, as the chain of
+    /// copies would), and a join's other operand does not mention `x`; no `try` of this
+    /// function is open (a failure leaves the frame, so a half-updated `x` is never read).
+    /// `false` when the statement is not of this form or joins no field.
     fn append_to_own_field(&mut self, name: &str, record: Reg, value: &Expr) -> Res<bool> {
-        let ExprKind::With(base, path, new) = &value.kind else {
+        let Some(steps) = self.own_field_steps(name, value) else {
             return Ok(false);
         };
-        let ([PathSeg::Field(field)], ExprKind::Name(base_name)) = (&path[..], &base.kind) else {
+        if !steps.iter().any(|s| s.join.is_some()) {
             return Ok(false);
-        };
-        let ExprKind::Binary(BinOp::Add, read, rest) = &new.kind else {
-            return Ok(false);
+        }
+        for step in steps {
+            let path = [PathSeg::Field(step.field.clone())];
+            match step.join {
+                None => self.update(record, &path, step.value, record, step.whole)?,
+                Some((read, rest)) => self.join_in_place(record, step, read, rest)?,
+            }
+        }
+        Ok(true)
+    }
+
+    /// The steps of `x with .f1 = e1 with .f2 = e2 …` in order, when they can update `x` in
+    /// place (see [`Self::append_to_own_field`]).
+    fn own_field_steps<'e>(&mut self, name: &str, value: &'e Expr) -> Option<Vec<FieldStep<'e>>> {
+        if self.f().tries > 0 {
+            return None;
+        }
+        let mut steps = Vec::new();
+        let mut current = value;
+        while let ExprKind::With(base, path, new) = &current.kind {
+            let [PathSeg::Field(field)] = &path[..] else {
+                return None;
+            };
+            if self.narrowed(current).is_some() || has_short_projection(new) {
+                return None;
+            }
+            steps.push(FieldStep {
+                field,
+                value: new,
+                whole: current,
+                join: None,
+            });
+            current = base;
+        }
+        if !matches!(&current.kind, ExprKind::Name(n) if &**n == name) || steps.is_empty() {
+            return None;
+        }
+        steps.reverse();
+        let mut set: Vec<&str> = Vec::with_capacity(steps.len());
+        for step in &mut steps {
+            if set.contains(&&*step.field.name) {
+                return None;
+            }
+            step.join = self.own_field_join(name, step);
+            let reads_old_fields = match step.join {
+                Some((_, rest)) => !mentions(rest, name),
+                None => reads_only_fields(step.value, name, &set),
+            };
+            if !reads_old_fields {
+                return None;
+            }
+            set.push(&step.field.name);
+        }
+        Some(steps)
+    }
+
+    /// `x.f` and the other operand when a step sets `f` to `x.f + e` joining an array, string
+    /// or map.
+    fn own_field_join<'e>(&self, name: &str, step: &FieldStep<'e>) -> Option<(&'e Expr, &'e Expr)> {
+        let ExprKind::Binary(BinOp::Add, read, rest) = &step.value.kind else {
+            return None;
         };
         let reads_own_field = matches!(
             &read.kind,
-            ExprKind::Field(owner, f) if f.name == field.name
+            ExprKind::Field(owner, f) if f.name == step.field.name
                 && matches!(&owner.kind, ExprKind::Name(n) if &**n == name)
         );
         let joins = matches!(
-            self.plus_kind(new),
+            self.plus_kind(step.value),
             Some(PlusKind::Array | PlusKind::Concat | PlusKind::Map)
         );
-        if &**base_name != name
-            || !reads_own_field
-            || !joins
-            || self.f().tries > 0
-            || self.narrowed(read).is_some()
-            || has_short_projection(new)
-            || mix_syntax::walk::mentions(rest, name)
-        {
-            return Ok(false);
-        }
-        let key = self.prog.string(&field.name);
+        (reads_own_field && joins && self.narrowed(read).is_none()).then_some((&**read, &**rest))
+    }
+
+    /// Sets `step`'s field of `record` to `read + rest`, joined in place: the field is
+    /// cleared while `rest` is computed, so the joined value is held only here.
+    fn join_in_place(
+        &mut self,
+        record: Reg,
+        step: FieldStep<'_>,
+        read: &Expr,
+        rest: &Expr,
+    ) -> Res<()> {
+        let key = self.prog.string(&step.field.name);
         let joined = self.b().reg();
         self.at(read.span);
         self.emit(Instr::GetField {
@@ -453,22 +518,55 @@ impl Lowerer<'_, '_> {
             value: cleared,
         });
         let other = self.operand(rest)?;
-        self.at(new.span);
+        self.at(step.value.span);
         let (dst, a, b) = (joined, joined, other);
-        self.emit(match self.plus_kind(new) {
+        self.emit(match self.plus_kind(step.value) {
             Some(PlusKind::Array) => Instr::ArrayConcat { dst, a, b },
             Some(PlusKind::Map) => Instr::MapMerge { dst, a, b },
             _ => Instr::Concat { dst, a, b },
         });
-        self.at(value.span);
+        self.at(step.whole.span);
         self.emit(Instr::SetField {
             dst: record,
             obj: record,
             key,
             value: joined,
         });
-        Ok(true)
+        Ok(())
     }
+}
+
+/// One `with .field = value` of a chain updating a `var` record in place.
+struct FieldStep<'e> {
+    field: &'e FieldName,
+    value: &'e Expr,
+    /// The `with` expression of this step.
+    whole: &'e Expr,
+    /// `x.field` and the other operand when the value joins onto the field's own.
+    join: Option<(&'e Expr, &'e Expr)>,
+}
+
+/// Whether `e` mentions `name` only to read fields of it outside `set` (`x.g`, `x.g.h`).
+fn reads_only_fields(e: &Expr, name: &str, set: &[&str]) -> bool {
+    let mut stack = vec![Node::Expr(e)];
+    while let Some(node) = stack.pop() {
+        match node {
+            Node::Expr(Expr {
+                kind: ExprKind::Field(owner, f),
+                ..
+            }) if matches!(&owner.kind, ExprKind::Name(n) if &**n == name) => {
+                if set.contains(&&*f.name) {
+                    return false;
+                }
+            }
+            Node::Expr(Expr {
+                kind: ExprKind::Name(n),
+                ..
+            }) if &**n == name => return false,
+            _ => children(node, &mut stack),
+        }
+    }
+    true
 }
 
 /// In `x = f(…, x, …)` (or `x = … |> f(…)`), the argument that is `x` itself, when its value can
@@ -487,16 +585,13 @@ fn taken_argument(value: &Expr, name: &str) -> Option<Span> {
         },
         _ => return None,
     };
-    if mix_syntax::walk::mentions(callee, name) {
+    if mentions(callee, name) {
         return None;
     }
     let at = args
         .iter()
         .position(|a| matches!(&a.kind, ExprKind::Name(n) if &**n == name))?;
-    if args[at + 1..]
-        .iter()
-        .any(|a| mix_syntax::walk::mentions(a, name))
-    {
+    if args[at + 1..].iter().any(|a| mentions(a, name)) {
         return None;
     }
     Some(args[at].span)
