@@ -9,6 +9,12 @@ use crate::value::Value;
 pub trait Host {
     /// Calls a Mix function value (closure, native or partial application) with `args`.
     fn call(&mut self, function: &Value, args: &[Value]) -> RtResult<Value>;
+    /// [`Host::call`] that may move `args` into the function (leaving them null), for
+    /// arguments the caller does not need again: a reduction passes its accumulator this
+    /// way, so the function holds it alone and can update it in place.
+    fn call_moving(&mut self, function: &Value, args: &mut [Value]) -> RtResult<Value> {
+        self.call(function, args)
+    }
     /// Charges `steps` units of work against the step budget (natives that loop over large
     /// inputs charge per element, so a budget also bounds them) and checks the deadline.
     fn charge(&mut self, steps: u64) -> RtResult<()>;

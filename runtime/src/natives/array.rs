@@ -487,7 +487,7 @@ fn reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(a.len() as u64)?;
     let mut acc = args[1].clone();
     for x in a.iter() {
-        acc = host.call(f, &[x.clone(), acc])?;
+        acc = host.call_moving(f, &mut [x.clone(), acc])?;
     }
     Ok(acc)
 }
@@ -498,7 +498,7 @@ fn reduce_right(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(a.len() as u64)?;
     let mut acc = args[1].clone();
     for x in a.iter().rev() {
-        acc = host.call(f, &[x.clone(), acc])?;
+        acc = host.call_moving(f, &mut [x.clone(), acc])?;
     }
     Ok(acc)
 }
@@ -509,7 +509,7 @@ fn indexed_reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(a.len() as u64)?;
     let mut acc = args[1].clone();
     for (i, x) in a.iter().enumerate() {
-        acc = host.call(f, &[idx(i), x.clone(), acc])?;
+        acc = host.call_moving(f, &mut [idx(i), x.clone(), acc])?;
     }
     Ok(acc)
 }

@@ -284,7 +284,7 @@ fn reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(m.len() as u64)?;
     let mut acc = args[1].clone();
     for v in m.values() {
-        acc = host.call(&args[0], &[v.clone(), acc])?;
+        acc = host.call_moving(&args[0], &mut [v.clone(), acc])?;
     }
     Ok(acc)
 }
@@ -294,7 +294,7 @@ fn indexed_reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(m.len() as u64)?;
     let mut acc = args[1].clone();
     for (k, v) in m.iter() {
-        acc = host.call(&args[0], &[key_value(k), v.clone(), acc])?;
+        acc = host.call_moving(&args[0], &mut [key_value(k), v.clone(), acc])?;
     }
     Ok(acc)
 }

@@ -150,7 +150,7 @@ fn reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(s.len() as u64)?;
     let mut acc = args[1].clone();
     for x in elements(s) {
-        acc = host.call(&args[0], &[x, acc])?;
+        acc = host.call_moving(&args[0], &mut [x, acc])?;
     }
     Ok(acc)
 }

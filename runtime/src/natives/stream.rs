@@ -236,7 +236,7 @@ fn reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let mut c = s.cursor();
     while let Some(x) = c.next(host)? {
         host.charge(1)?;
-        acc = host.call(&args[0], &[x, acc])?;
+        acc = host.call_moving(&args[0], &mut [x, acc])?;
     }
     Ok(acc)
 }
@@ -248,7 +248,7 @@ fn indexed_reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let mut i = 0i64;
     while let Some(x) = c.next(host)? {
         host.charge(1)?;
-        acc = host.call(&args[0], &[Value::Int(i), x, acc])?;
+        acc = host.call_moving(&args[0], &mut [Value::Int(i), x, acc])?;
         i += 1;
     }
     Ok(acc)

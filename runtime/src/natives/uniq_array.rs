@@ -484,7 +484,7 @@ fn reduce(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     host.charge(u.items.len() as u64)?;
     let mut acc = args[1].clone();
     for x in u.items {
-        acc = host.call(&args[0], &[x.clone(), acc])?;
+        acc = host.call_moving(&args[0], &mut [x.clone(), acc])?;
     }
     Ok(acc)
 }

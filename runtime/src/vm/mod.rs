@@ -154,6 +154,22 @@ impl<'p> Vm<'p> {
         }
     }
 
+    /// The function index and closure of `function` when it is a closure taking exactly
+    /// `count` arguments (the common case of a native calling back, which goes straight in).
+    fn exact_closure(&self, function: &Value, count: usize) -> Option<(u32, Rc<Func>)> {
+        let Value::Func(f) = function else {
+            return None;
+        };
+        let Func::Closure {
+            function: index, ..
+        } = **f
+        else {
+            return None;
+        };
+        let arity = self.program.module.functions[index as usize].arity as usize;
+        (arity == count).then(|| (index, f.clone()))
+    }
+
     /// Calls a function value with arguments (curried: fewer make a partial, more apply the
     /// result to the rest).
     pub fn call_value(&mut self, callee: &Value, args: &[Value]) -> RtResult<Value> {
@@ -241,17 +257,47 @@ impl<'p> Vm<'p> {
         closure: Option<Rc<Func>>,
         args: &[Value],
     ) -> RtResult<Value> {
+        self.invoke_with(function, closure, args.len(), |regs| {
+            for (slot, a) in regs.iter_mut().zip(args) {
+                // SAFETY: both are initialised values: the frame's registers exist
+                // (`enter_frame` made room for them) and `a` is a live argument.
+                unsafe { copy_slot(slot, a) };
+            }
+        })
+    }
+
+    /// [`Self::invoke`] moving the arguments into the callee's registers, so that a value the
+    /// caller no longer needs (a reduction's accumulator) is held there alone and can be
+    /// updated in place. `args` are left null.
+    fn invoke_moving(
+        &mut self,
+        function: u32,
+        closure: Option<Rc<Func>>,
+        args: &mut [Value],
+    ) -> RtResult<Value> {
+        self.invoke_with(function, closure, args.len(), |regs| {
+            for (slot, a) in regs.iter_mut().zip(args.iter_mut()) {
+                *slot = std::mem::take(a);
+            }
+        })
+    }
+
+    /// Runs `function` in a new frame on top of the current one, its first `count` registers
+    /// (the parameters) filled by `place`.
+    fn invoke_with(
+        &mut self,
+        function: u32,
+        closure: Option<Rc<Func>>,
+        count: usize,
+        place: impl FnOnce(&mut [Value]),
+    ) -> RtResult<Value> {
         if self.native_depth > MAX_NATIVE_DEPTH {
             return Err(natives_too_deep());
         }
         let base = self.top();
         let registers = self.enter_frame(function, base, 0, closure)?;
-        debug_assert!(args.len() <= registers);
-        for (i, a) in args.iter().enumerate() {
-            // SAFETY: `args.len()` is the function's arity (`<= registers`, verified), and the
-            // frame's registers exist (`enter_frame` made room for them).
-            unsafe { copy_slot(self.regs.as_mut_ptr().add(base + i), a) };
-        }
+        debug_assert!(count <= registers);
+        place(&mut self.regs[base..base + count]);
         let stop = self.frames.len() - 1;
         self.native_depth += 1;
         let result = self.run(stop);
@@ -1926,15 +1972,17 @@ impl Host for Vm<'_> {
     /// called with exactly its arity is run right here, everything else goes through
     /// [`Vm::call_value`].
     fn call(&mut self, function: &Value, args: &[Value]) -> RtResult<Value> {
-        if let Value::Func(f) = function {
-            if let Func::Closure { function, .. } = **f {
-                let arity = self.program.module.functions[function as usize].arity;
-                if arity as usize == args.len() {
-                    return self.invoke(function, Some(f.clone()), args);
-                }
-            }
+        match self.exact_closure(function, args.len()) {
+            Some((index, f)) => self.invoke(index, Some(f), args),
+            None => self.call_value(function, args),
         }
-        self.call_value(function, args)
+    }
+
+    fn call_moving(&mut self, function: &Value, args: &mut [Value]) -> RtResult<Value> {
+        match self.exact_closure(function, args.len()) {
+            Some((index, f)) => self.invoke_moving(index, Some(f), args),
+            None => self.call_value(function, args),
+        }
     }
 
     fn charge(&mut self, steps: u64) -> RtResult<()> {

@@ -531,6 +531,11 @@ impl Lowerer<'_, '_> {
                 return Ok(());
             }
         }
+        if op == BinOp::Add && self.joins_in_place(e) && self.narrowed(a).is_none() {
+            if let Some(own) = self.last_read(a) {
+                return self.join_moved(own, b, e, dst);
+            }
+        }
         let x = self.operand(a)?;
         let mut y = self.operand(b)?;
         if y == dst && x != dst {
@@ -542,13 +547,7 @@ impl Lowerer<'_, '_> {
         self.at(e.span);
         let (a, b) = (x, y);
         let instr = match op {
-            BinOp::Add => match self.plus_kind(e).unwrap_or(PlusKind::Dynamic) {
-                PlusKind::Number => Instr::AddNum { dst, a, b },
-                PlusKind::Concat => Instr::Concat { dst, a, b },
-                PlusKind::Array => Instr::ArrayConcat { dst, a, b },
-                PlusKind::Map => Instr::MapMerge { dst, a, b },
-                PlusKind::Dynamic => Instr::AddDyn { dst, a, b },
-            },
+            BinOp::Add => self.join(e, dst, a, b),
             BinOp::Sub => Instr::Sub { dst, a, b },
             BinOp::Mul => Instr::Mul { dst, a, b },
             BinOp::Div => Instr::Div { dst, a, b },
@@ -562,6 +561,46 @@ impl Lowerer<'_, '_> {
         };
         self.emit(instr);
         Ok(())
+    }
+
+    /// Whether `e`, a `+`, joins arrays, strings or maps (which extend their left operand in
+    /// place when it is held once), also as a `+` decided at run time.
+    pub(super) fn joins_in_place(&self, e: &Expr) -> bool {
+        matches!(
+            self.plus_kind(e).unwrap_or(PlusKind::Dynamic),
+            PlusKind::Array | PlusKind::Concat | PlusKind::Map | PlusKind::Dynamic
+        )
+    }
+
+    /// `p + b` where this is the last read of parameter `p` (in register `own`): the value
+    /// moves out of the register into the join, which then extends it in place when nothing
+    /// else holds it (a reduction's accumulator, passed by moving). The right side is
+    /// computed first: reading a register has no effect to order, and `dst` may be its
+    /// register.
+    fn join_moved(&mut self, own: Reg, b: &Expr, e: &Expr, dst: Reg) -> Res<()> {
+        let mut y = self.operand(b)?;
+        if y == dst {
+            let copy = self.b().reg();
+            self.emit(Instr::Move { dst: copy, src: y });
+            y = copy;
+        }
+        self.at(e.span);
+        self.emit(Instr::Take { dst, src: own });
+        let join = self.join(e, dst, dst, y);
+        self.emit(join);
+        Ok(())
+    }
+
+    /// The instruction for `e`, a `+`, as `dst = a + b`: typed by the checker, `AddDyn` where
+    /// it is decided at run time.
+    pub(super) fn join(&self, e: &Expr, dst: Reg, a: Reg, b: Reg) -> Instr {
+        match self.plus_kind(e).unwrap_or(PlusKind::Dynamic) {
+            PlusKind::Array => Instr::ArrayConcat { dst, a, b },
+            PlusKind::Map => Instr::MapMerge { dst, a, b },
+            PlusKind::Concat => Instr::Concat { dst, a, b },
+            PlusKind::Number => Instr::AddNum { dst, a, b },
+            PlusKind::Dynamic => Instr::AddDyn { dst, a, b },
+        }
     }
 
     /// The constant an `AddInt` or `RemInt` carries inline when `e` is `x op i`: `x + 1` on

@@ -12,6 +12,7 @@ mod escjson;
 mod expr;
 mod pattern;
 mod query;
+mod reads;
 mod stmt;
 mod type_test;
 
@@ -23,6 +24,7 @@ use mix_check::ty::Ty;
 use mix_diagnostics::{Diagnostic, Span};
 use mix_runtime::qcode::{Instr, Reg};
 use mix_syntax::ast::{self, Body};
+use mix_syntax::walk::Node;
 
 use crate::builder::{nth, FnBuilder};
 use crate::program::{DefSites, FileInfo, ProgramBuilder, Slot};
@@ -75,6 +77,9 @@ struct FnCtx {
     /// The argument (by span) that moves a `var`'s value into the call it is passed to, with
     /// the `var`'s register: set while lowering `x = f(…, x, …)` (see `stmt::taken_argument`).
     taken: Option<(Span, Reg)>,
+    /// Parameters (name and register) the body reads at most once on any path: their one
+    /// read may move the value out (see `reads.rs`).
+    read_once: Vec<(Box<str>, Reg)>,
 }
 
 impl FnCtx {
@@ -88,6 +93,7 @@ impl FnCtx {
             tries: 0,
             hoisted: Vec::new(),
             taken: None,
+            read_once: Vec::new(),
         }
     }
 }
@@ -149,10 +155,13 @@ pub fn lower_def(prog: &mut ProgramBuilder<'_>, key: &DefKey, slot: Slot) -> Res
         fns: vec![FnCtx::new(FnBuilder::new(name, arity), None)],
         lambdas: 0,
     };
-    if let Some(params) = body.params() {
-        for (i, p) in params.iter().enumerate() {
-            lowerer.bind(&p.name.name, Binding::Reg(i as Reg));
-        }
+    if let (Some(params), Some(code)) = (body.params(), body.body()) {
+        let code = match code {
+            Body::Expr(e) => Node::Expr(e),
+            Body::Block(b) => Node::Block(b),
+        };
+        let names: Vec<&str> = params.iter().map(|p| &*p.name.name).collect();
+        lowerer.bind_params(&names, code);
     }
     match body.body() {
         Some(Body::Expr(e)) if body.params().is_none() => lowerer.tail_short(e)?,
@@ -223,6 +232,27 @@ impl<'db> Lowerer<'_, 'db> {
         }
         let scope = self.f().scopes.last_mut().expect("a scope");
         scope.push((name.into(), binding));
+    }
+
+    /// Binds the function's parameters, plain names, to its first registers, noting those
+    /// that `body` reads at most once on any path.
+    fn bind_params(&mut self, names: &[&str], body: Node<'_>) {
+        for (i, n) in names.iter().enumerate() {
+            self.bind(n, Binding::Reg(i as Reg));
+            if *n != "_" && reads::most_reads(body, n) <= 1 {
+                self.f().read_once.push(((*n).into(), i as Reg));
+            }
+        }
+    }
+
+    /// Whether `e` is the one read of a parameter read at most once on any path (see
+    /// `reads.rs`): its value may be moved out of the register. Its register if so.
+    fn last_read(&mut self, e: &ast::Expr) -> Option<Reg> {
+        let ast::ExprKind::Name(n) = &e.kind else {
+            return None;
+        };
+        let (_, r) = *self.f().read_once.iter().find(|(p, _)| p == n)?;
+        matches!(self.lookup(n), Some(Binding::Reg(found)) if found == r).then_some(r)
     }
 
     /// The binding of a local name, capturing it from enclosing functions as needed.
@@ -370,9 +400,7 @@ impl<'db> Lowerer<'_, 'db> {
         if let [arm] = arms {
             if arm.guard.is_none() {
                 if let Some(names) = simple_params(&arm.params) {
-                    for (i, n) in names.iter().enumerate() {
-                        self.bind(n, Binding::Reg(i as Reg));
-                    }
+                    self.bind_params(&names, Node::Expr(&arm.body));
                     return self.tail(&arm.body);
                 }
             }

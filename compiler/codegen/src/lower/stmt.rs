@@ -2,7 +2,7 @@
 //! registers (closures may not capture them, so no boxes are needed); `return` leaves the
 //! function, or the innermost `do` block.
 
-use mix_check::infer::{has_short_projection, PlusKind};
+use mix_check::infer::has_short_projection;
 use mix_diagnostics::Diagnostic;
 use mix_diagnostics::Span;
 use mix_runtime::qcode::{Instr, Reg};
@@ -485,10 +485,7 @@ impl Lowerer<'_, '_> {
             ExprKind::Field(owner, f) if f.name == step.field.name
                 && matches!(&owner.kind, ExprKind::Name(n) if &**n == name)
         );
-        let joins = matches!(
-            self.plus_kind(step.value),
-            Some(PlusKind::Array | PlusKind::Concat | PlusKind::Map)
-        );
+        let joins = self.joins_in_place(step.value);
         (reads_own_field && joins && self.narrowed(read).is_none()).then_some((&**read, &**rest))
     }
 
@@ -519,12 +516,8 @@ impl Lowerer<'_, '_> {
         });
         let other = self.operand(rest)?;
         self.at(step.value.span);
-        let (dst, a, b) = (joined, joined, other);
-        self.emit(match self.plus_kind(step.value) {
-            Some(PlusKind::Array) => Instr::ArrayConcat { dst, a, b },
-            Some(PlusKind::Map) => Instr::MapMerge { dst, a, b },
-            _ => Instr::Concat { dst, a, b },
-        });
+        let join = self.join(step.value, joined, joined, other);
+        self.emit(join);
         self.at(step.whole.span);
         self.emit(Instr::SetField {
             dst: record,
