@@ -203,3 +203,29 @@ fn a_method_call_on_a_built_in_type_names_the_library_s_function() {
     // a record's missing field is no method habit
     assert_eq!(common::helps("def r = {a: 1}.length\n", "E0201"), [""]);
 }
+
+#[test]
+fn a_misspelt_field_of_a_known_record_gets_the_nearest_field() {
+    let notes = |source: &str| -> Vec<String> {
+        common::errors(source)
+            .into_iter()
+            .flat_map(|d| d.notes)
+            .filter(|n| n.contains("has no field"))
+            .collect()
+    };
+    let people = "type person = {name: string, age: number}\n\
+                  def people: array(person) = [{name: \"ann\", age: 3}]\n";
+    assert_eq!(
+        notes(&format!(
+            "{people}def n = people |> array.map(p -> p.nme)\n"
+        )),
+        ["the record has no field `nme` (did you mean `name`?)"]
+    );
+    // nothing near: no guess
+    assert_eq!(
+        notes(&format!(
+            "{people}def n = people |> array.map(p -> p.email)\n"
+        )),
+        ["the record has no field `email`"]
+    );
+}

@@ -450,9 +450,21 @@ impl Subst {
             .filter(|(n, _)| !map1.contains_key(n))
             .cloned()
             .collect();
-        let missing = |fields: &[(Name, Ty)]| {
+        // `fields` are missing from a record whose own fields not asked for are `others`
+        let missing = |fields: &[(Name, Ty)], others: &[(Name, Ty)]| {
             let names: Vec<String> = fields.iter().map(|(n, _)| format!("`{n}`")).collect();
             let mut said = format!("the record has no field {}", names.join(", "));
+            if let [(name, _)] = fields {
+                let limit = (name.chars().count() / 3).max(1);
+                let nearest = others
+                    .iter()
+                    .map(|(other, _)| (super::edit_distance(name, other), other))
+                    .filter(|(d, _)| *d <= limit)
+                    .min();
+                if let Some((_, other)) = nearest {
+                    said.push_str(&format!(" (did you mean `{other}`?)"));
+                }
+            }
             // `{name: "Bob"}` for `{name: string, email: option(string)}`: a field that may be
             // null is still written (only a type with `..` leaves fields out)
             if let [(name, ty)] = fields {
@@ -470,7 +482,7 @@ impl Subst {
                     return Err(Mismatch {
                         expected: a.clone(),
                         found: b.clone(),
-                        detail: missing(&only1),
+                        detail: missing(&only1, &only2),
                         place: Box::default(),
                     });
                 }
@@ -489,7 +501,7 @@ impl Subst {
                     return Err(Mismatch {
                         expected: a.clone(),
                         found: b.clone(),
-                        detail: missing(&only1),
+                        detail: missing(&only1, &only2),
                         place: Box::default(),
                     });
                 }
@@ -500,7 +512,7 @@ impl Subst {
                     return Err(Mismatch {
                         expected: a.clone(),
                         found: b.clone(),
-                        detail: missing(&only2),
+                        detail: missing(&only2, &only1),
                         place: Box::default(),
                     });
                 }
