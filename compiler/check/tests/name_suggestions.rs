@@ -229,3 +229,24 @@ fn a_misspelt_field_of_a_known_record_gets_the_nearest_field() {
         ["the record has no field `email`"]
     );
 }
+
+#[test]
+fn an_endless_stream_and_a_range_get_the_library_s_ways() {
+    assert_eq!(
+        unknown_name_help("def s = stream.iterate(n -> n + 1, 0)\n"),
+        ["Mix has no `stream.iterate`: write `stream.initUnbound(i -> i * 2)`, element `i` of an \
+          endless stream (`stream.enumUnbound(null)` is 0, 1, 2, …)"]
+    );
+    assert_eq!(
+        unknown_name_help("def xs = array.range(3)\n"),
+        ["did you mean `array.enumerate`?"]
+    );
+    // a slice of a stream says how to take a part of one
+    assert_eq!(
+        common::helps("def s = stream.enumUnbound(null)[3..5]\n", "E0201"),
+        [
+            "a slice `xs[p..q]` reads an array; of a stream, take the part with `s |> \
+          stream.skipn(p) |> stream.firstn(q - p + 1)`"
+        ]
+    );
+}

@@ -100,7 +100,17 @@ impl Infer<'_> {
                     self.expect_value(&number(), &t, bound.span, false);
                 }
                 let elem = self.fresh();
+                let reported = self.diagnostics.len();
                 self.expect_value(&app("array", elem.clone()), &base_ty, base.span, false);
+                if matches!(self.subst.head(&base_ty), Ty::Con(n, _) if &*n == "stream") {
+                    self.help_first_new(
+                        reported,
+                        Some(codes::TYPE_MISMATCH),
+                        "a slice `xs[p..q]` reads an array; of a stream, take the part with \
+                         `s |> stream.skipn(p) |> stream.firstn(q - p + 1)`"
+                            .into(),
+                    );
+                }
                 app("stream", elem)
             }
             ExprKind::ToStream(base) => {

@@ -541,6 +541,7 @@ pub(crate) fn plus_impossible_error(message: String, at: Span) -> Diagnostic {
 /// the same function, for "did you mean" (`stream.take` → `stream.firstn`).
 const OTHER_NAMES: &[(&str, &str)] = &[
     ("take", "firstn"),
+    ("range", "enumerate"),
     ("drop", "skipn"),
     ("head", "first"),
     ("size", "length"),
@@ -655,6 +656,12 @@ const RECIPES: &[(&str, &str, &str)] = &[
         "reverse",
         "`string.concat(\"\", array.rev(string.splitSep(\"\", text)))` (`splitSep(\"\")` \
          splits into characters)",
+    ),
+    (
+        "stream",
+        "iterate",
+        "`stream.initUnbound(i -> i * 2)`, element `i` of an endless stream \
+         (`stream.enumUnbound(null)` is 0, 1, 2, …)",
     ),
     ("string", "padleft", PAD_LEFT),
     ("string", "padstart", PAD_LEFT),
