@@ -5,11 +5,7 @@ mod common;
 
 /// `message | help` of each W0205 the checker reports for `source`.
 fn narrowing_warnings(source: &str) -> Vec<String> {
-    common::diagnostics(source)
-        .into_iter()
-        .filter(|d| d.code == "W0205")
-        .map(|d| format!("{} | {}", d.message, d.help.unwrap_or_default()))
-        .collect()
+    common::messages_and_helps(source, "W0205")
 }
 
 #[test]

@@ -7,11 +7,7 @@ mod common;
 
 /// `message | help` of each E0201 the checker reports for `source`.
 fn end_errors(source: &str) -> Vec<String> {
-    common::errors(source)
-        .into_iter()
-        .filter(|d| d.code == "E0201")
-        .map(|d| format!("{} | {}", d.message, d.help.unwrap_or_default()))
-        .collect()
+    common::messages_and_helps(source, "E0201")
 }
 
 #[test]

@@ -102,25 +102,26 @@ impl Subst {
         }
     }
 
-    /// Whether `ty` has `data` anywhere in it, following bindings (without building the
-    /// resolved type, as `ty::mentions_data(&self.resolve(ty))` would).
+    /// Whether `ty` has `data` anywhere in it, following bindings.
     pub fn mentions_data(&self, ty: &Ty) -> bool {
+        self.has_part(ty, &|t| matches!(t, Ty::Con(name, _) if &**name == "data"))
+    }
+
+    /// Whether some part of `ty` (itself included) is `wanted`, following bindings and
+    /// without building the resolved type.
+    fn has_part(&self, ty: &Ty, wanted: &dyn Fn(&Ty) -> bool) -> bool {
+        if wanted(ty) {
+            return true;
+        }
+        let part = |t: &Ty| self.has_part(t, wanted);
+        let row = |rest: &Option<TVar>| rest.is_some_and(|r| part(&Ty::Var(r)));
         match ty {
-            Ty::Var(v) => self.bindings[*v as usize]
-                .as_ref()
-                .is_some_and(|bound| self.mentions_data(bound)),
-            Ty::Con(name, args) => &**name == "data" || args.iter().any(|a| self.mentions_data(a)),
-            Ty::Fun(a, b) | Ty::Plus(a, b) => self.mentions_data(a) || self.mentions_data(b),
-            Ty::Tuple(items) => items.iter().any(|t| self.mentions_data(t)),
-            Ty::Record(fields, rest) => {
-                fields.iter().any(|(_, t)| self.mentions_data(t))
-                    || rest.is_some_and(|r| self.mentions_data(&Ty::Var(r)))
-            }
+            Ty::Var(v) => self.bindings[*v as usize].as_ref().is_some_and(part),
+            Ty::Con(_, args) | Ty::Tuple(args) => args.iter().any(part),
+            Ty::Fun(a, b) | Ty::Plus(a, b) => part(a) || part(b),
+            Ty::Record(fields, rest) => fields.iter().any(|(_, t)| part(t)) || row(rest),
             Ty::Cases(cases, rest) => {
-                cases
-                    .iter()
-                    .any(|(_, t)| t.as_ref().is_some_and(|t| self.mentions_data(t)))
-                    || rest.is_some_and(|r| self.mentions_data(&Ty::Var(r)))
+                cases.iter().any(|(_, t)| t.as_ref().is_some_and(part)) || row(rest)
             }
         }
     }
@@ -685,24 +686,7 @@ impl Subst {
 
     /// Whether a deferred `+` occurs in `ty` (following bindings, without building anything).
     fn has_plus(&self, ty: &Ty) -> bool {
-        match ty {
-            Ty::Var(v) => self.bindings[*v as usize]
-                .as_ref()
-                .is_some_and(|t| self.has_plus(t)),
-            Ty::Plus(..) => true,
-            Ty::Con(_, args) | Ty::Tuple(args) => args.iter().any(|a| self.has_plus(a)),
-            Ty::Fun(a, b) => self.has_plus(a) || self.has_plus(b),
-            Ty::Record(fields, rest) => {
-                fields.iter().any(|(_, t)| self.has_plus(t))
-                    || rest.is_some_and(|r| self.has_plus(&Ty::Var(r)))
-            }
-            Ty::Cases(cases, rest) => {
-                cases
-                    .iter()
-                    .any(|(_, t)| t.as_ref().is_some_and(|t| self.has_plus(t)))
-                    || rest.is_some_and(|r| self.has_plus(&Ty::Var(r)))
-            }
-        }
+        self.has_part(ty, &|t| matches!(t, Ty::Plus(..)))
     }
 
     /// The first `+` in `ty` whose operands are known and cannot be added.

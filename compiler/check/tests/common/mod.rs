@@ -37,3 +37,13 @@ pub fn helps(source: &str, code: &str) -> Vec<String> {
         .map(|d| d.help.unwrap_or_default())
         .collect()
 }
+
+/// `message | help` of each diagnostic with `code` the checker reports for `source`.
+#[allow(dead_code)] // not every test file uses every helper
+pub fn messages_and_helps(source: &str, code: &str) -> Vec<String> {
+    diagnostics(source)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .map(|d| format!("{} | {}", d.message, d.help.unwrap_or_default()))
+        .collect()
+}
