@@ -5,11 +5,12 @@
 //!
 //! Conservative by construction: branches count their most-reading side, everything else is
 //! summed, and a read that may run again and again (in a loop, a nested function or a short
-//! projection, which is a function too) counts as [`MANY`]. Names are compared as text, so a
+//! projection, which is a function too, where the code generator opens one) counts as
+//! [`MANY`]. Names are compared as text, so a
 //! shadowing binding's reads count as well: never fewer reads than there are.
 
 use mix_check::infer::has_short_projection;
-use mix_syntax::ast::{Expr, ExprKind, Stmt, StmtKind};
+use mix_syntax::ast::{BinOp, Expr, ExprKind, LetBinding, LetTarget, Stmt, StmtKind};
 use mix_syntax::walk::{children, mentions, Node};
 
 /// Reads that may repeat without bound.
@@ -28,10 +29,39 @@ fn expr_reads(e: &Expr, name: &str) -> u32 {
     match &e.kind {
         ExprKind::Name(n) => u32::from(&**n == name),
         ExprKind::Lambda(_) | ExprKind::Action(..) => repeated_if_read(Node::Expr(e), name),
-        _ if has_short_projection(e) => repeated_if_read(Node::Expr(e), name),
         ExprKind::If(cond, then, otherwise) => expr_reads(cond, name)
             .saturating_add(expr_reads(then, name).max(expr_reads(otherwise, name))),
+        // where a short projection may make the expression a function (as the code
+        // generator's short scopes do): arguments, parentheses, a pipe's right side
+        ExprKind::Call(callee, args) => args.iter().fold(expr_reads(callee, name), |n, a| {
+            n.saturating_add(scoped_reads(a, name))
+        }),
+        ExprKind::Paren(inner) => scoped_reads(inner, name),
+        ExprKind::Binary(BinOp::Pipe, piped, f) => {
+            expr_reads(piped, name).saturating_add(scoped_reads(f, name))
+        }
+        ExprKind::Let(binding, body, _) => {
+            binding_reads(binding, name).saturating_add(expr_reads(body, name))
+        }
         _ => sum_of_children(Node::Expr(e), name),
+    }
+}
+
+/// The reads of an expression that is a function when it holds a short projection.
+fn scoped_reads(e: &Expr, name: &str) -> u32 {
+    if has_short_projection(e) {
+        repeated_if_read(Node::Expr(e), name)
+    } else {
+        expr_reads(e, name)
+    }
+}
+
+fn binding_reads(binding: &LetBinding, name: &str) -> u32 {
+    match &binding.target {
+        LetTarget::Function(..) => repeated_if_read(Node::Expr(&binding.value), name),
+        LetTarget::Pattern(p) => {
+            most_reads(Node::Pattern(p), name).saturating_add(scoped_reads(&binding.value, name))
+        }
     }
 }
 
@@ -68,6 +98,11 @@ fn stmt_reads(s: &Stmt, name: &str) -> u32 {
                 .max()
                 .unwrap_or(0);
             tried.saturating_add(bodies)
+        }
+        StmtKind::Let(binding) => binding_reads(binding, name),
+        StmtKind::Var { value, .. } => scoped_reads(value, name),
+        StmtKind::Assign { target, value } => {
+            expr_reads(target, name).saturating_add(scoped_reads(value, name))
         }
         _ => sum_of_children(Node::Stmt(s), name),
     }
@@ -148,6 +183,10 @@ mod tests {
             reads("{ for (let y in acc[]) { return y }; return 0 }"),
             MANY
         );
+        assert_eq!(reads("= do { let g(y) = acc + [y]; return g(x) }"), MANY);
+        assert_eq!(reads("= do { let g = .a + acc; return g }"), MANY);
+        assert_eq!(reads("= x |> (.a + acc)"), MANY);
+        assert_eq!(reads("= do { let y = acc + [x]; return y }"), 1);
     }
 
     #[test]
