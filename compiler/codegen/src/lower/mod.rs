@@ -251,8 +251,14 @@ impl<'db> Lowerer<'_, 'db> {
         let ast::ExprKind::Name(n) = &e.kind else {
             return None;
         };
-        let (_, r) = *self.f().read_once.iter().find(|(p, _)| p == n)?;
-        matches!(self.lookup(n), Some(Binding::Reg(found)) if found == r).then_some(r)
+        self.read_once_register(n)
+    }
+
+    /// The register of parameter `name` when this function reads it at most once on any path
+    /// and `name` still means it here (no local shadows it).
+    fn read_once_register(&mut self, name: &str) -> Option<Reg> {
+        let (_, r) = *self.f().read_once.iter().find(|(p, _)| &**p == name)?;
+        matches!(self.lookup(name), Some(Binding::Reg(found)) if found == r).then_some(r)
     }
 
     /// The binding of a local name, capturing it from enclosing functions as needed.
