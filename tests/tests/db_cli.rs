@@ -68,9 +68,13 @@ fn put_get_query_export_import_verify() {
     ok(&["db", "init", &copy], "");
     let dump = tmp.join("dump.jsonl");
     std::fs::write(&dump, &exported).expect("write dump");
-    ok(&["db", "import", &copy, &dump.display().to_string()], "");
+    let imported = ok(&["db", "import", &copy, &dump.display().to_string()], "");
+    assert_eq!(imported.trim(), "imported 3 changes");
     let again = ok(&["db", "query", &copy, "entity == \"task\""], "");
     assert_eq!(again.lines().count(), 2, "{again}");
+    // the same file again: everything is there already
+    let repeated = ok(&["db", "import", &copy, &dump.display().to_string()], "");
+    assert_eq!(repeated.trim(), "imported 0 changes (3 already present)");
 
     ok(&["db", "verify", &db], "");
     let stats = ok(&["db", "stats", &db], "");

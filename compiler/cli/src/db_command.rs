@@ -249,11 +249,7 @@ fn run_inner(cmd: DbCommand) -> Result<(), Fail> {
                 .map_err(|e| Fail(format!("cannot open {}: {e}", file.display())))?;
             let report = export::import(&db, &mut BufReader::new(f), legacy_refs)?;
             db.close()?;
-            writeln!(
-                out,
-                "imported {} changes and {} records ({} already present)",
-                report.changes, report.records, report.duplicates
-            )?;
+            writeln!(out, "{}", import_summary(&report))?;
         }
         DbCommand::Verify { dir } => {
             let db = open(&dir, None)?;
@@ -400,4 +396,22 @@ fn run_query_inner(args: QueryArgs) -> Result<(), Fail> {
         }
     }
     Ok(())
+}
+
+/// "imported 3 changes", "imported 2 records (1 already present)": what an import wrote, by
+/// the kind of lines the file held (a full export's changes, or plain records).
+fn import_summary(report: &export::ImportReport) -> String {
+    let counted = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if report.changes > 0 || report.records == 0 {
+        parts.push(counted(report.changes, "change"));
+    }
+    if report.records > 0 {
+        parts.push(counted(report.records, "record"));
+    }
+    let mut said = format!("imported {}", parts.join(" and "));
+    if report.duplicates > 0 {
+        said.push_str(&format!(" ({} already present)", report.duplicates));
+    }
+    said
 }
