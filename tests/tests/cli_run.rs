@@ -113,7 +113,8 @@ fn test_command_reports_each_test_and_the_totals() {
         "def double(x) = x * 2\n\
          def test_ok() = testing.assertEqual(4, double(2))\n\
          def test_bad() {\n  testing.assertEqual(5, double(2));\n}\n\
-         def helper() = 1\n",
+         def helper() = 1\n\
+         def test_pairs() = testing.assertEqual([[1, 2]], [[1, 3]])\n",
     )
     .unwrap();
     let out = mixc(&[&"test", &dir]);
@@ -126,8 +127,16 @@ fn test_command_reports_each_test_and_the_totals() {
         "{stdout}"
     );
     assert!(stdout.contains("t.mix:4:3"), "{stdout}");
+    // each line of a message is indented under its test
     assert!(
-        stdout.trim_end().ends_with("1 passed, 1 failed"),
+        stdout.contains(
+            "    assertEqual: expected [[1, 2]], got [[1, 3]]\n      \
+             they differ at [0][1]: expected 2, got 3\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.trim_end().ends_with("1 passed, 2 failed"),
         "{stdout}"
     );
     assert!(!stdout.contains("helper"), "{stdout}");

@@ -85,7 +85,9 @@ pub fn run(args: TestArgs) -> ExitCode {
             Err(e) => {
                 failed += 1;
                 println!("test {name} ... FAILED");
-                println!("    {}", e.message);
+                for line in e.message.lines() {
+                    println!("    {line}");
+                }
                 if let Some(frame) = e.trace.first() {
                     println!("    at {}:{}:{}", frame.file, frame.line, frame.column);
                 }

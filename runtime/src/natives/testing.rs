@@ -86,14 +86,85 @@ fn assert_false(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
 }
 
 fn assert_equal(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
-    if args[0] == args[1] {
-        Ok(Value::Null)
-    } else {
-        Err(RtError::fail(format!(
-            "assertEqual: expected {}, got {}",
-            literal(&args[0]),
-            literal(&args[1])
-        )))
+    let (expected, actual) = (&args[0], &args[1]);
+    if expected == actual {
+        return Ok(Value::Null);
+    }
+    let mut message = format!(
+        "assertEqual: expected {}, got {}",
+        literal(expected),
+        literal(actual)
+    );
+    // Inside arrays, records and cases, where they part: in a large value the two literals
+    // alone leave the reader to find it.
+    let mut path = String::new();
+    let how = match first_difference(expected, actual, &mut path) {
+        // the two values themselves are the difference: nothing to add
+        Some(Difference::Values(..)) if path.is_empty() => None,
+        Some(Difference::Values(x, y)) => {
+            Some(format!("expected {}, got {}", literal(x), literal(y)))
+        }
+        Some(Difference::Shape(how)) => Some(how),
+        None => None,
+    };
+    if let Some(how) = how {
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!(" at {path}")
+        };
+        message.push_str(&format!("\n  they differ{at}: {how}"));
+    }
+    Err(RtError::fail(message))
+}
+
+/// How two values differ where they first do.
+enum Difference<'v> {
+    /// These two values (scalars, or values of different kinds or cases).
+    Values(&'v Value, &'v Value),
+    /// A length or the keys: `expected a length of 2, got 3`, `` `b` is missing ``.
+    Shape(String),
+}
+
+/// Where two unequal values first differ, as a path from the root (`[1].name`, a case's
+/// argument as `.some(…)`) written into `path`, and how. `None` when they are equal.
+fn first_difference<'v>(
+    expected: &'v Value,
+    actual: &'v Value,
+    path: &mut String,
+) -> Option<Difference<'v>> {
+    if expected == actual {
+        return None;
+    }
+    match (expected, actual) {
+        (Value::Array(a), Value::Array(b)) => {
+            if let Some(i) = (0..a.len().min(b.len())).find(|&i| a[i] != b[i]) {
+                path.push_str(&format!("[{i}]"));
+                return first_difference(&a[i], &b[i], path);
+            }
+            Some(Difference::Shape(format!(
+                "expected a length of {}, got {}",
+                a.len(),
+                b.len()
+            )))
+        }
+        (Value::Obj(a), Value::Obj(b)) => {
+            if let Some(key) = a.keys().find(|k| !b.contains_key(&***k)) {
+                return Some(Difference::Shape(format!("`{key}` is missing")));
+            }
+            if let Some(key) = b.keys().find(|k| !a.contains_key(&***k)) {
+                return Some(Difference::Shape(format!("`{key}` was not expected")));
+            }
+            let (key, x) = a.iter().find(|(k, v)| b.get(&***k) != Some(*v))?;
+            path.push_str(&format!(".{key}"));
+            first_difference(x, b.get(&**key)?, path)
+        }
+        (Value::Case(a), Value::Case(b)) if a.name == b.name => {
+            let (x, y) = (a.arg.as_ref()?, b.arg.as_ref()?);
+            path.push_str(&format!(".{}(…)", a.name));
+            first_difference(x, y, path)
+        }
+        _ => Some(Difference::Values(expected, actual)),
     }
 }
 
