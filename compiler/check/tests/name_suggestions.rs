@@ -250,3 +250,20 @@ fn an_endless_stream_and_a_range_get_the_library_s_ways() {
         ]
     );
 }
+
+#[test]
+fn a_field_added_with_with_says_with_only_sets_fields() {
+    assert_eq!(
+        common::helps(
+            "def f(p: {name: string, age: number}) = p with .email = \"a@x\"\n",
+            "E0201"
+        ),
+        [
+            "`with` sets a field the record has; a record with another field is a new one, `{age: \
+          p.age, name: p.name, email: …}`, or give its type the field (an `option(…)` field may \
+          start as `null`)"
+        ]
+    );
+    // a field the record has is set, whatever its new value's type
+    assert!(common::errors("def f(p: {name: string}) = p with .name = \"b\"\n").is_empty());
+}

@@ -170,6 +170,7 @@ impl Infer<'_> {
             ExprKind::With(base, path, value) => {
                 let base_ty = self.expr(base);
                 let value_ty = self.expr(value);
+                let reported = self.diagnostics.len();
                 let mut current = base_ty.clone();
                 for seg in path {
                     current = match seg {
@@ -189,6 +190,11 @@ impl Infer<'_> {
                             v
                         }
                     };
+                }
+                if let [PathSeg::Field(f)] = &path[..] {
+                    if let Some(help) = self.added_field_help(base, &base_ty, &f.name) {
+                        self.help_first_new(reported, Some(codes::TYPE_MISMATCH), help);
+                    }
                 }
                 self.expect(&current, &value_ty, value.span);
                 base_ty
@@ -415,6 +421,30 @@ impl Infer<'_> {
                 value
             }
         }
+    }
+
+    /// The help for `r with .f = v` where `r` is a closed record without `f`: `with` does not
+    /// add fields. With the literal that would (the record's own fields and `f`) when short.
+    fn added_field_help(&self, base: &Expr, base_ty: &Ty, field: &str) -> Option<String> {
+        let Ty::Record(fields, None) = self.subst.resolve(base_ty) else {
+            return None;
+        };
+        if fields.iter().any(|(name, _)| &**name == field) {
+            return None;
+        }
+        let mut help =
+            "`with` sets a field the record has; a record with another field is a new one"
+                .to_string();
+        if let (ExprKind::Name(r), true) = (&base.kind, fields.len() <= 4) {
+            let mut members: Vec<String> = fields
+                .iter()
+                .map(|(name, _)| format!("{name}: {r}.{name}"))
+                .collect();
+            members.push(format!("{field}: …"));
+            help.push_str(&format!(", `{{{}}}`", members.join(", ")));
+        }
+        help.push_str(", or give its type the field (an `option(…)` field may start as `null`)");
+        Some(help)
     }
 
     /// `xs.length`, `s.toUpperCase()`: a field read on a value of a built-in type that has
