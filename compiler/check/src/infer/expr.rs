@@ -191,7 +191,9 @@ impl Infer<'_> {
                         }
                     };
                 }
-                if let [PathSeg::Field(f)] = &path[..] {
+                // (looked at only when the path did not fit)
+                if let ([PathSeg::Field(f)], true) = (&path[..], self.diagnostics.len() > reported)
+                {
                     if let Some(help) = self.added_field_help(base, &base_ty, &f.name) {
                         self.help_first_new(reported, Some(codes::TYPE_MISMATCH), help);
                     }
