@@ -420,9 +420,15 @@ impl Lowerer<'_, '_> {
             return Ok(false);
         }
         for step in steps {
-            let path = [PathSeg::Field(step.field.clone())];
             match step.join {
-                None => self.update(record, &path, step.value, record, step.whole)?,
+                None => {
+                    let path: Vec<PathSeg> = step
+                        .path
+                        .iter()
+                        .map(|f| PathSeg::Field((*f).clone()))
+                        .collect();
+                    self.update(record, &path, step.value, record, step.whole)?
+                }
                 Some((read, rest)) => self.join_in_place(record, step, read, rest)?,
             }
         }
@@ -438,14 +444,18 @@ impl Lowerer<'_, '_> {
         let mut steps = Vec::new();
         let mut current = value;
         while let ExprKind::With(base, path, new) = &current.kind {
-            let [PathSeg::Field(field)] = &path[..] else {
-                return None;
-            };
-            if self.narrowed(current).is_some() || has_short_projection(new) {
+            let fields = path
+                .iter()
+                .map(|s| match s {
+                    PathSeg::Field(f) => Some(f),
+                    _ => None,
+                })
+                .collect::<Option<Vec<&FieldName>>>()?;
+            if fields.is_empty() || self.narrowed(current).is_some() || has_short_projection(new) {
                 return None;
             }
             steps.push(FieldStep {
-                field,
+                path: fields,
                 value: new,
                 whole: current,
                 join: None,
@@ -456,9 +466,11 @@ impl Lowerer<'_, '_> {
             return None;
         }
         steps.reverse();
+        // the fields of `x` the steps set (the first of each path): a later step may not read
+        // them, nor set them again
         let mut set: Vec<&str> = Vec::with_capacity(steps.len());
         for step in &mut steps {
-            if set.contains(&&*step.field.name) {
+            if set.contains(&&*step.path[0].name) {
                 return None;
             }
             step.join = self.own_field_join(name, step);
@@ -469,28 +481,27 @@ impl Lowerer<'_, '_> {
             if !reads_old_fields {
                 return None;
             }
-            set.push(&step.field.name);
+            set.push(&step.path[0].name);
         }
         Some(steps)
     }
 
-    /// `x.f` and the other operand when a step sets `f` to `x.f + e` joining an array, string
-    /// or map.
+    /// `x.f…` and the other operand when a step sets the path `f…` to `x.f… + e` joining an
+    /// array, string or map.
     fn own_field_join<'e>(&self, name: &str, step: &FieldStep<'e>) -> Option<(&'e Expr, &'e Expr)> {
         let ExprKind::Binary(BinOp::Add, read, rest) = &step.value.kind else {
             return None;
         };
-        let reads_own_field = matches!(
-            &read.kind,
-            ExprKind::Field(owner, f) if f.name == step.field.name
-                && matches!(&owner.kind, ExprKind::Name(n) if &**n == name)
-        );
+        let reads_own_path = reads_path(read, name, &step.path);
         let joins = self.joins_in_place(step.value);
-        (reads_own_field && joins && self.narrowed(read).is_none()).then_some((&**read, &**rest))
+        (reads_own_path && joins && self.narrowed(read).is_none()).then_some((&**read, &**rest))
     }
 
-    /// Sets `step`'s field of `record` to `read + rest`, joined in place: the field is
-    /// cleared while `rest` is computed, so the joined value is held only here.
+    /// Sets `step`'s path in `record` to `read + rest`, joined in place: each record on the
+    /// way is taken out of its parent (and its place cleared) and the field itself cleared
+    /// while `rest` is computed, so the joined value is held only here; then they are put back,
+    /// innermost first. A record on the way that something else holds too is copied by the
+    /// clearing `SetField`, so the other holder keeps its fields.
     fn join_in_place(
         &mut self,
         record: Reg,
@@ -498,45 +509,68 @@ impl Lowerer<'_, '_> {
         read: &Expr,
         rest: &Expr,
     ) -> Res<()> {
-        let key = self.prog.string(&step.field.name);
-        let joined = self.b().reg();
         self.at(read.span);
-        self.emit(Instr::GetField {
-            dst: joined,
-            obj: record,
-            key,
-        });
         let cleared = self.b().reg();
         self.emit(Instr::LoadNull { dst: cleared });
-        self.emit(Instr::SetField {
-            dst: record,
-            obj: record,
-            key,
-            value: cleared,
-        });
+        // (holder, key, the value taken out of it), outermost first
+        let mut taken = Vec::with_capacity(step.path.len());
+        let mut holder = record;
+        for field in &step.path {
+            let key = self.prog.string(&field.name);
+            let value = self.b().reg();
+            self.emit(Instr::GetField {
+                dst: value,
+                obj: holder,
+                key,
+            });
+            self.emit(Instr::SetField {
+                dst: holder,
+                obj: holder,
+                key,
+                value: cleared,
+            });
+            taken.push((holder, key, value));
+            holder = value;
+        }
+        let joined = holder;
         let other = self.operand(rest)?;
         self.at(step.value.span);
         let join = self.join(step.value, joined, joined, other);
         self.emit(join);
         self.at(step.whole.span);
-        self.emit(Instr::SetField {
-            dst: record,
-            obj: record,
-            key,
-            value: joined,
-        });
+        for (holder, key, value) in taken.into_iter().rev() {
+            self.emit(Instr::SetField {
+                dst: holder,
+                obj: holder,
+                key,
+                value,
+            });
+        }
         Ok(())
     }
 }
 
-/// One `with .field = value` of a chain updating a `var` record in place.
+/// One `with .field… = value` of a chain updating a `var` record in place.
 struct FieldStep<'e> {
-    field: &'e FieldName,
+    /// The fields of the path (`.stats.log`: `stats`, `log`), never empty.
+    path: Vec<&'e FieldName>,
     value: &'e Expr,
     /// The `with` expression of this step.
     whole: &'e Expr,
-    /// `x.field` and the other operand when the value joins onto the field's own.
+    /// `x.field…` and the other operand when the value joins onto the path's own value.
     join: Option<(&'e Expr, &'e Expr)>,
+}
+
+/// Whether `e` is `name.f1.f2…` for exactly the fields of `path`.
+fn reads_path(e: &Expr, name: &str, path: &[&FieldName]) -> bool {
+    let mut current = e;
+    for field in path.iter().rev() {
+        match &current.kind {
+            ExprKind::Field(owner, f) if f.name == field.name => current = owner,
+            _ => return false,
+        }
+    }
+    matches!(&current.kind, ExprKind::Name(n) if &**n == name)
 }
 
 /// Whether `e` mentions `name` only to read fields of it outside `set` (`x.g`, `x.g.h`).
