@@ -282,3 +282,86 @@ fn a_field_joined_onto_itself_is_cleared_first_and_joined_in_place() {
         1
     );
 }
+
+/// The instructions of the definition `t.NAME` compiled from `source`.
+fn code_of(source: &str, name: &str) -> Vec<Instr> {
+    functions(source)
+        .into_iter()
+        .find(|f| f.name == format!("t.{name}"))
+        .unwrap_or_else(|| panic!("t.{name}"))
+        .code
+}
+
+/// The `Take`s out of register `src` (parameter `src` of a function).
+fn takes_of(code: &[Instr], register: u16) -> usize {
+    count(
+        code,
+        |i| matches!(i, Instr::Take { src, .. } if *src == register),
+    )
+}
+
+#[test]
+fn a_parameter_read_once_moves_at_its_read() {
+    const ACC: u16 = 1;
+    // into a join, which then writes over its own left operand
+    let code = code_of("def f(x: number, acc: array(number)) = acc + [x]\n", "f");
+    assert_eq!(takes_of(&code, ACC), 1, "{code:?}");
+    assert_eq!(
+        count(
+            &code,
+            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
+        ),
+        1,
+        "{code:?}"
+    );
+    // into a call's argument; `x`, read on both sides of the condition, is copied
+    let code = code_of(
+        "def f(x, acc) = if (x > 0) array.add(acc, [x]) else acc\n",
+        "f",
+    );
+    assert_eq!(takes_of(&code, ACC), 1, "{code:?}");
+    assert_eq!(takes_of(&code, 0), 0, "{code:?}");
+    // not when read twice on one path, or where the read may repeat
+    for source in [
+        "def f(x, acc) = acc + acc + [x]\n",
+        "def f(x, acc) = array.map(y -> acc + [y], [x])\n",
+        "def f(x, acc: array(number)) {\n  var t = [];\n  for (var i = 0; i < x; i = i + 1) { t = t + acc }\n  return t\n}\n",
+    ] {
+        let code = code_of(source, "f");
+        assert_eq!(takes_of(&code, ACC), 0, "{source}: {code:?}");
+    }
+}
+
+#[test]
+fn a_chain_of_withs_sets_the_var_record_in_place() {
+    // every step writes over the record's own register: no copy of the record is made
+    let source = "def main() {\n  var st = {n: 0, s: {log: [0]}};\n  \
+                  st = st with .n = st.n + 1 with .s.log = st.s.log + [1];\n  return st\n}";
+    let code = main_code(source);
+    assert!(
+        code.iter()
+            .filter(|i| matches!(i, Instr::SetField { .. }))
+            .all(|i| matches!(i, Instr::SetField { dst, obj, .. } if dst == obj)),
+        "{code:?}"
+    );
+    assert_eq!(
+        count(
+            &code,
+            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
+        ),
+        1,
+        "{code:?}"
+    );
+    // a step reading a field an earlier step set keeps the copies
+    let rereads = "def main() {\n  var st = {n: 0, log: [0]};\n  \
+                   st = st with .n = 1 with .log = st.log + [st.n];\n  return st\n}";
+    let code = main_code(rereads);
+    assert_eq!(
+        count(
+            &code,
+            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
+        ),
+        0,
+        "{code:?}"
+    );
+}

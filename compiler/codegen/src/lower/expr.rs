@@ -361,14 +361,8 @@ impl Lowerer<'_, '_> {
     }
 
     fn name(&mut self, n: &str, e: &Expr, dst: Reg) -> Res<()> {
-        // The one read of a parameter read once moves its value: a native that takes its
-        // arguments (`array.add(acc, [x])` in a reduction) then updates it in place.
-        if let Some(own) = self.read_once_register(n).filter(|&r| r != dst) {
-            self.emit(Instr::Take { dst, src: own });
-            return Ok(());
-        }
         if let Some(binding) = self.lookup(n) {
-            self.load_name(&binding, e.span, dst);
+            self.load_name(n, &binding, e.span, dst);
             return Ok(());
         }
         if matches!(n, "appstate" | "_") {

@@ -251,14 +251,19 @@ impl<'db> Lowerer<'_, 'db> {
         let ast::ExprKind::Name(n) = &e.kind else {
             return None;
         };
-        self.read_once_register(n)
+        match self.lookup(n)? {
+            Binding::Reg(r) if self.is_read_once(n, r) => Some(r),
+            _ => None,
+        }
     }
 
-    /// The register of parameter `name` when this function reads it at most once on any path
-    /// and `name` still means it here (no local shadows it).
-    fn read_once_register(&mut self, name: &str) -> Option<Reg> {
-        let (_, r) = *self.f().read_once.iter().find(|(p, _)| &**p == name)?;
-        matches!(self.lookup(name), Some(Binding::Reg(found)) if found == r).then_some(r)
+    /// Whether `name`, bound to register `r` here, is a parameter of this function that it
+    /// reads at most once on any path (and not a local that shadows it).
+    fn is_read_once(&mut self, name: &str, r: Reg) -> bool {
+        self.f()
+            .read_once
+            .iter()
+            .any(|(p, own)| &**p == name && *own == r)
     }
 
     /// The binding of a local name, capturing it from enclosing functions as needed.
@@ -289,17 +294,27 @@ impl<'db> Lowerer<'_, 'db> {
         Some(Binding::Capture((ctx.captures.len() - 1) as u16))
     }
 
-    /// Puts `name`'s value (written at `at`) into `dst`: moves it out of its `var` when this
-    /// is the argument `taken` names, copies it otherwise.
-    fn load_name(&mut self, binding: &Binding, at: Span, dst: Reg) {
-        if let (Binding::Var(r), Some((taken_at, taken_reg))) = (binding, self.f().taken) {
-            if taken_at == at && *r == taken_reg && dst != *r {
-                self.f().taken = None;
-                self.emit(Instr::Take { dst, src: *r });
-                return;
+    /// Puts `name`'s value (written at `at`, bound as `binding`) into `dst`. Moves it out of
+    /// its register where nothing reads it there again: a `var` passed to the call it is
+    /// assigned from (the argument `taken` names), or a parameter at its one read (see
+    /// `reads.rs`); a native that takes its arguments (`array.add(acc, [x])`) then updates
+    /// the value in place. Copies it otherwise.
+    fn load_name(&mut self, name: &str, binding: &Binding, at: Span, dst: Reg) {
+        let moved = match *binding {
+            Binding::Var(r) => (self.f().taken == Some((at, r))).then_some(r),
+            Binding::Reg(r) => self.is_read_once(name, r).then_some(r),
+            Binding::Capture(_) | Binding::SelfFn => None,
+        };
+        match moved {
+            Some(r) if r != dst => {
+                // the `var`'s one move is made
+                if matches!(binding, Binding::Var(_)) {
+                    self.f().taken = None;
+                }
+                self.emit(Instr::Take { dst, src: r });
             }
+            _ => self.load_binding(binding, dst),
         }
-        self.load_binding(binding, dst);
     }
 
     /// Copies a binding's value into `dst`.
