@@ -421,14 +421,7 @@ impl Lowerer<'_, '_> {
         }
         for step in steps {
             match step.join {
-                None => {
-                    let path: Vec<PathSeg> = step
-                        .path
-                        .iter()
-                        .map(|f| PathSeg::Field((*f).clone()))
-                        .collect();
-                    self.update(record, &path, step.value, record, step.whole)?
-                }
+                None => self.update(record, step.path, step.value, record, step.whole)?,
                 Some((read, rest)) => self.join_in_place(record, step, read, rest)?,
             }
         }
@@ -444,18 +437,16 @@ impl Lowerer<'_, '_> {
         let mut steps = Vec::new();
         let mut current = value;
         while let ExprKind::With(base, path, new) = &current.kind {
-            let fields = path
-                .iter()
-                .map(|s| match s {
-                    PathSeg::Field(f) => Some(f),
-                    _ => None,
-                })
-                .collect::<Option<Vec<&FieldName>>>()?;
-            if fields.is_empty() || self.narrowed(current).is_some() || has_short_projection(new) {
+            let only_fields = path.iter().all(|s| matches!(s, PathSeg::Field(_)));
+            if !only_fields
+                || path.is_empty()
+                || self.narrowed(current).is_some()
+                || has_short_projection(new)
+            {
                 return None;
             }
             steps.push(FieldStep {
-                path: fields,
+                path,
                 value: new,
                 whole: current,
                 join: None,
@@ -470,7 +461,7 @@ impl Lowerer<'_, '_> {
         // them, nor set them again
         let mut set: Vec<&str> = Vec::with_capacity(steps.len());
         for step in &mut steps {
-            if set.contains(&&*step.path[0].name) {
+            if set.contains(&step.first_field()) {
                 return None;
             }
             step.join = self.own_field_join(name, step);
@@ -481,7 +472,7 @@ impl Lowerer<'_, '_> {
             if !reads_old_fields {
                 return None;
             }
-            set.push(&step.path[0].name);
+            set.push(step.first_field());
         }
         Some(steps)
     }
@@ -492,7 +483,7 @@ impl Lowerer<'_, '_> {
         let ExprKind::Binary(BinOp::Add, read, rest) = &step.value.kind else {
             return None;
         };
-        let reads_own_path = reads_path(read, name, &step.path);
+        let reads_own_path = reads_path(read, name, step.fields());
         let joins = self.joins_in_place(step.value);
         (reads_own_path && joins && self.narrowed(read).is_none()).then_some((&**read, &**rest))
     }
@@ -515,7 +506,7 @@ impl Lowerer<'_, '_> {
         // (holder, key, the value taken out of it), outermost first
         let mut taken = Vec::with_capacity(step.path.len());
         let mut holder = record;
-        for field in &step.path {
+        for field in step.fields() {
             let key = self.prog.string(&field.name);
             let value = self.b().reg();
             self.emit(Instr::GetField {
@@ -552,8 +543,8 @@ impl Lowerer<'_, '_> {
 
 /// One `with .field… = value` of a chain updating a `var` record in place.
 struct FieldStep<'e> {
-    /// The fields of the path (`.stats.log`: `stats`, `log`), never empty.
-    path: Vec<&'e FieldName>,
+    /// The path (`.stats.log`), never empty, of fields only.
+    path: &'e [PathSeg],
     value: &'e Expr,
     /// The `with` expression of this step.
     whole: &'e Expr,
@@ -561,10 +552,29 @@ struct FieldStep<'e> {
     join: Option<(&'e Expr, &'e Expr)>,
 }
 
-/// Whether `e` is `name.f1.f2…` for exactly the fields of `path`.
-fn reads_path(e: &Expr, name: &str, path: &[&FieldName]) -> bool {
+impl<'e> FieldStep<'e> {
+    /// The fields of the path, outermost first.
+    fn fields(&self) -> impl DoubleEndedIterator<Item = &'e FieldName> {
+        self.path.iter().filter_map(|s| match s {
+            PathSeg::Field(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// The field of the record itself that the step sets.
+    fn first_field(&self) -> &'e str {
+        self.fields().next().map_or("", |f| &f.name)
+    }
+}
+
+/// Whether `e` is `name.f1.f2…` for exactly the fields `path` (outermost first).
+fn reads_path<'e>(
+    e: &Expr,
+    name: &str,
+    path: impl DoubleEndedIterator<Item = &'e FieldName>,
+) -> bool {
     let mut current = e;
-    for field in path.iter().rev() {
+    for field in path.rev() {
         match &current.kind {
             ExprKind::Field(owner, f) if f.name == field.name => current = owner,
             _ => return false,
