@@ -53,26 +53,28 @@ impl Infer<'_> {
         // does not fit.
         let first_arg = self.call_args.len();
         for arg in args {
-            // For a lambda: how many arguments the callee gives the function passed here, if
-            // its type says so (`array.sort`'s key function, `S -> data`: one).
-            // (The callee's type is looked at only then: most arguments are not lambdas.)
-            let wanted = match &arg.kind {
+            // For a lambda, the type of the parameter it is passed as, when the callee's type
+            // says (the callee's type is looked at only then: most arguments are not lambdas).
+            let lambda = match &arg.kind {
                 ExprKind::Lambda(arms) => match self.subst.head(&f) {
-                    Ty::Fun(param, _) => {
-                        let written = arms.first().map_or(0, |a| a.params.len());
-                        self.subst
-                            .known_arity(&param)
-                            .filter(|&n| n > 0 && written > 0 && n != written)
-                            .map(|n| (written, n))
-                    }
+                    Ty::Fun(param, _) => Some((arms, *param)),
                     _ => None,
                 },
                 _ => None,
             };
+            // How many arguments the callee gives the function passed here, if its type says
+            // so (`array.sort`'s key function, `S -> data`: one).
+            let wanted = lambda.as_ref().and_then(|(arms, param)| {
+                let written = arms.first().map_or(0, |a| a.params.len());
+                self.subst
+                    .known_arity(param)
+                    .filter(|&n| n > 0 && written > 0 && n != written)
+                    .map(|n| (written, n))
+            });
             let reported = self.diagnostics.len();
-            let arg_ty = match (&arg.kind, self.subst.head(&f)) {
-                (ExprKind::Lambda(arms), Ty::Fun(param, _)) => self.lambda(arms, Some(&param)),
-                _ => self.expr_with_short_scope(arg),
+            let arg_ty = match &lambda {
+                Some((arms, param)) => self.lambda(arms, Some(param)),
+                None => self.expr_with_short_scope(arg),
             };
             let reported_inside = self.diagnostics.len();
             f = self.apply(f, &arg_ty, callee, arg.span);
