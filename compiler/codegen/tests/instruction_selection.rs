@@ -220,6 +220,14 @@ fn uses_at_types_still_unknown_keep_the_generic_code() {
     assert_eq!(adds, [["AddDyn"]]);
 }
 
+/// The array joins that write over their own left operand (extending it in place).
+fn joins_in_place(code: &[Instr]) -> usize {
+    count(
+        code,
+        |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a),
+    )
+}
+
 fn takes(code: &[Instr]) -> usize {
     count(code, |i| matches!(i, Instr::Take { .. }))
 }
@@ -261,14 +269,7 @@ fn a_field_joined_onto_itself_is_cleared_first_and_joined_in_place() {
         "def main() {\n  var st = {log: [0]};\n  st = st with .log = st.log + [1];\n  return st\n}";
     let code = main_code(source);
     // the join writes over its own left operand, the register the field was read into
-    assert_eq!(
-        count(
-            &code,
-            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
-        ),
-        1,
-        "{code:?}"
-    );
+    assert_eq!(joins_in_place(&code), 1, "{code:?}");
     // the record's field is cleared before the join, then set to its result
     assert_eq!(
         count(&code, |i| matches!(i, Instr::SetField { .. })),
@@ -306,14 +307,7 @@ fn a_parameter_read_once_moves_at_its_read() {
     // into a join, which then writes over its own left operand
     let code = code_of("def f(x: number, acc: array(number)) = acc + [x]\n", "f");
     assert_eq!(takes_of(&code, ACC), 1, "{code:?}");
-    assert_eq!(
-        count(
-            &code,
-            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
-        ),
-        1,
-        "{code:?}"
-    );
+    assert_eq!(joins_in_place(&code), 1, "{code:?}");
     // into a call's argument; `x`, read on both sides of the condition, is copied
     let code = code_of(
         "def f(x, acc) = if (x > 0) array.add(acc, [x]) else acc\n",
@@ -344,24 +338,10 @@ fn a_chain_of_withs_sets_the_var_record_in_place() {
             .all(|i| matches!(i, Instr::SetField { dst, obj, .. } if dst == obj)),
         "{code:?}"
     );
-    assert_eq!(
-        count(
-            &code,
-            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
-        ),
-        1,
-        "{code:?}"
-    );
+    assert_eq!(joins_in_place(&code), 1, "{code:?}");
     // a step reading a field an earlier step set keeps the copies
     let rereads = "def main() {\n  var st = {n: 0, log: [0]};\n  \
                    st = st with .n = 1 with .log = st.log + [st.n];\n  return st\n}";
     let code = main_code(rereads);
-    assert_eq!(
-        count(
-            &code,
-            |i| matches!(i, Instr::ArrayConcat { dst, a, .. } if dst == a)
-        ),
-        0,
-        "{code:?}"
-    );
+    assert_eq!(joins_in_place(&code), 0, "{code:?}");
 }
