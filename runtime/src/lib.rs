@@ -2,6 +2,7 @@
 //! the standard library stands on.
 
 pub mod alloc;
+pub mod array;
 pub mod db;
 pub mod error;
 pub mod native;

@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use crate::error::{RtError, RtResult};
 use crate::native::Host;
-use crate::value::Value;
+use crate::value::{Array, Value};
 
 /// How many lazy stages may be stacked on one another (each adds a native stack frame to every
 /// pull); deeper pipelines are a run-time error suggesting `stream.force`.
@@ -28,7 +28,7 @@ pub enum Stream {
     Once(Value),
     /// Elements `start..end` of an array (`a[]`, `a[p..q]`).
     Slice {
-        items: Rc<Vec<Value>>,
+        items: Array,
         start: usize,
         end: usize,
     },
@@ -36,7 +36,7 @@ pub enum Stream {
     Append(Rc<Stream>, Rc<Stream>),
     /// Elements `start..end` of an array, last to first.
     SliceRev {
-        items: Rc<Vec<Value>>,
+        items: Array,
         start: usize,
         end: usize,
     },
@@ -137,7 +137,7 @@ pub(crate) enum Op {
     },
     /// All permutations of an array, in lexicographic order of the index sequences.
     Permute {
-        items: Rc<Vec<Value>>,
+        items: Array,
     },
     /// A buffered stream whose readers share the source's elements (`stream.tee`).
     Shared(Rc<Shared>),
@@ -166,7 +166,7 @@ impl Shared {
 }
 
 impl Stream {
-    pub fn of_array(items: Rc<Vec<Value>>) -> Stream {
+    pub fn of_array(items: Array) -> Stream {
         let end = items.len();
         Stream::Slice {
             items,
@@ -180,7 +180,7 @@ impl Stream {
         if items.is_empty() {
             return Rc::new(Stream::Empty);
         }
-        Rc::new(Stream::of_array(Rc::new(items)))
+        Rc::new(Stream::of_array(items.into()))
     }
 
     /// A value as a stream: streams as they are, anything else as a one-element stream.
@@ -303,12 +303,12 @@ enum State {
     Pending(Rc<Stream>),
     Once(Value),
     Slice {
-        items: Rc<Vec<Value>>,
+        items: Array,
         pos: usize,
         end: usize,
     },
     SliceRev {
-        items: Rc<Vec<Value>>,
+        items: Array,
         /// One past the next element.
         next: usize,
         start: usize,
@@ -396,7 +396,7 @@ enum State {
         finished: bool,
     },
     Permute {
-        items: Rc<Vec<Value>>,
+        items: Array,
         perm: Vec<usize>,
         started: bool,
     },
@@ -1166,8 +1166,8 @@ mod tests {
     use super::*;
     use crate::natives::test_host::TestHost;
 
-    fn ints(v: &[i64]) -> Rc<Vec<Value>> {
-        Rc::new(v.iter().map(|&i| Value::Int(i)).collect())
+    fn ints(v: &[i64]) -> Array {
+        Array::new(v.iter().map(|&i| Value::Int(i)).collect())
     }
 
     fn read(s: &Rc<Stream>) -> Vec<Value> {
@@ -1229,7 +1229,7 @@ mod tests {
     fn stage_depth_is_capped() {
         // the deepest pipeline is read on a large stack, as `mixc` runs programs
         let worker = std::thread::Builder::new().stack_size(1 << 28).spawn(|| {
-            let mut s = Rc::new(Stream::of_array(Rc::new(vec![Value::Int(7)])));
+            let mut s = Rc::new(Stream::of_array(vec![Value::Int(7)].into()));
             let mut err = None;
             for _ in 0..=MAX_DEPTH {
                 match Stream::stage(Op::Take {

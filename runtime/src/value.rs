@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use crate::stream::Stream;
 
+pub use crate::array::Array;
+
 /// Keys of records and maps. Records and maps share one representation: `data` code cannot
 /// tell them apart, and both print with sorted keys.
 pub use crate::obj::{Key, Obj};
@@ -27,7 +29,7 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(Rc<String>),
-    Array(Rc<Vec<Value>>),
+    Array(Array),
     /// A record or a map.
     Obj(Rc<Obj>),
     Case(Rc<Case>),
@@ -84,7 +86,7 @@ impl Value {
     }
 
     pub fn array(items: Vec<Value>) -> Value {
-        Value::Array(Rc::new(items))
+        Value::Array(Array::new(items))
     }
 
     pub fn obj(fields: Obj) -> Value {
@@ -187,7 +189,7 @@ impl PartialEq for Value {
             (Int(a), Int(b)) => a == b,
             (Int(_) | Float(_), Int(_) | Float(_)) => self.as_f64() == other.as_f64(),
             (Str(a), Str(b)) => a == b,
-            (Array(a), Array(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Array(a), Array(b)) => a == b,
             (Obj(a), Obj(b)) => Rc::ptr_eq(a, b) || a == b,
             (Case(a), Case(b)) => Rc::ptr_eq(a, b) || **a == **b,
             (Ref(a), Ref(b)) => a == b,

@@ -24,7 +24,7 @@ use proptest::prelude::*;
 
 /// Number of `Instr` variants; `variant_index` below fails to compile when one is added
 /// without being covered here.
-const VARIANTS: usize = 73;
+const VARIANTS: usize = 74;
 
 /// The test's own numbering of the variants: an exhaustive match, so a new variant is a
 /// compile error until the tests build it.
@@ -104,6 +104,7 @@ fn variant_index(i: &Instr) -> usize {
         RemInt { .. } => 70,
         TestShape { .. } => 71,
         Take { .. } => 72,
+        ArrayPrepend { .. } => 73,
     }
 }
 
@@ -468,6 +469,11 @@ fn make(v: usize, p: &mut Picker) -> Instr {
         72 => Take {
             dst: p.reg(),
             src: p.reg(),
+        },
+        73 => ArrayPrepend {
+            dst: p.reg(),
+            a: p.reg(),
+            b: p.reg(),
         },
         _ => panic!("no variant {v}"),
     }
@@ -2047,7 +2053,7 @@ fn disassembly_lists_everything() {
     m.functions[0].name = "main.main".into();
     m.globals.clear();
     m.exports.truncate(1);
-    let expected = r#"; QCode format 6, ABI 2
+    let expected = r#"; QCode format 7, ABI 2
 constants:
   #0  int -7
   #1  float 2.5

@@ -15,7 +15,7 @@ use super::common::{
 use crate::error::{RtError, RtResult};
 use crate::native::{Host, NativeDef};
 use crate::stream::{Op, Stream};
-use crate::value::Value;
+use crate::value::{Array, Value};
 
 pub fn natives() -> Vec<NativeDef> {
     vec![
@@ -105,7 +105,7 @@ fn too_long(name: &str, n: i64) -> RtResult<()> {
 }
 
 fn arr(v: Vec<Value>) -> Value {
-    Value::Array(Rc::new(v))
+    Value::array(v)
 }
 
 fn idx(i: usize) -> Value {
@@ -180,13 +180,13 @@ fn set(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
             a.len()
         )));
     };
-    if let Some(items) = Rc::get_mut(a) {
+    if let Some(items) = a.get_mut() {
         host.charge(1)?;
         items[k] = v;
         return Ok(std::mem::take(array));
     }
     host.charge(a.len() as u64)?;
-    let mut out = (**a).clone();
+    let mut out = a.to_vec();
     out[k] = v;
     built(host, arr(out))
 }
@@ -206,7 +206,7 @@ fn add(host: &mut dyn Host, args: &mut [Value]) -> RtResult<Value> {
         return Ok(std::mem::take(second));
     }
     host.charge(b.len() as u64)?;
-    if let Some(items) = Rc::get_mut(a) {
+    if let Some(items) = a.get_mut() {
         items.extend_from_slice(b);
         return built(host, std::mem::take(first));
     }
@@ -235,7 +235,7 @@ fn mapped(
 ) -> RtResult<Value> {
     let a = arg!(name, arg, Array);
     host.charge(a.len() as u64)?;
-    if let Some(items) = Rc::get_mut(a) {
+    if let Some(items) = a.get_mut() {
         for (i, x) in items.iter_mut().enumerate() {
             *x = element(result(host, i, x)?)?;
         }
@@ -318,10 +318,7 @@ fn flat_map(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
             Value::Array(part) => {
                 host.charge(part.len() as u64)?;
                 // A part the function just built is ours alone: move its elements.
-                match Rc::try_unwrap(part) {
-                    Ok(items) => out.extend(items),
-                    Err(shared) => out.extend_from_slice(&shared),
-                }
+                out.extend(part.into_vec());
             }
             other => {
                 return Err(expected(
@@ -392,7 +389,7 @@ fn filtered(
 ) -> RtResult<Value> {
     let a = arg!(name, arg, Array);
     host.charge(a.len() as u64)?;
-    if let Some(items) = Rc::get_mut(a) {
+    if let Some(items) = a.get_mut() {
         // The kept elements move to the front.
         let mut kept = 0;
         for i in 0..items.len() {
@@ -875,43 +872,39 @@ fn last_with_default(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     Ok(a.last().cloned().unwrap_or_else(|| args[0].clone()))
 }
 
-fn slice(
-    host: &mut dyn Host,
-    whole: &Value,
-    a: &[Value],
-    from: usize,
-    to: usize,
-) -> RtResult<Value> {
-    let to = to.min(a.len());
-    let from = from.min(to);
-    if from == 0 && to == a.len() {
-        return Ok(whole.clone());
+/// Part of an array: shared with it where it is long (see [`Array::view`]), so taking the
+/// rest again and again in a recursion stays linear. A copy is charged per element.
+fn slice(host: &mut dyn Host, a: &Array, from: usize, to: usize) -> RtResult<Value> {
+    let part = a.view(from, to);
+    if part.is_view() || Array::ptr_eq(&part, a) {
+        host.charge(1)?;
+        return Ok(Value::Array(part));
     }
-    host.charge((to - from) as u64)?;
-    built(host, arr(a[from..to].to_vec()))
+    host.charge(part.len() as u64)?;
+    built(host, Value::Array(part))
 }
 
 fn skip(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.skip", &args[0], Array);
-    slice(host, &args[0], a, 1, a.len())
+    slice(host, a, 1, a.len())
 }
 
 fn skipn(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.skipn", &args[1], Array);
     let n = count(arg!("array.skipn", &args[0], Int));
-    slice(host, &args[1], a, n, a.len())
+    slice(host, a, n, a.len())
 }
 
 fn firstn(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.firstn", &args[1], Array);
     let n = count(arg!("array.firstn", &args[0], Int));
-    slice(host, &args[1], a, 0, n)
+    slice(host, a, 0, n)
 }
 
 fn lastn(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     let a = arg!("array.lastn", &args[1], Array);
     let n = count(arg!("array.lastn", &args[0], Int));
-    slice(host, &args[1], a, a.len().saturating_sub(n), a.len())
+    slice(host, a, a.len().saturating_sub(n), a.len())
 }
 
 fn grouped(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
@@ -1911,8 +1904,9 @@ mod tests {
         let one = call_taking("array.filter", vec![f1(|v| Value::Bool(int(v) == 7)), big]);
         match one.expect("filter") {
             Value::Array(a) => {
-                assert_eq!(*a, vec![Value::Int(7)]);
-                assert!(a.capacity() < 4, "capacity {}", a.capacity());
+                assert_eq!(*a, [Value::Int(7)]);
+                let items = a.into_vec();
+                assert!(items.capacity() < 4, "capacity {}", items.capacity());
             }
             other => panic!("not an array: {other}"),
         }

@@ -1415,7 +1415,7 @@ fn day_range(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         out.push(encode(Cal::Date(d)));
         d += 1;
     }
-    Ok(Value::Stream(Rc::new(Stream::of_array(Rc::new(out)))))
+    Ok(Value::Stream(Rc::new(Stream::of_array(out.into()))))
 }
 
 #[cfg(test)]

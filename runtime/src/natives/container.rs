@@ -189,7 +189,7 @@ fn update(c: Option<&Value>, path: &[Value], value: Value, augment: bool) -> Opt
                 return None;
             }
             let new = update(a.get(i), rest, value, augment)?;
-            let mut out = (**a).clone();
+            let mut out = a.to_vec();
             if i < out.len() {
                 out[i] = new;
             } else {

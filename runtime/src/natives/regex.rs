@@ -601,7 +601,7 @@ fn lex(host: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         break;
     }
     host.check_memory()?;
-    Ok(Value::Stream(Rc::new(Stream::of_array(Rc::new(out)))))
+    Ok(Value::Stream(Rc::new(Stream::of_array(out.into()))))
 }
 
 #[cfg(test)]

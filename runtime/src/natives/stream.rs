@@ -422,9 +422,9 @@ fn permute_enum(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
             "stream.permuteEnum: {n} elements is too many"
         )));
     }
-    let items = (0..n.max(0)).map(Value::Int).collect();
+    let items: Vec<Value> = (0..n.max(0)).map(Value::Int).collect();
     stage(Op::Permute {
-        items: Rc::new(items),
+        items: items.into(),
     })
 }
 

@@ -628,7 +628,7 @@ mod tests {
         );
         assert_eq!(st("concat", &[s(","), strs(&[])]), s(""));
         assert!(call("string.concat", &[s(","), Value::array(vec![i(1)])]).is_err());
-        let stream = Value::Stream(Rc::new(Stream::of_array(Rc::new(vec![s("x"), s("🔵")]))));
+        let stream = Value::Stream(Rc::new(Stream::of_array(vec![s("x"), s("🔵")].into())));
         assert_eq!(st("concatStream", &[s("-"), stream]), s("x-🔵"));
         assert_eq!(
             st(

@@ -184,6 +184,15 @@ pub enum Instr {
         a: Reg,
         b: Reg,
     },
+    /// `dst = a + b`, moving `b` out of its register (leaving `undefined`): the prepend
+    /// `xs = [x] + xs`, or `[x] + acc` at a parameter's last read. An array held nowhere else
+    /// keeps room in front, so prepending to it is amortised O(1). Operands other than two
+    /// arrays (a `+` decided at run time) join as `AddDyn` does.
+    ArrayPrepend {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
     /// map + map: the right side wins.
     MapMerge {
         dst: Reg,

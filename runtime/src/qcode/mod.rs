@@ -19,7 +19,7 @@ pub use shape::{CaseShape, Shape, MAX_SHAPE_DEPTH};
 /// `\0QCM` — the first four bytes of every `.qc` file.
 pub const MAGIC: [u8; 4] = *b"\0QCM";
 /// The layout of the file; a loader rejects any other.
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
 /// The native-primitive interface the module was compiled against.
 pub const ABI_VERSION: u16 = 2;
 

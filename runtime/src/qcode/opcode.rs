@@ -153,4 +153,5 @@ instruction_table! {
     70 RemInt { dst: Reg, a: Reg, value: Int }
     71 TestShape { dst: Reg, src: Reg, shape: Const }
     72 Take { dst: Reg, src: Reg }
+    73 ArrayPrepend { dst: Reg, a: Reg, b: Reg }
 }

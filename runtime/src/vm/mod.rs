@@ -1150,6 +1150,7 @@ impl<'p> Vm<'p> {
                 | Instr::MakeClosure { .. }
                 | Instr::Concat { .. }
                 | Instr::ArrayConcat { .. }
+                | Instr::ArrayPrepend { .. }
                 | Instr::MapMerge { .. }
                 | Instr::LoadNative { .. }
                 | Instr::Not { .. }
@@ -1239,6 +1240,12 @@ impl<'p> Vm<'p> {
             Instr::Concat { dst, a, b } => joined!(dst, a, b, ops::concat),
             Instr::ArrayConcat { dst, a, b } => joined!(dst, a, b, ops::array_concat),
             Instr::MapMerge { dst, a, b } => joined!(dst, a, b, ops::map_merge),
+            Instr::ArrayPrepend { dst, a, b } => {
+                let right = std::mem::take(&mut reg!(b));
+                check!(self.reserve(&reg!(a), &right));
+                check!(Host::charge(self, prepend_cost(&reg!(a), &right)));
+                set!(dst, check!(ops::prepend_join(&reg!(a), right)))
+            }
             Instr::AddDyn { dst, a, b } => joined!(dst, a, b, ops::add_dyn),
             Instr::Not { dst, src } => set!(dst, check!(ops::not(&reg!(src)))),
             Instr::KleeneAnd { dst, a, b } => set!(dst, ops::kleene_and(&reg!(a), &reg!(b))),
@@ -1309,7 +1316,7 @@ impl<'p> Vm<'p> {
                         "cannot store undefined in an array: the element at index {at} is undefined"
                     ))))
                 }
-                set!(dst, Value::Array(Rc::new(values.to_vec())));
+                set!(dst, Value::array(values.to_vec()));
             }
             Instr::NewRecord { dst, keys, values } => {
                 let names = &program.key_lists[keys as usize];
@@ -1369,12 +1376,7 @@ impl<'p> Vm<'p> {
                 set!(
                     dst,
                     match &reg!(src) {
-                        Value::Array(items) => Value::array(
-                            items
-                                .get(from as usize..)
-                                .map(<[Value]>::to_vec)
-                                .unwrap_or_default(),
-                        ),
+                        Value::Array(items) => Value::Array(items.view(from as usize, usize::MAX)),
                         _ => Value::Undefined,
                     }
                 )
@@ -1683,13 +1685,27 @@ unsafe fn move_slot(dst: *mut Value, src: *mut Value) {
 /// operand held only here is extended in place, so only the right one's entries are copied.
 fn join_cost(left: &Value, right: &Value) -> u64 {
     let copied = match left {
-        Value::Array(items) if Rc::strong_count(items) > 1 => items.len() as u64,
+        Value::Array(items) if items.is_shared() => items.len() as u64,
         Value::Obj(entries) if Rc::strong_count(entries) > 1 => entries.copy_cost(),
         _ => 0,
     };
     let added = match right {
         Value::Array(items) => items.len() as u64,
         Value::Obj(entries) => entries.len() as u64,
+        _ => 0,
+    };
+    copied + added
+}
+
+/// Steps `ArrayPrepend` is charged: the entries it copies. A right operand held only here
+/// usually has room in front, so only the left one's entries are copied.
+fn prepend_cost(left: &Value, right: &Value) -> u64 {
+    let copied = match right {
+        Value::Array(items) if items.is_shared() => items.len() as u64,
+        _ => 0,
+    };
+    let added = match left {
+        Value::Array(items) => items.len() as u64,
         _ => 0,
     };
     copied + added

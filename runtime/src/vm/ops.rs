@@ -147,7 +147,7 @@ pub fn concat(a: Value, b: &Value) -> RtResult<Value> {
 pub fn array_concat(a: Value, b: &Value) -> RtResult<Value> {
     match (a, b) {
         (Value::Array(mut x), Value::Array(y)) => {
-            Rc::make_mut(&mut x).extend(y.iter().cloned());
+            x.make_mut().extend(y.iter().cloned());
             Ok(Value::Array(x))
         }
         (Value::Undefined, _) | (_, Value::Undefined) => Ok(Value::Undefined),
@@ -156,6 +156,18 @@ pub fn array_concat(a: Value, b: &Value) -> RtResult<Value> {
             a.kind(),
             b.kind()
         ))),
+    }
+}
+
+/// `a + b` taking `b`: two arrays by prepending `a`'s elements to `b` in place when `b` is
+/// held nowhere else (see [`crate::array::Array::prepended`]); any other operands (a `+`
+/// decided at run time) by the dynamic table.
+pub fn prepend_join(a: &Value, b: Value) -> RtResult<Value> {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            Ok(Value::Array(crate::array::Array::prepended(x, y)))
+        }
+        (a, b) => add_dyn(a.clone(), &b),
     }
 }
 
@@ -371,7 +383,7 @@ pub fn set_index(arr: Value, index: &Value, value: Value) -> RtResult<Value> {
     match arr {
         Value::Array(mut items) => match position(index, items.len()) {
             Some(i) => {
-                Rc::make_mut(&mut items)[i] = value;
+                items.make_mut()[i] = value;
                 Ok(Value::Array(items))
             }
             None => Err(RtError::runtime(format!(

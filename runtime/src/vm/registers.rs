@@ -159,11 +159,11 @@ mod tests {
 
     #[test]
     fn drops_the_values_it_holds() {
-        let shared = Rc::new(vec![Value::Int(1)]);
+        let shared = Rc::new(String::from("held"));
         {
             let mut regs = RegisterFile::with_capacity(16);
             regs.grow_to(4);
-            regs[2] = Value::Array(shared.clone());
+            regs[2] = Value::Str(shared.clone());
             assert_eq!(Rc::strong_count(&shared), 2);
         }
         assert_eq!(Rc::strong_count(&shared), 1);

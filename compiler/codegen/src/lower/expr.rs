@@ -536,6 +536,17 @@ impl Lowerer<'_, '_> {
                 return self.join_moved(own, b, e, dst);
             }
         }
+        if op == BinOp::Add
+            && matches!(
+                self.plus_kind(e).unwrap_or(PlusKind::Dynamic),
+                PlusKind::Array | PlusKind::Dynamic
+            )
+            && self.narrowed(b).is_none()
+        {
+            if let Some(own) = self.prepended_to(b, dst) {
+                return self.prepend_moved(a, own, e, dst);
+            }
+        }
         let x = self.operand(a)?;
         let mut y = self.operand(b)?;
         if y == dst && x != dst {
@@ -588,6 +599,42 @@ impl Lowerer<'_, '_> {
         self.emit(Instr::Take { dst, src: own });
         let join = self.join(e, dst, dst, y);
         self.emit(join);
+        Ok(())
+    }
+
+    /// The register of `b`, the right side of an array `+` (or one decided at run time), when its value is not read again
+    /// and so can be prepended to in place: the `var` the statement assigns (`xs = [x] + xs`,
+    /// where `dst` is its register) or a parameter's last read (`[x] + acc`).
+    fn prepended_to(&mut self, b: &Expr, dst: Reg) -> Option<Reg> {
+        let ExprKind::Name(n) = &b.kind else {
+            return None;
+        };
+        match self.lookup(n)? {
+            Binding::Var(r) if r == dst => Some(r),
+            _ => self.last_read(b),
+        }
+    }
+
+    /// `a + b` on arrays where `b`'s value, in register `own`, moves into the join
+    /// (`ArrayPrepend`), which puts `a`'s elements in front of it in place when nothing else
+    /// holds it.
+    fn prepend_moved(&mut self, a: &Expr, own: Reg, e: &Expr, dst: Reg) -> Res<()> {
+        let mut x = self.operand(a)?;
+        if x == own {
+            // `xs = xs + xs`: the left side must survive the move
+            let copy = self.b().reg();
+            self.emit(Instr::Move { dst: copy, src: x });
+            x = copy;
+        }
+        self.at(e.span);
+        let y = if own == dst {
+            own
+        } else {
+            let y = self.b().reg();
+            self.emit(Instr::Take { dst: y, src: own });
+            y
+        };
+        self.emit(Instr::ArrayPrepend { dst, a: x, b: y });
         Ok(())
     }
 
