@@ -186,6 +186,11 @@ snapshot!(
     "loop.mix",
     "def sum(xs) {\n  var s = 0;\n  for (let x of xs) { s = s + x };\n  return s\n}\n"
 );
+snapshot!(
+    reserved_word_as_a_case_name,
+    "expr.mix",
+    "type expr = num(number) | var(string)\ndef f(in) = 1\n"
+);
 snapshot!(unexpected_eof, "eof.mix", "def f(x) {\n  return x +\n");
 snapshot!(unexpected_eof_in_call, "eof.mix", "def total = sum(xs,");
 snapshot!(invalid_pattern, "pat.mix", "def f = (g(x, y) -> 1)\n");

@@ -22,3 +22,31 @@ fn a_switch_is_told_to_add_a_catch_all_case() {
         ["add the missing arms, or `case _: …` for the rest; an unmatched value is a run-time error"]
     );
 }
+
+#[test]
+fn an_arm_giving_another_type_is_reported_at_its_value_next_to_the_first_arm_s() {
+    let source = "def f = (\n  true -> \"yes\"\n| false -> 0\n)\n";
+    let errors = common::errors(source);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.code, "E0201");
+    assert_eq!(
+        e.message,
+        "type mismatch: expected `string`, found `number`"
+    );
+    assert_eq!(&source[e.span.start as usize..e.span.end as usize], "0");
+    let labels: Vec<(&str, &str)> = e
+        .labels
+        .iter()
+        .map(|l| {
+            (
+                &source[l.span.start as usize..l.span.end as usize],
+                l.message.as_str(),
+            )
+        })
+        .collect();
+    assert!(
+        labels.contains(&("\"yes\"", "the first arm's result")),
+        "{labels:?}"
+    );
+}

@@ -88,6 +88,13 @@ fn a_function_the_library_leaves_to_an_expression_gets_the_expression() {
           string.length(text), i -> \" \")) + text`"
         ]
     );
+    assert_eq!(
+        unknown_name_help("def m = map.fromRecord({x: 3})\n"),
+        [
+            "Mix has no `map.fromRecord`: write the record itself: `map.keys({x: 3, y: 4})` (a \
+          record whose fields share one type is a map where a map is expected)"
+        ]
+    );
 }
 
 #[test]
@@ -136,6 +143,15 @@ fn a_conversion_looked_for_in_the_wrong_module_points_to_the_library_s() {
     assert_eq!(
         unknown_name_help("def s = array.join(\", \", [\"a\"])\n"),
         ["did you mean `string.concat`?"]
+    );
+    // `import json` resolves, but the module declares nothing: `string` reads and writes JSON.
+    assert_eq!(
+        unknown_name_help("import json\ndef s = json.stringify([1])\n"),
+        ["did you mean `string.formatJSON`?"]
+    );
+    assert_eq!(
+        unknown_name_help("def v = json.parse(\"[1]\")\n"),
+        ["did you mean `string.parseJSON`?"]
     );
 }
 

@@ -689,8 +689,19 @@ impl Infer<'_> {
             }
             let body = self.expr(&arm.body);
             self.pop_scope();
-            let arm_ty = params.into_iter().rev().fold(body, |acc, p| fun(p, acc));
+            // Parameters first, over the whole arm, then the result at the arm's body: an arm
+            // giving another type than the first is reported at its value, not as two
+            // function types over the whole arm.
+            let result = self.fresh();
+            let arm_ty = params
+                .into_iter()
+                .rev()
+                .fold(result.clone(), |acc, p| fun(p, acc));
             self.expect(&whole, &arm_ty, arm.span);
+            if let Err(m) = self.subst.unify(&result, &body) {
+                let first = (arms[0].body.span, "the first arm's result".to_string());
+                self.mismatch(m, arm.body.span, Some(first));
+            }
         }
         self.fn_depth -= 1;
         if let (Ty::Fun(param, _), true) = (

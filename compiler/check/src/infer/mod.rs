@@ -616,11 +616,27 @@ const IN_OTHER_MODULES: &[(&str, &str, &str)] = &[
     ("number", "fromstring", "number.parse"),
     ("array", "join", "string.concat"),
     ("stream", "join", "string.concatStream"),
+    // `json` declares nothing: JSON text is read and written by `string`'s functions.
+    ("json", "format", "string.formatJSON"),
+    ("json", "stringify", "string.formatJSON"),
+    ("json", "encode", "string.formatJSON"),
+    ("json", "tostring", "string.formatJSON"),
+    ("json", "serialize", "string.formatJSON"),
+    ("json", "parse", "string.parseJSON"),
+    ("json", "decode", "string.parseJSON"),
+    ("json", "fromstring", "string.parseJSON"),
+    ("json", "deserialize", "string.parseJSON"),
 ];
+
+const RECORD_IS_A_MAP: &str =
+    "the record itself: `map.keys({x: 3, y: 4})` (a record whose fields share one type is \
+         a map where a map is expected)";
 
 /// Functions other languages have that the library leaves to a short expression: (module, name
 /// in lower case, how to write it).
 const RECIPES: &[(&str, &str, &str)] = &[
+    ("map", "fromrecord", RECORD_IS_A_MAP),
+    ("map", "ofrecord", RECORD_IS_A_MAP),
     (
         "array",
         "sum",

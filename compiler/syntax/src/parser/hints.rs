@@ -14,6 +14,16 @@ pub(super) fn help(before: &str, tok: &Tok<'_>, expected: &[String]) -> Option<S
         .or_else(|| assignment_in_condition(before, tok))
         .or_else(|| other_language(before, tok, expected::wants_definition(expected)))
         .or_else(|| by_token(tok, expected::wants_expression(expected)))
+        .or_else(|| reserved_word_as_name(tok, expected))
+}
+
+/// A reserved word where a name goes (`type expr = … | var(string)`, `def f(in) = …`). Not
+/// where an expression goes: there the word more likely starts what comes next
+/// (`def a = (1 +` then `def b`).
+fn reserved_word_as_name(tok: &Tok<'_>, expected: &[String]) -> Option<String> {
+    let wants_name = expected.iter().any(|e| e == "Ident") && !expected::wants_expression(expected);
+    (tok.is_keyword() && wants_name)
+        .then(|| format!("{tok} is a reserved word, so it cannot be a name: choose another"))
 }
 
 /// The last word (letters, digits, `_`) of `text`, ignoring trailing spaces.
