@@ -89,6 +89,13 @@ fn a_function_the_library_leaves_to_an_expression_gets_the_expression() {
         ]
     );
     assert_eq!(
+        unknown_name_help("def w = calendar.dayOfWeek(calendar.epochDate)\n"),
+        [
+            "Mix has no `calendar.dayOfWeek`: write `calendar.format(\"%u\", day)` (\"1\" for \
+          Monday … \"7\" for Sunday; `%A` gives the day's name)"
+        ]
+    );
+    assert_eq!(
         unknown_name_help("def m = map.fromRecord({x: 3})\n"),
         [
             "Mix has no `map.fromRecord`: write the record itself: `map.keys({x: 3, y: 4})` (a \

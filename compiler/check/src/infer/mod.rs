@@ -628,6 +628,9 @@ const IN_OTHER_MODULES: &[(&str, &str, &str)] = &[
     ("json", "deserialize", "string.parseJSON"),
 ];
 
+const DAY_OF_WEEK: &str = "`calendar.format(\"%u\", day)` (\"1\" for Monday … \"7\" for \
+                           Sunday; `%A` gives the day's name)";
+
 const RECORD_IS_A_MAP: &str =
     "the record itself: `map.keys({x: 3, y: 4})` (a record whose fields share one type is \
          a map where a map is expected)";
@@ -635,6 +638,8 @@ const RECORD_IS_A_MAP: &str =
 /// Functions other languages have that the library leaves to a short expression: (module, name
 /// in lower case, how to write it).
 const RECIPES: &[(&str, &str, &str)] = &[
+    ("calendar", "dayofweek", DAY_OF_WEEK),
+    ("calendar", "weekday", DAY_OF_WEEK),
     ("map", "fromrecord", RECORD_IS_A_MAP),
     ("map", "ofrecord", RECORD_IS_A_MAP),
     (
@@ -775,8 +780,8 @@ mod tests {
                 .nth(1)
                 .expect("a recipe quotes its expression");
             let source = format!(
-                "def f(xs: array(number), s: stream(number), n: number, text: string) = \
-                 {expression}\n"
+                "def f(xs: array(number), s: stream(number), n: number, text: string, day: \
+                 calendar.t_date) = {expression}\n"
             );
             let errors = errors(source);
             assert!(errors.is_empty(), "{module}.{name}: {errors:?}");
