@@ -1697,18 +1697,14 @@ fn join_cost(left: &Value, right: &Value) -> u64 {
     copied + added
 }
 
-/// Steps `ArrayPrepend` is charged: the entries it copies. A right operand held only here
-/// usually has room in front, so only the left one's entries are copied.
+/// Steps `ArrayPrepend` is charged: the entries it copies. In place (see
+/// [`ops::prepends_in_place`]) only the left operand's; otherwise a join's, the left one
+/// being copied (its register still holds it).
 fn prepend_cost(left: &Value, right: &Value) -> u64 {
-    let copied = match right {
-        Value::Array(items) if items.is_shared() => items.len() as u64,
-        _ => 0,
-    };
-    let added = match left {
-        Value::Array(items) => items.len() as u64,
-        _ => 0,
-    };
-    copied + added
+    match (left, right) {
+        (Value::Array(a), Value::Array(b)) if ops::prepends_in_place(a, b) => a.len() as u64,
+        _ => join_cost(left, right),
+    }
 }
 
 /// Writes a register, dropping the old value only when it holds a reference (the compiler

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use crate::error::{RtError, RtResult};
 use crate::qcode::CmpOp;
-use crate::value::{Key, Value};
+use crate::value::{Array, Key, Value};
 
 fn number_error(op: &str, a: &Value, b: &Value) -> RtError {
     RtError::runtime(format!(
@@ -159,16 +159,23 @@ pub fn array_concat(a: Value, b: &Value) -> RtResult<Value> {
     }
 }
 
-/// `a + b` taking `b`: two arrays by prepending `a`'s elements to `b` in place when `b` is
-/// held nowhere else (see [`crate::array::Array::prepended`]); any other operands (a `+`
-/// decided at run time) by the dynamic table.
+/// `a + b` taking `b`: two arrays by prepending `a`'s elements to `b` in place when that is
+/// the cheaper side (see [`prepends_in_place`]); anything else as the dynamic `+` does, which
+/// copies `a` (its register still holds it).
 pub fn prepend_join(a: &Value, b: Value) -> RtResult<Value> {
     match (a, b) {
-        (Value::Array(x), Value::Array(y)) => {
-            Ok(Value::Array(crate::array::Array::prepended(x, y)))
+        (Value::Array(x), Value::Array(y)) if prepends_in_place(x, &y) => {
+            Ok(Value::Array(Array::prepended(x, y)))
         }
         (a, b) => add_dyn(a.clone(), &b),
     }
+}
+
+/// Whether `a + b`, with `b` moved in, puts `a`'s elements in front of `b`'s in place: `b` is
+/// held nowhere else and at least as long as `a`. Otherwise a copy of `a` extended with `b`
+/// costs no more, and a short `b` does not grow room in front.
+pub fn prepends_in_place(a: &Array, b: &Array) -> bool {
+    !b.is_shared() && b.len() >= a.len()
 }
 
 pub fn map_merge(a: Value, b: &Value) -> RtResult<Value> {

@@ -536,18 +536,14 @@ impl Lowerer<'_, '_> {
                 return self.join_moved(own, b, e, dst);
             }
         }
-        if op == BinOp::Add
-            && matches!(
-                self.plus_kind(e).unwrap_or(PlusKind::Dynamic),
-                PlusKind::Array | PlusKind::Dynamic
-            )
-            && self.narrowed(b).is_none()
-        {
+        if op == BinOp::Add && self.prepends(e) && self.narrowed(b).is_none() {
             if let Some(own) = self.prepended_to(b, dst) {
                 return self.prepend_moved(a, own, e, dst);
             }
         }
         let x = self.operand(a)?;
+        // A computed right side lands in a register of its own that nothing reads again.
+        let right_is_temporary = !matches!(b.kind, ExprKind::Name(_) | ExprKind::Int(_));
         let mut y = self.operand(b)?;
         if y == dst && x != dst {
             // The instruction may take its left operand out of `dst`; keep the right one.
@@ -558,6 +554,12 @@ impl Lowerer<'_, '_> {
         self.at(e.span);
         let (a, b) = (x, y);
         let instr = match op {
+            // `[x] + f(…)`: the call's result moves into the join, which puts `[x]` in front
+            // of it in place (a `var` on the left, `xs = xs + f(…)`, is extended in place
+            // instead).
+            BinOp::Add if right_is_temporary && a != dst && self.prepends(e) => {
+                Instr::ArrayPrepend { dst, a, b }
+            }
             BinOp::Add => self.join(e, dst, a, b),
             BinOp::Sub => Instr::Sub { dst, a, b },
             BinOp::Mul => Instr::Mul { dst, a, b },
@@ -600,6 +602,15 @@ impl Lowerer<'_, '_> {
         let join = self.join(e, dst, dst, y);
         self.emit(join);
         Ok(())
+    }
+
+    /// Whether `e`, a `+`, may join arrays, which `ArrayPrepend` can do at the front of its
+    /// right operand: typed so, or decided at run time.
+    fn prepends(&self, e: &Expr) -> bool {
+        matches!(
+            self.plus_kind(e).unwrap_or(PlusKind::Dynamic),
+            PlusKind::Array | PlusKind::Dynamic
+        )
     }
 
     /// The register of `b`, the right side of an array `+` (or one decided at run time), when its value is not read again
