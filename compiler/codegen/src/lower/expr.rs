@@ -544,13 +544,13 @@ impl Lowerer<'_, '_> {
         let x = self.operand(a)?;
         // A computed right side lands in a register of its own that nothing reads again.
         let right_is_temporary = !matches!(b.kind, ExprKind::Name(_) | ExprKind::Int(_));
-        let mut y = self.operand(b)?;
-        if y == dst && x != dst {
-            // The instruction may take its left operand out of `dst`; keep the right one.
-            let copy = self.b().reg();
-            self.emit(Instr::Move { dst: copy, src: y });
-            y = copy;
-        }
+        // The instruction may take its left operand out of `dst`; keep the right one apart
+        // (unless both are `dst`: the right one is read before the left one is taken).
+        let y = if x == dst {
+            self.operand(b)?
+        } else {
+            self.operand_apart_from(b, dst)?
+        };
         self.at(e.span);
         let (a, b) = (x, y);
         let instr = match op {
@@ -591,17 +591,24 @@ impl Lowerer<'_, '_> {
     /// computed first: reading a register has no effect to order, and `dst` may be its
     /// register.
     fn join_moved(&mut self, own: Reg, b: &Expr, e: &Expr, dst: Reg) -> Res<()> {
-        let mut y = self.operand(b)?;
-        if y == dst {
-            let copy = self.b().reg();
-            self.emit(Instr::Move { dst: copy, src: y });
-            y = copy;
-        }
+        let y = self.operand_apart_from(b, dst)?;
         self.at(e.span);
         self.emit(Instr::Take { dst, src: own });
         let join = self.join(e, dst, dst, y);
         self.emit(join);
         Ok(())
+    }
+
+    /// `e`'s register as [`Self::operand`] gives it, copied to a fresh one if that is `taken`,
+    /// a register the instruction using it moves out of or overwrites first.
+    fn operand_apart_from(&mut self, e: &Expr, taken: Reg) -> Res<Reg> {
+        let r = self.operand(e)?;
+        if r != taken {
+            return Ok(r);
+        }
+        let copy = self.b().reg();
+        self.emit(Instr::Move { dst: copy, src: r });
+        Ok(copy)
     }
 
     /// Whether `e`, a `+`, may join arrays, which `ArrayPrepend` can do at the front of its
@@ -613,16 +620,18 @@ impl Lowerer<'_, '_> {
         )
     }
 
-    /// The register of `b`, the right side of an array `+` (or one decided at run time), when its value is not read again
-    /// and so can be prepended to in place: the `var` the statement assigns (`xs = [x] + xs`,
-    /// where `dst` is its register) or a parameter's last read (`[x] + acc`).
+    /// The register of `b`, the right side of an array `+` (or one decided at run time), when
+    /// its value is not read again and so can be prepended to in place: the `var` the
+    /// statement assigns (`xs = [x] + xs`, where `dst` is its register) or a parameter's last
+    /// read (`[x] + acc`).
     fn prepended_to(&mut self, b: &Expr, dst: Reg) -> Option<Reg> {
         let ExprKind::Name(n) = &b.kind else {
             return None;
         };
         match self.lookup(n)? {
             Binding::Var(r) if r == dst => Some(r),
-            _ => self.last_read(b),
+            Binding::Reg(r) if self.is_read_once(n, r) => Some(r),
+            _ => None,
         }
     }
 
@@ -630,13 +639,8 @@ impl Lowerer<'_, '_> {
     /// (`ArrayPrepend`), which puts `a`'s elements in front of it in place when nothing else
     /// holds it.
     fn prepend_moved(&mut self, a: &Expr, own: Reg, e: &Expr, dst: Reg) -> Res<()> {
-        let mut x = self.operand(a)?;
-        if x == own {
-            // `xs = xs + xs`: the left side must survive the move
-            let copy = self.b().reg();
-            self.emit(Instr::Move { dst: copy, src: x });
-            x = copy;
-        }
+        // `xs = xs + xs`: the left side must survive the move
+        let x = self.operand_apart_from(a, own)?;
         self.at(e.span);
         let y = if own == dst {
             own
