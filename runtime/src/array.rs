@@ -33,6 +33,9 @@ enum Storage {
 /// A part at most this long is copied: a small vector is cheaper to read and frees its base.
 const SMALL_PART: usize = 8;
 
+/// The least room a prepend makes in front of an array (then as much as the array holds).
+const MIN_ROOM: usize = 8;
+
 impl Storage {
     #[inline]
     fn as_slice(&self) -> &[Value] {
@@ -75,15 +78,10 @@ impl Array {
     }
 
     /// The elements as a vector of their own: moved out when this array holds them alone.
-    pub fn into_vec(self) -> Vec<Value> {
-        match Rc::try_unwrap(self.0) {
-            Ok(Storage::Owned(items)) => items,
-            Ok(Storage::Spaced { mut items, start }) => {
-                items.drain(..start);
-                items
-            }
-            Ok(view) => view.as_slice().to_vec(),
-            Err(shared) => shared.as_slice().to_vec(),
+    pub fn into_vec(mut self) -> Vec<Value> {
+        match self.get_mut() {
+            Some(items) => std::mem::take(items),
+            None => self.to_vec(),
         }
     }
 
@@ -136,14 +134,13 @@ impl Array {
             }
         }
         let len = front.len() + rest.len();
-        let room = len.max(SMALL_PART);
+        let room = len.max(MIN_ROOM);
         let mut items = Vec::with_capacity(room + len);
         items.resize(room, Value::Undefined);
         items.extend_from_slice(front);
-        if rest.get_mut().is_some() {
-            items.extend(rest.into_vec());
-        } else {
-            items.extend_from_slice(&rest);
+        match rest.get_mut() {
+            Some(held) => items.append(held),
+            None => items.extend_from_slice(&rest),
         }
         Array(Rc::new(Storage::Spaced { items, start: room }))
     }
