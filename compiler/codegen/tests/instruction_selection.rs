@@ -345,3 +345,30 @@ fn a_chain_of_withs_sets_the_var_record_in_place() {
     let code = main_code(rereads);
     assert_eq!(joins_in_place(&code), 0, "{code:?}");
 }
+
+fn prepends(code: &[Instr]) -> usize {
+    count(code, |i| matches!(i, Instr::ArrayPrepend { .. }))
+}
+
+#[test]
+fn an_array_join_moves_only_a_right_side_nothing_reads_again() {
+    for (body, moved) in [
+        // the `var` assigned, a computed value
+        ("xs = [0] + xs", 1),
+        ("ys = [0] + array.rev(xs)", 1),
+        ("ys = [0] + (xs)", 1),
+        // a `let`, another `var`, the `var` itself on the left: read again or joined in place
+        ("ys = [0] + held", 0),
+        ("ys = [0] + xs", 0),
+        ("xs = xs + [0]", 0),
+    ] {
+        let source = format!(
+            "def main() {{\n  var xs = [1];\n  var ys = [];\n  let held = [2];\n  {body};\n  \
+             return [xs, ys, held]\n}}"
+        );
+        assert_eq!(prepends(&main_code(&source)), moved, "{source}");
+    }
+    // a parameter at its one read moves; read twice it does not
+    assert_eq!(prepends(&code_of("def f(acc) = [0] + acc\n", "f")), 1);
+    assert_eq!(prepends(&code_of("def f(acc) = [0] + acc + acc\n", "f")), 0);
+}

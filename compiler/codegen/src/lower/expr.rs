@@ -542,8 +542,7 @@ impl Lowerer<'_, '_> {
             }
         }
         let x = self.operand(a)?;
-        // A computed right side lands in a register of its own that nothing reads again.
-        let right_is_temporary = !matches!(b.kind, ExprKind::Name(_) | ExprKind::Int(_));
+        let before_right = self.b().mark();
         // The instruction may take its left operand out of `dst`; keep the right one apart
         // (unless both are `dst`: the right one is read before the left one is taken).
         let y = if x == dst {
@@ -551,6 +550,9 @@ impl Lowerer<'_, '_> {
         } else {
             self.operand_apart_from(b, dst)?
         };
+        // A register allocated for the right side is a temporary nothing reads again; a
+        // name's register (or a hoisted constant's) was allocated before.
+        let right_is_temporary = u32::from(y) >= before_right;
         self.at(e.span);
         let (a, b) = (x, y);
         let instr = match op {
