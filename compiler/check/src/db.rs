@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use mix_diagnostics::{Diagnostic, Span};
+use mix_diagnostics::{Diagnostic, Severity, Span};
 use mix_syntax::ast::{self, Body, ItemKind};
 
 use crate::codes;
@@ -222,6 +222,14 @@ pub struct GroupResult<'db> {
 pub fn infer_group<'db>(db: &'db dyn Db, group: GroupId<'db>) -> GroupResult<'db> {
     infer_members(db, group, None, |infer, mut found| {
         for (name, vars) in &found.declared {
+            // A definition with a type error already says what is wrong with it.
+            let failed = found
+                .diagnostics
+                .iter()
+                .any(|(member, d)| member == name && d.severity == Severity::Error);
+            if failed {
+                continue;
+            }
             if let Some(d) = less_general(infer, vars) {
                 found.diagnostics.push((name.clone(), d));
             }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use mix_diagnostics::{Diagnostic, Span};
-use mix_syntax::ast::Body;
+use mix_syntax::ast::{self, Body};
 
 use crate::codes;
 use crate::db::{module_named, Db, DefBody, GroupId};
@@ -117,9 +117,8 @@ pub(crate) fn infer_members<R>(
             let mut vars = HashMap::new();
             let t = infer.convert_type(sig, &mut vars);
             if entry.is_some_and(|e| e.has_body) {
-                found
-                    .declared
-                    .push((name.clone(), signature_vars(&infer, vars)));
+                let declared = signature_vars(&infer, vars, &HashMap::new());
+                found.declared.push((name.clone(), declared));
             }
             infer.expect(&t, &own, Span::new(0, 0));
         }
@@ -137,8 +136,9 @@ pub(crate) fn infer_members<R>(
             continue;
         };
         let before = infer.diagnostics.len();
-        let t = infer_def(&mut infer, &body, &own);
+        let (t, header_vars) = infer_def(&mut infer, &body, &own);
         infer.expect(&own, &t, Span::new(0, 3));
+        found.declared.push((name.clone(), header_vars));
         found
             .diagnostics
             .extend(infer.diagnostics.drain(before..).map(|d| (name.clone(), d)));
@@ -244,13 +244,23 @@ pub(crate) struct SignatureVar {
     name: Box<str>,
     var: TVar,
     constraint: Option<Constraint>,
+    /// Where the variable is first written in the definition's own header (`def f(x: A)`);
+    /// `None` for a signature declared apart from the definition.
+    written: Option<Span>,
 }
 
-fn signature_vars(infer: &Infer<'_>, vars: HashMap<Box<str>, Ty>) -> Vec<SignatureVar> {
+/// `vars` as the header or signature that introduced them left them; `written` gives the
+/// first place each is written, when that is in the definition's own header.
+fn signature_vars(
+    infer: &Infer<'_>,
+    vars: HashMap<Box<str>, Ty>,
+    written: &HashMap<Box<str>, Span>,
+) -> Vec<SignatureVar> {
     let mut out: Vec<SignatureVar> = vars
         .into_iter()
         .filter_map(|(name, ty)| match ty {
             Ty::Var(var) => Some(SignatureVar {
+                written: written.get(&name).copied(),
                 name,
                 var,
                 constraint: infer.subst.constraint(var),
@@ -262,10 +272,23 @@ fn signature_vars(infer: &Infer<'_>, vars: HashMap<Box<str>, Ty>) -> Vec<Signatu
     out
 }
 
+/// The first place each type variable is written in `types` (a definition's header).
+fn first_written<'t>(types: impl IntoIterator<Item = &'t ast::Type>) -> HashMap<Box<str>, Span> {
+    let mut first: HashMap<Box<str>, Span> = HashMap::new();
+    for v in types.into_iter().flat_map(mix_syntax::walk::type_variables) {
+        let span = first.entry(v.name.clone()).or_insert(v.span);
+        if v.span.start < span.start {
+            *span = v.span;
+        }
+    }
+    first
+}
+
 /// A definition that pins down a type variable of its declared signature (`def f : A -> A`
 /// defined as `x * 2`), makes two of them one, constrains one further or adds to one with a
 /// deferred `+` (unless it is declared `@word`), is less general than its declaration: its
-/// users would be promised a type it does not have.
+/// users would be promised a type it does not have. A type variable written in the
+/// definition's own header (`def f(x: A): A`) promises the same.
 pub(crate) fn less_general(infer: &Infer<'_>, vars: &[SignatureVar]) -> Option<Diagnostic> {
     let mut seen: HashMap<TVar, &str> = HashMap::new();
     let mut in_plus = BTreeSet::new();
@@ -275,19 +298,28 @@ pub(crate) fn less_general(infer: &Infer<'_>, vars: &[SignatureVar]) -> Option<D
         }
     }
     let mut printer = crate::ty::Printer::default();
-    let problem = vars.iter().find_map(|v| {
+    let (v, problem) = vars.iter().find_map(|v| {
         let name = &*v.name;
-        match infer.subst.resolve(&Ty::Var(v.var)) {
+        let promise = match v.written {
+            Some(_) => format!("`{name}` stands for any type"),
+            None => format!("the declaration promises any type for `{name}`"),
+        };
+        let problem = match infer.subst.resolve(&Ty::Var(v.var)) {
             Ty::Var(found) => {
                 if let Some(other) = seen.insert(found, name) {
-                    Some(format!(
-                        "the declaration keeps `{other}` and `{name}` apart, but the definition \
-                         makes them the same type"
-                    ))
+                    Some(match v.written {
+                        Some(_) => format!(
+                            "`{other}` and `{name}` are written as two type variables, but the \
+                             definition makes them the same type"
+                        ),
+                        None => format!(
+                            "the declaration keeps `{other}` and `{name}` apart, but the \
+                             definition makes them the same type"
+                        ),
+                    })
                 } else if infer.subst.constraint(found) != v.constraint {
                     Some(format!(
-                        "the declaration promises any type for `{name}`, but the definition \
-                         needs it to be {}",
+                        "{promise}, but the definition needs it to be {}",
                         match infer.subst.constraint(found) {
                             Some(Constraint::Word) => "a word (`@word`: number or string)",
                             _ => "data (`@data`)",
@@ -295,21 +327,22 @@ pub(crate) fn less_general(infer: &Infer<'_>, vars: &[SignatureVar]) -> Option<D
                     ))
                 } else if in_plus.contains(&found) && v.constraint != Some(Constraint::Word) {
                     Some(format!(
-                        "the declaration promises any type for `{name}`, but the definition \
-                         uses it with `+`, which is not defined for every type"
+                        "{promise}, but the definition uses it with `+`, which is not defined \
+                         for every type"
                     ))
                 } else {
                     None
                 }
             }
             found => Some(format!(
-                "the declaration promises any type for `{name}`, but the definition needs `{}`",
+                "{promise}, but the definition needs `{}`",
                 printer.print(&found)
             )),
-        }
+        };
+        problem.map(|p| (v, p))
     })?;
-    Some(
-        Diagnostic::error(
+    Some(match v.written {
+        None => Diagnostic::error(
             codes::SIGNATURE_MISMATCH,
             "this definition is less general than its declared type",
             Span::new(0, 3),
@@ -319,14 +352,30 @@ pub(crate) fn less_general(infer: &Infer<'_>, vars: &[SignatureVar]) -> Option<D
             "make the declared type as specific as the definition, or the definition as \
              general as the declared type",
         ),
-    )
+        Some(at) => Diagnostic::error(
+            codes::SIGNATURE_MISMATCH,
+            "this definition is less general than its written type",
+            at,
+        )
+        .with_label(
+            at,
+            format!("`{}` stands for any type a caller chooses", v.name),
+        )
+        .with_note(problem)
+        .with_help(format!(
+            "write the type the definition needs in place of `{}`, or `_` to have it inferred",
+            v.name
+        )),
+    })
 }
 
 /// A definition's type from its parameters, declared return type and body.
 /// `expected` is what the definition is already known to be (its declaration, or a fresh
 /// variable): parameters take their declared types, and the body is inferred against the
 /// declared result, so `def pair : A -> B -> [A, B]` makes `[a, b]` a tuple, not an array.
-fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
+/// Also gives the type variables written in its header, to be held to what they promise
+/// once the group is settled ([`less_general`]).
+fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> (Ty, Vec<SignatureVar>) {
     infer.push_params_scope();
     let mut expected = expected.clone();
     let mut params = Vec::new();
@@ -392,5 +441,14 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> Ty {
         infer.leave_function();
     }
     infer.pop_params_scope();
-    params.into_iter().rev().fold(result, |acc, p| fun(p, acc))
+    let written = first_written(
+        body.params()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.ty.as_ref())
+            .chain(body.ret()),
+    );
+    let header_vars = signature_vars(infer, type_vars, &written);
+    let ty = params.into_iter().rev().fold(result, |acc, p| fun(p, acc));
+    (ty, header_vars)
 }

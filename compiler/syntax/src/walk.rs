@@ -73,6 +73,24 @@ pub fn mentions(e: &Expr, name: &str) -> bool {
     false
 }
 
+/// The type variables written in `t` (`A` in `array(A) -> A@data`), one per occurrence, in
+/// no particular order.
+pub fn type_variables(t: &Type) -> Vec<&Ident> {
+    let mut found = Vec::new();
+    let mut stack = vec![Node::Type(t)];
+    while let Some(node) = stack.pop() {
+        if let Node::Type(Type {
+            kind: TypeKind::Var(v, _),
+            ..
+        }) = node
+        {
+            found.push(v);
+        }
+        children(node, &mut stack);
+    }
+    found
+}
+
 /// Pushes the direct children of `node` onto `out`.
 pub fn children<'a>(node: Node<'a>, out: &mut Vec<Node<'a>>) {
     match node {
