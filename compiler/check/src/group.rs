@@ -194,7 +194,7 @@ pub(crate) fn narrowings(
             continue;
         }
         // Written as the fix would be: `type(T, e)` takes `_`, not named type variables.
-        let expected = wildcards(&infer.subst.resolve(&site.expected));
+        let expected = crate::ty::wildcards(&infer.subst.resolve(&site.expected));
         let shown = crate::ty::Printer::default().print(&expected);
         warnings.push((
             member.clone(),
@@ -210,32 +210,6 @@ pub(crate) fn narrowings(
         ));
     }
     out
-}
-
-/// `ty` with each type variable written `_` and records closed, as a type assertion takes it.
-fn wildcards(ty: &Ty) -> Ty {
-    let each = |items: &[Ty]| items.iter().map(wildcards).collect();
-    match ty {
-        Ty::Var(_) => Ty::Con("_".into(), Vec::new()),
-        Ty::Con(name, args) => Ty::Con(name.clone(), each(args)),
-        Ty::Fun(a, b) => fun(wildcards(a), wildcards(b)),
-        Ty::Tuple(items) => Ty::Tuple(each(items)),
-        Ty::Record(fields, _) => Ty::Record(
-            fields
-                .iter()
-                .map(|(n, t)| (n.clone(), wildcards(t)))
-                .collect(),
-            None,
-        ),
-        Ty::Cases(cases, _) => Ty::Cases(
-            cases
-                .iter()
-                .map(|(n, t)| (n.clone(), t.as_ref().map(wildcards)))
-                .collect(),
-            None,
-        ),
-        Ty::Plus(a, b) => Ty::Plus(Box::new(wildcards(a)), Box::new(wildcards(b))),
-    }
 }
 
 /// A type variable of a declared signature: its name, its variable and the constraint

@@ -6,7 +6,7 @@ use super::exhaustive::ArmShape;
 use super::pattern::heterogeneous;
 use super::unify::{plus_impossible, plus_result, PlusResult, Subst};
 use super::Infer;
-use super::Narrowing;
+use super::NarrowedKind;
 use crate::codes;
 use crate::ty::{self, app, boolean, data, fun, null, number, string, Name, Scheme, Ty};
 use mix_diagnostics::Span;
@@ -962,6 +962,6 @@ fn sole_kind(subst: &Subst, ty: &Ty) -> Option<&'static str> {
     match subst.head(ty) {
         Ty::Fun(..) => Some("a function"),
         Ty::Con(name, _) if &*name == "stream" => Some("a stream"),
-        _ => Narrowing::kind_of(subst, ty).map(Narrowing::described),
+        _ => NarrowedKind::of(subst, ty).map(NarrowedKind::described),
     }
 }

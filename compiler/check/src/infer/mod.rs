@@ -120,11 +120,23 @@ pub struct ValueSite {
 }
 
 /// The run-time test a `data` value gets where a narrower type is expected of it (spec §4:
-/// "inserts a runtime type assertion and a warning"). The test is of the value's kind only;
-/// the elements of an array or the fields of a record are tested where they are used. (`null`
-/// passes every test, so `data` used as `null` needs none.)
+/// "inserts a runtime type assertion and a warning"): of its kind, and of its structure as
+/// far as the expected type gives one (the elements of `array(number)`, the fields of
+/// `{name: string}`), so that a JSON value used as `array(number)` fails where it is narrowed,
+/// not later in code typed for numbers. (`null` passes every test, so `data` used as `null`
+/// needs none.)
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Narrowing {
+    /// The kind every value of the expected type has, which the failure message names.
+    pub kind: NarrowedKind,
+    /// The expected type, resolved, as the warning and the test show it: type variables `_`,
+    /// records closed ([`crate::ty::wildcards`]).
+    pub expected: Ty,
+}
+
+/// The kinds a narrowing tells apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Narrowing {
+pub enum NarrowedKind {
     Bool,
     Number,
     String,
@@ -139,30 +151,33 @@ impl Narrowing {
     /// `None` for anything else, including `option(T)`, unions and types still variables.
     pub fn of(subst: &Subst, expected: &Ty, found: &Ty) -> Option<Narrowing> {
         match subst.head(found) {
-            Ty::Con(n, args) if &*n == "data" && args.is_empty() => {
-                Narrowing::kind_of(subst, expected)
-            }
+            Ty::Con(n, args) if &*n == "data" && args.is_empty() => Some(Narrowing {
+                kind: NarrowedKind::of(subst, expected)?,
+                expected: crate::ty::wildcards(&subst.resolve(expected)),
+            }),
             _ => None,
         }
     }
+}
 
+impl NarrowedKind {
     /// The one run-time kind every value of `ty` has, when its type fixes one among those a
     /// kind test tells apart; `None` for `data`, unions (which may hold `null`), type
     /// variables and the rest.
-    pub fn kind_of(subst: &Subst, ty: &Ty) -> Option<Narrowing> {
+    pub fn of(subst: &Subst, ty: &Ty) -> Option<NarrowedKind> {
         match subst.head(ty) {
             Ty::Con(n, _) => match &*n {
-                "bool" => Some(Narrowing::Bool),
-                "number" => Some(Narrowing::Number),
-                "string" => Some(Narrowing::String),
-                "ref" => Some(Narrowing::Ref),
-                "binary" => Some(Narrowing::Binary),
-                "array" => Some(Narrowing::Array),
-                "map" => Some(Narrowing::Map),
+                "bool" => Some(NarrowedKind::Bool),
+                "number" => Some(NarrowedKind::Number),
+                "string" => Some(NarrowedKind::String),
+                "ref" => Some(NarrowedKind::Ref),
+                "binary" => Some(NarrowedKind::Binary),
+                "array" => Some(NarrowedKind::Array),
+                "map" => Some(NarrowedKind::Map),
                 _ => None,
             },
-            Ty::Record(..) => Some(Narrowing::Map),
-            Ty::Tuple(_) => Some(Narrowing::Array),
+            Ty::Record(..) => Some(NarrowedKind::Map),
+            Ty::Tuple(_) => Some(NarrowedKind::Array),
             _ => None,
         }
     }
@@ -170,13 +185,13 @@ impl Narrowing {
     /// The kind as run-time messages name it: "a number", "an array".
     pub fn described(self) -> &'static str {
         match self {
-            Narrowing::Bool => "a bool",
-            Narrowing::Number => "a number",
-            Narrowing::String => "a string",
-            Narrowing::Ref => "a ref",
-            Narrowing::Binary => "a binary",
-            Narrowing::Array => "an array",
-            Narrowing::Map => "a map or record",
+            NarrowedKind::Bool => "a bool",
+            NarrowedKind::Number => "a number",
+            NarrowedKind::String => "a string",
+            NarrowedKind::Ref => "a ref",
+            NarrowedKind::Binary => "a binary",
+            NarrowedKind::Array => "an array",
+            NarrowedKind::Map => "a map or record",
         }
     }
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use mix_runtime::qcode::{CaseShape, Instr, KindTest, Reg, Shape, MAX_SHAPE_DEPTH};
 use mix_syntax::ast::{Expr, Type, TypeKind};
 
-use mix_check::infer::Narrowing;
+use mix_check::infer::{NarrowedKind, Narrowing};
+use mix_check::ty::Ty;
 use mix_check::{RuntimeType, SourceFile};
 
 use super::{Lowerer, Res};
@@ -35,6 +36,8 @@ enum Failure<'a> {
     Assertion(&'a str),
     /// "this `data` value is a string, not a number", naming what was expected.
     Narrowed(&'static str),
+    /// This message, for a narrowed value of the right kind with something else inside.
+    NarrowedInside(&'a str),
 }
 
 impl TypeTest {
@@ -356,27 +359,33 @@ impl Lowerer<'_, '_> {
         let Some(narrowing) = self.narrowed(e) else {
             return;
         };
-        let kind = match narrowing {
-            Narrowing::Bool => KindTest::Bool,
-            Narrowing::Number => KindTest::Number,
-            Narrowing::String => KindTest::String,
-            Narrowing::Ref => KindTest::Ref,
-            Narrowing::Binary => KindTest::Binary,
-            Narrowing::Array => KindTest::Array,
-            Narrowing::Map => KindTest::Object,
+        let kind = narrowing.kind;
+        let shape = narrowed_shape(&narrowing.expected).limited(MAX_SHAPE_DEPTH);
+        // The kind first, for the message naming the kind the value has; then the structure,
+        // for one naming the type it lacks.
+        let structure = match &shape {
+            Shape::Any | Shape::Kind(_) => None,
+            _ => Some(format!(
+                "this `data` value is not `{}`: a part of it is missing or of another type",
+                mix_check::ty::Printer::default().print(&narrowing.expected)
+            )),
         };
         self.at(e.span);
-        let failure = Failure::Narrowed(narrowing.described());
-        self.fail_unless_type(v, &TypeTest::Kind(kind), failure);
+        let kind_test = TypeTest::Kind(kind_test_of(kind));
+        self.fail_unless_type(v, &kind_test, Failure::Narrowed(kind.described()));
+        if let Some(message) = structure {
+            let test = TypeTest::Shape(shape);
+            self.fail_unless_type(v, &test, Failure::NarrowedInside(&message));
+        }
     }
 
     /// The test the checker asks for at `e`. Asked of every expression lowered, and most
     /// definitions have no narrowing: the empty table is not hashed into.
-    pub(super) fn narrowed(&self, e: &Expr) -> Option<Narrowing> {
+    pub(super) fn narrowed(&self, e: &Expr) -> Option<&Narrowing> {
         if self.narrowing.is_empty() {
             return None;
         }
-        self.narrowing.get(&(e.span.start, e.span.end)).copied()
+        self.narrowing.get(&(e.span.start, e.span.end))
     }
 
     /// Raises `failure` unless the value in `v` passes `test`. A narrowing's test also passes
@@ -385,20 +394,23 @@ impl Lowerer<'_, '_> {
     fn fail_unless_type(&mut self, v: Reg, test: &TypeTest, failure: Failure<'_>) {
         let t = self.run_type_test(v, test);
         let mut passed = vec![self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 })];
+        // A narrowed value may be `null` or `undefined`; an asserted one may not.
+        if !matches!(failure, Failure::Assertion(_)) {
+            self.emit(Instr::TestKind {
+                dst: t,
+                src: v,
+                kind: KindTest::Null,
+            });
+            passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
+            self.emit(Instr::IsDefined { dst: t, src: v });
+            passed.push(self.b().jump(Instr::JumpIfFalse { cond: t, target: 0 }));
+        }
         match failure {
-            Failure::Assertion(message) => {
+            Failure::Assertion(message) | Failure::NarrowedInside(message) => {
                 let constant = self.prog.string(message);
                 self.emit(Instr::LoadConst { dst: t, constant });
             }
             Failure::Narrowed(expected) => {
-                self.emit(Instr::TestKind {
-                    dst: t,
-                    src: v,
-                    kind: KindTest::Null,
-                });
-                passed.push(self.b().jump(Instr::JumpIfTrue { cond: t, target: 0 }));
-                self.emit(Instr::IsDefined { dst: t, src: v });
-                passed.push(self.b().jump(Instr::JumpIfFalse { cond: t, target: 0 }));
                 // "this `data` value is a string, not a number", built by a shared function
                 // (the failing value's kind is known only at run time).
                 let args = self.b().regs(2);
@@ -472,5 +484,50 @@ impl Lowerer<'_, '_> {
             .iter()
             .map(|&(kind, name)| (kind, self.prog.string(name)))
             .collect()
+    }
+}
+
+/// What a narrowed `data` value of the checker's type `ty` is tested for: its kind, and the
+/// items of a tuple and the fields of a record, all the way down; never the elements of an
+/// array or the values of a map. So the test costs at most the size of the type, never the
+/// size of the value: a program passing a parsed array of a million numbers to a function
+/// taking `array(number)` in a loop does not walk it each time. A declared union, a case set,
+/// `data` and what is not data (functions, streams, type variables) pass whatever they hold.
+fn narrowed_shape(ty: &Ty) -> Shape {
+    let kind = |k| Shape::Kind(k);
+    match ty {
+        Ty::Con(name, args) => match (&**name, args.as_slice()) {
+            ("bool", []) => kind(KindTest::Bool),
+            ("number", []) => kind(KindTest::Number),
+            ("string", []) => kind(KindTest::String),
+            ("ref", []) => kind(KindTest::Ref),
+            ("binary", []) => kind(KindTest::Binary),
+            ("array", [_]) => kind(KindTest::Array),
+            ("map", [_]) => kind(KindTest::Object),
+            _ => Shape::Any,
+        },
+        Ty::Tuple(items) => Shape::Tuple(items.iter().map(narrowed_shape).collect()),
+        Ty::Record(fields, _) => {
+            let mut fields: Vec<(String, Shape)> = fields
+                .iter()
+                .map(|(name, t)| (name.to_string(), narrowed_shape(t)))
+                .collect();
+            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            Shape::Record(fields)
+        }
+        Ty::Var(_) | Ty::Fun(..) | Ty::Cases(..) | Ty::Plus(..) => Shape::Any,
+    }
+}
+
+/// The kind test of a narrowing's kind.
+fn kind_test_of(kind: NarrowedKind) -> KindTest {
+    match kind {
+        NarrowedKind::Bool => KindTest::Bool,
+        NarrowedKind::Number => KindTest::Number,
+        NarrowedKind::String => KindTest::String,
+        NarrowedKind::Ref => KindTest::Ref,
+        NarrowedKind::Binary => KindTest::Binary,
+        NarrowedKind::Array => KindTest::Array,
+        NarrowedKind::Map => KindTest::Object,
     }
 }
