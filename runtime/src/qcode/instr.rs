@@ -35,7 +35,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    /// `===` and `!==`, which compare kinds as well as values.
+    /// `===` and `!==`, which see `undefined` as a value rather than bubbling it.
     pub fn is_strict(self) -> bool {
         matches!(self, CmpOp::StrictEq | CmpOp::StrictNe)
     }

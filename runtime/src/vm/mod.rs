@@ -918,11 +918,11 @@ impl<'p> Vm<'p> {
                         let r = ops::ordered(op, *x, *y);
                         store_bool(&mut regm!(dst), r)
                     }
-                    (Value::Float(x), Value::Int(y)) if !op.is_strict() => {
+                    (Value::Float(x), Value::Int(y)) => {
                         let r = ops::ordered(op, *x, *y as f64);
                         store_bool(&mut regm!(dst), r)
                     }
-                    (Value::Float(x), Value::Float(y)) if !op.is_strict() => {
+                    (Value::Float(x), Value::Float(y)) => {
                         let r = ops::ordered(op, *x, *y);
                         store_bool(&mut regm!(dst), r)
                     }

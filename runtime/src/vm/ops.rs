@@ -210,8 +210,7 @@ pub fn add_dyn(a: Value, b: &Value) -> RtResult<Value> {
 }
 
 /// `x op y` on two numbers of one representation: every operator agrees with `compare` there
-/// (the case-insensitive ones too; `===` only for integers, whose kinds match, which is why
-/// floats never come here with it).
+/// (the case-insensitive and strict ones too).
 #[inline(always)]
 pub(super) fn ordered<T: PartialOrd>(op: CmpOp, x: T, y: T) -> bool {
     use CmpOp::*;
@@ -241,19 +240,19 @@ fn lower(v: &Value) -> Option<String> {
 /// Comparison with undefined bubbling (except for `===`/`!==`, which see undefined as a value).
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
     use std::cmp::Ordering::*;
-    // Numbers: integers exactly, mixed representations as floats (`===` tells them apart).
+    // Numbers: integers exactly, mixed representations as floats. An integer and a float
+    // are one number to every operator, `===` included: the representation is not a type
+    // (spec §5: `1 == 1.0`), and inside arrays they were equal already.
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => return Value::Bool(ordered(op, *x, *y)),
-        _ if !op.is_strict() => {
+        _ => {
             if let (Some(x), Some(y)) = (number(a), number(b)) {
                 return Value::Bool(ordered(op, x, y));
             }
         }
-        _ => {}
     }
-    if matches!(op, CmpOp::StrictEq | CmpOp::StrictNe) {
-        let same = std::mem::discriminant(a) == std::mem::discriminant(b) && a == b;
-        return Value::Bool(same == (op == CmpOp::StrictEq));
+    if op.is_strict() {
+        return Value::Bool((a == b) == (op == CmpOp::StrictEq));
     }
     if a.is_undefined() || b.is_undefined() {
         return Value::Undefined;
