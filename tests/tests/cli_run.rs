@@ -175,6 +175,18 @@ fn repl_evaluates_expressions_and_keeps_definitions() {
 }
 
 #[test]
+fn repl_evaluates_let_expressions_and_defines_plain_lets() {
+    let out = repl(b"let y = 3; y + 1\nlet p = 1 in p + 1\nlet z = 5\nz * 2\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "4 : number\n2 : number\nz : number\n10 : number\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn repl_shows_types_takes_colon_commands_and_reports_input_cut_short() {
     let out = repl(b"def sq(x) = x * x\n#type sq(2)\n:t [1] |> array.map(sq)\nhelp\n[1,\n");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -138,8 +138,16 @@ fn classify(text: &str) -> Input<'_> {
         "def" | "type" | "case" | "private" | "module" | "import" | "foreign" => {
             Input::Definition(trimmed.to_string())
         }
-        // `let x = e` at the prompt is a definition of `x`.
-        "let" => Input::Definition(format!("def {}", trimmed.trim_start_matches("let").trim())),
+        // `let x = e` at the prompt is a definition of `x`; `let x = e; x + 1` and
+        // `let x = e in x + 1` are expressions (spec §3.3).
+        "let" => {
+            let definition = format!("def {}", trimmed["let".len()..].trim());
+            if mix_syntax::parse(&definition).diagnostics.is_empty() {
+                Input::Definition(definition)
+            } else {
+                Input::Expression(trimmed)
+            }
+        }
         _ => Input::Expression(trimmed),
     }
 }
@@ -472,5 +480,15 @@ mod tests {
             Input::Command("load", "a.mix")
         ));
         assert!(matches!(classify("1 + 2"), Input::Expression("1 + 2")));
+    }
+
+    #[test]
+    fn let_with_a_body_is_an_expression() {
+        for text in ["let y = 3; y + 1", "let p = 1 in p + 1"] {
+            assert!(
+                matches!(classify(text), Input::Expression(e) if e == text),
+                "{text}"
+            );
+        }
     }
 }
