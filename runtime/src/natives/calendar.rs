@@ -504,38 +504,58 @@ fn mode(args: &[Value], name: &str) -> RtResult<Mode> {
 /// Wall-clock fields as given by the user: `[year, month, day, hour, minute, ms]`.
 type Parts = [i64; 6];
 
+/// The names of the fields a constructor takes, in order.
+const FIELD_NAMES: [&str; 7] = [
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+];
+
 /// Reads the numeric fields (integers, except the seconds which may carry milliseconds).
-fn parts_of(values: &[f64], seconds_at: Option<usize>) -> Option<Parts> {
+/// `Err` names the first field no calendar can hold, even normalised.
+fn parts_of(values: &[f64], seconds_at: Option<usize>) -> Result<Parts, String> {
     let mut p = [0, 1, 1, 0, 0, 0];
     for (i, x) in values.iter().enumerate() {
+        let field = FIELD_NAMES[i];
         if !x.is_finite() || x.abs() > MAX_FIELD || (i == 0 && x.abs() > MAX_YEAR) {
-            return None;
+            return Err(format!("{field} {x} is out of range"));
         }
         if Some(i) == seconds_at {
             p[5] += (x * 1000.0).round() as i64;
-        } else if i == 6 {
-            // milliseconds
-            if x.fract() != 0.0 {
-                return None;
-            }
-            p[5] += *x as i64;
         } else if x.fract() != 0.0 {
-            return None;
+            return Err(format!("{field} {x} is not a whole number"));
+        } else if i == 6 {
+            p[5] += *x as i64;
         } else {
             p[i] = *x as i64;
         }
     }
-    Some(p)
+    Ok(p)
 }
 
-fn valid(p: &Parts, ms_limit: i64) -> bool {
-    (0..=9999).contains(&p[0])
-        && (1..=12).contains(&p[1])
-        && p[2] >= 1
-        && p[2] <= days_in_month(p[0], p[1])
-        && (0..24).contains(&p[3])
-        && (0..60).contains(&p[4])
-        && (0..ms_limit).contains(&p[5])
+/// Why fields in range of the arithmetic are not a valid calendar value (`None`: they are).
+/// `ms_limit` is 1 for a date (no time of day), a minute where there are seconds.
+fn invalid_field(p: &Parts, ms_limit: i64) -> Option<String> {
+    let outside = |field: &str, value: i64, low: i64, high: i64| {
+        (!(low..=high).contains(&value)).then(|| format!("{field} {value} is not in {low}–{high}"))
+    };
+    outside("year", p[0], 0, 9999)
+        .or_else(|| outside("month", p[1], 1, 12))
+        .or_else(|| {
+            let days = days_in_month(p[0], p[1]);
+            (!(1..=days).contains(&p[2]))
+                .then(|| format!("day {} is not in 1–{days} ({}-{:02})", p[2], p[0], p[1]))
+        })
+        .or_else(|| outside("hour", p[3], 0, 23))
+        .or_else(|| outside("minute", p[4], 0, 59))
+        .or_else(|| {
+            (!(0..ms_limit).contains(&p[5]))
+                .then(|| format!("second {} is not in 0–59", p[5] as f64 / 1000.0))
+        })
 }
 
 /// The wall-clock milliseconds of fields, normalising out-of-range ones.
@@ -549,18 +569,26 @@ fn normalise(p: &Parts) -> i64 {
 
 /// What a constructor gives for fields: the wall-clock milliseconds, or what the mode says
 /// about bad ones (`Err` is then the value to return).
-fn build(mode: Mode, name: &str, p: Option<Parts>, ms_limit: i64) -> Result<i64, RtResult<Value>> {
-    let describe = || format!("{name}: bad input {p:?}");
-    match p {
-        Some(p) if valid(&p, ms_limit) => Ok(normalise(&p)),
-        Some(p) if mode == Mode::Norm => Ok(normalise(&p)),
-        _ if mode == Mode::Undef => Err(Ok(Value::Undefined)),
-        Some(p) => Err(Err(RtError::runtime(format!(
-            "{name}: bad input: year {}, month {}, day {}, hour {}, minute {}, millisecond {}",
-            p[0], p[1], p[2], p[3], p[4], p[5]
-        )))),
-        None => Err(Err(RtError::runtime(describe()))),
+fn build(
+    mode: Mode,
+    name: &str,
+    p: Result<Parts, String>,
+    ms_limit: i64,
+) -> Result<i64, RtResult<Value>> {
+    let problem = match &p {
+        Ok(p) => match invalid_field(p, ms_limit) {
+            None => return Ok(normalise(p)),
+            Some(_) if mode == Mode::Norm => return Ok(normalise(p)),
+            Some(problem) => problem,
+        },
+        Err(problem) => problem.clone(),
+    };
+    if mode == Mode::Undef {
+        return Err(Ok(Value::Undefined));
     }
+    Err(Err(RtError::runtime(format!(
+        "{name}: bad input: {problem}"
+    ))))
 }
 
 fn nums(args: &[Value], range: std::ops::Range<usize>, name: &str) -> RtResult<Vec<f64>> {
@@ -618,8 +646,11 @@ fn make_timestamp(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         Err(_) if mode == Mode::Undef => return Ok(Value::Undefined),
         Err(m) => return Err(RtError::runtime(format!("{NAME}: {m}"))),
     };
-    let ms_ok = values[6].fract() == 0.0 && (0.0..1000.0).contains(&values[6]);
-    let p = p.filter(|_| ms_ok || mode == Mode::Norm);
+    let ms_ok = (0.0..1000.0).contains(&values[6]);
+    let p = p.and_then(|p| match ms_ok || mode == Mode::Norm {
+        true => Ok(p),
+        false => Err(format!("millisecond {} is not in 0–999", values[6])),
+    });
     match build(mode, NAME, p, MINUTE) {
         Ok(local) => finish(NAME, mode, Cal::Timestamp(local - tz.0 as i64 * SECOND, tz)),
         Err(v) => v,
@@ -652,10 +683,10 @@ fn make_time(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
 
 fn time_from(name: &str, h: f64, mi: f64, s: f64) -> RtResult<Value> {
     let p = parts_of(&[2000.0, 1.0, 1.0, h, mi, s], Some(5));
-    match p {
-        Some(p) if valid(&p, MINUTE) => Ok(encode(Cal::Time(p[3] * HOUR + p[4] * MINUTE + p[5]))),
-        _ => Err(RtError::runtime(format!(
-            "{name}: bad time of day {h}:{mi}:{s}"
+    match p.and_then(|p| invalid_field(&p, MINUTE).map_or(Ok(p), Err)) {
+        Ok(p) => Ok(encode(Cal::Time(p[3] * HOUR + p[4] * MINUTE + p[5]))),
+        Err(problem) => Err(RtError::runtime(format!(
+            "{name}: bad time of day {h}:{mi}:{s}: {problem}"
         ))),
     }
 }
@@ -1492,12 +1523,45 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_input_names_its_field() {
+        let ts = |ms: i64, sec: i64| {
+            let mut args = vec![mode("failIfBad")];
+            args.extend([2023, 1, 1, 10, 30, sec, ms].map(n));
+            args.push(s("UTC"));
+            err("makeTimestamp", &args)
+        };
+        let e = ts(5000, 5);
+        assert!(e.ends_with("millisecond 5000 is not in 0–999"), "{e}");
+        let e = ts(0, 75);
+        assert!(e.ends_with("second 75 is not in 0–59"), "{e}");
+        let huge = err(
+            "makeDate",
+            &[mode("normIfBad"), n(2024), Value::Float(1e12), n(1)],
+        );
+        assert!(
+            huge.ends_with("month 1000000000000 is out of range"),
+            "{huge}"
+        );
+        let fraction = err(
+            "makeDate",
+            &[mode("failIfBad"), n(2023), Value::Float(1.5), n(1)],
+        );
+        assert!(
+            fraction.ends_with("month 1.5 is not a whole number"),
+            "{fraction}"
+        );
+    }
+
+    #[test]
     fn constructors_and_modes() {
         let d = date(2024, 2, 29);
         assert_eq!(d.to_string(), "calendar.date(\"2024-02-29\")");
         assert_eq!(text(&d), "2024-02-29");
         let e = err("makeDate", &[mode("failIfBad"), n(2023), n(2), n(29)]);
-        assert!(e.contains("bad input"), "{e}");
+        assert!(
+            e.ends_with("bad input: day 29 is not in 1–28 (2023-02)"),
+            "{e}"
+        );
         assert!(c("makeDate", &[mode("undefIfBad"), n(2023), n(2), n(29)]).is_undefined());
         assert_eq!(
             text(&c("makeDate", &[mode("normIfBad"), n(2023), n(2), n(29)])),
