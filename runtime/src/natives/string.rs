@@ -74,7 +74,24 @@ pub(crate) fn charge_bytes(host: &mut dyn Host, bytes: usize) -> RtResult<()> {
 
 /// The byte offset of character `k` (clamped to the end).
 pub(crate) fn byte_of_char(s: &str, k: usize) -> usize {
-    s.char_indices().nth(k).map_or(s.len(), |(b, _)| b)
+    let bytes = s.as_bytes();
+    if k >= bytes.len() {
+        // no more characters than bytes
+        return s.len();
+    }
+    // An ASCII prefix has a byte per character; `is_ascii` reads it a word at a time, so a
+    // tokenizer walking a long ASCII text with `string.sub(i, i + 1, s)` does not decode
+    // every character before `i` on every call.
+    if bytes[..k].is_ascii() {
+        return k;
+    }
+    // Otherwise `Chars::nth`, which skips characters by counting their first bytes a chunk
+    // at a time (`char_indices().nth` decodes each one).
+    let mut chars = s.chars();
+    match chars.nth(k) {
+        Some(c) => s.len() - chars.as_str().len() - c.len_utf8(),
+        None => s.len(),
+    }
 }
 
 /// The character position of byte offset `b` (a char boundary).
@@ -140,7 +157,9 @@ fn code_point_at(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
     }
     let s = str_arg(args, 0, NAME)?;
     let k = int_arg(args, 1, NAME)?;
-    let c = usize::try_from(k).ok().and_then(|k| s.chars().nth(k));
+    let c = usize::try_from(k)
+        .ok()
+        .and_then(|k| s[byte_of_char(s, k)..].chars().next());
     Ok(c.map_or(Value::Undefined, |c| Value::Int(c as i64)))
 }
 
@@ -449,6 +468,27 @@ mod tests {
     use crate::natives::test_host::call;
     use crate::stream::Stream;
     use std::rc::Rc;
+
+    #[test]
+    fn byte_of_char_agrees_with_decoding_every_character() {
+        let long = "é🎉a".repeat(40) + &"b".repeat(70) + "日本";
+        for text in [
+            "",
+            "abc",
+            "héllo wörld",
+            "日本語 text",
+            "a🎉b",
+            "🎉🎉",
+            "x\u{301}y",
+            &long,
+        ] {
+            let count = text.chars().count();
+            for k in 0..count + 3 {
+                let decoded = text.char_indices().nth(k).map_or(text.len(), |(b, _)| b);
+                assert_eq!(byte_of_char(text, k), decoded, "{text:?} at {k}");
+            }
+        }
+    }
 
     fn st(name: &str, args: &[Value]) -> Value {
         call(&format!("string.{name}"), args).unwrap()
