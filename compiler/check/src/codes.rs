@@ -31,3 +31,4 @@ pub const ASSERTION_NEVER_PASSES: &str = "W0207";
 pub const CASE_NAME_BOUND: &str = "W0208";
 pub const NEAR_MISS_TYPE: &str = "W0209";
 pub const DISCARDED_VALUE: &str = "W0210";
+pub const REPEATED_FIELD: &str = "W0211";

@@ -20,7 +20,7 @@ use crate::files::ItemSource;
 use crate::codes;
 
 /// Warning names `warningFilter` knows, with their codes.
-const WARNING_NAMES: [(&str, &str); 10] = [
+const WARNING_NAMES: [(&str, &str); 11] = [
     ("notChecked", codes::NOT_CHECKED_YET),
     ("interface", codes::INTERFACE_ONLY),
     ("deprecated", codes::DEPRECATED),
@@ -31,6 +31,7 @@ const WARNING_NAMES: [(&str, &str); 10] = [
     ("caseNameBound", codes::CASE_NAME_BOUND),
     ("nearMissType", codes::NEAR_MISS_TYPE),
     ("discarded", codes::DISCARDED_VALUE),
+    ("repeatedField", codes::REPEATED_FIELD),
 ];
 
 /// Pragmas of the facts that this implementation accepts without acting on them.

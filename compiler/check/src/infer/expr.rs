@@ -9,7 +9,7 @@ use super::Infer;
 use super::NarrowedKind;
 use crate::codes;
 use crate::ty::{self, app, boolean, data, fun, null, number, string, Name, Scheme, Ty};
-use mix_diagnostics::Span;
+use mix_diagnostics::{Diagnostic, Span};
 
 impl Infer<'_> {
     /// The type of an expression in a position where a short projection (`.field`) starts its
@@ -811,7 +811,7 @@ impl Infer<'_> {
                         Some(v) => self.expr(v),
                         None => self.name(&name.name, e),
                     };
-                    out.push((Name::from(&*name.name), t));
+                    self.add_field(&mut out, Name::from(&*name.name), t, field.span);
                 }
                 FieldKey::Short(name) => {
                     let t = match self.short_rows.last().cloned() {
@@ -822,7 +822,7 @@ impl Infer<'_> {
                             field.span,
                         ),
                     };
-                    out.push((Name::from(&*name.name), t));
+                    self.add_field(&mut out, Name::from(&*name.name), t, field.span);
                 }
                 FieldKey::Computed(key) => {
                     computed = true;
@@ -843,6 +843,25 @@ impl Infer<'_> {
         }
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ty::Record(out, None)
+    }
+
+    /// Adds a record literal's field to its type. A key written again replaces the earlier
+    /// one, as the literal's value does at run time (the last one wins), with W0211.
+    fn add_field(&mut self, fields: &mut Vec<(Name, Ty)>, name: Name, t: Ty, span: Span) {
+        match fields.iter_mut().find(|(n, _)| *n == name) {
+            Some(earlier) => {
+                earlier.1 = t;
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        codes::REPEATED_FIELD,
+                        format!("field `{name}` is written twice in this record"),
+                        span,
+                    )
+                    .with_help("the last one wins; delete the other, or rename one of them"),
+                );
+            }
+            None => fields.push((name, t)),
+        }
     }
 }
 
