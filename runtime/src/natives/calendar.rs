@@ -1524,32 +1524,38 @@ mod tests {
 
     #[test]
     fn a_bad_input_names_its_field() {
-        let ts = |ms: i64, sec: i64| {
+        let timestamp = |sec: i64, ms: i64| {
             let mut args = vec![mode("failIfBad")];
             args.extend([2023, 1, 1, 10, 30, sec, ms].map(n));
             args.push(s("UTC"));
-            err("makeTimestamp", &args)
+            args
         };
-        let e = ts(5000, 5);
-        assert!(e.ends_with("millisecond 5000 is not in 0–999"), "{e}");
-        let e = ts(0, 75);
-        assert!(e.ends_with("second 75 is not in 0–59"), "{e}");
-        let huge = err(
-            "makeDate",
-            &[mode("normIfBad"), n(2024), Value::Float(1e12), n(1)],
-        );
-        assert!(
-            huge.ends_with("month 1000000000000 is out of range"),
-            "{huge}"
-        );
-        let fraction = err(
-            "makeDate",
-            &[mode("failIfBad"), n(2023), Value::Float(1.5), n(1)],
-        );
-        assert!(
-            fraction.ends_with("month 1.5 is not a whole number"),
-            "{fraction}"
-        );
+        let date = |m: &str, month: Value| vec![mode(m), n(2024), month, n(1)];
+        for (name, args, problem) in [
+            (
+                "makeTimestamp",
+                timestamp(5, 5000),
+                "millisecond 5000 is not in 0–999",
+            ),
+            (
+                "makeTimestamp",
+                timestamp(75, 0),
+                "second 75 is not in 0–59",
+            ),
+            (
+                "makeDate",
+                date("normIfBad", Value::Float(1e12)),
+                "month 1000000000000 is out of range",
+            ),
+            (
+                "makeDate",
+                date("failIfBad", Value::Float(1.5)),
+                "month 1.5 is not a whole number",
+            ),
+        ] {
+            let e = err(name, &args);
+            assert!(e.ends_with(problem), "{e}");
+        }
     }
 
     #[test]
