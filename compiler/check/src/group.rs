@@ -184,32 +184,32 @@ pub(crate) fn narrowings(
         else {
             continue;
         };
-        if tested.insert((member, site.span)) {
+        let first_test = tested.insert((member, site.span));
+        if let Some(warnings) = warnings.as_deref_mut() {
+            if !site.explicit && warned.insert((member, site.span)) {
+                warnings.push((member.clone(), narrowing_warning(&narrowing, site.span)));
+            }
+        }
+        if first_test {
             out.push((member.clone(), site.span, narrowing));
         }
-        let Some(warnings) = warnings.as_deref_mut() else {
-            continue;
-        };
-        if site.explicit || !warned.insert((member, site.span)) {
-            continue;
-        }
-        // Written as the fix would be: `type(T, e)` takes `_`, not named type variables.
-        let expected = crate::ty::wildcards(&infer.subst.resolve(&site.expected));
-        let shown = crate::ty::Printer::default().print(&expected);
-        warnings.push((
-            member.clone(),
-            Diagnostic::warning(
-                codes::DATA_NARROWED,
-                format!("a `data` value is used as `{shown}`: it is checked at run time"),
-                site.span,
-            )
-            .with_label(site.span, "this value's type is `data`")
-            .with_help(format!(
-                "write `type({shown}, e)` or `e : {shown}` to make the check explicit"
-            )),
-        ));
     }
     out
+}
+
+/// W0205 for a narrowing at `span`, the type written as the fix would write it (the
+/// narrowing's type already has `_` for type variables, as `type(T, e)` takes them).
+fn narrowing_warning(narrowing: &crate::infer::Narrowing, span: Span) -> Diagnostic {
+    let shown = crate::ty::Printer::default().print(&narrowing.expected);
+    Diagnostic::warning(
+        codes::DATA_NARROWED,
+        format!("a `data` value is used as `{shown}`: it is checked at run time"),
+        span,
+    )
+    .with_label(span, "this value's type is `data`")
+    .with_help(format!(
+        "write `type({shown}, e)` or `e : {shown}` to make the check explicit"
+    ))
 }
 
 /// A type variable of a declared signature: its name, its variable and the constraint
