@@ -415,6 +415,11 @@ fn infer_def(infer: &mut Infer<'_>, body: &DefBody, expected: &Ty) -> (Ty, Vec<S
         infer.leave_function();
     }
     infer.pop_params_scope();
+    if type_vars.is_empty() {
+        // most headers name no type variable: nothing to walk for
+        let ty = params.into_iter().rev().fold(result, |acc, p| fun(p, acc));
+        return (ty, Vec::new());
+    }
     let written = first_written(
         body.params()
             .into_iter()

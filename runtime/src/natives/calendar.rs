@@ -646,10 +646,13 @@ fn make_timestamp(_: &mut dyn Host, args: &[Value]) -> RtResult<Value> {
         Err(_) if mode == Mode::Undef => return Ok(Value::Undefined),
         Err(m) => return Err(RtError::runtime(format!("{NAME}: {m}"))),
     };
-    let ms_ok = (0.0..1000.0).contains(&values[6]);
-    let p = p.and_then(|p| match ms_ok || mode == Mode::Norm {
-        true => Ok(p),
-        false => Err(format!("millisecond {} is not in 0–999", values[6])),
+    let ms = values[6];
+    let p = p.and_then(|p| {
+        if (0.0..1000.0).contains(&ms) || mode == Mode::Norm {
+            Ok(p)
+        } else {
+            Err(format!("millisecond {ms} is not in 0–999"))
+        }
     });
     match build(mode, NAME, p, MINUTE) {
         Ok(local) => finish(NAME, mode, Cal::Timestamp(local - tz.0 as i64 * SECOND, tz)),

@@ -243,13 +243,11 @@ pub fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
     // Numbers: integers exactly, mixed representations as floats. An integer and a float
     // are one number to every operator, `===` included: the representation is not a type
     // (spec §5: `1 == 1.0`), and inside arrays they were equal already.
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => return Value::Bool(ordered(op, *x, *y)),
-        _ => {
-            if let (Some(x), Some(y)) = (number(a), number(b)) {
-                return Value::Bool(ordered(op, x, y));
-            }
-        }
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Value::Bool(ordered(op, *x, *y));
+    }
+    if let (Some(x), Some(y)) = (number(a), number(b)) {
+        return Value::Bool(ordered(op, x, y));
     }
     if op.is_strict() {
         return Value::Bool((a == b) == (op == CmpOp::StrictEq));

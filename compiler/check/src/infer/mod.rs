@@ -120,11 +120,11 @@ pub struct ValueSite {
 }
 
 /// The run-time test a `data` value gets where a narrower type is expected of it (spec §4:
-/// "inserts a runtime type assertion and a warning"): of its kind, and of its structure as
-/// far as the expected type gives one (the elements of `array(number)`, the fields of
-/// `{name: string}`), so that a JSON value used as `array(number)` fails where it is narrowed,
-/// not later in code typed for numbers. (`null` passes every test, so `data` used as `null`
-/// needs none.)
+/// "inserts a runtime type assertion and a warning"): of its kind, and of the items of a
+/// tuple and the fields of a record the expected type names (codegen's `narrowed_shape`; the
+/// elements of an array or map are not walked), so that a parsed record with a string `age`
+/// fails where it is narrowed, not later in code typed for numbers. (`null` passes every
+/// test, so `data` used as `null` needs none.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Narrowing {
     /// The kind every value of the expected type has, which the failure message names.

@@ -507,14 +507,13 @@ fn narrowed_shape(ty: &Ty) -> Shape {
             _ => Shape::Any,
         },
         Ty::Tuple(items) => Shape::Tuple(items.iter().map(narrowed_shape).collect()),
-        Ty::Record(fields, _) => {
-            let mut fields: Vec<(String, Shape)> = fields
+        // A record type's fields are sorted by name already, as a record shape's must be.
+        Ty::Record(fields, _) => Shape::Record(
+            fields
                 .iter()
                 .map(|(name, t)| (name.to_string(), narrowed_shape(t)))
-                .collect();
-            fields.sort_by(|a, b| a.0.cmp(&b.0));
-            Shape::Record(fields)
-        }
+                .collect(),
+        ),
         Ty::Var(_) | Ty::Fun(..) | Ty::Cases(..) | Ty::Plus(..) => Shape::Any,
     }
 }
